@@ -1,0 +1,59 @@
+# The README's two commands: `make run` and `make test`. Each does all the set-up
+# a fresh Debian machine needs: Debian packages, a virtualenv, the pip packages.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# Debian packages the product needs at run time and in tests:
+#  fonts-wqy-microhei  CJK font (Kivy's default font has no Chinese glyphs)
+#  libgl1 libegl1 libgl1-mesa-dri  OpenGL through Mesa (offscreen rendering too)
+#  libmtdev1           multitouch input of Kivy's touch screens
+DEBS   := fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libmtdev1
+
+.PHONY: run test deps debs lint screenshots bench clean
+
+run: deps
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ] && [ -z "$$SDL_VIDEODRIVER" ]; then \
+	  echo "No display found: running offscreen (SDL_VIDEODRIVER=offscreen)."; \
+	  SDL_VIDEODRIVER=offscreen $(VENV)/bin/kiosk run --simulate; \
+	else \
+	  $(VENV)/bin/kiosk run --simulate; \
+	fi
+
+test: deps
+	$(VENV)/bin/lint-imports
+	SDL_VIDEODRIVER=offscreen $(VENV)/bin/pytest -q
+
+deps: .stamp-debs $(VENV)/.installed
+
+debs: .stamp-debs
+.stamp-debs: Makefile
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "Missing Debian packages. Run:"; \
+	    echo "  sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+screenshots: deps
+	SDL_VIDEODRIVER=offscreen $(PY) -m kiosk.cli screenshots-for-docs
+
+bench: deps
+	SDL_VIDEODRIVER=offscreen $(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .stamp-* build *.egg-info

@@ -1,0 +1,1 @@
+"""Device adapters: one package per kind of device (real driver, simulator, codec)."""

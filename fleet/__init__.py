@@ -1,0 +1,1 @@
+"""Fleet management over MQTT: the terminal's agent and the centre's service."""

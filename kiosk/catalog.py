@@ -1,0 +1,117 @@
+"""The service catalogue: which services a terminal offers and what to bring for each.
+
+A validated data file (``kiosk/data/catalog.toml``), never code, so a site or the
+centre can change materials lists without a release.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kiosk.errors import CatalogError
+
+LANGUAGES = ("zh_CN", "en")
+
+
+class LocalText(BaseModel):
+    """A text in every language the terminal speaks (zh_CN first)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zh_CN: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, language: str) -> str:
+        """The text in ``language``, falling back to Chinese."""
+        return self.en if language == "en" else self.zh_CN
+
+
+class Material(BaseModel):
+    """One item of the materials list (一次性告知)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: LocalText
+    required: bool = True  # False: "if you have it" (如有)
+
+
+class Service(BaseModel):
+    """One service a person can take a ticket for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z_]+$")
+    prefix: str = Field(pattern=r"^[A-Z]$")
+    name: LocalText
+    summary: LocalText
+    needs_id_card: bool
+    avg_service_minutes: int = Field(ge=1, le=240)
+    materials: tuple[Material, ...] = Field(min_length=1)
+
+
+class Catalog(BaseModel):
+    """All services, in the order the home screen shows them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = Field(ge=1)
+    services: tuple[Service, ...] = Field(min_length=1)
+
+    @field_validator("services")
+    @classmethod
+    def _unique(cls, services: tuple[Service, ...]) -> tuple[Service, ...]:
+        codes = [s.code for s in services]
+        prefixes = [s.prefix for s in services]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"service codes repeat: {sorted(codes)}")
+        if len(set(prefixes)) != len(prefixes):
+            raise ValueError(f"ticket prefixes repeat: {sorted(prefixes)}")
+        return services
+
+    def get(self, code: str) -> Service:
+        """The service with ``code``; raises CatalogError for an unknown code."""
+        for service in self.services:
+            if service.code == code:
+                return service
+        known = ", ".join(s.code for s in self.services)
+        raise CatalogError(f"unknown service {code!r} (known: {known})", message_key="error.unknown_service")
+
+    def codes(self) -> list[str]:
+        """Every service code, in display order."""
+        return [s.code for s in self.services]
+
+
+def _format_error(source: str, err: ValidationError) -> str:
+    lines = [f"{source}: invalid catalogue"]
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        lines.append(f"  {loc}: {e['msg']}")
+    return "\n".join(lines)
+
+
+def parse_catalog(text: str, source: str = "<catalog>") -> Catalog:
+    """Parse and validate a catalogue from TOML text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{source}: not valid TOML: {exc}") from exc
+    try:
+        return Catalog.model_validate(data)
+    except ValidationError as exc:
+        raise CatalogError(_format_error(source, exc)) from exc
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Load the catalogue from ``path``, or the one shipped with the product."""
+    if path is None:
+        text = resources.files("kiosk.data").joinpath("catalog.toml").read_text(encoding="utf-8")
+        return parse_catalog(text, "kiosk/data/catalog.toml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read: {exc}") from exc
+    return parse_catalog(text, str(path))

@@ -1,0 +1,64 @@
+"""The ``kiosk`` command line. Each command group is a module here with a
+``register(subparsers, common)`` function; handlers return the process exit code."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from kiosk import __version__
+from kiosk.errors import DeviceError, KioskError
+
+# Command modules, in help order. Each registers its own sub-commands.
+COMMAND_MODULES = (
+    "kiosk.cli.run",
+    "kiosk.cli.screenshot",
+    "kiosk.cli.queue",
+    "kiosk.cli.catalog",
+    "kiosk.cli.doctor",
+    "kiosk.cli.idcard",
+    "kiosk.cli.printing",
+)
+
+
+def common_parser() -> argparse.ArgumentParser:
+    """Options every command takes."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="F", help="configuration file (default: DATA_DIR/kiosk.toml)")
+    common.add_argument("--data-dir", metavar="D", help="data directory (default: $KIOSK_DATA_DIR or the user data dir)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser."""
+    common = common_parser()
+    parser = argparse.ArgumentParser(prog="kiosk", description="Legal Kiosk terminal", parents=[common])
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``kiosk`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except DeviceError as exc:
+        print(f"kiosk: {exc.detail}", file=sys.stderr)
+        return 3
+    except KioskError as exc:
+        print(f"kiosk: {exc.detail}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # python -m kiosk.cli
+    sys.exit(main())

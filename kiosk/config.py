@@ -1,0 +1,171 @@
+"""Terminal configuration: one TOML file, validated, with errors that name the bad key."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kiosk.errors import ConfigError
+
+CONFIG_FILENAME = "kiosk.toml"
+DATA_DIR_ENV = "KIOSK_DATA_DIR"
+APP_NAME = "legal-kiosk"
+
+
+class _Section(BaseModel):
+    # Unknown keys are errors: a typo in a field name must not silently fall back to
+    # a default on a terminal nobody can see.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DeviceUrls(_Section):
+    """One URL per device (DESIGN.md "Devices are URLs"). ``sim:`` is the simulator;
+    an empty string means the terminal has no such device."""
+
+    idcard: str = "sim:"
+    printer: str = "sim:"
+    camera: str = "sim:"
+    mic: str = "sim:"
+    speaker: str = "sim:"
+
+    @field_validator("*")
+    @classmethod
+    def _is_url(cls, value: str) -> str:
+        if value and not re.match(r"^[a-z][a-z0-9+.-]*:", value) and not value.startswith("/") and value != "default":
+            raise ValueError(f"not a device URL: {value!r} (e.g. 'sim:' or 'serial:///dev/ttyUSB0')")
+        return value
+
+
+class OpeningHours(_Section):
+    """When staff are there to serve tickets. Outside these hours the kiosk still
+    informs and prints materials lists, but says tickets are for the next opening."""
+
+    days: tuple[int, ...] = (1, 2, 3, 4, 5)  # ISO weekdays, Monday = 1
+    open: time = time(8, 30)
+    close: time = time(17, 30)
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if not all(1 <= d <= 7 for d in days):
+            raise ValueError("weekdays are 1 (Monday) to 7 (Sunday)")
+        return days
+
+    def is_open(self, weekday: int, at: time) -> bool:
+        """True when the service windows are staffed at that moment."""
+        return weekday in self.days and self.open <= at < self.close
+
+
+class Timeouts(_Section):
+    """How long the kiosk waits before it asks "还在吗？" and then ends a visit."""
+
+    idle_seconds: int = Field(default=60, ge=10, le=3600)
+    # Elder mode: a longer wait, and the visit never ends without asking first.
+    elder_idle_seconds: int = Field(default=180, ge=30, le=7200)
+    # How long the "are you still there?" question stays before the visit ends.
+    warning_seconds: int = Field(default=20, ge=5, le=600)
+
+
+class QueueSettings(_Section):
+    """Queue rules."""
+
+    # Anti-starvation: after this many priority tickets called in a row for a
+    # service while normal tickets wait, the oldest normal ticket is called next.
+    max_priority_streak: int = Field(default=3, ge=1, le=50)
+    elderly_age: int = Field(default=60, ge=50, le=80)
+    # The QR on a ticket: a page where the person can follow the queue. Placeholders:
+    # {terminal_id}, {date}, {number}. Never personal data.
+    ticket_url: str = "https://12348.example.gov.cn/queue?t={terminal_id}&d={date}&n={number}"
+
+    @field_validator("ticket_url")
+    @classmethod
+    def _placeholders(cls, url: str) -> str:
+        unknown = set(re.findall(r"{(\w*)}", url)) - {"terminal_id", "date", "number"}
+        if unknown:
+            raise ValueError(f"unknown placeholders {sorted(unknown)}; use {{terminal_id}}, {{date}}, {{number}}")
+        return url
+
+
+class Technician(_Section):
+    """Access to the technician screen."""
+
+    pin: str = Field(default="2580", pattern=r"^\d{4,8}$")
+
+
+class KioskConfig(_Section):
+    """The whole configuration of one terminal."""
+
+    terminal_id: str = Field(default="T0001", pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    site_name: str = Field(default="公共法律服务工作室", min_length=1)
+    site_name_en: str = "Public Legal Service Room"
+    hotline: str = "12348"
+    language: str = Field(default="zh_CN", pattern=r"^(zh_CN|en)$")
+    catalog: Path | None = None  # a site's own catalogue file; default: the shipped one
+    devices: DeviceUrls = DeviceUrls()
+    hours: OpeningHours = OpeningHours()
+    timeouts: Timeouts = Timeouts()
+    queue: QueueSettings = QueueSettings()
+    technician: Technician = Technician()
+
+
+def format_validation_error(source: str, err: ValidationError) -> str:
+    """One line per problem, each naming the dotted key: ``devices.printer: …``."""
+    lines = [f"{source}: invalid configuration"]
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
+        lines.append(f"  {key}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_config(text: str, source: str = "<config>") -> KioskConfig:
+    """Parse and validate configuration TOML."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+    try:
+        return KioskConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(source, exc)) from exc
+
+
+def resolve_data_dir(cli_value: str | os.PathLike[str] | None) -> Path:
+    """``--data-dir``, else ``$KIOSK_DATA_DIR``, else the platform's user data dir."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir  # local: only needed on this path
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def load_config(path: str | os.PathLike[str] | None, data_dir: Path) -> KioskConfig:
+    """Load ``path`` (``--config``), else ``<data_dir>/kiosk.toml`` if present, else defaults.
+
+    A path given explicitly must exist; the default one may be absent.
+    """
+    if path is not None:
+        p = Path(path).expanduser()
+        if not p.is_file():
+            raise ConfigError(f"{p}: configuration file not found")
+    else:
+        p = data_dir / CONFIG_FILENAME
+        if not p.is_file():
+            return KioskConfig()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read: {exc}") from exc
+    cfg = parse_config(text, str(p))
+    if cfg.catalog is not None and not cfg.catalog.is_absolute():
+        # A relative catalogue path is relative to the configuration file.
+        cfg = cfg.model_copy(update={"catalog": (p.parent / cfg.catalog)})
+    return cfg

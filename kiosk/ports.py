@@ -1,0 +1,200 @@
+"""The ports the core needs from the outside world, as typing.Protocols.
+
+Concrete adapters live in ``devices/`` (hardware and simulators) and are wired by
+``kiosk.bootstrap``. The core only ever sees these shapes.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from kiosk.events import DeviceEvent
+    from kiosk.receipt import Receipt
+
+
+class DeviceKind(str, enum.Enum):
+    """The kinds of device a terminal has; each is one URL in the configuration."""
+
+    IDCARD = "idcard"
+    PRINTER = "printer"
+    CAMERA = "camera"
+    MIC = "mic"
+    SPEAKER = "speaker"
+
+
+class DeviceState(str, enum.Enum):
+    """Health of one device as the kiosk and the fleet see it."""
+
+    READY = "ready"
+    ABSENT = "absent"  # not configured or not plugged in
+    FAULT = "fault"  # present but not working (paper out, SAM self-test failed…)
+    UNKNOWN = "unknown"
+
+
+class PrinterStatus(str, enum.Enum):
+    """What a receipt printer says of itself (DLE EOT), mapped to the cases people meet."""
+
+    READY = "ready"
+    PAPER_LOW = "paper_low"
+    PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
+    OFFLINE = "offline"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class DeviceHealth:
+    """A snapshot of one device: its state and a short technician-facing detail.
+
+    ``detail`` is for technicians (English, no personal data); ``message_key`` names a
+    translation-catalogue entry for the person at the kiosk when the state is not ready.
+    """
+
+    kind: DeviceKind
+    url: str
+    state: DeviceState
+    detail: str = ""
+    message_key: str | None = None
+
+
+@dataclass(frozen=True)
+class SimAction:
+    """A control a simulator offers on the technician screen ("insert a demo ID card").
+
+    ``label_key`` is a translation-catalogue key; ``run`` performs the action and may be
+    called from the UI thread (it must not block).
+    """
+
+    action_id: str
+    label_key: str
+    run: Callable[[], None]
+
+
+@runtime_checkable
+class Device(Protocol):
+    """What every device adapter offers: a lifecycle and a health snapshot."""
+
+    kind: DeviceKind
+    url: str
+
+    def open(self) -> None:
+        """Acquire the device (start worker threads, open ports). Never raises for a
+        missing device: the health says so instead."""
+
+    def close(self) -> None:
+        """Release the device and stop its workers."""
+
+    def health(self) -> DeviceHealth:
+        """The current state, cheap to call from any thread."""
+
+
+@runtime_checkable
+class Simulated(Protocol):
+    """A device that is a simulator and can be driven by hand."""
+
+    def sim_actions(self) -> list[SimAction]:
+        """The controls to show on the technician screen."""
+
+
+class CardReader(Device, Protocol):
+    """An ID card reader. Reads happen on the adapter's own worker; results arrive as
+    events (``CardRead``, ``CardRejected``, ``DeviceFaulted``, ``DeviceRecovered``)."""
+
+    def subscribe(self, sink: Callable[["DeviceEvent"], None]) -> None:
+        """Deliver this reader's events to ``sink`` (called on a worker thread)."""
+
+
+class ReceiptPrinter(Device, Protocol):
+    """A receipt printer. ``print_receipt`` blocks: call it from a worker, never the UI."""
+
+    def status(self) -> PrinterStatus:
+        """Ask the printer for its status (may block up to the transport timeout)."""
+
+    def print_receipt(self, receipt: "Receipt") -> None:
+        """Print one receipt or raise ``kiosk.errors.PrinterError``."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One video frame: packed RGB24 pixels, row-major."""
+
+    width: int
+    height: int
+    rgb: bytes
+    timestamp: float
+
+
+class Camera(Device, Protocol):
+    """A camera that keeps its latest frame; readers never wait on the sensor."""
+
+    def latest_frame(self) -> Frame | None:
+        """The newest frame, or None before the first one."""
+
+
+@dataclass(frozen=True)
+class AudioChunk:
+    """Mono 16-bit little-endian PCM."""
+
+    pcm: bytes
+    sample_rate: int
+
+
+class AudioSource(Device, Protocol):
+    """A microphone (or a recording standing in for one)."""
+
+    def chunks(self, seconds: float | None = None) -> Iterator[AudioChunk]:
+        """Yield audio as it comes; stops after ``seconds`` when given."""
+
+
+class SpeechRecognizer(Protocol):
+    """Offline speech to text."""
+
+    def recognize(self, audio: Iterator[AudioChunk], grammar: list[str] | None = None) -> str:
+        """Return the recognised text of one utterance."""
+
+
+class Speaker(Device, Protocol):
+    """Speech output. Announcements queue up and never talk over each other."""
+
+    def say(self, text: str, *, interrupt: bool = False) -> None:
+        """Queue ``text`` to be spoken; ``interrupt`` drops what is queued or speaking."""
+
+    def spoken(self) -> list[str]:
+        """What has been spoken since open, newest last (for tests and the technician)."""
+
+
+class Uplink(Protocol):
+    """The link to the centre: events go out through the durable outbox."""
+
+    def publish_event(self, topic: str, payload: dict[str, object]) -> None:
+        """Hand an event to the outbox for delivery."""
+
+
+class Clock(Protocol):
+    """Wall-clock time, injectable so days and waits can be tested."""
+
+    def now(self) -> datetime:
+        """The current local time."""
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary origin, for timeouts."""
+
+
+@dataclass
+class SystemClock:
+    """The real clock."""
+
+    tz: object | None = field(default=None)
+
+    def now(self) -> datetime:
+        """The current local time."""
+        return datetime.now().astimezone()
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary origin."""
+        return time.monotonic()

@@ -1,0 +1,49 @@
+"""Queue tickets: the value the queue hands out, and its priority classes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+class Priority(str, enum.Enum):
+    """Priority classes: served ahead of normal tickets (优先受理老年人、残疾人、军人)."""
+
+    NORMAL = "normal"
+    ELDERLY = "elderly"  # 60 and over
+    DISABLED = "disabled"
+    MILITARY = "military"
+
+    @property
+    def is_priority(self) -> bool:
+        """True for every class that is served ahead of normal tickets."""
+        return self is not Priority.NORMAL
+
+
+class TicketState(str, enum.Enum):
+    """Where a ticket is in its life."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    DONE = "done"
+    NO_SHOW = "no_show"
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """One issued ticket. ``number`` is what people see and hear (``B007``)."""
+
+    ticket_id: int
+    day: date
+    service: str
+    number: str
+    priority: Priority
+    state: TicketState
+    issued_at: datetime
+    called_at: datetime | None = None
+    finished_at: datetime | None = None
+    window: int | None = None
+    recalls: int = 0
+    ahead: int = 0  # people ahead when the ticket was last looked at
+    eta_minutes: int = 0  # estimated wait when the ticket was last looked at

@@ -1,0 +1,1 @@
+"""The Kivy touch-screen app: one module and one .kv file per screen."""
