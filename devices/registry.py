@@ -70,7 +70,9 @@ def resolve(kind: DeviceKind, url: str) -> Callable[[str, DeviceContext], Device
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise DeviceError(f"{kind.value}: driver for {scheme}: is not available: {exc}") from exc
-    factory: Callable[[str, DeviceContext], Device] = getattr(module, attr)
+    factory: Callable[[str, DeviceContext], Device] | None = getattr(module, attr, None)
+    if factory is None:
+        raise DeviceError(f"{kind.value}: driver for {scheme}: has no {attr}")
     return factory
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from kiosk.identity import IdentityCard
 from kiosk.ports import DeviceKind
-from kiosk.tickets import Ticket
+from kiosk.tickets import Priority, Ticket
 
 
 @dataclass(frozen=True)
@@ -139,3 +139,11 @@ class LanguageChanged(Event):
     """The person switched the language."""
 
     language: str
+
+
+@dataclass(frozen=True)
+class PriorityDeclared(Event):
+    """The person says they are disabled or a service member (or withdraws it with
+    NORMAL); staff check the certificate at the window."""
+
+    priority: Priority

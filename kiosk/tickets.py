@@ -47,3 +47,9 @@ class Ticket:
     recalls: int = 0
     ahead: int = 0  # people ahead when the ticket was last looked at
     eta_minutes: int = 0  # estimated wait when the ticket was last looked at
+
+
+def ticket_url(template: str, terminal_id: str, ticket: Ticket) -> str:
+    """The URL a ticket's QR code holds: where to follow the queue. It names the
+    terminal, day and number only — never the person."""
+    return template.format(terminal_id=terminal_id, date=ticket.day.isoformat(), number=ticket.number)

@@ -1,0 +1,1 @@
+"""Audio: microphones (capture, WAV files, simulator) and speech output."""

@@ -1,0 +1,1 @@
+"""Cameras: OpenCV capture (remote video) and a simulator."""

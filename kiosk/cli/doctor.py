@@ -1,0 +1,86 @@
+"""``kiosk doctor``: is this terminal fit to serve? Config, data dir, font, devices."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from kiosk import __version__
+from kiosk.bootstrap import build_terminal
+from kiosk.catalog import load_catalog
+from kiosk.cli.common import data_dir_of, print_json
+from kiosk.config import load_config
+from kiosk.errors import KioskError
+from kiosk.ports import DeviceState
+
+SETTLE_S = 2.0  # devices report their first health within this
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add ``kiosk doctor``."""
+    p = sub.add_parser("doctor", parents=[common], help="check configuration, data dir, fonts and devices")
+    p.add_argument("--simulate", action="store_true", help="check with simulated devices")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=doctor)
+
+
+def _check(rows: list[dict[str, str]], name: str, ok: bool, detail: str) -> None:
+    rows.append({"check": name, "status": "ok" if ok else "FAIL", "detail": detail})
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """Print a table of checks; exit 0 when all pass, 1 otherwise."""
+    rows: list[dict[str, str]] = []
+    _check(rows, "version", True, __version__)
+    data_dir = data_dir_of(args)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=data_dir):
+            pass
+        _check(rows, "data dir", True, str(data_dir))
+    except OSError as exc:
+        _check(rows, "data dir", False, f"{data_dir}: {exc}")
+        data_dir = Path(tempfile.mkdtemp(prefix="kiosk-doctor-"))
+    try:
+        config = load_config(args.config, data_dir)
+        _check(rows, "config", True, args.config or str(data_dir / "kiosk.toml") + " (defaults if absent)")
+    except KioskError as exc:
+        _check(rows, "config", False, exc.detail)
+        return _report(rows, args.json)
+    try:
+        catalog = load_catalog(config.catalog)
+        _check(rows, "catalogue", True, f"{len(catalog.services)} services")
+    except KioskError as exc:
+        _check(rows, "catalogue", False, exc.detail)
+    from screens.fonts import find_cjk_font
+
+    font = find_cjk_font()
+    _check(rows, "CJK font", font is not None, str(font) if font else "none: apt-get install fonts-wqy-microhei")
+    display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    _check(rows, "display", True, "present" if display else "none (the app runs offscreen)")
+    terminal = build_terminal(config, data_dir, simulate=args.simulate)
+    terminal.open_devices()
+    try:
+        time.sleep(SETTLE_S)
+        for kind, device in terminal.devices.items():
+            h = device.health()
+            configured = bool(h.url)
+            ok = h.state is DeviceState.READY or not configured
+            detail = f"{h.url or '(not configured)'}: {h.state.value}" + (f" — {h.detail}" if h.detail else "")
+            _check(rows, f"device {kind.value}", ok, detail)
+    finally:
+        terminal.close()
+    return _report(rows, args.json)
+
+
+def _report(rows: list[dict[str, str]], as_json: bool) -> int:
+    if as_json:
+        print_json(rows)
+    else:
+        width = max(len(r["check"]) for r in rows)
+        for r in rows:
+            print(f"{r['check']:<{width}}  {r['status']:<4}  {r['detail']}")
+    return 0 if all(r["status"] == "ok" for r in rows) else 1

@@ -1,0 +1,78 @@
+"""``kiosk screenshot``: render one screen offscreen to a PNG.
+
+The app runs against a throwaway copy of the terminal (a temporary data dir with a few
+demo tickets in the queue), so a screenshot never touches the live queue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from kiosk.bootstrap import build_terminal
+from kiosk.cli.common import config_of
+from kiosk.cli.run import parse_size
+from kiosk.tickets import Priority
+
+SCREENS = ("attract", "home", "service", "materials", "card", "ticket", "done", "pin", "technician", "idle")
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add ``kiosk screenshot``."""
+    p = sub.add_parser("screenshot", parents=[common], help="render one screen to PNG (offscreen)")
+    p.add_argument("screen", choices=SCREENS)
+    p.add_argument("--lang", choices=("zh_CN", "en"), default=None)
+    p.add_argument("--elder", action="store_true", help="elder mode (长辈版)")
+    p.add_argument("--size", type=parse_size, default=(1280, 800), metavar="WxH")
+    p.add_argument("--service", default=None, help="service code for service/materials/card/ticket screens")
+    p.add_argument("--out", required=True, type=Path, metavar="F.png")
+    p.set_defaults(handler=screenshot)
+
+
+def seed_demo_queue(terminal: object) -> None:
+    """A few people already waiting, so the screens show real waits."""
+    q = terminal.queue  # type: ignore[attr-defined]
+    for service, priority in (
+        ("consultation", Priority.NORMAL),
+        ("consultation", Priority.ELDERLY),
+        ("consultation", Priority.NORMAL),
+        ("legal_aid", Priority.NORMAL),
+        ("mediation", Priority.NORMAL),
+    ):
+        q.take(service, priority)
+
+
+def screenshot(args: argparse.Namespace) -> int:
+    """Render the screen and write the PNG."""
+    config, _ = config_of(args)
+    if args.lang:
+        config = config.model_copy(update={"language": args.lang})
+    from screens.env import prepare_kivy
+
+    prepare_kivy(*args.size, offscreen=True)
+    from screens.app import KioskApp
+    from screens.pilot import run_script
+    from screens.shots import reach
+
+    out = args.out.resolve()
+    with tempfile.TemporaryDirectory(prefix="kiosk-shot-") as tmp:
+        terminal = build_terminal(config, Path(tmp), simulate=True)
+        seed_demo_queue(terminal)
+        terminal.open_devices()
+        app = KioskApp(terminal)
+        goto = reach(args.screen, args.service)
+
+        def script(p):  # type: ignore[no-untyped-def]
+            if args.elder:
+                app.act("elder")  # as the 长辈版 switch does
+            yield from goto(p)
+            yield 0.8  # let layout, textures and animations settle
+            p.screenshot(out)
+
+        try:
+            run_script(app, script)
+        finally:
+            terminal.close()
+    print(out)
+    return 0 if out.is_file() else 1

@@ -1,0 +1,57 @@
+"""Logging for the terminal: stderr and a rotating file, with personal data masked.
+
+Code never logs personal data; the filter here is the safety net that masks anything
+shaped like an ID number (18 or 15 characters, or a permanent-residence number) that
+slips into a message, before any handler writes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+from kiosk.identity import mask_id_number
+
+# 18-digit resident / residence-permit / 2023 foreigner numbers, 2017 foreigner numbers.
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|[A-Z]{3}\d{12})(?![0-9A-Za-z])")
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every ID-number-shaped token masked."""
+    return _ID_LIKE.sub(lambda m: mask_id_number(m.group(1)), text)
+
+
+class MaskingFilter(logging.Filter):
+    """Masks ID-number-shaped tokens in every record's final message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the message in place; never drops a record."""
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def setup_logging(data_dir: Path | None, level: int = logging.INFO, to_stderr: bool = True) -> Path | None:
+    """Log to stderr and to ``<data_dir>/logs/kiosk.log`` (rotated); returns the file."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    masking = MaskingFilter()
+    path = None
+    if to_stderr:
+        h = logging.StreamHandler()
+        h.setFormatter(fmt)
+        h.addFilter(masking)
+        root.addHandler(h)
+    if data_dir is not None:
+        path = data_dir / "logs" / "kiosk.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        fh.setFormatter(fmt)
+        fh.addFilter(masking)
+        root.addHandler(fh)
+    return path

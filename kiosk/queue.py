@@ -1,0 +1,277 @@
+"""The queue: tickets per service and day, priority classes, calling at windows.
+
+Every state change is one SQLite transaction (BEGIN IMMEDIATE), so any number of
+processes — the kiosk app, ``kiosk queue`` commands, a window console — can share one
+queue without ever handing out a number twice or calling one ticket at two windows.
+
+Numbers: ``prefix + seq`` (``B007``), ``seq`` counting from 1 per service and day. The
+next seq is derived from the tickets table inside the issuing transaction, so a crash
+before commit hands out nothing and skips nothing; after commit the number is durable.
+
+Call order (documented in docs/queue.md): priority tickets (elderly, disabled,
+military) are called ahead of normal ones, oldest first — except that after
+``max_priority_streak`` priority tickets called in a row for a service while a normal
+ticket waits, the oldest normal ticket is called next. A normal ticket is therefore
+never passed over forever, however many priority tickets keep arriving.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sqlite3
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Sequence
+
+from kiosk.catalog import Catalog
+from kiosk.errors import QueueError
+from kiosk.ports import Clock
+from kiosk.store import transaction
+from kiosk.tickets import Priority, Ticket, TicketState
+
+log = logging.getLogger(__name__)
+
+# How many recent services of a kind the wait estimate averages over.
+_RECENT_SERVICES = 20
+# Windows that called a service within this span count as serving it now.
+_ACTIVE_WINDOW_SPAN = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    """People ahead and the estimated wait in whole minutes."""
+
+    ahead: int
+    eta_minutes: int
+
+
+def _row_to_ticket(row: sqlite3.Row, ahead: int = 0, eta: int = 0) -> Ticket:
+    def ts(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    return Ticket(
+        ticket_id=row["ticket_id"],
+        day=date.fromisoformat(row["day"]),
+        service=row["service"],
+        number=row["number"],
+        priority=Priority(row["priority"]),
+        state=TicketState(row["state"]),
+        issued_at=datetime.fromisoformat(row["issued_at"]),
+        called_at=ts(row["called_at"]),
+        finished_at=ts(row["finished_at"]),
+        window=row["window"],
+        recalls=row["recalls"],
+        ahead=ahead,
+        eta_minutes=eta,
+    )
+
+
+def pick_next(waiting: Sequence[Ticket], priority_streak: int, max_streak: int) -> Ticket | None:
+    """The ticket to call among ``waiting`` (oldest first), given how many priority
+    tickets were called in a row just before. Pure: the whole call rule lives here."""
+    first_priority = next((t for t in waiting if t.priority.is_priority), None)
+    first_normal = next((t for t in waiting if not t.priority.is_priority), None)
+    if first_priority is not None and (first_normal is None or priority_streak < max_streak):
+        return first_priority
+    return first_normal
+
+
+class QueueService:
+    """Issue, call and finish tickets. One instance per connection; cheap to create."""
+
+    def __init__(self, conn: sqlite3.Connection, catalog: Catalog, clock: Clock, max_priority_streak: int = 3) -> None:
+        self._conn = conn
+        self._catalog = catalog
+        self._clock = clock
+        self._max_streak = max_priority_streak
+
+    # --- issuing ------------------------------------------------------------------------
+
+    def take(self, service: str, priority: Priority = Priority.NORMAL) -> Ticket:
+        """Issue the next ticket for ``service``; returns it with its wait estimate.
+
+        The ticket exists (durably) once this returns; only then may it be shown.
+        """
+        svc = self._catalog.get(service)
+        now = self._clock.now()
+        day = now.date().isoformat()
+        with transaction(self._conn) as c:
+            seq = c.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE day = ? AND service = ?", (day, service)
+            ).fetchone()[0]
+            number = f"{svc.prefix}{seq:03d}"
+            cur = c.execute(
+                "INSERT INTO tickets (day, service, seq, number, priority, state, issued_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (day, service, seq, number, priority.value, TicketState.WAITING.value, now.isoformat()),
+            )
+            ticket_id = cur.lastrowid
+        log.info("ticket issued: %s (%s, %s)", number, service, priority.value)
+        ticket = self.get(ticket_id)
+        assert ticket is not None
+        return ticket
+
+    # --- looking ------------------------------------------------------------------------
+
+    def get(self, ticket_id: int) -> Ticket | None:
+        """The ticket with its current wait estimate, or None."""
+        row = self._conn.execute("SELECT * FROM tickets WHERE ticket_id = ?", (ticket_id,)).fetchone()
+        if row is None:
+            return None
+        ticket = _row_to_ticket(row)
+        if ticket.state is TicketState.WAITING:
+            est = self._estimate_for(ticket)
+            return _row_to_ticket(row, est.ahead, est.eta_minutes)
+        return ticket
+
+    def find(self, number: str, day: date | None = None) -> Ticket | None:
+        """The ticket with ``number`` (e.g. ``B007``) on ``day`` (today by default)."""
+        day = day or self._clock.now().date()
+        row = self._conn.execute(
+            "SELECT ticket_id FROM tickets WHERE day = ? AND number = ?", (day.isoformat(), number.upper())
+        ).fetchone()
+        return self.get(row["ticket_id"]) if row else None
+
+    def tickets(self, day: date | None = None) -> list[Ticket]:
+        """Every ticket of ``day`` (today by default), in issue order."""
+        day = day or self._clock.now().date()
+        rows = self._conn.execute(
+            "SELECT * FROM tickets WHERE day = ? ORDER BY ticket_id", (day.isoformat(),)
+        ).fetchall()
+        return [_row_to_ticket(r) for r in rows]
+
+    def waiting(self, services: Sequence[str] | None = None) -> list[Ticket]:
+        """Today's waiting tickets (of ``services``), oldest first."""
+        return [t for t in self.tickets() if t.state is TicketState.WAITING and (not services or t.service in services)]
+
+    def estimate(self, service: str, priority: Priority = Priority.NORMAL) -> WaitEstimate:
+        """What a ticket taken now for ``service`` would face."""
+        self._catalog.get(service)
+        waiting = self.waiting([service])
+        if priority.is_priority:
+            ahead = sum(1 for t in waiting if t.priority.is_priority)
+        else:
+            ahead = len(waiting)
+        return WaitEstimate(ahead, self._eta(service, ahead))
+
+    def _estimate_for(self, ticket: Ticket) -> WaitEstimate:
+        # Replay the call rule on this service's queue until the ticket comes up: the
+        # count of picks before it is exactly how many people are ahead for a window
+        # that serves this service.
+        waiting = self.waiting([ticket.service])
+        streak = self._priority_streak([ticket.service])
+        ahead = 0
+        while waiting:
+            nxt = pick_next(waiting, streak, self._max_streak)
+            if nxt is None or nxt.ticket_id == ticket.ticket_id:
+                break
+            waiting.remove(nxt)
+            ahead += 1
+            streak = streak + 1 if nxt.priority.is_priority else 0
+        return WaitEstimate(ahead, self._eta(ticket.service, ahead))
+
+    def service_minutes(self, service: str) -> float:
+        """Median minutes a recent ticket of ``service`` took at the window; the
+        catalogue's figure until there is history."""
+        rows = self._conn.execute(
+            "SELECT called_at, finished_at FROM tickets WHERE service = ? AND state = ?"
+            " AND called_at IS NOT NULL AND finished_at IS NOT NULL ORDER BY ticket_id DESC LIMIT ?",
+            (service, TicketState.DONE.value, _RECENT_SERVICES),
+        ).fetchall()
+        durations = [
+            (datetime.fromisoformat(r["finished_at"]) - datetime.fromisoformat(r["called_at"])).total_seconds() / 60
+            for r in rows
+        ]
+        durations = [d for d in durations if d > 0]
+        if len(durations) >= 3:
+            return statistics.median(durations)
+        return float(self._catalog.get(service).avg_service_minutes)
+
+    def _eta(self, service: str, ahead: int) -> int:
+        if ahead == 0:
+            return 0
+        since = (self._clock.now() - _ACTIVE_WINDOW_SPAN).isoformat()
+        windows = self._conn.execute(
+            "SELECT COUNT(DISTINCT window) FROM tickets WHERE service = ? AND called_at >= ?", (service, since)
+        ).fetchone()[0]
+        return math.ceil(ahead * self.service_minutes(service) / max(1, windows))
+
+    def _priority_streak(self, services: Sequence[str] | None) -> int:
+        rows = self._conn.execute(
+            "SELECT service, priority FROM tickets WHERE day = ? AND called_at IS NOT NULL ORDER BY called_at DESC, ticket_id DESC",
+            (self._clock.now().date().isoformat(),),
+        ).fetchall()
+        streak = 0
+        for r in rows:
+            if services and r["service"] not in services:
+                continue
+            if Priority(r["priority"]).is_priority:
+                streak += 1
+            else:
+                break
+        return streak
+
+    # --- calling ------------------------------------------------------------------------
+
+    def call_next(self, window: int, services: Sequence[str] | None = None) -> Ticket | None:
+        """Call the next ticket to ``window`` from ``services`` (all when empty).
+
+        The ticket the window was serving, if any, is finished first: calling the next
+        person means the last one is done. Returns None when nobody waits.
+        """
+        for s in services or ():
+            self._catalog.get(s)
+        now = self._clock.now().isoformat()
+        with transaction(self._conn) as c:
+            c.execute(
+                "UPDATE tickets SET state = ?, finished_at = ? WHERE day = ? AND window = ? AND state = ?",
+                (TicketState.DONE.value, now, self._clock.now().date().isoformat(), window, TicketState.CALLED.value),
+            )
+            nxt = pick_next(self.waiting(services), self._priority_streak(services), self._max_streak)
+            if nxt is None:
+                return None
+            c.execute(
+                "UPDATE tickets SET state = ?, called_at = ?, window = ? WHERE ticket_id = ?",
+                (TicketState.CALLED.value, now, window, nxt.ticket_id),
+            )
+        log.info("ticket called: %s to window %d", nxt.number, window)
+        return self.get(nxt.ticket_id)
+
+    def current(self, window: int) -> Ticket | None:
+        """The ticket ``window`` is serving now, if any."""
+        row = self._conn.execute(
+            "SELECT * FROM tickets WHERE day = ? AND window = ? AND state = ? ORDER BY called_at DESC LIMIT 1",
+            (self._clock.now().date().isoformat(), window, TicketState.CALLED.value),
+        ).fetchone()
+        return _row_to_ticket(row) if row else None
+
+    def _finish_current(self, window: int, state: TicketState | None) -> Ticket:
+        with transaction(self._conn) as c:
+            ticket = self.current(window)
+            if ticket is None:
+                raise QueueError(f"window {window} is not serving a ticket", message_key="queue.window_idle")
+            if state is None:  # recall: announce again, keep serving
+                c.execute("UPDATE tickets SET recalls = recalls + 1 WHERE ticket_id = ?", (ticket.ticket_id,))
+            else:
+                c.execute(
+                    "UPDATE tickets SET state = ?, finished_at = ? WHERE ticket_id = ?",
+                    (state.value, self._clock.now().isoformat(), ticket.ticket_id),
+                )
+        result = self.get(ticket.ticket_id)
+        assert result is not None
+        log.info("ticket %s at window %d: %s", ticket.number, window, state.value if state else "recalled")
+        return result
+
+    def recall(self, window: int) -> Ticket:
+        """Call the window's current ticket again (the display and the speaker repeat it)."""
+        return self._finish_current(window, None)
+
+    def skip(self, window: int) -> Ticket:
+        """The called person did not come: mark the ticket a no-show."""
+        return self._finish_current(window, TicketState.NO_SHOW)
+
+    def done(self, window: int) -> Ticket:
+        """The window finished serving its current ticket."""
+        return self._finish_current(window, TicketState.DONE)

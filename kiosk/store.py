@@ -1,0 +1,74 @@
+"""The terminal's SQLite store: WAL, one transaction per state change.
+
+A power cut loses nothing that was acknowledged: a ticket is shown or printed only
+after its transaction committed (``synchronous=FULL``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+DB_FILENAME = "kiosk.sqlite3"
+
+_SCHEMA = [
+    # v1: tickets. (day, service, seq) is unique: a number can never be issued twice.
+    """
+    CREATE TABLE IF NOT EXISTS tickets (
+        ticket_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+        day         TEXT    NOT NULL,
+        service     TEXT    NOT NULL,
+        seq         INTEGER NOT NULL,
+        number      TEXT    NOT NULL,
+        priority    TEXT    NOT NULL,
+        state       TEXT    NOT NULL,
+        issued_at   TEXT    NOT NULL,
+        called_at   TEXT,
+        finished_at TEXT,
+        window      INTEGER,
+        recalls     INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (day, service, seq)
+    );
+    CREATE INDEX IF NOT EXISTS tickets_waiting ON tickets (day, state, service);
+    """,
+]
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (and migrate) the store at ``path``; safe from many processes at once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so that a writer takes
+    # the lock before it reads what it will change (no lost updates between processes).
+    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA foreign_keys=ON")
+    _migrate(conn)
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    with transaction(conn):
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for i, script in enumerate(_SCHEMA[version:], start=version + 1):
+            for statement in script.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={i}")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taken before the first read (BEGIN IMMEDIATE)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

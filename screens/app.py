@@ -1,0 +1,329 @@
+"""The kiosk app: screens, the visit flow, devices, the idle timer — wired once.
+
+Every action a person can take goes through ``KioskApp.act(action)``: buttons name
+their action (``"service:legal_aid"``, ``"take"``, ``"back"``), and so can the keypad,
+voice commands and tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk import events as ev
+from kiosk.bootstrap import Terminal
+from kiosk.tickets import Priority
+from kiosk.visit import VisitState
+from screens import theme
+from screens import widgets as _widgets  # noqa: F401 — loads the shared kv rules first
+from screens.attract import AttractScreen
+from screens.base import KioskScreen
+from screens.bridge import UiBridge
+from screens.card import CardScreen
+from screens.done import DoneScreen
+from screens.home import HomeScreen
+from screens.idle import IdleOverlay
+from screens.materials import MaterialsScreen
+from screens.service import ServiceScreen
+from screens.technician import PinScreen, TechnicianScreen
+from screens.ticket import TicketScreen
+
+log = logging.getLogger(__name__)
+
+SCREENS = (
+    AttractScreen,
+    HomeScreen,
+    ServiceScreen,
+    MaterialsScreen,
+    CardScreen,
+    TicketScreen,
+    DoneScreen,
+    PinScreen,
+    TechnicianScreen,
+)
+_TECH_SCREENS = ("pin", "technician")
+_TECH_IDLE_S = 120.0  # the technician screen closes itself when left open
+_DONE_S = 10.0  # the done screen goes back to the start by itself
+_NOTICE_S = 6.0
+
+
+class KioskApp(App):
+    """The touch-screen app of one terminal."""
+
+    lang = StringProperty("zh_CN")
+    elder = BooleanProperty(False)
+    scale = NumericProperty(1.0)
+    portrait = BooleanProperty(False)
+    notice = StringProperty("")
+
+    def __init__(self, terminal: Terminal, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.terminal = terminal
+        self.lang = terminal.translator.language
+        self.print_state_key: str | None = None
+        self._idle_event = None
+        self._done_event = None
+        self._notice_event = None
+        self.overlay: IdleOverlay | None = None
+
+    # --- construction -------------------------------------------------------------------
+
+    def build(self) -> FloatLayout:
+        """Create the screens and wire events."""
+        self.title = "公共法律服务 · Legal Kiosk"
+        Window.clearcolor = theme.BACKGROUND
+        self._on_resize(Window, *Window.size)
+        self.sm = ScreenManager(transition=NoTransition())
+        for cls in SCREENS:
+            self.sm.add_widget(cls())
+        root = FloatLayout()
+        root.add_widget(self.sm)
+        self.notice_label = Label(
+            text="",
+            size_hint=(0.8, None),
+            pos_hint={"center_x": 0.5, "y": 0.14},
+            color=theme.ON_NAVY,
+            bold=True,
+            font_size=self.fs(28),
+            opacity=0,
+        )
+        self.notice_label.bind(texture_size=self._fit_notice)
+        root.add_widget(self.notice_label)
+        self.overlay = IdleOverlay()
+        self.bridge = UiBridge(self.on_device_event)
+        for device in self.terminal.devices.values():
+            subscribe = getattr(device, "subscribe", None)
+            if subscribe is not None:
+                subscribe(self.bridge.post)
+        self.terminal.flow.add_listener(self._on_flow)
+        Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down, on_touch_down=self._on_any_touch)
+        return root
+
+    def on_start(self) -> None:
+        """Show the attract screen and keep its clock current."""
+        self.show_screen("attract")
+        Clock.schedule_interval(self._tick, 20)
+
+    # --- helpers for kv: text, sizes -------------------------------------------------------
+
+    def tr(self, key: str, *_deps: object, **values: object) -> str:
+        """A UI text; kv passes ``app.lang`` in ``_deps`` so the text follows the language."""
+        return self.terminal.translator.t(key, **values)
+
+    def fs(self, base: float, *_deps: object) -> float:
+        """A font size in pixels for ``base`` (at 1280×800), scaled for the window and elder mode."""
+        return base * self.scale * (theme.ELDER_FACTOR if self.elder else 1.0)
+
+    def target(self, *_deps: object) -> float:
+        """The height of a touch target: at least 60 dp in elder mode (MIIT 适老化 rules)."""
+        return (84 if self.elder else 64) * self.scale
+
+    def tile_columns(self) -> int:
+        """Service tiles per row: fewer, larger tiles in portrait and in elder mode."""
+        if self.portrait:
+            return 1 if self.elder else 2
+        return 3 if self.elder else 4
+
+    def site_name(self, *_deps: object) -> str:
+        """The site's name in the current language."""
+        cfg = self.terminal.config
+        return cfg.site_name_en if self.lang == "en" else cfg.site_name
+
+    def now_text(self) -> str:
+        """Today's date and the time, the way people read them."""
+        now = self.terminal.clock.now()
+        if self.lang == "en":
+            return now.strftime("%a %d %b %Y  %H:%M")
+        weekday = "一二三四五六日"[now.weekday()]
+        return f"{now.year}年{now.month}月{now.day}日  星期{weekday}  {now:%H:%M}"
+
+    def hours_text(self) -> str:
+        """Today's opening hours, or that the windows are closed now."""
+        hours = self.terminal.config.hours
+        now = self.terminal.clock.now()
+        if hours.is_open(now.isoweekday(), now.time()):
+            return self.tr("attract.hours_open", open=f"{hours.open:%H:%M}", close=f"{hours.close:%H:%M}")
+        return self.tr("attract.hours_closed")
+
+    def root_screen(self, name: str) -> KioskScreen:
+        """The screen called ``name``."""
+        return self.sm.get_screen(name)  # type: ignore[return-value]
+
+    def check_pin(self, pin: str) -> bool:
+        """True when ``pin`` is the technician PIN."""
+        return pin == self.terminal.config.technician.pin
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def act(self, action: str) -> None:
+        """Do what a button (or key, or voice command) names. Never raises: a public
+        terminal shows a plain message instead of crashing."""
+        if not action:
+            return
+        try:
+            self._act(action)
+        except Exception:  # noqa: BLE001
+            log.exception("action %s failed", action)
+            self.show_notice("error.generic")
+        self._reset_idle()
+
+    def _act(self, action: str) -> None:
+        flow = self.terminal.flow
+        name, _, arg = action.partition(":")
+        if name == "start":
+            flow.handle(ev.Started())
+        elif name == "service":
+            flow.handle(ev.ServiceChosen(arg))
+        elif name == "materials":
+            flow.handle(ev.MaterialsOpened())
+        elif name == "take":
+            flow.handle(ev.TicketRequested())
+        elif name == "back":
+            flow.handle(ev.BackPressed())
+        elif name == "home":
+            flow.handle(ev.HomePressed())
+        elif name == "finish":
+            flow.handle(ev.Finished())
+        elif name == "elder":
+            flow.handle(ev.ElderModeToggled(not flow.visit.elder_mode))
+        elif name == "lang":
+            flow.handle(ev.LanguageChanged("en" if flow.visit.language == "zh_CN" else "zh_CN"))
+        elif name == "priority":
+            chosen = Priority(arg)
+            if flow.visit.declared_priority is chosen:
+                chosen = Priority.NORMAL  # pressing it again takes it back
+            flow.handle(ev.PriorityDeclared(chosen))
+        elif name == "still_here":
+            flow.handle(ev.StillHere())
+        elif name == "tech":
+            self.show_screen("pin")
+        elif name == "tech_exit":
+            self.show_screen(flow.state.value)
+        elif name == "pin":
+            self.root_screen("pin").press(arg)  # type: ignore[attr-defined]
+        elif name == "sim":
+            self._run_sim_action(arg)
+        else:
+            log.warning("unknown action %s", action)
+
+    def _run_sim_action(self, action_id: str) -> None:
+        for device in self.terminal.sim_devices():
+            for sim_action in device.sim_actions():  # type: ignore[attr-defined]
+                if sim_action.action_id == action_id:
+                    log.info("technician: simulator action %s", action_id)
+                    sim_action.run()
+                    return
+        log.warning("no simulator action %s", action_id)
+
+    # --- events from the flow and from devices ------------------------------------------------
+
+    def on_device_event(self, event: ev.Event) -> None:
+        """A device event, on the UI thread (through the bridge)."""
+        self.terminal.flow.handle(event)
+        if self.sm.current == "technician":
+            self.root_screen("technician").refresh_states()  # type: ignore[attr-defined]
+
+    def _on_flow(self, old: VisitState, new: VisitState, event: ev.Event) -> None:
+        flow = self.terminal.flow
+        visit = flow.visit
+        self.terminal.translator.language = visit.language
+        self.lang = visit.language
+        self.elder = visit.elder_mode
+        if new is VisitState.TICKET and old is not VisitState.TICKET:
+            self.print_state_key = None
+        if self._done_event is not None:
+            self._done_event.cancel()
+            self._done_event = None
+        if new is VisitState.DONE:
+            self._done_event = Clock.schedule_once(lambda _dt: self.act("finish"), _DONE_S)
+        if self.sm.current not in _TECH_SCREENS:
+            self.show_screen(new.value)
+        if visit.notice_key and new is not VisitState.CARD:
+            self.show_notice(visit.notice_key)
+            flow.clear_notice()
+        if self.overlay is not None:
+            if visit.idle_warning:
+                self.overlay.start(flow.idle_timeout() or 0)
+            else:
+                self.overlay.stop()
+        self._reset_idle()
+
+    def show_screen(self, name: str) -> None:
+        """Switch to screen ``name`` and refresh it."""
+        self.sm.current = name
+        self.root_screen(name).refresh()
+        self._reset_idle()
+
+    def show_notice(self, key: str) -> None:
+        """A short message over the screen for a few seconds (a card rejected, a printer fault)."""
+        self.notice = self.tr(key)
+        self.notice_label.text = self.notice
+        self.notice_label.opacity = 1
+        if self._notice_event is not None:
+            self._notice_event.cancel()
+        self._notice_event = Clock.schedule_once(self._hide_notice, _NOTICE_S)
+
+    def _hide_notice(self, _dt: float) -> None:
+        self.notice_label.opacity = 0
+        self.notice = ""
+
+    def _fit_notice(self, label: Label, size: tuple[int, int]) -> None:
+        label.height = size[1] + 40
+        label.text_size = (label.width - 40, None)
+        label.canvas.before.clear()
+        from kivy.graphics import Color, RoundedRectangle
+
+        with label.canvas.before:
+            Color(*theme.NAVY_DARK)
+            RoundedRectangle(pos=label.pos, size=label.size, radius=[16])
+
+    # --- idle timer ------------------------------------------------------------------------
+
+    def _on_any_touch(self, _window: object, _touch: object) -> bool:
+        self._reset_idle()
+        return False  # let the touch reach the widgets
+
+    def _reset_idle(self) -> None:
+        if self._idle_event is not None:
+            self._idle_event.cancel()
+            self._idle_event = None
+        if self.sm.current in _TECH_SCREENS:
+            self._idle_event = Clock.schedule_once(lambda _dt: self.act("tech_exit"), _TECH_IDLE_S)
+            return
+        timeout = self.terminal.flow.idle_timeout()
+        if timeout is not None:
+            self._idle_event = Clock.schedule_once(self._on_idle, timeout)
+
+    def _on_idle(self, _dt: float) -> None:
+        self.terminal.flow.handle(ev.IdleTimedOut())
+
+    # --- window ----------------------------------------------------------------------------
+
+    def _on_resize(self, _window: object, width: int, height: int) -> None:
+        self.scale = theme.scale_for(width, height)
+        self.portrait = height > width
+        if getattr(self, "sm", None) is not None:
+            self.sm.current_screen.refresh()
+
+    def _on_key_down(self, _window: object, key: int, *_args: object) -> bool:
+        if key == 27:  # Escape: one step back, never "quit" on a kiosk
+            self.act("back")
+            return True
+        return False
+
+    def _tick(self, _dt: float) -> None:
+        if self.sm.current == "attract":
+            self.sm.current_screen.refresh()
+
+
+def now_stamp() -> str:
+    """A timestamp for file names."""
+    return datetime.now().strftime("%Y%m%d-%H%M%S")

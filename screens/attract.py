@@ -1,0 +1,50 @@
+"""The attract screen: welcome, hotline, touch (or place a card) to start.
+
+Five quick taps on the site name open the technician PIN pad.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+
+from screens.base import KioskScreen
+
+_TECH_TAPS = 5
+_TECH_WINDOW_S = 3.0
+
+
+class AttractScreen(KioskScreen):
+    """Welcome screen shown between visits."""
+
+    clock_text = StringProperty("")
+    hours_text = StringProperty("")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._taps: list[float] = []
+
+    def refresh(self) -> None:
+        """Update the date, time and today's opening hours."""
+        self.clock_text = self.kiosk.now_text()
+        self.hours_text = self.kiosk.hours_text()
+
+    def on_touch_up(self, touch):  # type: ignore[no-untyped-def]
+        """Start a visit on any touch, except the hidden technician corner."""
+        if not self.collide_point(*touch.pos) or self.ids.start.collide_point(*touch.pos):
+            return super().on_touch_up(touch)  # the start button handles its own touch
+        if self.ids.site.collide_point(*touch.pos):
+            now = time.monotonic()
+            self._taps = [t for t in self._taps if now - t < _TECH_WINDOW_S] + [now]
+            if len(self._taps) >= _TECH_TAPS:
+                self._taps.clear()
+                self.kiosk.act("tech")
+            return True
+        self.kiosk.act("start")
+        return True
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,43 @@
+"""The card screen: place the ID card on the reader (the service needs it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.animation import Animation
+from kivy.lang import Builder
+from kivy.properties import NumericProperty, StringProperty
+
+from screens.base import KioskScreen
+
+
+class CardScreen(KioskScreen):
+    """Asks for the ID card, with a card gliding onto the reader again and again."""
+
+    why = StringProperty("")
+    notice = StringProperty("")
+    drop = NumericProperty(1.0)  # 1: card above the reader, 0: on it
+
+    def refresh(self) -> None:
+        """Say why the card is needed, and any problem with the last read."""
+        app = self.kiosk
+        visit = app.terminal.flow.visit
+        if visit.service:
+            self.why = app.tr("card.why", service=app.terminal.catalog.get(visit.service).name.get(app.lang))
+        self.notice = app.tr(visit.notice_key) if visit.notice_key and visit.notice_key.startswith(("card.", "idcard.")) else ""
+
+    def on_enter(self, *args: object) -> None:
+        """Start the animation."""
+        self._anim = Animation(drop=0.0, duration=1.2, t="out_quad") + Animation(drop=0.0, duration=0.6) + Animation(
+            drop=1.0, duration=0.01
+        )
+        self._anim.repeat = True
+        self._anim.start(self)
+
+    def on_leave(self, *args: object) -> None:
+        """Stop the animation."""
+        Animation.cancel_all(self)
+        self.drop = 1.0
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

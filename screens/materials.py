@@ -1,0 +1,50 @@
+"""The materials screen: everything to bring for the chosen service, in one list
+(一次性告知), so nobody makes a second trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from screens.base import KioskScreen
+
+
+class MaterialRow(BoxLayout):
+    """One item: a tag (必带 / 如有请带) and the text."""
+
+    tag = StringProperty("")
+    text = StringProperty("")
+    required = BooleanProperty(True)
+
+
+class MaterialsScreen(KioskScreen):
+    """The list of materials to bring."""
+
+    title = StringProperty("")
+    subtitle = StringProperty("")
+
+    def refresh(self) -> None:
+        """Rebuild the list for the chosen service."""
+        app = self.kiosk
+        code = app.terminal.flow.visit.service
+        if code is None:
+            return
+        service = app.terminal.catalog.get(code)
+        self.title = app.tr("materials.title")
+        self.subtitle = app.tr("materials.subtitle", service=service.name.get(app.lang))
+        box = self.ids.item_list
+        box.clear_widgets()
+        for i, item in enumerate(service.materials, start=1):
+            box.add_widget(
+                MaterialRow(
+                    tag=app.tr("materials.required" if item.required else "materials.optional"),
+                    text=f"{i}. {item.text.get(app.lang)}",
+                    required=item.required,
+                )
+            )
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,142 @@
+"""Drive the running app as a person would: touches on what is shown, then read it.
+
+Used by ``kiosk screenshot``, the UI tests and technicians' self-tests. A script is a
+generator taking the Pilot; each ``yield`` gives the seconds to wait for the UI to
+settle before the next step (``yield pilot.tap("take")``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, Generator, Iterator
+
+from kivy.base import EventLoop
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.input.motionevent import MotionEvent
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from screens.widgets import KButton
+
+log = logging.getLogger(__name__)
+
+Script = Callable[["Pilot"], Generator[float, None, None]]
+_ids = itertools.count(1)
+_MARKUP = re.compile(r"\[/?[a-z]+(=[^\]]*)?\]")
+TAP_SETTLE_S = 0.15
+
+
+class PilotTouch(MotionEvent):
+    """A finger on the screen at window coordinates."""
+
+    def __init__(self, x: float, y: float) -> None:
+        super().__init__("pilot", next(_ids), (x, y), is_touch=True, type_id="touch")
+
+    def depack(self, args: tuple[float, float]) -> None:
+        """Window pixels → the normalised position Kivy expects."""
+        x, y = args
+        self.sx = x / max(1, Window.width)
+        self.sy = y / max(1, Window.height)
+        self.profile = ["pos"]
+        super().depack(args)
+
+
+class PilotError(AssertionError):
+    """What the script looked for is not on screen."""
+
+
+class Pilot:
+    """Touches, reads and photographs the running app."""
+
+    def __init__(self, app: object) -> None:
+        self.app = app
+
+    def _roots(self) -> list[Widget]:
+        # The window's children: the app's root and any open overlay (ModalView).
+        return list(Window.children)
+
+    def widgets(self) -> Iterator[Widget]:
+        """Every widget on screen (only the current screen: the ScreenManager holds
+        no other screen in its tree)."""
+        for root in self._roots():
+            yield from root.walk(restrict=True)
+
+    def buttons(self) -> list[KButton]:
+        """Every button on screen, topmost overlay first."""
+        roots = self._roots()
+        found: list[KButton] = []
+        for root in roots:  # Window.children: the newest (topmost) first
+            found += [w for w in root.walk(restrict=True) if isinstance(w, KButton) and w.opacity > 0 and not w.disabled]
+        return found
+
+    def find(self, action: str) -> KButton:
+        """The button that does ``action``; PilotError when none is shown."""
+        for button in self.buttons():
+            if button.action == action:
+                return button
+        shown = sorted({b.action for b in self.buttons() if b.action})
+        raise PilotError(f"no button {action!r} on screen; shown: {shown}")
+
+    def texts(self) -> list[str]:
+        """Every text on screen, markup removed."""
+        return [_MARKUP.sub("", w.text) for w in self.widgets() if isinstance(w, Label) and w.text and w.opacity > 0]
+
+    def screen_text(self) -> str:
+        """All texts on screen, one per line."""
+        return "\n".join(self.texts())
+
+    def tap_at(self, x: float, y: float) -> float:
+        """A finger down and up at window pixel (x, y)."""
+        touch = PilotTouch(x, y)
+        EventLoop.post_dispatch_input("begin", touch)
+        EventLoop.post_dispatch_input("end", touch)
+        return TAP_SETTLE_S
+
+    def tap(self, action: str) -> float:
+        """Tap the middle of the button that does ``action``."""
+        button = self.find(action)
+        x, y = button.to_window(*button.center)
+        return self.tap_at(x, y)
+
+    def screenshot(self, out: Path) -> Path:
+        """Save what the window shows now as a PNG at ``out``."""
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            # Kivy numbers screenshot files itself (shot0001.png); take whatever it wrote.
+            written = Window.screenshot(name=str(Path(tmp) / "shot.png"))
+            shutil.move(written, out)
+        return out
+
+
+def run_script(app: object, script: Script, settle_s: float = 0.6) -> None:
+    """Run ``app`` and play ``script`` against it; stop the app when the script ends.
+
+    An exception in the script stops the app and is raised again from here.
+    """
+    pilot = Pilot(app)
+    steps = script(pilot)
+    failure: list[BaseException] = []
+
+    def step(_dt: float) -> None:
+        try:
+            wait = next(steps)
+        except StopIteration:
+            app.stop()  # type: ignore[attr-defined]
+            return
+        except BaseException as exc:  # noqa: BLE001 — carried out of the Kivy loop
+            failure.append(exc)
+            app.stop()  # type: ignore[attr-defined]
+            return
+        Clock.schedule_once(step, max(0.0, float(wait or 0)))
+
+    # The first frames lay the screens out; start once they have settled.
+    Clock.schedule_once(step, settle_s)
+    app.run()  # type: ignore[attr-defined]
+    if failure:
+        raise failure[0]

@@ -1,0 +1,125 @@
+"""The technician screens: a PIN pad, then device states and simulator controls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import ColorProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk import __version__
+from kiosk.ports import DeviceState
+from screens import theme
+from screens.base import KioskScreen
+from screens.widgets import KButton
+
+_STATE_COLOURS = {
+    DeviceState.READY: theme.OK,
+    DeviceState.ABSENT: theme.TEXT_MUTED,
+    DeviceState.FAULT: theme.ACCENT,
+    DeviceState.UNKNOWN: theme.WARN,
+}
+
+
+class PinScreen(KioskScreen):
+    """Enter the maintenance PIN (digits shown as dots)."""
+
+    entered = StringProperty("")
+    message = StringProperty("")
+
+    def refresh(self) -> None:
+        """Start empty."""
+        self.entered = ""
+        self.message = ""
+
+    def press(self, key: str) -> None:
+        """A key of the pad: a digit, ``clear`` or ``ok``."""
+        if key == "clear":
+            self.entered = ""
+        elif key == "ok":
+            if self.kiosk.check_pin(self.entered):
+                self.kiosk.show_screen("technician")
+            else:
+                self.entered = ""
+                self.message = self.kiosk.tr("tech.pin_wrong")
+        elif len(self.entered) < 8:
+            self.entered += key
+            self.message = ""
+
+
+class DeviceRow(BoxLayout):
+    """A device: name, URL, state and detail."""
+
+    name_text = StringProperty("")
+    url = StringProperty("")
+    state_text = StringProperty("")
+    detail = StringProperty("")
+    state_colour = ColorProperty(theme.TEXT_MUTED)
+
+
+class TechnicianScreen(KioskScreen):
+    """Device states (refreshed every second while shown) and simulator controls."""
+
+    title = StringProperty("")
+    queue_text = StringProperty("")
+    version_text = StringProperty("")
+
+    def on_enter(self, *args: object) -> None:
+        """Refresh the device states every second while shown."""
+        self._poll = Clock.schedule_interval(lambda _dt: self.refresh_states(), 1.0)
+
+    def on_leave(self, *args: object) -> None:
+        """Stop refreshing."""
+        self._poll.cancel()
+
+    def refresh(self) -> None:
+        """Rebuild the device rows and simulator buttons."""
+        app = self.kiosk
+        t = app.terminal
+        self.title = app.tr("tech.title", terminal_id=t.config.terminal_id)
+        self.version_text = app.tr("tech.version", version=__version__)
+        sims = self.ids.sims
+        sims.clear_widgets()
+        for device in t.sim_devices():
+            for action in device.sim_actions():  # type: ignore[attr-defined]
+                sims.add_widget(
+                    KButton(
+                        text=app.tr(action.label_key),
+                        action=f"sim:{action.action_id}",
+                        bg=theme.SURFACE,
+                        fg=theme.NAVY,
+                        outline=theme.NAVY,
+                        font_size=app.fs(20),
+                        size_hint_y=None,
+                        height=app.target(),
+                    )
+                )
+        if not sims.children:
+            sims.add_widget(KButton(text=app.tr("tech.no_sim"), bg=theme.BACKGROUND, fg=theme.TEXT_MUTED))
+        self.refresh_states()
+
+    def refresh_states(self) -> None:
+        """Re-read each device's health and today's queue counts."""
+        app = self.kiosk
+        t = app.terminal
+        rows = self.ids.devices
+        rows.clear_widgets()
+        for kind, device in t.devices.items():
+            h = device.health()
+            rows.add_widget(
+                DeviceRow(
+                    name_text=app.tr(f"device.{kind.value}"),
+                    url=h.url or "—",
+                    state_text=app.tr(f"state.{h.state.value}"),
+                    detail=h.detail,
+                    state_colour=_STATE_COLOURS[h.state],
+                )
+            )
+        tickets = t.queue.tickets()
+        waiting = sum(1 for x in tickets if x.state.value == "waiting")
+        self.queue_text = app.tr("tech.queue", issued=len(tickets), waiting=waiting)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,56 @@
+"""The ticket screen: the number, the wait, and a QR code to keep it.
+
+The ticket stays on screen with its QR code whatever the printer does, so a person
+can always photograph or scan their number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+
+from kiosk.tickets import ticket_url
+from screens.base import KioskScreen
+from screens.qr import qr_texture
+
+
+class TicketScreen(KioskScreen):
+    """The issued ticket."""
+
+    number = StringProperty("")
+    service_name = StringProperty("")
+    ahead_text = StringProperty("")
+    eta_text = StringProperty("")
+    holder = StringProperty("")
+    priority_text = StringProperty("")
+    print_text = StringProperty("")
+    print_failed = BooleanProperty(False)
+    qr = ObjectProperty(None, allownone=True)
+
+    def refresh(self) -> None:
+        """Show the visit's ticket in the current language."""
+        app = self.kiosk
+        t = app.terminal
+        visit = t.flow.visit
+        ticket = visit.ticket
+        if ticket is None:
+            return
+        self.number = ticket.number
+        self.service_name = t.catalog.get(ticket.service).name.get(app.lang)
+        self.ahead_text = app.tr("ticket.ahead", ahead=ticket.ahead) if ticket.ahead else app.tr("ticket.ahead_none")
+        self.eta_text = app.tr("ticket.eta", eta=ticket.eta_minutes) if ticket.ahead else ""
+        self.holder = app.tr("ticket.holder", name=visit.card.masked_name) if visit.card else ""
+        self.priority_text = (
+            f"{app.tr('priority.badge')} · {app.tr('priority.' + ticket.priority.value)}" if ticket.priority.is_priority else ""
+        )
+        self.print_text = app.tr(app.print_state_key) if app.print_state_key else ""
+        self.print_failed = app.print_state_key == "ticket.not_printed"
+        url = ticket_url(t.config.queue.ticket_url, t.config.terminal_id, ticket)
+        if getattr(self, "_qr_for", None) != url:
+            self._qr_for = url
+            self.qr = qr_texture(url)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
