@@ -8,7 +8,6 @@ voice commands and tests.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -19,7 +18,7 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import events as ev
-from kiosk.bootstrap import Terminal
+from kiosk.terminal import Terminal
 from kiosk.tickets import Priority
 from kiosk.visit import VisitState
 from screens import theme
@@ -322,8 +321,3 @@ class KioskApp(App):
     def _tick(self, _dt: float) -> None:
         if self.sm.current == "attract":
             self.sm.current_screen.refresh()
-
-
-def now_stamp() -> str:
-    """A timestamp for file names."""
-    return datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -20,6 +20,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.input.motionevent import MotionEvent
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from screens.widgets import KButton
@@ -98,10 +99,30 @@ class Pilot:
         EventLoop.post_dispatch_input("end", touch)
         return TAP_SETTLE_S
 
+    def reveal(self, action: str) -> float:
+        """Scroll the button that does ``action`` into view, as a person would."""
+        button = self.find(action)
+        parent = button.parent
+        while parent is not None and parent is not parent.parent:
+            if isinstance(parent, ScrollView):
+                parent.scroll_to(button, animate=False)
+            parent = parent.parent
+        return TAP_SETTLE_S
+
     def tap(self, action: str) -> float:
-        """Tap the middle of the button that does ``action``."""
+        """Tap the middle of the button that does ``action``; PilotError when that
+        point is off the window or scrolled out of view (a person could not tap it)."""
         button = self.find(action)
         x, y = button.to_window(*button.center)
+        if not (0 <= x < Window.width and 0 <= y < Window.height):
+            raise PilotError(f"button {action!r} is off the window at ({x:.0f}, {y:.0f})")
+        parent = button.parent
+        while parent is not None and parent is not parent.parent:
+            if isinstance(parent, ScrollView):
+                left, bottom = parent.to_window(*parent.pos)
+                if not (left <= x < left + parent.width and bottom <= y < bottom + parent.height):
+                    raise PilotError(f"button {action!r} is scrolled out of view")
+            parent = parent.parent
         return self.tap_at(x, y)
 
     def screenshot(self, out: Path) -> Path:
@@ -135,8 +156,16 @@ def run_script(app: object, script: Script, settle_s: float = 0.6) -> None:
             return
         Clock.schedule_once(step, max(0.0, float(wait or 0)))
 
-    # The first frames lay the screens out; start once they have settled.
-    Clock.schedule_once(step, settle_s)
+    def wait_for_layout(_dt: float) -> None:
+        # Building the app may take longer than the settle time: wait until frames are
+        # being drawn and the root fills the window, then give the layout time to settle.
+        root = getattr(app, "root", None)
+        if Clock.frames_displayed < 3 or root is None or list(root.size) != list(Window.size):
+            Clock.schedule_once(wait_for_layout, 0)
+            return
+        Clock.schedule_once(step, settle_s)
+
+    Clock.schedule_once(wait_for_layout, 0)
     app.run()  # type: ignore[attr-defined]
     if failure:
         raise failure[0]

@@ -91,9 +91,9 @@ class TechnicianScreen(KioskScreen):
                         bg=theme.SURFACE,
                         fg=theme.NAVY,
                         outline=theme.NAVY,
-                        font_size=app.fs(20),
+                        font_size=app.fs(18),
                         size_hint_y=None,
-                        height=app.target(),
+                        height=app.target() * 0.85,
                     )
                 )
         if not sims.children:

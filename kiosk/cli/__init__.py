@@ -25,8 +25,12 @@ COMMAND_MODULES = (
 def common_parser() -> argparse.ArgumentParser:
     """Options every command takes."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="F", help="configuration file (default: DATA_DIR/kiosk.toml)")
-    common.add_argument("--data-dir", metavar="D", help="data directory (default: $KIOSK_DATA_DIR or the user data dir)")
+    # SUPPRESS: a sub-command's parser must not overwrite a value given before it
+    # (``kiosk --data-dir D queue take …``) with its own default.
+    common.add_argument("--config", metavar="F", default=argparse.SUPPRESS, help="configuration file (default: DATA_DIR/kiosk.toml)")
+    common.add_argument(
+        "--data-dir", metavar="D", default=argparse.SUPPRESS, help="data directory (default: $KIOSK_DATA_DIR or the user data dir)"
+    )
     return common
 
 
@@ -60,5 +64,3 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":  # python -m kiosk.cli
-    sys.exit(main())

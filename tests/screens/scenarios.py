@@ -1,0 +1,159 @@
+"""UI scenarios, each run in a fresh process (Kivy has one window per process).
+
+    python tests/screens/scenarios.py NAME DATA_DIR OUT.json [WxH]
+
+Each scenario drives the real app by touches through the Pilot and records what a
+person would see: the screen's name and its texts, at every step.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Generator
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+Steps = Generator[float, None, None]
+SCENARIOS: dict[str, Callable[[Any, dict[str, Any]], Steps]] = {}
+
+
+def scenario(fn: Callable[[Any, dict[str, Any]], Steps]) -> Callable[[Any, dict[str, Any]], Steps]:
+    SCENARIOS[fn.__name__] = fn
+    return fn
+
+
+def look(p: Any, record: dict[str, Any], label: str) -> None:
+    """Remember what is on screen now under ``label``."""
+    record.setdefault("steps", []).append({"label": label, "screen": p.app.sm.current, "texts": p.texts()})
+
+
+@scenario
+def visit(p: Any, record: dict[str, Any]) -> Steps:
+    """A villager takes a consultation ticket, reading the materials first."""
+    look(p, record, "attract")
+    yield p.tap("start")
+    look(p, record, "home")
+    yield p.tap("service:consultation")
+    look(p, record, "service")
+    yield p.tap("materials")
+    look(p, record, "materials")
+    yield p.tap("take")
+    yield 0.3
+    look(p, record, "ticket")
+    record["queue"] = [t.number for t in p.app.terminal.queue.tickets()]
+    yield p.tap("finish")
+    look(p, record, "done")
+    yield p.tap("finish")
+    look(p, record, "end")
+
+
+@scenario
+def back_and_language(p: Any, record: dict[str, Any]) -> Steps:
+    """Back steps, English at run time, elder mode's bigger type."""
+    yield p.tap("start")
+    yield p.tap("service:mediation")
+    yield p.tap("back")
+    look(p, record, "back")
+    size_before = p.find("service:mediation").font_size
+    yield p.tap("lang")
+    look(p, record, "english")
+    yield p.tap("elder")
+    record["font_sizes"] = [size_before, p.find("service:mediation").font_size]
+    record["columns"] = p.app.sm.current_screen.ids.tiles.cols
+    yield p.tap("elder")
+    yield p.tap("finish")
+    look(p, record, "end")
+    record["language_after"] = p.app.lang
+
+
+@scenario
+def elderly_card(p: Any, record: dict[str, Any]) -> Steps:
+    """Legal aid needs the ID card; a 70-year-old's card gives an elderly ticket."""
+    yield p.tap("start")
+    yield p.tap("service:legal_aid")
+    yield p.tap("take")
+    look(p, record, "card")
+    # The technician's simulator control places the demo card on the simulated reader.
+    p.app._run_sim_action(record["card_action"])
+    for _ in range(60):  # the real driver polls the reader over a pty
+        yield 0.1
+        if p.app.sm.current == "ticket":
+            break
+    yield 0.2
+    look(p, record, "ticket")
+    ticket = p.app.terminal.flow.visit.ticket
+    record["ticket"] = {"number": ticket.number, "priority": ticket.priority.value} if ticket else None
+    yield p.tap("finish")
+    yield p.tap("finish")
+    record["card_after"] = p.app.terminal.flow.visit.card is not None
+
+
+@scenario
+def idle(p: Any, record: dict[str, Any]) -> Steps:
+    """The kiosk asks before it ends a visit; unanswered, it wipes the visit."""
+    yield p.tap("start")
+    yield p.tap("service:consultation")
+    p.app._on_idle(0)
+    yield 0.2
+    look(p, record, "asked")
+    yield p.tap("still_here")
+    look(p, record, "answered")
+    p.app._on_idle(0)
+    yield 0.1
+    p.app._on_idle(0)
+    yield 0.2
+    look(p, record, "ended")
+
+
+@scenario
+def technician(p: Any, record: dict[str, Any]) -> Steps:
+    """Five taps on the site name, a wrong PIN, the right PIN, a simulator switch."""
+    site = p.app.sm.current_screen.ids.site
+    x, y = site.to_window(*site.center)
+    for _ in range(5):
+        yield p.tap_at(x, y)
+    look(p, record, "pin")
+    for key in "1111":
+        yield p.tap(f"pin:{key}")
+    yield p.tap("pin:ok")
+    look(p, record, "wrong")
+    for key in p.app.terminal.config.technician.pin:
+        yield p.tap(f"pin:{key}")
+    yield p.tap("pin:ok")
+    yield 0.3
+    look(p, record, "technician")
+    yield p.reveal("sim:camera.toggle")
+    yield p.tap("sim:camera.toggle")
+    yield 1.5
+    look(p, record, "camera_unplugged")
+    yield p.tap("tech_exit")
+    look(p, record, "exit")
+
+
+def main() -> None:
+    name, data_dir, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    size = tuple(int(v) for v in (sys.argv[4] if len(sys.argv) > 4 else "1280x800").split("x"))
+    record: dict[str, Any] = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
+    from screens.env import prepare_kivy
+
+    prepare_kivy(*size, offscreen=True)
+    from kiosk.bootstrap import build_terminal
+    from kiosk.config import KioskConfig
+    from screens.app import KioskApp
+    from screens.pilot import run_script
+
+    terminal = build_terminal(KioskConfig(), data_dir, simulate=True)
+    terminal.open_devices()
+    app = KioskApp(terminal)
+    try:
+        run_script(app, lambda p: SCENARIOS[name](p, record))
+    finally:
+        terminal.close()
+        out.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

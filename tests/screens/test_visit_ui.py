@@ -1,0 +1,91 @@
+"""The app driven offscreen by touches, checked by what is on screen."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import PYTHON, ROOT, kiosk_env
+
+pytestmark = pytest.mark.ui
+SCRIPT = ROOT / "tests" / "screens" / "scenarios.py"
+
+
+def run(name: str, data_dir: Path, size: str = "1280x800", **given: Any) -> dict[str, Any]:
+    out = data_dir / f"{name}.json"
+    proc = subprocess.run(
+        [PYTHON, str(SCRIPT), name, str(data_dir), str(out), size, json.dumps(given)],
+        env=kiosk_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def step(record: dict[str, Any], label: str) -> dict[str, Any]:
+    return next(s for s in record["steps"] if s["label"] == label)
+
+
+def text(record: dict[str, Any], label: str) -> str:
+    return "\n".join(step(record, label)["texts"])
+
+
+def test_a_whole_visit_by_touch(data_dir: Path) -> None:
+    r = run("visit", data_dir)
+    assert step(r, "attract")["screen"] == "attract"
+    assert "公共法律服务" in text(r, "attract") and "12348" in text(r, "attract")
+    assert step(r, "home")["screen"] == "home"
+    for name in ("法律咨询", "法律援助", "人民调解", "公证", "司法鉴定", "仲裁", "远程视频咨询"):
+        assert name in text(r, "home")
+    assert "法律咨询" in text(r, "service") and "目前无人等候" in text(r, "service")
+    assert step(r, "materials")["screen"] == "materials"
+    assert "1. 本人身份证" in text(r, "materials") and "必带" in text(r, "materials")
+    assert step(r, "ticket")["screen"] == "ticket"
+    assert "A001" in step(r, "ticket")["texts"]
+    assert "前面没有人，请留意叫号" in text(r, "ticket")
+    assert "手机扫码  查看排队进度" in text(r, "ticket")
+    assert r["queue"] == ["A001"]
+    assert step(r, "done")["screen"] == "done" and "请留意叫号" in text(r, "done")
+    assert step(r, "end")["screen"] == "attract"
+
+
+def test_back_english_and_elder_mode(data_dir: Path) -> None:
+    r = run("back_and_language", data_dir)
+    assert step(r, "back")["screen"] == "home"
+    assert "Please choose a service" in text(r, "english")
+    assert "People's mediation" in text(r, "english")
+    small, large = r["font_sizes"]
+    assert large >= small * 1.25
+    assert r["columns"] == 3  # fewer, larger tiles
+    assert step(r, "end")["screen"] == "attract"
+    assert r["language_after"] == "zh_CN"  # the next person starts in Chinese
+
+
+def test_portrait_home_has_two_columns(data_dir: Path) -> None:
+    r = run("back_and_language", data_dir, size="800x1280")
+    assert r["columns"] == 1  # elder mode in portrait: one tile per row
+
+
+def test_idle_question_then_wipe(data_dir: Path) -> None:
+    r = run("idle", data_dir)
+    assert "您还在吗？" in text(r, "asked")
+    assert step(r, "answered")["screen"] == "service" and "您还在吗？" not in text(r, "answered")
+    assert step(r, "ended")["screen"] == "attract"
+
+
+def test_technician_pin_and_simulator(data_dir: Path) -> None:
+    r = run("technician", data_dir)
+    assert step(r, "pin")["screen"] == "pin"
+    assert "密码不正确" in text(r, "wrong")
+    tech = text(r, "technician")
+    assert step(r, "technician")["screen"] == "technician"
+    for name in ("身份证读卡器", "打印机", "摄像头", "麦克风", "扬声器"):
+        assert name in tech
+    assert "未连接" in text(r, "camera_unplugged")
+    assert step(r, "exit")["screen"] == "attract"
