@@ -147,3 +147,13 @@ class PriorityDeclared(Event):
     NORMAL); staff check the certificate at the window."""
 
     priority: Priority
+
+
+@dataclass(frozen=True)
+class PrintFinished(Event):
+    """A print job ended; ``message_key`` says what to tell the person when it failed."""
+
+    job_id: str
+    ok: bool
+    message_key: str | None = None
+    status: str = "ready"

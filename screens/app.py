@@ -19,6 +19,9 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import events as ev
 from kiosk.terminal import Terminal
+from kiosk.ports import DeviceKind
+from kiosk.printing import PrintQueue
+from kiosk.receipt import materials_receipt, ticket_receipt
 from kiosk.tickets import Priority
 from kiosk.visit import VisitState
 from screens import theme
@@ -98,6 +101,7 @@ class KioskApp(App):
         root.add_widget(self.notice_label)
         self.overlay = IdleOverlay()
         self.bridge = UiBridge(self.on_device_event)
+        self.prints = PrintQueue(self.terminal.devices.get(DeviceKind.PRINTER), self.bridge.post)  # type: ignore[arg-type]
         for device in self.terminal.devices.values():
             subscribe = getattr(device, "subscribe", None)
             if subscribe is not None:
@@ -108,8 +112,13 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         """Show the attract screen and keep its clock current."""
+        self.prints.start()
         self.show_screen("attract")
         Clock.schedule_interval(self._tick, 20)
+
+    def on_stop(self) -> None:
+        """Let the print job in hand finish."""
+        self.prints.close()
 
     # --- helpers for kv: text, sizes -------------------------------------------------------
 
@@ -200,6 +209,10 @@ class KioskApp(App):
             if flow.visit.declared_priority is chosen:
                 chosen = Priority.NORMAL  # pressing it again takes it back
             flow.handle(ev.PriorityDeclared(chosen))
+        elif name == "reprint":
+            self._print_ticket()
+        elif name == "print_materials":
+            self._print_materials()
         elif name == "still_here":
             flow.handle(ev.StillHere())
         elif name == "tech":
@@ -212,6 +225,41 @@ class KioskApp(App):
             self._run_sim_action(arg)
         else:
             log.warning("unknown action %s", action)
+
+    def _print_ticket(self) -> None:
+        visit = self.terminal.flow.visit
+        ticket = visit.ticket
+        if ticket is None:
+            return
+        t = self.terminal
+        current = t.queue.get(ticket.ticket_id) or ticket  # the wait as of now, for a reprint
+        holder = visit.card.masked_name if visit.card else None
+        receipt = ticket_receipt(current, t.catalog.get(ticket.service), t.config, language=visit.language, holder_name=holder)
+        self.print_state_key = "ticket.printing"
+        self.prints.submit(f"ticket:{ticket.ticket_id}", receipt)
+
+    def _print_materials(self) -> None:
+        visit = self.terminal.flow.visit
+        if visit.service is None:
+            return
+        t = self.terminal
+        receipt = materials_receipt(t.catalog.get(visit.service), t.config, language=visit.language)
+        self.prints.submit(f"materials:{visit.service}", receipt)
+        self.show_notice("materials.printing")
+
+    def _on_print_finished(self, event: ev.PrintFinished) -> None:
+        if event.job_id.startswith("ticket:"):
+            ticket = self.terminal.flow.visit.ticket
+            if ticket is None or event.job_id != f"ticket:{ticket.ticket_id}":
+                return  # an earlier person's ticket: nothing to say to this one
+            self.print_state_key = "ticket.printed" if event.ok else "ticket.not_printed"
+            if self.sm.current == "ticket":
+                self.root_screen("ticket").refresh()
+        if event.ok:
+            if event.job_id.startswith("materials:"):
+                self.show_notice("materials.printed")
+        else:
+            self.show_notice(event.message_key or "printer.error")
 
     def _run_sim_action(self, action_id: str) -> None:
         for device in self.terminal.sim_devices():
@@ -226,6 +274,9 @@ class KioskApp(App):
 
     def on_device_event(self, event: ev.Event) -> None:
         """A device event, on the UI thread (through the bridge)."""
+        if isinstance(event, ev.PrintFinished):
+            self._on_print_finished(event)
+            return
         self.terminal.flow.handle(event)
         if self.sm.current == "technician":
             self.root_screen("technician").refresh_states()  # type: ignore[attr-defined]
@@ -238,6 +289,10 @@ class KioskApp(App):
         self.elder = visit.elder_mode
         if new is VisitState.TICKET and old is not VisitState.TICKET:
             self.print_state_key = None
+            if self.prints.available:
+                self._print_ticket()
+            else:
+                self.print_state_key = "ticket.not_printed"
         if self._done_event is not None:
             self._done_event.cancel()
             self._done_event = None

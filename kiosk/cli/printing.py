@@ -2,7 +2,7 @@
 
 Exit codes: 0 printed (or written); 3 device error (bad URL, driver missing); 5 printer
 not ready (paper out, cover open, offline), with the reason in Chinese and English on
-stderr. Runs standalone too: ``python -m kiosk.cli.printing print …``.
+stderr.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.catalog import load_catalog
 from kiosk.cli.common import config_of, print_json
@@ -20,6 +21,9 @@ from kiosk.ports import DeviceKind, PrinterStatus
 from kiosk.receipt import Receipt, materials_receipt, test_receipt, ticket_receipt
 from kiosk.tickets import Priority, Ticket, TicketState
 
+if TYPE_CHECKING:
+    from kiosk.terminal import Terminal
+
 EXIT_OK = 0
 EXIT_DEVICE = 3
 EXIT_NOT_READY = 5
@@ -27,7 +31,6 @@ EXIT_NOT_READY = 5
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
     """Add ``print test``, ``print preview`` and ``print status``."""
-    common = _keep_earlier_values(common)
     group = sub.add_parser("print", parents=[common], help="print a test page, preview receipts, ask the printer")
     actions = group.add_subparsers(dest="print_command", metavar="ACTION")
 
@@ -51,18 +54,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     preview.set_defaults(handler=_print_preview)
 
     group.set_defaults(handler=lambda args: (group.print_help(), 2)[1])
-
-
-def _keep_earlier_values(common: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    # argparse lets a sub-parser's defaults overwrite what was given before the
-    # sub-command: ``kiosk --data-dir D print test`` would lose D. The same options with
-    # SUPPRESS defaults work in either position.
-    parent = argparse.ArgumentParser(add_help=False)
-    for action in common._actions:  # noqa: SLF001 - argparse has no public accessor
-        if action.option_strings:
-            parent.add_argument(*action.option_strings, dest=action.dest, metavar=action.metavar,
-                                help=action.help, default=argparse.SUPPRESS)
-    return parent
 
 
 def sample_ticket(service_code: str, prefix: str, avg_minutes: int, *, priority: Priority = Priority.NORMAL,
@@ -155,28 +146,19 @@ def _print_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run only the ``print`` commands (``python -m kiosk.cli.printing print …``), with the
-    same error handling and exit codes as ``kiosk``."""
-    from kiosk.cli import common_parser
+def print_ticket_to(url: str, terminal: "Terminal", ticket: Ticket) -> int:
+    """``kiosk queue take --print URL``: print the issued ticket. The ticket stays
+    issued whatever the printer does; the exit code says what happened to the paper."""
+    from devices.registry import DeviceContext, open_device
 
-    common = common_parser()
-    parser = argparse.ArgumentParser(prog="kiosk", parents=[common])
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    register(sub, common)
-    args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
-        parser.print_help()
-        return 2
+    printer = open_device(DeviceKind.PRINTER, url, DeviceContext(data_dir=terminal.data_dir))
+    service = terminal.catalog.get(ticket.service)
+    printer.open()
     try:
-        return int(args.handler(args) or 0)
-    except DeviceError as exc:
-        print(f"kiosk: {exc.detail}", file=sys.stderr)
-        return EXIT_DEVICE
-    except KioskError as exc:
-        print(f"kiosk: {exc.detail}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        printer.print_receipt(ticket_receipt(ticket, service, terminal.config, language=terminal.config.language))
+    except PrinterError as exc:
+        print(f"kiosk: ticket {ticket.number} is issued but not printed", file=sys.stderr)
+        return _not_ready(exc)
+    finally:
+        printer.close()
+    return EXIT_OK

@@ -133,10 +133,39 @@ def technician(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "exit")
 
 
+@scenario
+def paper_out(p: Any, record: dict[str, Any]) -> Steps:
+    """The printer runs out of paper: the ticket stays on screen, the person is told,
+    and the ticket is printed again once paper is back."""
+    p.app._run_sim_action("printer.paper_out")  # the technician's simulator switch
+    yield 0.2
+    yield p.tap("start")
+    yield p.tap("service:consultation")
+    yield p.tap("take")
+    for _ in range(40):
+        yield 0.1
+        if p.app.print_state_key == "ticket.not_printed":
+            break
+    yield 0.3
+    look(p, record, "failed")
+    record["notice"] = p.app.notice
+    p.app._run_sim_action("printer.ready")
+    yield 0.2
+    yield p.tap("reprint")
+    for _ in range(40):
+        yield 0.1
+        if p.app.print_state_key == "ticket.printed":
+            break
+    yield 0.2
+    look(p, record, "reprinted")
+    record["printed"] = (Path(record["data_dir"]) / "printer" / "last.png").is_file()
+
+
 def main() -> None:
     name, data_dir, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     size = tuple(int(v) for v in (sys.argv[4] if len(sys.argv) > 4 else "1280x800").split("x"))
     record: dict[str, Any] = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
+    record["data_dir"] = str(data_dir)
     from screens.env import prepare_kivy
 
     prepare_kivy(*size, offscreen=True)

@@ -89,3 +89,16 @@ def test_technician_pin_and_simulator(data_dir: Path) -> None:
         assert name in tech
     assert "未连接" in text(r, "camera_unplugged")
     assert step(r, "exit")["screen"] == "attract"
+
+
+def test_printer_out_of_paper_keeps_the_ticket_on_screen(data_dir: Path) -> None:
+    r = run("paper_out", data_dir)
+    failed = text(r, "failed")
+    assert step(r, "failed")["screen"] == "ticket"
+    assert "A001" in step(r, "failed")["texts"]
+    assert "未能打印号票，请拍照或扫码保存您的号码" in failed
+    assert r["notice"] == "打印机缺纸，请拍照或扫码保存您的号码"
+    assert "重新打印号票" in failed
+    assert "号票已打印，请取走" in text(r, "reprinted")
+    assert "重新打印号票" not in text(r, "reprinted")
+    assert r["printed"]

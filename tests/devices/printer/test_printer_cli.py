@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -17,24 +16,9 @@ from kiosk.ports import PrinterStatus
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _cli() -> list[str]:
-    # ``python -m kiosk.cli`` once the whole command line exists; until then the print
-    # commands' own entry point, which has the same error handling and exit codes.
-    try:
-        import kiosk.cli  # noqa: F401
-
-        if importlib.util.find_spec("kiosk.cli.__main__") and all(
-            importlib.util.find_spec(m) for m in kiosk.cli.COMMAND_MODULES
-        ):
-            return [sys.executable, "-m", "kiosk.cli"]
-    except ImportError:
-        pass
-    return [sys.executable, "-m", "kiosk.cli.printing"]
-
-
 def kiosk(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KIOSK_DATA_DIR": str(data_dir)}
-    return subprocess.run([*_cli(), "print", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kiosk.cli", "print", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=60)
 
 
