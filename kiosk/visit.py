@@ -201,7 +201,15 @@ class VisitFlow:
         return VisitState.TICKET
 
     def on_card_read(self, event: ev.CardRead, target: VisitState | None) -> VisitState | None:
-        """Keep the card for this visit; in the CARD state, go on to issue the ticket."""
+        """Keep the card for this visit; in the CARD state, go on to issue the ticket.
+
+        A card whose number fails the check digit is not used: its data cannot be
+        trusted for identity or priority, and the person is sent to the window.
+        """
+        if not event.id_number_valid:
+            if self.state is not VisitState.ATTRACT:
+                self.visit = replace(self.visit, notice_key="card.invalid_number")
+            return None
         if self.state is VisitState.CARD:
             self.visit = replace(self.visit, card=event.card, notice_key=None)
             return self._issue()

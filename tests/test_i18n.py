@@ -32,3 +32,13 @@ def test_translator_switches_language_and_formats() -> None:
     t.language = "en"
     assert t.t("ticket.ahead", ahead=3) == "3 ahead of you"
     assert t.t("no.such.key") == "no.such.key"  # shown, never a crash
+
+
+def test_every_message_key_the_core_and_devices_use_exists() -> None:
+    zh = load_messages("zh_CN")
+    used: set[str] = set()
+    files = list((ROOT / "kiosk").rglob("*.py")) + list((ROOT / "devices").rglob("*.py"))
+    for path in files:
+        used |= set(re.findall(r'"((?:card|idcard|device|printer|error|queue)\.[a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert len(used) > 10, "the pattern is wrong"
+    assert sorted(used - set(zh)) == []

@@ -121,3 +121,14 @@ def test_the_record_never_shows_personal_data_in_repr() -> None:
     text = repr(c) + repr(read(c))
     assert "420202195601011234" not in text and "张三丰" not in text
     assert "4202**********1234" in text and "张**" in text
+
+
+def test_a_card_that_fails_verification_is_not_used(terminal) -> None:  # type: ignore[no-untyped-def]
+    flow = terminal.flow
+    flow.handle(ev.Started())
+    flow.handle(ev.ServiceChosen("legal_aid"))
+    flow.handle(ev.TicketRequested())
+    bad = ev.CardRead(DeviceKind.IDCARD, card=card(date(1950, 1, 1)), id_number_valid=False)
+    assert flow.handle(bad) is S.CARD
+    assert flow.visit.card is None and flow.visit.notice_key == "card.invalid_number"
+    assert terminal.queue.tickets() == []

@@ -102,3 +102,22 @@ def test_printer_out_of_paper_keeps_the_ticket_on_screen(data_dir: Path) -> None
     assert "号票已打印，请取走" in text(r, "reprinted")
     assert "重新打印号票" not in text(r, "reprinted")
     assert r["printed"]
+
+
+def test_a_70_year_old_places_the_card_and_gets_an_elderly_ticket(data_dir: Path) -> None:
+    r = run("elderly_card", data_dir, card_action="idcard.insert_elderly")
+    assert step(r, "card")["screen"] == "card"
+    assert "请把身份证放在读卡区" in text(r, "card")
+    assert r["ticket"] == {"number": "B001", "priority": "elderly"}
+    shown = text(r, "ticket")
+    assert "B001" in step(r, "ticket")["texts"]
+    assert "优先 · 60岁以上老人" in shown
+    holder = next(line for line in step(r, "ticket")["texts"] if line.startswith("持证人："))
+    assert holder.endswith("*") and "*" in holder  # masked: family name only
+    assert r["card_after"] is False  # the visit ended: the card's data is gone
+
+
+def test_an_expired_card_is_explained_on_the_card_screen(data_dir: Path) -> None:
+    r = run("elderly_card", data_dir, card_action="idcard.insert_expired")
+    assert r["ticket"] is None
+    assert "身份证已过有效期" in text(r, "ticket")  # still on the card screen, told why
