@@ -16,7 +16,9 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devices.printer.escpos_lib import Dummy  # noqa: E402 - python-escpos, quietly
+from devices.printer.escpos_lib import escpos  # noqa: E402 - python-escpos, quietly
+
+Dummy = escpos().Dummy
 from devices.printer.escpos_render import render_escpos  # noqa: E402
 from devices.printer.layout import Line, QrLine, layout  # noqa: E402
 from devices.printer.png_render import render_png  # noqa: E402

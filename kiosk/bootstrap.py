@@ -13,12 +13,11 @@ from pathlib import Path
 from devices.registry import DeviceContext, open_device
 from kiosk.catalog import load_catalog
 from kiosk.config import KioskConfig
-from kiosk.errors import KioskError
 from kiosk.i18n import Translator
 from kiosk.ports import Clock, DeviceKind, SystemClock
 from kiosk.queue import QueueService
 from kiosk.store import DB_FILENAME, connect
-from kiosk.terminal import AbsentDevice, Terminal
+from kiosk.terminal import AbsentDevice, PendingDevice, Terminal
 from kiosk.visit import VisitFlow
 
 log = logging.getLogger(__name__)
@@ -57,13 +56,9 @@ def build_terminal(
     terminal = Terminal(config, data_dir, catalog, Translator(config.language), clock, queue, flow)
     if with_devices:
         ctx = DeviceContext(data_dir=data_dir, clock=clock)
+        # Adapters are created when the devices are opened (their drivers' imports are
+        # not paid before the first frame); until then each stands as pending.
+        terminal.device_factory = lambda kind, url: open_device(kind, url, ctx)
         for kind, url in device_urls(config, simulate).items():
-            if not url:
-                terminal.devices[kind] = AbsentDevice(kind, url, "not configured")
-                continue
-            try:
-                terminal.devices[kind] = open_device(kind, url, ctx)
-            except KioskError as exc:
-                log.error("%s", exc.detail)
-                terminal.devices[kind] = AbsentDevice(kind, url, exc.detail)
+            terminal.devices[kind] = PendingDevice(kind, url) if url else AbsentDevice(kind, url, "not configured")
     return terminal

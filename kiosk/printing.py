@@ -15,23 +15,35 @@ from kiosk.errors import PrinterError
 from kiosk.events import PrintFinished
 from kiosk.ports import PrinterStatus, ReceiptPrinter
 from kiosk.receipt import Receipt
+from kiosk.terminal import AbsentDevice
 
 log = logging.getLogger(__name__)
+
+_START_WAIT_S = 15.0  # how long a job waits for the devices to finish starting
 
 
 class PrintQueue:
     """Runs print jobs on its own worker thread and reports each as ``PrintFinished``."""
 
-    def __init__(self, printer: ReceiptPrinter | None, report: Callable[[PrintFinished], None]) -> None:
+    def __init__(
+        self,
+        printer: Callable[[], ReceiptPrinter | None],
+        report: Callable[[PrintFinished], None],
+        devices_ready: threading.Event | None = None,
+    ) -> None:
+        # The printer is looked up per job: devices start after the first frame, and a
+        # technician may swap one at run time.
         self._printer = printer
         self._report = report
+        self._devices_ready = devices_ready
         self._jobs: queue.Queue[tuple[str, Receipt] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
 
     @property
     def available(self) -> bool:
-        """True when there is a printer to print on."""
-        return self._printer is not None and hasattr(self._printer, "print_receipt")
+        """True when there is a printer to print on (or one still starting)."""
+        printer = self._printer()
+        return printer is not None and not isinstance(printer, AbsentDevice)
 
     def start(self) -> None:
         """Start the worker."""
@@ -54,10 +66,13 @@ class PrintQueue:
             self._report(self._print(job_id, receipt))
 
     def _print(self, job_id: str, receipt: Receipt) -> PrintFinished:
-        if not self.available:
+        if self._devices_ready is not None:
+            self._devices_ready.wait(_START_WAIT_S)  # a job right after start-up
+        printer = self._printer()
+        if printer is None or not hasattr(printer, "print_receipt"):
             return PrintFinished(job_id, ok=False, message_key="printer.offline", status=PrinterStatus.OFFLINE.value)
         try:
-            self._printer.print_receipt(receipt)  # type: ignore[union-attr]
+            printer.print_receipt(receipt)
         except PrinterError as exc:
             status = exc.status.value if isinstance(exc.status, PrinterStatus) else "unknown"
             log.warning("print job %s failed: %s (%s)", job_id, exc.detail, status)

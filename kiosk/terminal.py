@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from kiosk.catalog import Catalog
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
+from kiosk.errors import KioskError
+from kiosk.events import DeviceEvent
 from kiosk.ports import Clock, Device, DeviceHealth, DeviceKind, DeviceState, Simulated
 from kiosk.queue import QueueService
 from kiosk.visit import VisitFlow
@@ -36,6 +40,27 @@ class AbsentDevice:
 
 
 @dataclass
+class PendingDevice:
+    """Stands where a device is still being started (on a worker, after the first frame)."""
+
+    kind: DeviceKind
+    url: str
+
+    def open(self) -> None:
+        """Nothing to open yet."""
+
+    def close(self) -> None:
+        """Nothing to close yet."""
+
+    def health(self) -> DeviceHealth:
+        """Unknown until the adapter reports."""
+        return DeviceHealth(self.kind, self.url, DeviceState.UNKNOWN, "starting")
+
+
+DeviceFactory = Callable[[DeviceKind, str], Device]
+
+
+@dataclass
 class Terminal:
     """Everything one terminal runs on, wired."""
 
@@ -47,15 +72,49 @@ class Terminal:
     queue: QueueService
     flow: VisitFlow
     devices: dict[DeviceKind, Device] = field(default_factory=dict)
+    # Creates an adapter from its URL (the composition root's registry); None: no devices.
+    device_factory: DeviceFactory | None = None
+    # Set once every device has been created and opened (or found absent).
+    devices_ready: threading.Event = field(default_factory=threading.Event)
 
-    def open_devices(self) -> None:
-        """Open every device; a failure leaves that device absent, never the kiosk down."""
+    def open_devices(self, sink: Callable[[DeviceEvent], None] | None = None) -> None:
+        """Create and open every device still pending, telling ``sink`` of their
+        events; a failure leaves that device absent, never the kiosk down."""
         for kind, device in list(self.devices.items()):
+            if not isinstance(device, PendingDevice):
+                continue
+            device = self._create(kind, device.url)
+            if sink is not None and hasattr(device, "subscribe"):
+                device.subscribe(sink)  # type: ignore[attr-defined]
             try:
                 device.open()
             except Exception as exc:  # noqa: BLE001 — one device must not stop the kiosk
                 log.error("%s %s could not be opened: %s", kind.value, device.url, exc)
-                self.devices[kind] = AbsentDevice(kind, device.url, f"open failed: {exc}")
+                device = AbsentDevice(kind, device.url, f"open failed: {exc}")
+            self.devices[kind] = device
+        self.devices_ready.set()
+
+    def start_devices(self, sink: Callable[[DeviceEvent], None], done: Callable[[], None] | None = None) -> threading.Thread:
+        """``open_devices`` on a worker thread, so the first screen never waits for a
+        driver's imports or a port's time-outs; ``done`` is called on that worker."""
+
+        def work() -> None:
+            self.open_devices(sink)
+            if done is not None:
+                done()
+
+        thread = threading.Thread(target=work, name="device-start", daemon=True)
+        thread.start()
+        return thread
+
+    def _create(self, kind: DeviceKind, url: str) -> Device:
+        if self.device_factory is None:
+            return AbsentDevice(kind, url, "no device factory")
+        try:
+            return self.device_factory(kind, url)
+        except KioskError as exc:
+            log.error("%s", exc.detail)
+            return AbsentDevice(kind, url, exc.detail)
 
     def close(self) -> None:
         """Close every device (errors logged, not raised)."""

@@ -7,6 +7,7 @@ voice commands and tests.
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from kivy.app import App
@@ -26,31 +27,24 @@ from kiosk.tickets import Priority
 from kiosk.visit import VisitState
 from screens import theme
 from screens import widgets as _widgets  # noqa: F401 — loads the shared kv rules first
-from screens.attract import AttractScreen
 from screens.base import KioskScreen
 from screens.bridge import UiBridge
-from screens.card import CardScreen
-from screens.done import DoneScreen
-from screens.home import HomeScreen
-from screens.idle import IdleOverlay
-from screens.materials import MaterialsScreen
-from screens.service import ServiceScreen
-from screens.technician import PinScreen, TechnicianScreen
-from screens.ticket import TicketScreen
 
 log = logging.getLogger(__name__)
 
-SCREENS = (
-    AttractScreen,
-    HomeScreen,
-    ServiceScreen,
-    MaterialsScreen,
-    CardScreen,
-    TicketScreen,
-    DoneScreen,
-    PinScreen,
-    TechnicianScreen,
-)
+# Screen name → "module:Class". Only the attract screen is built before the first frame;
+# the others are imported and built one per frame right after it, or on first use.
+SCREENS = {
+    "attract": "screens.attract:AttractScreen",
+    "home": "screens.home:HomeScreen",
+    "service": "screens.service:ServiceScreen",
+    "materials": "screens.materials:MaterialsScreen",
+    "card": "screens.card:CardScreen",
+    "ticket": "screens.ticket:TicketScreen",
+    "done": "screens.done:DoneScreen",
+    "pin": "screens.technician:PinScreen",
+    "technician": "screens.technician:TechnicianScreen",
+}
 _TECH_SCREENS = ("pin", "technician")
 _TECH_IDLE_S = 120.0  # the technician screen closes itself when left open
 _DONE_S = 10.0  # the done screen goes back to the start by itself
@@ -74,7 +68,7 @@ class KioskApp(App):
         self._idle_event = None
         self._done_event = None
         self._notice_event = None
-        self.overlay: IdleOverlay | None = None
+        self.overlay = None  # the idle question, built when first needed
 
     # --- construction -------------------------------------------------------------------
 
@@ -84,8 +78,7 @@ class KioskApp(App):
         Window.clearcolor = theme.BACKGROUND
         self._on_resize(Window, *Window.size)
         self.sm = ScreenManager(transition=NoTransition())
-        for cls in SCREENS:
-            self.sm.add_widget(cls())
+        self.root_screen("attract")
         root = FloatLayout()
         root.add_widget(self.sm)
         self.notice_label = Label(
@@ -99,13 +92,12 @@ class KioskApp(App):
         )
         self.notice_label.bind(texture_size=self._fit_notice)
         root.add_widget(self.notice_label)
-        self.overlay = IdleOverlay()
         self.bridge = UiBridge(self.on_device_event)
-        self.prints = PrintQueue(self.terminal.devices.get(DeviceKind.PRINTER), self.bridge.post)  # type: ignore[arg-type]
-        for device in self.terminal.devices.values():
-            subscribe = getattr(device, "subscribe", None)
-            if subscribe is not None:
-                subscribe(self.bridge.post)
+        self.prints = PrintQueue(
+            lambda: self.terminal.devices.get(DeviceKind.PRINTER),  # type: ignore[arg-type,return-value]
+            self.bridge.post,
+            self.terminal.devices_ready,
+        )
         self.terminal.flow.add_listener(self._on_flow)
         Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down, on_touch_down=self._on_any_touch)
         return root
@@ -115,6 +107,20 @@ class KioskApp(App):
         self.prints.start()
         self.show_screen("attract")
         Clock.schedule_interval(self._tick, 20)
+        # Devices start on a worker once the first frame is up; their events reach the
+        # UI through the bridge. Then the other screens are built, one per frame.
+        Clock.schedule_once(self._after_first_frame, 0.1)
+
+    def _after_first_frame(self, _dt: float) -> None:
+        self.terminal.start_devices(self.bridge.post)
+        pending = [name for name in SCREENS if not self.sm.has_screen(name)]
+
+        def build_next(_dt: float) -> None:
+            if pending:
+                self.root_screen(pending.pop(0))
+                Clock.schedule_once(build_next, 0)
+
+        Clock.schedule_once(build_next, 0)
 
     def on_stop(self) -> None:
         """Let the print job in hand finish."""
@@ -162,7 +168,10 @@ class KioskApp(App):
         return self.tr("attract.hours_closed")
 
     def root_screen(self, name: str) -> KioskScreen:
-        """The screen called ``name``."""
+        """The screen called ``name`` (built on first use)."""
+        if not self.sm.has_screen(name):
+            module, _, cls = SCREENS[name].partition(":")
+            self.sm.add_widget(getattr(importlib.import_module(module), cls)())
         return self.sm.get_screen(name)  # type: ignore[return-value]
 
     def check_pin(self, pin: str) -> bool:
@@ -303,17 +312,21 @@ class KioskApp(App):
         if visit.notice_key and new is not VisitState.CARD:
             self.show_notice(visit.notice_key)
             flow.clear_notice()
-        if self.overlay is not None:
-            if visit.idle_warning:
-                self.overlay.start(flow.idle_timeout() or 0)
-            else:
-                self.overlay.stop()
+        if visit.idle_warning:
+            if self.overlay is None:
+                from screens.idle import IdleOverlay
+
+                self.overlay = IdleOverlay()
+            self.overlay.start(flow.idle_timeout() or 0)
+        elif self.overlay is not None:
+            self.overlay.stop()
         self._reset_idle()
 
     def show_screen(self, name: str) -> None:
         """Switch to screen ``name`` and refresh it."""
+        screen = self.root_screen(name)
         self.sm.current = name
-        self.root_screen(name).refresh()
+        screen.refresh()
         self._reset_idle()
 
     def show_notice(self, key: str) -> None:

@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import time
 
-from conftest import PYTHON, kiosk_env
+from tests.support import PYTHON, kiosk_env
 
 ROUNDS = 8
 PER_ROUND = 6

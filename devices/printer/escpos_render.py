@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from devices.printer.escpos_lib import QR_ECLEVEL_M, Dummy
+from devices.printer.escpos_lib import escpos
 from devices.printer.layout import BlankLines, CutLine, Laid, Line, QrLine, layout
 from devices.printer.profiles import PrinterProfile
 from devices.printer.raster import qr_image, qr_module_for, render_line, to_bilevel
@@ -55,7 +55,7 @@ class _Job:
 
     def __init__(self, profile: PrinterProfile) -> None:
         self.profile = profile
-        self.printer = Dummy(profile=profile.escpos_profile)
+        self.printer = escpos().Dummy(profile=profile.escpos_profile)
         self.align = 0
         self.size = 0
         self.bold = False
@@ -103,7 +103,7 @@ def render_laid(lines: list[Laid], profile: PrinterProfile) -> bytes:
             if profile.native_qr:
                 # GS ( k ignores python-escpos's centring; ESC a centres it on the printer.
                 job.state(1, job.size, job.bold)
-                job.printer.qr(item.data, ec=QR_ECLEVEL_M, size=module, native=True)
+                job.printer.qr(item.data, ec=escpos().QR_ECLEVEL_M, size=module, native=True)
             else:
                 job.image(qr_image(item.data, module, profile))
         elif isinstance(item, BlankLines):

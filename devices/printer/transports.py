@@ -175,7 +175,9 @@ class UsbTransport:
     def open(self) -> None:
         """Claim the device."""
         try:
-            import devices.printer.escpos_lib  # noqa: F401 - python-escpos without its logging side effect
+            from devices.printer.escpos_lib import escpos
+
+            escpos()  # python-escpos without its logging side effect
             from escpos.printer import Usb  # lazy: needs pyusb
 
             printer = Usb(self.vendor, self.product, timeout=self.timeout_ms)

@@ -44,7 +44,6 @@ def run(args: argparse.Namespace) -> int:
     offscreen = not has_display()
     prepare_kivy(*args.size, fullscreen=args.fullscreen, offscreen=offscreen)
     terminal = build_terminal(config, data_dir, simulate=args.simulate)
-    terminal.open_devices()
     from kivy.clock import Clock
     from kivy.core.window import Window
 

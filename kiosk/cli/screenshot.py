@@ -59,11 +59,12 @@ def screenshot(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="kiosk-shot-") as tmp:
         terminal = build_terminal(config, Path(tmp), simulate=True)
         seed_demo_queue(terminal)
-        terminal.open_devices()
         app = KioskApp(terminal)
         goto = reach(args.screen, args.service)
 
         def script(p):  # type: ignore[no-untyped-def]
+            while not terminal.devices_ready.is_set():  # the simulators start after the first frame
+                yield 0.05
             if args.elder:
                 app.act("elder")  # as the 长辈版 switch does
             yield from goto(p)

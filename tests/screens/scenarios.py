@@ -175,10 +175,14 @@ def main() -> None:
     from screens.pilot import run_script
 
     terminal = build_terminal(KioskConfig(), data_dir, simulate=True)
-    terminal.open_devices()
     app = KioskApp(terminal)
     try:
-        run_script(app, lambda p: SCENARIOS[name](p, record))
+        def script(p: Any) -> Steps:
+            while not terminal.devices_ready.is_set():  # the simulators start after the first frame
+                yield 0.05
+            yield from SCENARIOS[name](p, record)
+
+        run_script(app, script)
     finally:
         terminal.close()
         out.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")

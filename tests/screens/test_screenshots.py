@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 
-from conftest import PYTHON, kiosk_env
+from tests.support import PYTHON, kiosk_env
 
 pytestmark = pytest.mark.ui
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PYTHON, ROOT, kiosk_env
+from tests.support import PYTHON, ROOT, kiosk_env
 
 pytestmark = pytest.mark.ui
 SCRIPT = ROOT / "tests" / "screens" / "scenarios.py"

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from idcard_helpers import TODAY, Events, sim_and_reader, wait_until
+from tests.devices.idcard.idcard_helpers import TODAY, Events, sim_and_reader, wait_until
 
 from devices.idcard.adapter import SimCardReader, open_serial_reader, open_sim_reader
 from devices.idcard.driver import HEALTHY_STATES, TRANSITIONS, ReaderState, parse_device_url

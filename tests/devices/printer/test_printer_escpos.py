@@ -18,7 +18,7 @@ from devices.printer.escpos_render import render_escpos
 from devices.printer.profiles import get_profile
 from devices.printer.textwidth import text_width
 from kiosk.receipt import Align, Columns, Feed, QrCode, Receipt, Separator, Text
-from printer_samples import DOCUMENTS
+from tests.devices.printer.printer_samples import DOCUMENTS
 
 GOLDEN = Path(__file__).with_name("golden")
 P58, P80, GB18030 = get_profile("58mm"), get_profile("80mm"), get_profile("tm-t70ii-ch")

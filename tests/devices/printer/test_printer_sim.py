@@ -14,7 +14,7 @@ from devices.printer.profiles import get_profile
 from devices.registry import DeviceContext, open_device
 from kiosk.errors import PrinterError
 from kiosk.ports import DeviceKind, DeviceState, PrinterStatus, Simulated
-from printer_samples import DOCUMENTS, materials, ticket
+from tests.devices.printer.printer_samples import DOCUMENTS, materials, ticket
 
 
 def test_sim_prints_through_tcp_and_leaves_bytes_and_preview(tmp_path: Path) -> None:

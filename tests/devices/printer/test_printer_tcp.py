@@ -17,7 +17,7 @@ from devices.printer.transports import TcpTransport
 from kiosk.errors import PrinterError
 from kiosk.events import DeviceRecovered, PrinterFaulted
 from kiosk.ports import DeviceState, PrinterStatus
-from printer_samples import ticket
+from tests.devices.printer.printer_samples import ticket
 
 P80 = get_profile("80mm")
 

@@ -1,0 +1,44 @@
+"""Helpers shared by tests: paths, the interpreter, a settable clock, subprocess env."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+CST = timezone(timedelta(hours=8))
+
+
+class SettableClock:
+    """Wall-clock time the test sets: days and waits without sleeping."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self._now = now or datetime(2026, 11, 27, 9, 0, tzinfo=CST)
+        self._mono = 1000.0
+
+    def now(self) -> datetime:
+        """The set time."""
+        return self._now
+
+    def monotonic(self) -> float:
+        """Moves with ``advance``."""
+        return self._mono
+
+    def advance(self, **delta: float) -> None:
+        """Move time forward."""
+        step = timedelta(**delta)
+        self._now += step
+        self._mono += step.total_seconds()
+
+
+def kiosk_env(data_dir: Path | None = None) -> dict[str, str]:
+    """The environment for running ``kiosk`` commands in a subprocess."""
+    env = dict(os.environ)
+    env["SDL_VIDEODRIVER"] = "offscreen"
+    env["PYTHONPATH"] = str(ROOT)
+    if data_dir is not None:
+        env["KIOSK_DATA_DIR"] = str(data_dir)
+    return env
