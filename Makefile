@@ -49,11 +49,19 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $@
 
-screenshots: deps
-	SDL_VIDEODRIVER=offscreen $(PY) -m kiosk.cli screenshots-for-docs
+SCREENS := attract home service materials card ticket done pin technician idle
 
+# The screenshots in docs/screens (look at them after a UI change).
+screenshots: deps
+	for s in $(SCREENS); do $(VENV)/bin/kiosk screenshot $$s --out docs/screens/$$s.png; done
+	$(VENV)/bin/kiosk screenshot home --lang en --out docs/screens/home-en.png
+	$(VENV)/bin/kiosk screenshot home --elder --out docs/screens/home-elder.png
+	$(VENV)/bin/kiosk screenshot ticket --size 1080x1920 --out docs/screens/ticket-portrait.png
+	$(VENV)/bin/kiosk screenshot attract --size 1920x1080 --out docs/screens/attract-1920.png
+
+# Speed figures, each beside a baseline measured in the same run (docs/performance.md).
 bench: deps
-	SDL_VIDEODRIVER=offscreen $(PY) bench/run_all.py
+	for b in bench/bench_*.py; do echo "== $$b"; SDL_VIDEODRIVER=offscreen $(PY) $$b; done
 
 clean:
 	rm -rf $(VENV) .stamp-* build *.egg-info

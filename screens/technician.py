@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.clock import Clock
+from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import ColorProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -84,18 +85,7 @@ class TechnicianScreen(KioskScreen):
         sims.clear_widgets()
         for device in t.sim_devices():
             for action in device.sim_actions():  # type: ignore[attr-defined]
-                sims.add_widget(
-                    KButton(
-                        text=app.tr(action.label_key),
-                        action=f"sim:{action.action_id}",
-                        bg=theme.SURFACE,
-                        fg=theme.NAVY,
-                        outline=theme.NAVY,
-                        font_size=app.fs(18),
-                        size_hint_y=None,
-                        height=app.target() * 0.85,
-                    )
-                )
+                sims.add_widget(Factory.SimButton(text=app.tr(action.label_key), action=f"sim:{action.action_id}"))
         if not sims.children:
             sims.add_widget(KButton(text=app.tr("tech.no_sim"), bg=theme.BACKGROUND, fg=theme.TEXT_MUTED))
         self.refresh_states()

@@ -64,3 +64,11 @@ def test_load_config_from_data_dir_and_explicit_path(tmp_path: Path) -> None:
     assert cfg.catalog == tmp_path / "my-catalog.toml"  # relative to the config file
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.toml", tmp_path)
+
+
+def test_the_readme_example_is_a_valid_configuration() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    cfg = parse_config(block, "README.md")
+    assert cfg.terminal_id == "HS-XL-0042"
+    assert cfg.devices.printer.startswith("escpos+serial://")

@@ -21,7 +21,7 @@ def with_check(first17: str) -> str:
 @pytest.mark.parametrize(
     "number, kind, birth, gender",
     [
-        # The reference's verified numbers (devices.md §1.8).
+        # Numbers verified by hand against GB 11643 MOD 11-2.
         ("11010519491231002X", NumberKind.RESIDENT, date(1949, 12, 31), Gender.FEMALE),
         ("360426199101010071", NumberKind.RESIDENT, date(1991, 1, 1), Gender.MALE),
         ("810000199408230021", NumberKind.HK_MO_TW, date(1994, 8, 23), Gender.FEMALE),

@@ -1,6 +1,6 @@
 """The SAM reader's frame protocol and card text layouts, as pure functions (no I/O).
 
-Frames (reference/devices.md §1.1)::
+Frames (the SAM module protocol, GA 467)::
 
     AA AA AA 96 69 | LEN (2, big-endian) | body | XOR
     command body  = CMD PARA DATA…
@@ -60,7 +60,7 @@ class UnknownCardType(CardDataError):
 
 
 class Command(bytes, enum.Enum):
-    """Command codes (CMD, PARA) of a generic SAM module (reference §1.2)."""
+    """Command codes (CMD, PARA) of a generic SAM module."""
 
     RESET = b"\x10\xff"
     STATUS = b"\x11\xff"
@@ -74,7 +74,7 @@ class Command(bytes, enum.Enum):
 
 
 class Status(enum.IntEnum):
-    """SW3 status codes (reference §1.3)."""
+    """SW3 status codes."""
 
     OK = 0x90
     NO_CONTENT = 0x91
@@ -303,7 +303,7 @@ _FLAGS: dict[str, CardType] = {
 }
 _FLAG_OF = {v: k for k, v in _FLAGS.items()}
 
-# (field, byte offset, byte length) per card type (reference §1.5). Field names are
+# (field, byte offset, byte length) per card type. Field names are
 # those of IdentityCard, or "extra:<key>" for values kept in IdentityCard.extra, or
 # "_<name>" for codes decoded separately.
 Layout = tuple[tuple[str, int, int], ...]
@@ -362,7 +362,7 @@ LAYOUTS: dict[CardType, Layout] = {
 _GENDERS = {"1": Gender.MALE, "2": Gender.FEMALE}
 _GENDER_CODES = {Gender.MALE: "1", Gender.FEMALE: "2", Gender.UNKNOWN: "0"}
 
-# GB/T 3304 (reference §1.6; 46 is 德昂, not the 德昴 typo found in one source).
+# GB/T 3304 (46 is 德昂, not the 德昴 typo found in one source).
 NATIONS: dict[str, str] = {
     "01": "汉", "02": "蒙古", "03": "回", "04": "藏", "05": "维吾尔", "06": "苗", "07": "彝",
     "08": "壮", "09": "布依", "10": "朝鲜", "11": "满", "12": "侗", "13": "瑶", "14": "白",

@@ -15,7 +15,7 @@ States (one enum, one transition table)::
                                WAITING_REMOVAL ◄──── decoded or rejected ────┘
 
 After a successful read the SAM answers "find" with 0x80 until the card has left the
-field (reference §1.7), and there is no "is a card present" query. So WAITING_REMOVAL
+field, and there is no "is a card present" query. So WAITING_REMOVAL
 is a normal resting state: the card may still lie there or may be gone, and we learn
 that it left only when a find succeeds again (a card entered the field anew).
 """

@@ -45,8 +45,8 @@ def doctor(args: argparse.Namespace) -> int:
         _check(rows, "data dir", False, f"{data_dir}: {exc}")
         data_dir = Path(tempfile.mkdtemp(prefix="kiosk-doctor-"))
     try:
-        config = load_config(args.config, data_dir)
-        _check(rows, "config", True, args.config or str(data_dir / "kiosk.toml") + " (defaults if absent)")
+        config = load_config(getattr(args, "config", None), data_dir)
+        _check(rows, "config", True, getattr(args, "config", None) or str(data_dir / "kiosk.toml") + " (defaults if absent)")
     except KioskError as exc:
         _check(rows, "config", False, exc.detail)
         return _report(rows, args.json)

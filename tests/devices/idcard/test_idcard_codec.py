@@ -19,7 +19,7 @@ def frame(hexstr: str) -> bytes:
     return bytes.fromhex(hexstr)
 
 
-# Frames as documented in reference/devices.md §1.2: the codec computes them; the
+# Frames of the SAM protocol (GA 467): the codec computes them; the
 # table only records what the documentation says they must come out as.
 @pytest.mark.parametrize(
     "command, data, expected",
