@@ -14,6 +14,7 @@ from devices.registry import DeviceContext, open_device
 from kiosk.catalog import load_catalog
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
+from kiosk.outbox import Outbox
 from kiosk.ports import Clock, DeviceKind, SystemClock
 from kiosk.queue import QueueService
 from kiosk.store import DB_FILENAME, connect
@@ -53,7 +54,7 @@ def build_terminal(
         elder_idle_seconds=config.timeouts.elder_idle_seconds,
         warning_seconds=config.timeouts.warning_seconds,
     )
-    terminal = Terminal(config, data_dir, catalog, Translator(config.language), clock, queue, flow)
+    terminal = Terminal(config, data_dir, catalog, Translator(config.language), clock, queue, flow, Outbox(conn))
     if with_devices:
         ctx = DeviceContext(data_dir=data_dir, clock=clock)
         # Adapters are created when the devices are opened (their drivers' imports are

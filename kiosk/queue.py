@@ -27,6 +27,7 @@ from typing import Sequence
 
 from kiosk.catalog import Catalog
 from kiosk.errors import QueueError
+from kiosk.outbox import add_event
 from kiosk.ports import Clock
 from kiosk.store import transaction
 from kiosk.tickets import Priority, Ticket, TicketState
@@ -108,6 +109,12 @@ class QueueService:
                 (day, service, seq, number, priority.value, TicketState.WAITING.value, now.isoformat()),
             )
             ticket_id = cur.lastrowid
+            add_event(
+                c,
+                "ticket_issued",
+                {"day": day, "service": service, "priority": priority.value, "number": number, "issued_at": now.isoformat()},
+                now,
+            )
         log.info("ticket issued: %s (%s, %s)", number, service, priority.value)
         ticket = self.get(ticket_id)
         assert ticket is not None
@@ -223,18 +230,31 @@ class QueueService:
         """
         for s in services or ():
             self._catalog.get(s)
-        now = self._clock.now().isoformat()
+        at = self._clock.now()
+        now = at.isoformat()
         with transaction(self._conn) as c:
-            c.execute(
-                "UPDATE tickets SET state = ?, finished_at = ? WHERE day = ? AND window = ? AND state = ?",
-                (TicketState.DONE.value, now, self._clock.now().date().isoformat(), window, TicketState.CALLED.value),
-            )
+            serving = self.current(window)
+            if serving is not None:
+                self._finish(c, serving, TicketState.DONE, at)
             nxt = pick_next(self.waiting(services), self._priority_streak(services), self._max_streak)
             if nxt is None:
                 return None
             c.execute(
                 "UPDATE tickets SET state = ?, called_at = ?, window = ? WHERE ticket_id = ?",
                 (TicketState.CALLED.value, now, window, nxt.ticket_id),
+            )
+            add_event(
+                c,
+                "ticket_called",
+                {
+                    "day": nxt.day.isoformat(),
+                    "service": nxt.service,
+                    "priority": nxt.priority.value,
+                    "number": nxt.number,
+                    "window": window,
+                    "wait_seconds": round((at - nxt.issued_at).total_seconds()),
+                },
+                at,
             )
         log.info("ticket called: %s to window %d", nxt.number, window)
         return self.get(nxt.ticket_id)
@@ -247,6 +267,23 @@ class QueueService:
         ).fetchone()
         return _row_to_ticket(row) if row else None
 
+    def _finish(self, c: sqlite3.Connection, ticket: Ticket, state: TicketState, at: datetime) -> None:
+        # Inside the caller's transaction: the state change and its event together.
+        c.execute("UPDATE tickets SET state = ?, finished_at = ? WHERE ticket_id = ?", (state.value, at.isoformat(), ticket.ticket_id))
+        add_event(
+            c,
+            "ticket_finished",
+            {
+                "day": ticket.day.isoformat(),
+                "service": ticket.service,
+                "number": ticket.number,
+                "window": ticket.window,
+                "state": state.value,
+                "service_seconds": round((at - ticket.called_at).total_seconds()) if ticket.called_at else None,
+            },
+            at,
+        )
+
     def _finish_current(self, window: int, state: TicketState | None) -> Ticket:
         with transaction(self._conn) as c:
             ticket = self.current(window)
@@ -255,10 +292,7 @@ class QueueService:
             if state is None:  # recall: announce again, keep serving
                 c.execute("UPDATE tickets SET recalls = recalls + 1 WHERE ticket_id = ?", (ticket.ticket_id,))
             else:
-                c.execute(
-                    "UPDATE tickets SET state = ?, finished_at = ? WHERE ticket_id = ?",
-                    (state.value, self._clock.now().isoformat(), ticket.ticket_id),
-                )
+                self._finish(c, ticket, state, self._clock.now())
         result = self.get(ticket.ticket_id)
         assert result is not None
         log.info("ticket %s at window %d: %s", ticket.number, window, state.value if state else "recalled")

@@ -33,6 +33,19 @@ _SCHEMA = [
     );
     CREATE INDEX IF NOT EXISTS tickets_waiting ON tickets (day, state, service);
     """,
+    # v2: the outbox of events for the centre (kiosk/outbox.py).
+    """
+    CREATE TABLE IF NOT EXISTS outbox (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id     TEXT    NOT NULL UNIQUE,
+        kind         TEXT    NOT NULL,
+        payload      TEXT    NOT NULL,
+        created_at   TEXT    NOT NULL,
+        delivered_at TEXT,
+        attempts     INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (delivered_at, seq);
+    """,
 ]
 
 

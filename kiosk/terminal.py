@@ -11,6 +11,7 @@ from typing import Callable
 from kiosk.catalog import Catalog
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
+from kiosk.outbox import Outbox
 from kiosk.errors import KioskError
 from kiosk.events import DeviceEvent
 from kiosk.ports import Clock, Device, DeviceHealth, DeviceKind, DeviceState, Simulated
@@ -71,6 +72,7 @@ class Terminal:
     clock: Clock
     queue: QueueService
     flow: VisitFlow
+    outbox: Outbox | None = None  # events for the centre, delivered by the fleet agent
     devices: dict[DeviceKind, Device] = field(default_factory=dict)
     # Creates an adapter from its URL (the composition root's registry); None: no devices.
     device_factory: DeviceFactory | None = None
