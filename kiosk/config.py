@@ -97,6 +97,31 @@ class Technician(_Section):
     pin: str = Field(default="2580", pattern=r"^\d{4,8}$")
 
 
+class FleetSettings(_Section):
+    """The link to the centre (fleet/agent). No broker: the fleet is off and the
+    terminal works on its own, keeping events in its outbox."""
+
+    broker: str = ""  # mqtt://host:1883 (loopback only) or mqtts://host:8883
+    username: str = ""  # default: the terminal id
+    password: str = ""
+    credentials_file: Path | None = None  # JSON {"username", "password"} (kiosk-center terminals add --json)
+    ca_file: Path | None = None  # the centre's CA (kiosk-center tls init) for mqtts://
+    telemetry_seconds: int = Field(default=30, ge=1, le=3600)
+    will_delay_seconds: int = Field(default=10, ge=0, le=3600)
+
+    @field_validator("broker")
+    @classmethod
+    def _broker_url(cls, url: str) -> str:
+        if url and not re.match(r"^mqtts?://[^/:]+(:\d+)?/?$", url):
+            raise ValueError(f"not a broker URL: {url!r} (e.g. 'mqtts://centre.example:8883')")
+        return url
+
+    @property
+    def enabled(self) -> bool:
+        """True when a broker is configured."""
+        return bool(self.broker)
+
+
 class KioskConfig(_Section):
     """The whole configuration of one terminal."""
 
@@ -111,6 +136,7 @@ class KioskConfig(_Section):
     timeouts: Timeouts = Timeouts()
     queue: QueueSettings = QueueSettings()
     technician: Technician = Technician()
+    fleet: FleetSettings = FleetSettings()
 
 
 def format_validation_error(source: str, err: ValidationError) -> str:

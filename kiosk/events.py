@@ -135,6 +135,13 @@ class ElderModeToggled(Event):
 
 
 @dataclass(frozen=True)
+class VoiceModeToggled(Event):
+    """Voice mode (语音服务) was switched: every screen speaks and listens."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
 class LanguageChanged(Event):
     """The person switched the language."""
 

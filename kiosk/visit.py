@@ -45,6 +45,7 @@ class Visit:
     visit_id: int = 0
     language: str = "zh_CN"
     elder_mode: bool = False
+    voice_mode: bool = False
     service: str | None = None
     card: IdentityCard | None = field(default=None, repr=False)
     declared_priority: Priority = Priority.NORMAL  # disabled / military, said by the person
@@ -127,8 +128,10 @@ class VisitFlow:
         if self.state is VisitState.ATTRACT:
             return None
         if self.visit.idle_warning:
-            return float(self._warning)
-        return float(self._elder_idle if self.visit.elder_mode else self._idle)
+            # Someone listening to the question needs time to hear it and answer.
+            slow = self.visit.elder_mode or self.visit.voice_mode
+            return float(self._warning * (2 if slow else 1))
+        return float(self._elder_idle if (self.visit.elder_mode or self.visit.voice_mode) else self._idle)
 
     def priority(self) -> Priority:
         """The ticket priority this visit earns: declared, else elderly from the card."""
@@ -249,6 +252,13 @@ class VisitFlow:
     def on_elder_mode_toggled(self, event: ev.ElderModeToggled, target: VisitState | None) -> VisitState | None:
         """Switch elder mode (长辈版) for this visit."""
         self.visit = replace(self.visit, elder_mode=event.on)
+        return target
+
+    def on_voice_mode_toggled(self, event: ev.VoiceModeToggled, target: VisitState | None) -> VisitState | None:
+        """Switch voice mode for this visit; switching it on from attract starts the visit."""
+        self.visit = replace(self.visit, voice_mode=event.on)
+        if event.on and self.state is VisitState.ATTRACT:
+            return VisitState.HOME
         return target
 
     def on_language_changed(self, event: ev.LanguageChanged, target: VisitState | None) -> VisitState | None:

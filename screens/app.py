@@ -23,12 +23,13 @@ from kiosk.terminal import Terminal
 from kiosk.ports import DeviceKind
 from kiosk.printing import PrintQueue
 from kiosk.receipt import materials_receipt, ticket_receipt
-from kiosk.tickets import Priority
+from kiosk.tickets import Priority, spoken_number
 from kiosk.visit import VisitState
 from screens import theme
 from screens import widgets as _widgets  # noqa: F401 — loads the shared kv rules first
 from screens.base import KioskScreen
 from screens.bridge import UiBridge
+from screens.focus import KeypadNavigator, visible_buttons
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,13 @@ _TECH_SCREENS = ("pin", "technician")
 _TECH_IDLE_S = 120.0  # the technician screen closes itself when left open
 _DONE_S = 10.0  # the done screen goes back to the start by itself
 _NOTICE_S = 6.0
+def _normalise(text: str) -> str:
+    # Compare what was said with labels without spaces, punctuation or case.
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+# Buttons every screen has: not read out as the screen's offers (the help says them).
+_NAV_ACTIONS = {"back", "home", "finish", "lang", "elder", "voice"}
 
 
 class KioskApp(App):
@@ -56,6 +64,7 @@ class KioskApp(App):
 
     lang = StringProperty("zh_CN")
     elder = BooleanProperty(False)
+    voice = BooleanProperty(False)  # voice mode: every screen speaks (and listens)
     scale = NumericProperty(1.0)
     portrait = BooleanProperty(False)
     notice = StringProperty("")
@@ -69,6 +78,8 @@ class KioskApp(App):
         self._done_event = None
         self._notice_event = None
         self.overlay = None  # the idle question, built when first needed
+        self.keypad = KeypadNavigator(self.act, self.speak, self.voice_command)
+        self._keypad_in_use = False  # the last input was a key, not a touch
 
     # --- construction -------------------------------------------------------------------
 
@@ -211,6 +222,13 @@ class KioskApp(App):
             flow.handle(ev.Finished())
         elif name == "elder":
             flow.handle(ev.ElderModeToggled(not flow.visit.elder_mode))
+        elif name == "voice":
+            flow.handle(ev.VoiceModeToggled(not flow.visit.voice_mode))
+            self.speak(self.tr("voice.on" if flow.visit.voice_mode else "voice.off"), interrupt=False)
+            if flow.visit.voice_mode:
+                self.speak_screen(interrupt=False)
+        elif name in ("help", "repeat"):
+            self.voice_command(name)
         elif name == "lang":
             flow.handle(ev.LanguageChanged("en" if flow.visit.language == "zh_CN" else "zh_CN"))
         elif name == "priority":
@@ -296,6 +314,7 @@ class KioskApp(App):
         self.terminal.translator.language = visit.language
         self.lang = visit.language
         self.elder = visit.elder_mode
+        self.voice = visit.voice_mode
         if new is VisitState.TICKET and old is not VisitState.TICKET:
             self.print_state_key = None
             if self.prints.available:
@@ -318,20 +337,93 @@ class KioskApp(App):
 
                 self.overlay = IdleOverlay()
             self.overlay.start(flow.idle_timeout() or 0)
+            if self.voice or self.elder or self._keypad_in_use:
+                # Asked aloud too: nobody's visit ends because they could not see the question.
+                self.speak(f"{self.tr('idle.question')}{self.tr('voice.idle_answer')}")
         elif self.overlay is not None:
             self.overlay.stop()
         self._reset_idle()
 
     def show_screen(self, name: str) -> None:
-        """Switch to screen ``name`` and refresh it."""
+        """Switch to screen ``name`` and refresh it; in voice mode (or for a keypad
+        user) say what it is and what it offers."""
         screen = self.root_screen(name)
+        changed = self.sm.current != name
         self.sm.current = name
         screen.refresh()
+        if changed:
+            self.keypad.reset()
+            if self.voice or self._keypad_in_use:
+                self.speak_screen()
+            if self._keypad_in_use:
+                self.keypad.move(+1, interrupt=False)  # after the screen's own prompt
+
+    # --- speech out ------------------------------------------------------------------------
+
+    def speak(self, text: str, interrupt: bool = True) -> None:
+        """Say ``text`` on the speaker (if there is one); ``interrupt`` cuts what is being said."""
+        speaker = self.terminal.devices.get(DeviceKind.SPEAKER)
+        say = getattr(speaker, "say", None)
+        if say is not None and text:
+            say(text, interrupt=interrupt)
+
+    def spoken_number(self, number: str) -> str:
+        """A ticket number as it is said aloud in the current language."""
+        return spoken_number(number, self.lang)
+
+    def screen_prompt(self) -> str:
+        """What the current screen says of itself: what it is, what it offers, how to answer."""
+        screen = self.sm.current_screen
+        offers = [b.spoken_label() for b in visible_buttons(list(Window.children)) if b.action not in _NAV_ACTIONS]
+        parts = [screen.spoken_intro()]
+        if offers:
+            parts.append(self.tr("voice.offers", items="、".join(offers)))
+        parts.append(self.tr("voice.howto"))
+        return "".join(p for p in parts if p)
+
+    def speak_screen(self, interrupt: bool = True) -> None:
+        """Say the current screen's prompt."""
+        self.speak(self.screen_prompt(), interrupt=interrupt)
+
+    def action_for_speech(self, text: str) -> str | None:
+        """The action that saying ``text`` does on the screen shown now, or None."""
+        said = _normalise(text)
+        if not said:
+            return None
+        buttons = visible_buttons(list(Window.children))
+        for button in buttons:  # the whole label first: "法律咨询，等候 3 人"
+            if _normalise(button.spoken_label()) == said:
+                return button.action
+        for button in buttons:  # then its name alone: "法律咨询"
+            name = _normalise(button.spoken_label().split("，")[0])
+            if name and name in said:
+                return button.action
+        return None
+
+    def on_heard(self, text: str) -> None:
+        """Recognised speech: do what it asks, or say it was not understood."""
+        action = self.action_for_speech(text)
+        if action is None:
+            self.speak(self.tr("voice.not_understood"))
+            return
+        self.act(action)
+
+    def voice_command(self, name: str) -> None:
+        """Commands that work everywhere: back, home, help, repeat."""
+        if name in ("back", "home"):
+            self.act(name)
+        elif name == "help":
+            self.speak(self.tr("voice.help"))
+        elif name == "repeat":
+            self.speak_screen()
         self._reset_idle()
 
     def show_notice(self, key: str) -> None:
-        """A short message over the screen for a few seconds (a card rejected, a printer fault)."""
+        """A short message over the screen for a few seconds (a card rejected, a printer
+        fault), said aloud in voice mode."""
         self.notice = self.tr(key)
+        if self.voice or self._keypad_in_use:
+            self.speak(self.notice, interrupt=False)
         self.notice_label.text = self.notice
         self.notice_label.opacity = 1
         if self._notice_event is not None:
@@ -355,6 +447,8 @@ class KioskApp(App):
     # --- idle timer ------------------------------------------------------------------------
 
     def _on_any_touch(self, _window: object, _touch: object) -> bool:
+        self._keypad_in_use = False
+        self.keypad.reset()
         self._reset_idle()
         return False  # let the touch reach the widgets
 
@@ -381,10 +475,11 @@ class KioskApp(App):
             self.sm.current_screen.refresh()
 
     def _on_key_down(self, _window: object, key: int, *_args: object) -> bool:
-        if key == 27:  # Escape: one step back, never "quit" on a kiosk
-            self.act("back")
-            return True
-        return False
+        # Escape is "back" on a kiosk, never "quit" (Kivy's exit_on_escape is off).
+        self._keypad_in_use = True
+        handled = self.keypad.on_key(key)
+        self._reset_idle()
+        return handled
 
     def _tick(self, _dt: float) -> None:
         if self.sm.current == "attract":

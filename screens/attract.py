@@ -32,10 +32,15 @@ class AttractScreen(KioskScreen):
         self.clock_text = self.kiosk.now_text()
         self.hours_text = self.kiosk.hours_text()
 
+    def spoken_intro(self) -> str:
+        """Welcome, and how to begin."""
+        app = self.kiosk
+        return f"{app.tr('attract.title')}。{app.tr('attract.tap')}。{app.tr('attract.card_hint')}。"
+
     def on_touch_up(self, touch):  # type: ignore[no-untyped-def]
         """Start a visit on any touch, except the hidden technician corner."""
-        if not self.collide_point(*touch.pos) or self.ids.start.collide_point(*touch.pos):
-            return super().on_touch_up(touch)  # the start button handles its own touch
+        if not self.collide_point(*touch.pos) or any(self.ids[b].collide_point(*touch.pos) for b in ("start", "voice")):
+            return super().on_touch_up(touch)  # the buttons handle their own touches
         if self.ids.site.collide_point(*touch.pos):
             now = time.monotonic()
             self._taps = [t for t in self._taps if now - t < _TECH_WINDOW_S] + [now]

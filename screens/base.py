@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from kivy.app import App
+from kivy.properties import ColorProperty
 from kivy.uix.screenmanager import Screen
+
+from screens import theme
 
 
 class KioskScreen(Screen):
     """A screen of the kiosk. ``refresh`` runs each time it is shown and whenever the
-    language, elder mode or the data it shows change."""
+    language, elder mode or the data it shows change. ``surface`` is its background."""
+
+    surface = ColorProperty(theme.BACKGROUND)
 
     def refresh(self) -> None:
         """Rebuild data-dependent widgets (default: nothing)."""
+
+    def spoken_intro(self) -> str:
+        """What this screen is, said first in voice mode (its offers follow)."""
+        return ""
 
     @property
     def kiosk(self):  # type: ignore[no-untyped-def]

@@ -26,6 +26,12 @@ class CardScreen(KioskScreen):
             self.why = app.tr("card.why", service=app.terminal.catalog.get(visit.service).name.get(app.lang))
         self.notice = app.tr(visit.notice_key) if visit.notice_key and visit.notice_key.startswith(("card.", "idcard.")) else ""
 
+    def spoken_intro(self) -> str:
+        """Where to put the card and why."""
+        app = self.kiosk
+        notice = f"{self.notice}。" if self.notice else ""
+        return f"{notice}{app.tr('card.title')}。{self.why}。{app.tr('card.hint')}。"
+
     def on_enter(self, *args: object) -> None:
         """Start the animation."""
         self._anim = Animation(drop=0.0, duration=1.2, t="out_quad") + Animation(drop=0.0, duration=0.6) + Animation(

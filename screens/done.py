@@ -20,5 +20,10 @@ class DoneScreen(KioskScreen):
         ticket = self.kiosk.terminal.flow.visit.ticket
         self.number = ticket.number if ticket else ""
 
+    def spoken_intro(self) -> str:
+        """What happens next."""
+        app = self.kiosk
+        return f"{app.tr('done.title')}。{app.tr('done.line1')}。{app.tr('done.line2')}。"
+
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

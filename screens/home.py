@@ -49,5 +49,10 @@ class HomeScreen(KioskScreen):
             )
             grid.add_widget(tile)
 
+    def spoken_intro(self) -> str:
+        """The question, and the greeting when a card was read."""
+        greeting = f"{self.greeting}。" if self.greeting else ""
+        return f"{greeting}{self.kiosk.tr('home.title')}。"
+
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
 
 from screens.base import KioskScreen
+from screens.widgets import SurfaceBox
 
 
-class MaterialRow(BoxLayout):
+class MaterialRow(SurfaceBox):
     """One item: a tag (必带 / 如有请带) and the text."""
 
     tag = StringProperty("")
@@ -45,6 +45,11 @@ class MaterialsScreen(KioskScreen):
                     required=item.required,
                 )
             )
+
+    def spoken_intro(self) -> str:
+        """The whole list, each item with whether it must be brought."""
+        rows = [f"{row.tag}：{row.text}" for row in reversed(self.ids.item_list.children)]
+        return f"{self.title}。{self.subtitle}。" + "。".join(rows) + "。"
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

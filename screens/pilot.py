@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,13 +22,12 @@ from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from screens.widgets import KButton
+from screens.widgets import KButton, strip_markup
 
 log = logging.getLogger(__name__)
 
 Script = Callable[["Pilot"], Generator[float, None, None]]
 _ids = itertools.count(1)
-_MARKUP = re.compile(r"\[/?[a-z]+(=[^\]]*)?\]")
 TAP_SETTLE_S = 0.15
 
 
@@ -86,7 +84,7 @@ class Pilot:
 
     def texts(self) -> list[str]:
         """Every text on screen, markup removed."""
-        return [_MARKUP.sub("", w.text) for w in self.widgets() if isinstance(w, Label) and w.text and w.opacity > 0]
+        return [strip_markup(w.text) for w in self.widgets() if isinstance(w, Label) and w.text and w.opacity > 0]
 
     def screen_text(self) -> str:
         """All texts on screen, one per line."""
@@ -124,6 +122,12 @@ class Pilot:
                     raise PilotError(f"button {action!r} is scrolled out of view")
             parent = parent.parent
         return self.tap_at(x, y)
+
+    def press_key(self, key: int) -> float:
+        """A key of the keypad (Kivy key code: 273 up, 274 down, 13 enter, 27 escape)."""
+        Window.dispatch("on_key_down", key, 0, None, [])
+        Window.dispatch("on_key_up", key, 0)
+        return TAP_SETTLE_S
 
     def screenshot(self, out: Path) -> Path:
         """Save what the window shows now as a PNG at ``out``."""

@@ -41,5 +41,9 @@ class ServiceScreen(KioskScreen):
         for btn in self.ids.priorities.children:
             btn.selected = btn.action == f"priority:{chosen.value}"
 
+    def spoken_intro(self) -> str:
+        """The service, what it is, whether a card is needed, the wait now."""
+        return f"{self.title}。{self.summary}{self.card_text}。{self.wait_text}。"
+
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -8,13 +8,12 @@ from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import ColorProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
 
 from kiosk import __version__
 from kiosk.ports import DeviceState
 from screens import theme
 from screens.base import KioskScreen
-from screens.widgets import KButton
+from screens.widgets import KButton, SurfaceBox
 
 _STATE_COLOURS = {
     DeviceState.READY: theme.OK,
@@ -49,8 +48,12 @@ class PinScreen(KioskScreen):
             self.entered += key
             self.message = ""
 
+    def spoken_intro(self) -> str:
+        """For technicians: the PIN prompt."""
+        return f"{self.kiosk.tr('tech.pin_prompt')}。"
 
-class DeviceRow(BoxLayout):
+
+class DeviceRow(SurfaceBox):
     """A device: name, URL, state and detail."""
 
     name_text = StringProperty("")

@@ -28,6 +28,7 @@ class TicketScreen(KioskScreen):
     print_text = StringProperty("")
     print_failed = BooleanProperty(False)
     qr = ObjectProperty(None, allownone=True)
+    spoken_number = StringProperty("")
 
     def refresh(self) -> None:
         """Show the visit's ticket in the current language."""
@@ -47,10 +48,17 @@ class TicketScreen(KioskScreen):
         )
         self.print_text = app.tr(app.print_state_key) if app.print_state_key else ""
         self.print_failed = app.print_state_key == "ticket.not_printed"
+        self.spoken_number = self.kiosk.spoken_number(ticket.number)
         url = ticket_url(t.config.queue.ticket_url, t.config.terminal_id, ticket)
         if getattr(self, "_qr_for", None) != url:
             self._qr_for = url
             self.qr = qr_texture(url)
+
+    def spoken_intro(self) -> str:
+        """The number (as people say it), the wait, and whether it was printed."""
+        parts = [self.kiosk.tr("ticket.title"), self.service_name, self.kiosk.tr("ticket.your_number") + self.spoken_number,
+                 self.ahead_text, self.eta_text, self.print_text]
+        return "。".join(p for p in parts if p) + "。"
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -132,3 +132,11 @@ def test_windows_calling_at_once_never_get_the_same_ticket(terminal, data_dir, c
     for th in threads:
         th.join()
     assert sorted(called) == [f"A{i:03d}" for i in range(1, 61)]
+
+
+def test_numbers_are_said_digit_by_digit() -> None:
+    from kiosk.tickets import spoken_number
+
+    assert spoken_number("B007") == "B零零七号"
+    assert spoken_number("A120") == "A一二零号"
+    assert spoken_number("B007", "en") == "B 0 0 7"

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "kiosk.cli.doctor",
     "kiosk.cli.idcard",
     "kiosk.cli.printing",
+    "kiosk.cli.audit",
 )
 
 

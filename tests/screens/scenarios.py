@@ -161,6 +161,62 @@ def paper_out(p: Any, record: dict[str, Any]) -> Steps:
     record["printed"] = (Path(record["data_dir"]) / "printer" / "last.png").is_file()
 
 
+DOWN, ENTER = 274, 13
+
+
+def focus_on(p: Any, action: str, record: dict[str, Any]) -> Steps:
+    """Press Down until the focus ring is on ``action`` (as a person listening would)."""
+    for _ in range(30):
+        focused = p.app.keypad.focused
+        if focused is not None and focused.action == action:
+            return
+        yield p.press_key(DOWN)
+    raise AssertionError(f"the keypad never reached {action}")
+
+
+@scenario
+def keypad(p: Any, record: dict[str, Any]) -> Steps:
+    """A whole visit with the keypad only: arrows, Enter; every step is spoken."""
+    speaker = p.app.terminal.devices[__import__("kiosk.ports", fromlist=["DeviceKind"]).DeviceKind.SPEAKER]
+    yield p.press_key(ENTER)  # the first key shows the ring
+    record["first_focus"] = p.app.keypad.focused.action
+    yield from focus_on(p, "start", record)
+    yield p.press_key(ENTER)
+    look(p, record, "home")
+    yield from focus_on(p, "service:consultation", record)
+    yield p.press_key(ENTER)
+    look(p, record, "service")
+    yield from focus_on(p, "materials", record)
+    yield p.press_key(ENTER)
+    look(p, record, "materials")
+    yield from focus_on(p, "take", record)
+    yield p.press_key(ENTER)
+    yield 0.3
+    look(p, record, "ticket")
+    yield p.press_key(27)  # Escape: back to home, the ticket stays issued
+    look(p, record, "escaped")
+    yield from focus_on(p, "finish", record)
+    yield p.press_key(ENTER)
+    look(p, record, "end")
+    record["queue"] = [t.number for t in p.app.terminal.queue.tickets()]
+    record["spoken"] = speaker.spoken()
+
+
+@scenario
+def audit_catches(p: Any, record: dict[str, Any]) -> Steps:
+    """The audit finds a button that is too small, too pale, unlabelled and unnamed by voice."""
+    from screens.audit import audit_screen
+    from screens.widgets import KButton
+
+    yield p.tap("start")
+    bad = KButton(text="", action="", bg=(0.95, 0.95, 0.95, 1), fg=(0.85, 0.85, 0.85, 1), size_hint=(None, None), size=(30, 30))
+    bad.font_size = 10  # after the kv rule, which sizes type from the window
+    p.app.sm.current_screen.add_widget(bad)
+    yield 0.3
+    _, found = audit_screen(p.app, "home", elder=False)
+    record["checks"] = sorted({v.check for v in found if v.widget == "button ''"})
+
+
 def main() -> None:
     name, data_dir, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     size = tuple(int(v) for v in (sys.argv[4] if len(sys.argv) > 4 else "1280x800").split("x"))

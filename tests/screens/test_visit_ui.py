@@ -121,3 +121,20 @@ def test_an_expired_card_is_explained_on_the_card_screen(data_dir: Path) -> None
     r = run("elderly_card", data_dir, card_action="idcard.insert_expired")
     assert r["ticket"] is None
     assert "身份证已过有效期" in text(r, "ticket")  # still on the card screen, told why
+
+
+def test_a_whole_visit_by_keypad_with_every_step_spoken(data_dir: Path) -> None:
+    r = run("keypad", data_dir)
+    assert step(r, "home")["screen"] == "home"
+    assert step(r, "service")["screen"] == "service"
+    assert step(r, "materials")["screen"] == "materials"
+    assert step(r, "ticket")["screen"] == "ticket"
+    assert step(r, "escaped")["screen"] == "home"
+    assert step(r, "end")["screen"] == "attract"
+    assert r["queue"] == ["A001"]
+    spoken = "\n".join(r["spoken"])
+    assert "请选择您要办理的业务" in spoken  # the home screen said what it is
+    assert "法律咨询" in spoken and "可以选择" in spoken  # and what it offers
+    assert "请带齐以下材料" in spoken and "必带：1. 本人身份证" in spoken  # the materials, read out
+    assert "您的号码A零零一号" in spoken  # the number as people say it
+    assert "取号排队" in spoken  # the focused button was named

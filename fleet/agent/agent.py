@@ -1,0 +1,423 @@
+"""The fleet agent: one paho network thread, one worker thread that owns every publish.
+
+paho's callbacks (network thread) only subscribe and hand messages over through a queue;
+the worker publishes presence, telemetry, outbox batches, command replies and the
+reported configuration. Commands run on a small pool and hand their replies back to the
+worker the same way. The agent never touches the UI: the app passes callables
+(``screenshot``, ``restart``, ``apply_config``) that do their own thread hand-over.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from fleet import topics
+from fleet.agent import commands
+from fleet.agent.configfile import ConfigRejected, merged, to_toml, write_atomically
+from fleet.agent.state import AgentState
+from fleet.agent.telemetry import collect
+from fleet.mqttlink import make_client, parse_broker_url
+from kiosk.config import CONFIG_FILENAME, FleetSettings, KioskConfig
+from kiosk.logs import mask_text
+from kiosk.outbox import Outbox
+from kiosk.store import DB_FILENAME, connect
+from kiosk.visit import VisitState
+
+log = logging.getLogger(__name__)
+
+SESSION_EXPIRY_S = 7 * 24 * 3600  # queued commands wait a week at most (each has its own expiry too)
+ACK_TIMEOUT_S = 15.0  # no acknowledgement by then: send the batch again (the centre dedupes)
+BATCH = 200  # outbox events per message
+
+
+def _credentials(settings: FleetSettings, terminal_id: str) -> tuple[str, str]:
+    if settings.credentials_file is not None:
+        data = json.loads(Path(settings.credentials_file).read_text(encoding="utf-8"))
+        return str(data["username"]), str(data["password"])
+    return settings.username or terminal_id, settings.password
+
+
+class Agent:
+    """Links one terminal to the centre. Build with ``start_agent``."""
+
+    def __init__(
+        self,
+        terminal: Any,
+        settings: FleetSettings,
+        *,
+        screenshot: Callable[[], bytes | None] | None = None,
+        restart: Callable[[], None] | None = None,
+        apply_config: Callable[[KioskConfig], None] | None = None,
+        config_path: Path | None = None,
+    ) -> None:
+        self.terminal = terminal
+        self.settings = settings
+        self.screenshot = screenshot
+        self.restart = restart
+        self.apply_config = apply_config
+        self.terminal_id: str = terminal.config.terminal_id
+        self.config_path = config_path or terminal.data_dir / CONFIG_FILENAME
+        self.state = AgentState(terminal.data_dir / "fleet" / "agent.sqlite3")
+        # Our own connection: the queue's belongs to the UI thread.
+        self._conn = connect(terminal.data_dir / DB_FILENAME)
+        self._outbox = Outbox(self._conn)
+        self._config: KioskConfig = terminal.config
+        self._cfg_lock = threading.Lock()
+        self._inbox: queue.Queue[tuple[Any, ...]] = queue.Queue()
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"fleet-cmd-{self.terminal_id}")
+        self._stop = threading.Event()
+        self._connected = False
+        self._inflight: tuple[set[str], float] | None = None
+        self._next_telemetry = 0.0
+        self.session = 0
+        self._next_session = 0
+        host, port, tls = parse_broker_url(settings.broker)
+        self._host, self._port = host, port
+        user, password = _credentials(settings, self.terminal_id)
+        self._client = make_client(self.terminal_id, user, password, tls=tls, ca_file=settings.ca_file)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+        self._worker = threading.Thread(target=self._run, name=f"fleet-agent-{self.terminal_id}", daemon=True)
+        self.connected_event = threading.Event()
+
+    # ---- public ----------------------------------------------------------------
+    def start(self) -> "Agent":
+        """Connect in the background (a missing centre never blocks the kiosk)."""
+        self._arm_will()
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = SESSION_EXPIRY_S
+        # clean_start=False: a quick reconnect resumes the session, so the delayed will
+        # is never sent and commands queued meanwhile are delivered.
+        self._client.connect_async(self._host, self._port, keepalive=30, clean_start=False, properties=props)
+        self._client.loop_start()
+        self._worker.start()
+        return self
+
+    def close(self, timeout: float = 3.0) -> None:
+        """Say offline (retained), disconnect cleanly, stop the threads."""
+        self._inbox.put(("close",))
+        self._worker.join(timeout)
+        self._client.loop_stop()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.state.close()
+        self._conn.close()
+
+    def now(self) -> datetime:
+        """The terminal's clock."""
+        return self.terminal.clock.now()
+
+    def config_version(self) -> int:
+        """The centre's configuration version applied here (0: none yet)."""
+        return int(self.state.get("config_version", 0))
+
+    def telemetry(self) -> topics.Telemetry:
+        """A health snapshot (also the self-test's)."""
+        return collect(
+            now=self.now(),
+            session=self.session,
+            data_dir=self.terminal.data_dir,
+            devices=self.terminal.devices,
+            conn=self._conn,
+            config_version=self.config_version(),
+            volume=self.state.get("volume"),
+            visit_state=getattr(self.terminal.flow.state, "value", ""),
+        )
+
+    def offer_config(self, version: int, config: dict[str, Any]) -> topics.Reported:
+        """Take a desired configuration: reject it now if invalid, else keep it (durably)
+        until the kiosk is idle. Any thread."""
+        with self._cfg_lock:
+            applied = self.config_version()
+            if version <= applied:
+                rep = self._reported()
+                return rep if rep.state != "rejected" else topics.Reported(version=applied, state="applied", desired_version=version)
+            try:
+                merged(self._config, config)
+            except ConfigRejected as exc:
+                rep = topics.Reported(version=applied, state="rejected", desired_version=version, error=mask_text(str(exc))[:2000], at=self.now())
+                self.state.put("reported", rep.model_dump(mode="json", exclude_none=True))
+                self.state.put("pending_desired", None)
+                self._inbox.put(("report",))
+                log.warning("desired configuration v%d rejected: %s", version, exc)
+                return rep
+            self.state.put("pending_desired", {"version": version, "config": config})
+            rep = topics.Reported(version=applied, state="pending", desired_version=version, at=self.now())
+            self.state.put("reported", rep.model_dump(mode="json", exclude_none=True))
+            self._inbox.put(("report",))
+            return rep
+
+    # ---- paho callbacks (network thread): subscribe and hand over, nothing else ----
+    def _arm_will(self) -> None:
+        # Sparkplug-style: the will carries the sequence of the connection it belongs to,
+        # so a will that arrives late never overrides a newer "online".
+        self._next_session = self.state.next_session()
+        props = Properties(PacketTypes.WILLMESSAGE)
+        props.WillDelayInterval = self.settings.will_delay_seconds
+        will = topics.Status(state="offline", session=self._next_session)
+        self._client.will_set(topics.topic(self.terminal_id, topics.STATUS), will.to_bytes(), qos=1, retain=True, properties=props)
+
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+        if reason_code.is_failure:
+            log.warning("centre refused the connection: %s", reason_code)
+            return
+        self.session = self._next_session
+        opts = SubscribeOptions(qos=1)
+        # Re-subscribe every time: a lost broker session silently drops subscriptions.
+        client.subscribe([(topics.topic(self.terminal_id, leaf), opts) for leaf in topics.TERMINAL_READS])
+        self._inbox.put(("connected",))
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+        self._inbox.put(("disconnected",))
+        if not self._stop.is_set():
+            self._arm_will()  # the next connection gets the next sequence number
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        self._inbox.put(("message", msg.topic, msg.payload, msg.properties))
+
+    # ---- worker thread: the only publisher ------------------------------------------
+    def _publish(self, leaf_or_topic: str, payload: bytes, *, qos: int = 1, retain: bool = False, props: Properties | None = None) -> mqtt.MQTTMessageInfo:
+        t = leaf_or_topic if "/" in leaf_or_topic and leaf_or_topic.startswith(topics.PREFIX) else topics.topic(self.terminal_id, leaf_or_topic)
+        return self._client.publish(t, payload, qos=qos, retain=retain, properties=props)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                item = self._inbox.get(timeout=0.2)
+            except queue.Empty:
+                item = None
+            try:
+                if item is not None and item[0] == "close":
+                    self._shutdown()
+                    return
+                if item is not None:
+                    self._handle(item)
+                if self._connected:
+                    self._tick()
+            except Exception:  # noqa: BLE001 — the agent must survive anything the network sends
+                log.exception("fleet agent: unexpected error")
+
+    def _handle(self, item: tuple[Any, ...]) -> None:
+        kind = item[0]
+        if kind == "connected":
+            self._connected = True
+            self._inflight = None  # resend whatever was not acknowledged
+            self._publish(topics.STATUS, topics.Status(state="online", session=self.session, at=self.now()).to_bytes(), retain=True)
+            self._publish_reported()
+            self._next_telemetry = 0.0
+            self.connected_event.set()
+            log.info("connected to the centre (session %d)", self.session)
+        elif kind == "disconnected":
+            if self._connected:
+                log.warning("lost the centre; events wait in the outbox")
+            self._connected = False
+            self.connected_event.clear()
+        elif kind == "message":
+            self._on_fleet_message(item[1], item[2], item[3])
+        elif kind == "reply":
+            _, resp_topic, corr, result, after = item
+            props = Properties(PacketTypes.PUBLISH)
+            if corr is not None:
+                props.CorrelationData = corr
+            info = self._client.publish(resp_topic, result.to_bytes(), qos=1, properties=props)
+            if after is not None:
+                try:
+                    info.wait_for_publish(2.0)
+                except (RuntimeError, ValueError):
+                    pass
+                after()
+        elif kind == "report":
+            self._publish_reported()
+
+    def _tick(self) -> None:
+        now_m = time.monotonic()
+        if now_m >= self._next_telemetry:
+            self._next_telemetry = now_m + self.settings.telemetry_seconds
+            self._publish(topics.TELEMETRY, self.telemetry().to_bytes(), qos=0)
+        self._pump_outbox(now_m)
+        self._maybe_apply_config()
+
+    def _pump_outbox(self, now_m: float) -> None:
+        if self._inflight is not None and now_m - self._inflight[1] < ACK_TIMEOUT_S:
+            return
+        events = self._outbox.pending(BATCH)
+        if not events:
+            self._inflight = None
+            return
+        batch = topics.EventBatch(
+            events=[
+                topics.Event(event_id=e.event_id, kind=e.kind, payload=json.loads(mask_text(json.dumps(e.payload, ensure_ascii=False))), created_at=e.created_at)
+                for e in events
+            ]
+        )
+        ids = [e.event_id for e in events]
+        self._outbox.mark_attempted(ids)
+        self._publish(topics.EVENTS, batch.to_bytes(), qos=1)
+        self._inflight = (set(ids), now_m)
+
+    def _on_fleet_message(self, topic_name: str, payload: bytes, props: Any) -> None:
+        parsed = topics.parse(topic_name)
+        if parsed is None or parsed[0] != self.terminal_id:
+            return
+        leaf = parsed[1]
+        if leaf == topics.ACK:
+            try:
+                ack = topics.Ack.from_bytes(payload)
+            except ValueError:
+                return
+            self._outbox.mark_delivered(ack.event_ids, self.now())
+            if self._inflight is not None:
+                rest = self._inflight[0] - set(ack.event_ids)
+                self._inflight = (rest, self._inflight[1]) if rest else None
+        elif leaf == topics.DESIRED:
+            if not payload:
+                return  # the retained desired document was cleared
+            try:
+                desired = topics.Desired.from_bytes(payload)
+            except ValueError as exc:
+                log.warning("malformed desired configuration ignored: %s", str(exc)[:200])
+                return
+            self.offer_config(desired.version, desired.config)
+        elif leaf == topics.CMD:
+            self._on_command(payload, props)
+
+    def _on_command(self, payload: bytes, props: Any) -> None:
+        resp_topic = getattr(props, "ResponseTopic", None)
+        corr = getattr(props, "CorrelationData", None)
+        if not resp_topic or not resp_topic.startswith(topics.root(self.terminal_id) + f"/{topics.RES}/"):
+            log.warning("command without a usable response topic ignored")
+            return
+        fallback_id = corr.decode("utf-8", "replace")[:64] if isinstance(corr, (bytes, bytearray)) else ""
+
+        def reply(result: topics.CommandResult, after: Callable[[], None] | None = None) -> None:
+            self._inbox.put(("reply", resp_topic, corr, result, after))
+
+        try:
+            cmd = topics.Command.from_bytes(payload)
+        except ValueError as exc:
+            reply(topics.CommandResult(id=fallback_id, ok=False, error="bad_request", message=str(exc)[:500]))
+            return
+        if cmd.expires_at is not None and cmd.expires_at <= self.now():
+            reply(topics.CommandResult(id=cmd.id, ok=False, error="expired", message="the command expired before it arrived"))
+            return
+        handler = commands.HANDLERS.get(cmd.name)
+        if handler is None:
+            reply(topics.CommandResult(id=cmd.id, ok=False, error="unknown_command", message=f"unknown command {cmd.name!r}"))
+            return
+        prior = self.state.claim_command(cmd.id, cmd.name, self.now().isoformat())
+        if prior is not None:
+            # At most once: a repeated id is answered from the journal, never run again.
+            if prior:
+                reply(topics.CommandResult(**{**prior, "duplicate": True}))
+            else:
+                reply(topics.CommandResult(id=cmd.id, ok=False, error="duplicate", message="already received", duplicate=True))
+            return
+        self._pool.submit(self._run_command, cmd, handler, reply)
+
+    def _run_command(self, cmd: topics.Command, handler: Callable[..., commands.Outcome], reply: Callable[..., None]) -> None:
+        after = None
+        try:
+            out = handler(self, cmd.args)
+            result = topics.CommandResult(id=cmd.id, ok=True, result=out.result)
+            after = out.after
+        except commands.CommandError as exc:
+            result = topics.CommandResult(id=cmd.id, ok=False, error=exc.code, message=exc.message)
+        except Exception as exc:  # noqa: BLE001 — a failing command is an error reply, not a crash
+            log.exception("command %s failed", cmd.name)
+            result = topics.CommandResult(id=cmd.id, ok=False, error="failed", message=mask_text(f"{type(exc).__name__}: {exc}")[:500])
+        stored = result.model_dump(mode="json", exclude_none=True)
+        if cmd.name == "screenshot":
+            stored["result"] = {"bytes": result.result.get("bytes")}  # the journal keeps no images
+        self.state.finish_command(cmd.id, stored)
+        log.info("command %s %s: %s", cmd.name, cmd.id, "ok" if result.ok else result.error)
+        reply(result, after)
+
+    def _reported(self) -> topics.Reported:
+        doc = self.state.get("reported")
+        if doc:
+            return topics.Reported.model_validate(doc)
+        return topics.Reported(version=self.config_version(), state="applied", at=self.now())
+
+    def _publish_reported(self) -> None:
+        if self._connected:
+            self._publish(topics.REPORTED, self._reported().to_bytes(), retain=True)
+
+    def _maybe_apply_config(self) -> None:
+        pending = self.state.get("pending_desired")
+        if not pending or self.terminal.flow.state is not VisitState.ATTRACT:
+            return  # never in the middle of a visit
+        with self._cfg_lock:
+            version, config = int(pending["version"]), pending["config"]
+            old_text = self.config_path.read_text(encoding="utf-8") if self.config_path.is_file() else None
+            try:
+                new = merged(self._config, config)
+                write_atomically(self.config_path, to_toml(new))
+                if self.apply_config is not None:
+                    self.apply_config(new)
+            except Exception as exc:  # noqa: BLE001 — roll back whatever went wrong
+                if old_text is None:
+                    self.config_path.unlink(missing_ok=True)
+                else:
+                    write_atomically(self.config_path, old_text)
+                rep = topics.Reported(version=self.config_version(), state="rejected", desired_version=version, error=mask_text(str(exc))[:2000], at=self.now())
+                log.warning("configuration v%d rolled back: %s", version, exc)
+            else:
+                self._config = new
+                self.state.put("config_version", version)
+                rep = topics.Reported(version=version, state="applied", desired_version=version, restart_required=self.apply_config is None, at=self.now())
+                log.info("configuration v%d applied", version)
+            self.state.put("pending_desired", None)
+            self.state.put("reported", rep.model_dump(mode="json", exclude_none=True))
+        self._publish_reported()
+
+    def _shutdown(self) -> None:
+        self._stop.set()
+        if self._connected:
+            info = self._publish(topics.STATUS, topics.Status(state="offline", session=self.session, at=self.now()).to_bytes(), retain=True)
+            try:
+                info.wait_for_publish(2.0)
+            except (RuntimeError, ValueError):
+                pass
+        self._client.disconnect()
+
+
+class DisabledAgent:
+    """Stands for the agent when no broker is configured: the terminal works alone."""
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+
+def start_agent(
+    terminal: Any,
+    settings: FleetSettings | None = None,
+    *,
+    screenshot: Callable[[], bytes | None] | None = None,
+    restart: Callable[[], None] | None = None,
+    apply_config: Callable[[KioskConfig], None] | None = None,
+    config_path: Path | None = None,
+) -> Agent | DisabledAgent:
+    """Start the fleet agent for ``terminal`` (returns at once; connects in the background).
+
+    ``screenshot`` returns PNG bytes of the current screen (it must hand over to the UI
+    thread itself); ``restart`` restarts the app; ``apply_config`` makes a new
+    configuration live (None: it is written to the file and takes effect on restart).
+    """
+    settings = settings or terminal.config.fleet
+    if not settings.enabled:
+        log.info("fleet disabled (no broker configured)")
+        return DisabledAgent()
+    return Agent(terminal, settings, screenshot=screenshot, restart=restart, apply_config=apply_config, config_path=config_path).start()

@@ -1,0 +1,129 @@
+"""The commands a terminal runs for the centre. Each handler takes the agent's context
+and the arguments and returns a result dict, or raises CommandError."""
+
+from __future__ import annotations
+
+import base64
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from kiosk.logs import mask_text
+
+if TYPE_CHECKING:
+    from fleet.agent.agent import Agent
+
+
+class CommandError(Exception):
+    """A command failed in a way the centre should read: an error code and a message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Outcome:
+    """A handler's result, and something to do after the reply has been published
+    (``restart_app`` answers first, then restarts)."""
+
+    result: dict[str, Any]
+    after: Callable[[], None] | None = None
+
+
+def _int_arg(args: dict[str, Any], name: str, default: int, lo: int, hi: int) -> int:
+    value = args.get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        raise CommandError("bad_request", f"{name}: an integer from {lo} to {hi}")
+    return value
+
+
+def ping(agent: "Agent", args: dict[str, Any]) -> Outcome:
+    """Alive, with the connection sequence and the terminal's clock."""
+    return Outcome({"pong": True, "session": agent.session, "at": agent.now().isoformat()})
+
+
+def self_test(agent: "Agent", args: dict[str, Any]) -> Outcome:
+    """Every device's health (and the printer's paper), disk and backlog."""
+    tel = agent.telemetry()
+    devices = [d.model_dump(exclude_none=True) for d in tel.devices]
+    ok = all(d["state"] == "ready" for d in devices) and all(d.get("paper") in (None, "ready", "paper_low") for d in devices)
+    return Outcome({"ok": ok, "devices": devices, "disk_free_mb": tel.disk_free_mb, "outbox_pending": tel.outbox_pending})
+
+
+def print_test(agent: "Agent", args: dict[str, Any]) -> Outcome:
+    """Print the test receipt on the terminal's printer."""
+    from kiosk.ports import DeviceKind
+    from kiosk.receipt import test_receipt
+
+    printer = agent.terminal.devices.get(DeviceKind.PRINTER)
+    if printer is None or not hasattr(printer, "print_receipt"):
+        raise CommandError("no_device", "this terminal has no printer")
+    try:
+        printer.print_receipt(test_receipt(agent.terminal.config, printed_at=agent.now()))
+    except Exception as exc:  # noqa: BLE001 — the printer's fault is the answer
+        raise CommandError("failed", f"print failed: {type(exc).__name__}: {mask_text(str(exc))}") from exc
+    status = printer.status().value if hasattr(printer, "status") else "unknown"
+    return Outcome({"printed": True, "status": status})
+
+
+def restart_app(agent: "Agent", args: dict[str, Any]) -> Outcome:
+    """Restart the kiosk app (after the reply has gone out)."""
+    if agent.restart is None:
+        raise CommandError("unsupported", "restart is not available on this terminal")
+    return Outcome({"restarting": True}, after=agent.restart)
+
+
+def get_logs(agent: "Agent", args: dict[str, Any]) -> Outcome:
+    """The last N lines of the kiosk's log, masked again on the way out."""
+    n = _int_arg(args, "lines", 200, 1, 5000)
+    path = agent.terminal.data_dir / "logs" / "kiosk.log"
+    if not path.is_file():
+        return Outcome({"lines": [], "path": "logs/kiosk.log"})
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = [mask_text(line.rstrip("\n")) for line in deque(f, maxlen=n)]
+    return Outcome({"lines": lines, "path": "logs/kiosk.log"})
+
+
+def screenshot(agent: "Agent", args: dict[str, Any]) -> Outcome:
+    """A PNG of the current screen (rendered on the UI thread by the app)."""
+    if agent.screenshot is None:
+        raise CommandError("unsupported", "no screen to capture on this terminal")
+    png = agent.screenshot()
+    if not png:
+        raise CommandError("failed", "the screen could not be captured in time")
+    return Outcome({"png_base64": base64.b64encode(png).decode(), "bytes": len(png)})
+
+
+def set_volume(agent: "Agent", args: dict[str, Any]) -> Outcome:
+    """Store the desired speaker volume (0–100); reported in telemetry."""
+    level = _int_arg(args, "level", -1, 0, 100)
+    agent.state.put("volume", level)
+    return Outcome({"volume": level, "applied": False, "note": "the speaker has no volume control yet"})
+
+
+def set_config(agent: "Agent", args: dict[str, Any]) -> Outcome:
+    """Validate configuration now; apply it at the next idle moment (like desired)."""
+    config = args.get("config")
+    if not isinstance(config, dict):
+        raise CommandError("bad_request", "config: an object of sections to set")
+    version = args.get("version", agent.config_version() + 1)
+    if not isinstance(version, int) or version < 1:
+        raise CommandError("bad_request", "version: a positive integer")
+    state = agent.offer_config(version, config)
+    if state.state == "rejected":
+        raise CommandError("rejected", state.error or "invalid configuration")
+    return Outcome(state.model_dump(mode="json", exclude_none=True))
+
+
+HANDLERS: dict[str, Callable[["Agent", dict[str, Any]], Outcome]] = {
+    "ping": ping,
+    "self_test": self_test,
+    "print_test": print_test,
+    "restart_app": restart_app,
+    "get_logs": get_logs,
+    "screenshot": screenshot,
+    "set_volume": set_volume,
+    "set_config": set_config,
+}

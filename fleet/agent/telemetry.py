@@ -1,0 +1,120 @@
+"""Collecting a terminal's health for telemetry: counts and states, never people."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import sqlite3
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fleet import topics
+
+SPEECH_MODEL_DIR = Path("models") / "vosk-small-cn"
+_STARTED = time.monotonic()
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import kiosk
+
+    out = {"kiosk": kiosk.__version__, "python": platform.python_version()}
+    for dist in ("kivy", "paho-mqtt"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def _meminfo() -> tuple[float, float]:
+    """(this process's RSS, the machine's available memory) in MB, from /proc."""
+    rss = avail = 0.0
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                avail = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return round(rss, 1), round(avail, 1)
+
+
+def device_reports(devices: dict[Any, Any]) -> list[topics.DeviceReport]:
+    """Each device's state; printers also their paper (DLE EOT status)."""
+    out = []
+    for kind, device in devices.items():
+        try:
+            h = device.health()
+            state, detail = h.state.value, h.detail
+        except Exception as exc:  # noqa: BLE001 — a broken adapter is itself a fault to report
+            state, detail = "fault", f"health failed: {type(exc).__name__}"
+        paper = None
+        if getattr(kind, "value", kind) == "printer" and hasattr(device, "status") and state != "absent":
+            try:
+                paper = device.status().value
+            except Exception:  # noqa: BLE001
+                paper = "unknown"
+        out.append(topics.DeviceReport(kind=getattr(kind, "value", str(kind)), state=state, detail=detail[:200], paper=paper))
+    return out
+
+
+_VERSIONS: dict[str, str] | None = None
+
+
+def collect(
+    *,
+    now: datetime,
+    session: int,
+    data_dir: Path,
+    devices: dict[Any, Any],
+    conn: sqlite3.Connection,
+    config_version: int,
+    volume: int | None,
+    visit_state: str,
+) -> topics.Telemetry:
+    """One telemetry message. ``conn`` is the agent's own connection to the store."""
+    global _VERSIONS
+    if _VERSIONS is None:
+        _VERSIONS = _versions()
+    day = now.date().isoformat()
+    tickets = conn.execute("SELECT COUNT(*), SUM(state = 'waiting') FROM tickets WHERE day = ?", (day,)).fetchone()
+    pending = conn.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
+    try:
+        du = shutil.disk_usage(data_dir)
+        free, total = du.free / 2**20, du.total / 2**20
+    except OSError:
+        free = total = 0.0
+    rss, avail = _meminfo()
+    return topics.Telemetry(
+        at=now,
+        session=session,
+        devices=device_reports(devices),
+        disk_free_mb=round(free, 1),
+        disk_total_mb=round(total, 1),
+        mem_rss_mb=rss,
+        mem_available_mb=avail,
+        uptime_s=round(time.monotonic() - _STARTED, 1),
+        versions=_VERSIONS,
+        tickets_today=int(tickets[0] or 0),
+        waiting=int(tickets[1] or 0),
+        outbox_pending=int(pending),
+        speech_model=(data_dir / SPEECH_MODEL_DIR).is_dir(),
+        config_version=config_version,
+        volume=volume,
+        visit_state=visit_state,
+    )
+
+
+def pid_uptime() -> float:
+    """Seconds since this module was imported (≈ since the agent's process started)."""
+    return time.monotonic() - _STARTED
+
+
+__all__ = ["collect", "device_reports", "SPEECH_MODEL_DIR", "pid_uptime", "os"]

@@ -1,0 +1,1 @@
+"""The centre: the fleet store, the MQTT service, commands and configuration rollout."""

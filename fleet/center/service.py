@@ -1,0 +1,232 @@
+"""The centre's MQTT side: ingest (presence, telemetry, events, reported configuration),
+acknowledgements, commands (v5 request/response) and desired configuration.
+
+paho's network thread only parses topics and hands messages to the ingest thread, which
+writes each batch in one transaction and then acknowledges the stored events.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from fleet import topics
+from fleet.center.store import Store
+from fleet.mqttlink import make_client, parse_broker_url
+
+log = logging.getLogger(__name__)
+
+_PARSERS: dict[str, Any] = {
+    topics.STATUS: topics.Status,
+    topics.TELEMETRY: topics.Telemetry,
+    topics.EVENTS: topics.EventBatch,
+    topics.REPORTED: topics.Reported,
+}
+
+
+@dataclass
+class _Pending:
+    done: threading.Event = field(default_factory=threading.Event)
+    result: topics.CommandResult | None = None
+
+
+class CenterLink:
+    """A connection to the broker as the centre: commands and desired configuration.
+
+    ``ingest=True`` also subscribes to the terminals' telemetry and writes it to
+    ``store`` (that is the fleet service); the CLI uses a link without ingest.
+    """
+
+    def __init__(
+        self,
+        broker: str,
+        password: str,
+        store: Store,
+        *,
+        ingest: bool = False,
+        share_group: str | None = None,
+        ca_file: Path | None = None,
+        on_change: Callable[[set[str]], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.worker = f"w{uuid.uuid4().hex[:10]}"
+        self.ingest = ingest
+        self.share_group = share_group
+        self.on_change = on_change
+        host, port, tls = parse_broker_url(broker)
+        self._client = make_client(f"center-{self.worker}", topics.CENTER_USER, password, tls=tls, ca_file=ca_file)
+        self._client.on_connect = self._on_connect
+        self._client.on_message = self._on_message
+        self._host, self._port = host, port
+        self._pending: dict[str, _Pending] = {}
+        self._lock = threading.Lock()
+        self._inbox: queue.Queue[tuple[str, str, bytes] | None] = queue.Queue()
+        self._ingest_thread: threading.Thread | None = None
+        self.connected = threading.Event()
+        self.ingested = 0  # messages written (for the bench)
+        self._stop = threading.Event()
+
+    def start(self, timeout: float = 10.0) -> "CenterLink":
+        """Connect; returns when subscribed (raises on timeout)."""
+        if self.ingest:
+            self._ingest_thread = threading.Thread(target=self._ingest_loop, name="center-ingest", daemon=True)
+            self._ingest_thread.start()
+        self._client.connect(self._host, self._port, keepalive=30, clean_start=True)
+        self._client.loop_start()
+        if not self.connected.wait(timeout):
+            raise TimeoutError("the centre could not connect to the broker")
+        return self
+
+    def close(self) -> None:
+        """Disconnect and stop the threads."""
+        self._stop.set()
+        self._client.disconnect()
+        self._client.loop_stop()
+        if self._ingest_thread is not None:
+            self._inbox.put(None)
+            self._ingest_thread.join(5)
+
+    # ---- network thread ------------------------------------------------------------
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+        if reason_code.is_failure:
+            log.error("broker refused the centre: %s", reason_code)
+            return
+        subs = [(f"{topics.PREFIX}/+/{topics.RES}/{self.worker}", SubscribeOptions(qos=1))]
+        if self.ingest:
+            for leaf in (topics.STATUS, topics.TELEMETRY, topics.EVENTS, topics.REPORTED):
+                t = topics.any_terminal(leaf)
+                # Shared subscriptions get no retained messages (MQTT v5): one worker
+                # without a group keeps the retained presence on start-up.
+                subs.append((topics.shared(self.share_group, t) if self.share_group else t, SubscribeOptions(qos=1)))
+        client.subscribe(subs)
+        self.connected.set()
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        parsed = topics.parse(msg.topic)
+        if parsed is None:
+            return
+        tid, leaf = parsed
+        if leaf.startswith(topics.RES + "/"):
+            self._on_response(msg.payload, msg.properties)
+        elif self.ingest:
+            self._inbox.put((tid, leaf, msg.payload))
+
+    def _on_response(self, payload: bytes, props: Any) -> None:
+        corr = getattr(props, "CorrelationData", None)
+        cmd_id = corr.decode("utf-8", "replace") if isinstance(corr, (bytes, bytearray)) else None
+        try:
+            res = topics.CommandResult.from_bytes(payload)
+        except ValueError:
+            return
+        with self._lock:
+            p = self._pending.get(cmd_id or res.id)
+        if p is not None and p.result is None:
+            p.result = res
+            p.done.set()
+
+    # ---- ingest thread -------------------------------------------------------------
+    def _ingest_loop(self) -> None:
+        while not self._stop.is_set():
+            item = self._inbox.get()
+            if item is None:
+                return
+            raw = [item]
+            while len(raw) < 2000:
+                try:
+                    nxt = self._inbox.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._stop.set()
+                    break
+                raw.append(nxt)
+            batch = []
+            for tid, leaf, payload in raw:
+                model = _PARSERS.get(leaf)
+                if model is None:
+                    continue
+                try:
+                    batch.append((tid, leaf, model.from_bytes(payload)))
+                except ValueError:
+                    log.warning("malformed %s from %s ignored", leaf, tid)
+            try:
+                acks, changed = self.store.ingest(batch)
+            except Exception:  # noqa: BLE001 — a database hiccup must not kill ingest
+                log.exception("ingest failed; the terminals will send their events again")
+                continue
+            self.ingested += len(raw)
+            # Acknowledge only what is committed: then the terminal may forget it.
+            for tid, ids in acks.items():
+                self._client.publish(topics.topic(tid, topics.ACK), topics.Ack(event_ids=ids).to_bytes(), qos=1)
+            if changed and self.on_change is not None:
+                self.on_change(changed)
+
+    # ---- commands and configuration (any thread but paho's) ----------------------------
+    def command(self, terminal_id: str, name: str, args: dict[str, Any] | None = None, timeout: float = 10.0, cmd_id: str | None = None, journal: bool = True) -> topics.CommandResult:
+        """Send a command and wait for its reply; a time-out gives ``error="timeout"``.
+
+        The request expires at the broker after ``timeout`` (MQTT v5 message expiry) and
+        carries ``expires_at``, so a terminal that comes back later never runs it.
+        ``journal=False`` skips the store (the bench measures the MQTT path).
+        """
+        cmd_id = cmd_id or uuid.uuid4().hex
+        args = args or {}
+        expires = datetime.now(timezone.utc) + timedelta(seconds=timeout)
+        cmd = topics.Command(id=cmd_id, name=name, args=args, expires_at=expires)
+        pending = _Pending()
+        with self._lock:
+            self._pending[cmd_id] = pending
+        if journal:
+            self.store.command_sent(cmd_id, terminal_id, name, args)
+        props = Properties(PacketTypes.PUBLISH)
+        props.ResponseTopic = topics.response_topic(terminal_id, self.worker)
+        props.CorrelationData = cmd_id.encode()
+        props.MessageExpiryInterval = max(1, int(timeout))
+        try:
+            self._client.publish(topics.topic(terminal_id, topics.CMD), cmd.to_bytes(), qos=1, properties=props)
+            got = pending.done.wait(timeout)
+        finally:
+            with self._lock:
+                self._pending.pop(cmd_id, None)
+        res = pending.result if got and pending.result else topics.CommandResult(id=cmd_id, ok=False, error="timeout", message=f"no reply within {timeout:g} s")
+        if journal:
+            self.store.command_finished(cmd_id, res.ok if res.error != "timeout" else None, res.error, res.result)
+        return res
+
+    def push_desired(self, terminal_id: str, config: dict[str, Any]) -> int:
+        """Store and publish (retained) a new desired configuration; returns its version."""
+        version = self.store.set_desired(terminal_id, config)
+        doc = topics.Desired(version=version, config=config)
+        self._client.publish(topics.topic(terminal_id, topics.DESIRED), doc.to_bytes(), qos=1, retain=True).wait_for_publish(10)
+        return version
+
+    def clear_retained(self, terminal_id: str) -> None:
+        """Remove a terminal's retained documents (after ``terminals remove``)."""
+        for leaf in (topics.STATUS, topics.DESIRED, topics.REPORTED):
+            self._client.publish(topics.topic(terminal_id, leaf), b"", qos=1, retain=True)
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
+    """Poll ``predicate`` until true or ``timeout`` (tests, rollout, CLI)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+__all__ = ["CenterLink", "wait_for", "json"]

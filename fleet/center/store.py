@@ -1,0 +1,303 @@
+"""The centre's store (SQLAlchemy Core): SQLite by default, PostgreSQL by URL.
+
+Events are keyed by their id: a second delivery of the same event inserts nothing, so
+the centre counts nothing twice whatever the network does.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Connection, Engine
+
+from fleet import topics
+
+metadata = MetaData()
+
+terminals = Table(
+    "terminals",
+    metadata,
+    Column("terminal_id", String(32), primary_key=True),
+    Column("site", String(200), nullable=False, default=""),
+    Column("pw_hash", String(300), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("online", Boolean, nullable=False, default=False),
+    Column("session", Integer, nullable=False, default=0),
+    Column("last_seen", DateTime(timezone=True)),
+    Column("status_at", DateTime(timezone=True)),
+    Column("telemetry", Text),  # latest telemetry JSON
+    Column("faults", Text, nullable=False, default="[]"),
+    Column("reported", Text),  # latest reported configuration JSON
+    Column("desired_version", Integer, nullable=False, default=0),
+    Column("desired", Text),
+)
+
+telemetry_history = Table(
+    "telemetry_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("terminal_id", String(32), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("disk_free_mb", Float),
+    Column("mem_rss_mb", Float),
+    Column("tickets_today", Integer),
+    Column("waiting", Integer),
+    Column("outbox_pending", Integer),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("terminal_id", String(32), nullable=False, index=True),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+commands = Table(
+    "commands",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("terminal_id", String(32), nullable=False, index=True),
+    Column("name", String(32), nullable=False),
+    Column("args", Text, nullable=False, default="{}"),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("ok", Boolean),
+    Column("error", String(64)),
+    Column("result", Text),
+)
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware (UTC)."""
+    return datetime.now(timezone.utc)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    # SQLite gives naive datetimes back; everything stored is UTC.
+    if dt is not None and dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for ``url`` with the tables created (idempotent)."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+    else:
+        engine = create_engine(url, pool_size=5, max_overflow=5)
+    metadata.create_all(engine)
+    return engine
+
+
+def _insert(engine_or_conn: Engine | Connection, table: Table) -> Any:
+    name = engine_or_conn.dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+class Store:
+    """The fleet's data, read and written in short transactions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = open_engine(url)
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    # ---- credentials ------------------------------------------------------------
+    def add_terminal(self, terminal_id: str, site: str, pw_hash: str) -> None:
+        """Register a terminal (replacing its credentials if it exists)."""
+        with self.engine.begin() as c:
+            ins = _insert(c, terminals).values(terminal_id=terminal_id, site=site, pw_hash=pw_hash, created_at=utcnow(), faults="[]")
+            c.execute(ins.on_conflict_do_update(index_elements=["terminal_id"], set_={"site": site, "pw_hash": pw_hash}))
+
+    def remove_terminal(self, terminal_id: str) -> bool:
+        """Forget a terminal's credentials and state; True if it existed."""
+        with self.engine.begin() as c:
+            return c.execute(terminals.delete().where(terminals.c.terminal_id == terminal_id)).rowcount > 0
+
+    def password_hashes(self) -> dict[str, str]:
+        """``{terminal_id: hash}`` for the broker's password file."""
+        with self.engine.connect() as c:
+            return {r.terminal_id: r.pw_hash for r in c.execute(select(terminals.c.terminal_id, terminals.c.pw_hash))}
+
+    # ---- ingest (one transaction per batch of messages) ------------------------------
+    def ingest(self, batch: Iterable[tuple[str, str, Any]]) -> tuple[dict[str, list[str]], set[str]]:
+        """Apply a batch of ``(terminal_id, leaf, parsed payload)``; returns the event
+        ids stored per terminal (to acknowledge) and the terminals that changed."""
+        acks: dict[str, list[str]] = {}
+        changed: set[str] = set()
+        now = utcnow()
+        with self.engine.begin() as c:
+            known = None
+            for tid, leaf, p in batch:
+                if known is None:
+                    known = {r[0] for r in c.execute(select(terminals.c.terminal_id))}
+                if tid not in known:
+                    continue  # a removed terminal's leftovers
+                changed.add(tid)
+                if leaf == topics.STATUS:
+                    self._status(c, tid, p, now)
+                elif leaf == topics.TELEMETRY:
+                    self._telemetry(c, tid, p, now)
+                elif leaf == topics.EVENTS:
+                    rows = [
+                        {"event_id": e.event_id, "terminal_id": tid, "kind": e.kind, "payload": json.dumps(e.payload, ensure_ascii=False), "created_at": e.created_at, "received_at": now}
+                        for e in p.events
+                    ]
+                    if rows:
+                        c.execute(_insert(c, events).values(rows).on_conflict_do_nothing(index_elements=["event_id"]))
+                    acks.setdefault(tid, []).extend(e.event_id for e in p.events)
+                    c.execute(terminals.update().where(terminals.c.terminal_id == tid).values(last_seen=now))
+                elif leaf == topics.REPORTED:
+                    c.execute(terminals.update().where(terminals.c.terminal_id == tid).values(reported=p.model_dump_json(exclude_none=True), last_seen=now))
+        return acks, changed
+
+    @staticmethod
+    def _status(c: Connection, tid: str, p: Any, now: datetime) -> None:
+        row = c.execute(select(terminals.c.session, terminals.c.online).where(terminals.c.terminal_id == tid)).first()
+        session = row.session if row else 0
+        # Sparkplug-style: only a message of this connection or a newer one counts; a
+        # late last will (older session) never marks a live terminal offline.
+        if p.session < session or (p.session == session and p.state == "online" and row.online):
+            return
+        values: dict[str, Any] = {"online": p.state == "online", "session": p.session, "status_at": now}
+        if p.state == "online":
+            values["last_seen"] = now
+        c.execute(terminals.update().where(terminals.c.terminal_id == tid).values(**values))
+
+    @staticmethod
+    def _telemetry(c: Connection, tid: str, t: Any, now: datetime) -> None:
+        faults = []
+        for d in t.devices:
+            if d.state in ("absent", "fault") and d.kind in ("idcard", "printer"):
+                faults.append(f"{d.kind}:{d.state}")
+            if d.paper in ("paper_out", "cover_open", "offline"):
+                faults.append(f"{d.kind}:{d.paper}")
+        c.execute(
+            terminals.update()
+            .where(terminals.c.terminal_id == tid)
+            .values(telemetry=t.model_dump_json(exclude_none=True), faults=json.dumps(faults), last_seen=now)
+        )
+        c.execute(
+            telemetry_history.insert().values(
+                terminal_id=tid, at=now, disk_free_mb=t.disk_free_mb, mem_rss_mb=t.mem_rss_mb,
+                tickets_today=t.tickets_today, waiting=t.waiting, outbox_pending=t.outbox_pending,
+            )
+        )
+
+    # ---- reading ------------------------------------------------------------------
+    def terminal_rows(self, site: str | None = None) -> list[dict[str, Any]]:
+        """Every terminal as the technician sees it (JSON-ready)."""
+        q = select(terminals).order_by(terminals.c.terminal_id)
+        if site is not None:
+            q = q.where(terminals.c.site == site)
+        with self.engine.connect() as c:
+            return [self._row(r) for r in c.execute(q)]
+
+    def terminal(self, terminal_id: str) -> dict[str, Any] | None:
+        """One terminal, or None."""
+        with self.engine.connect() as c:
+            r = c.execute(select(terminals).where(terminals.c.terminal_id == terminal_id)).first()
+        return self._row(r) if r else None
+
+    @staticmethod
+    def _row(r: Any) -> dict[str, Any]:
+        tel = json.loads(r.telemetry) if r.telemetry else None
+        last_seen = _aware(r.last_seen)
+        return {
+            "terminal_id": r.terminal_id,
+            "site": r.site,
+            "online": bool(r.online),
+            "session": r.session,
+            "last_seen": last_seen.isoformat() if last_seen else None,
+            "faults": json.loads(r.faults or "[]"),
+            "versions": (tel or {}).get("versions", {}),
+            "telemetry": tel,
+            "reported": json.loads(r.reported) if r.reported else None,
+            "desired_version": r.desired_version,
+        }
+
+    def history(self, terminal_id: str, limit: int = 500) -> list[dict[str, Any]]:
+        """The terminal's recent telemetry figures, oldest first (for the charts)."""
+        h = telemetry_history
+        q = select(h).where(h.c.terminal_id == terminal_id).order_by(h.c.id.desc()).limit(limit)
+        with self.engine.connect() as c:
+            rows = list(c.execute(q))
+        return [
+            {"at": _aware(r.at).isoformat(), "disk_free_mb": r.disk_free_mb, "mem_rss_mb": r.mem_rss_mb, "tickets_today": r.tickets_today, "waiting": r.waiting, "outbox_pending": r.outbox_pending}
+            for r in reversed(rows)
+        ]
+
+    def event_count(self, terminal_id: str | None = None, kind: str | None = None) -> int:
+        """How many distinct events were stored."""
+        q = select(func.count()).select_from(events)
+        if terminal_id:
+            q = q.where(events.c.terminal_id == terminal_id)
+        if kind:
+            q = q.where(events.c.kind == kind)
+        with self.engine.connect() as c:
+            return int(c.execute(q).scalar_one())
+
+    # ---- desired configuration and commands ----------------------------------------------
+    def set_desired(self, terminal_id: str, config: dict[str, Any]) -> int:
+        """Store a new desired document for a terminal; returns its version."""
+        with self.engine.begin() as c:
+            v = c.execute(select(terminals.c.desired_version).where(terminals.c.terminal_id == terminal_id)).scalar_one() + 1
+            c.execute(terminals.update().where(terminals.c.terminal_id == terminal_id).values(desired_version=v, desired=json.dumps(config, ensure_ascii=False)))
+        return int(v)
+
+    def command_sent(self, cmd_id: str, terminal_id: str, name: str, args: dict[str, Any]) -> None:
+        """Journal a command request."""
+        with self.engine.begin() as c:
+            # A retry of the same id (the technician resends) is one command.
+            ins = _insert(c, commands).values(id=cmd_id, terminal_id=terminal_id, name=name, args=json.dumps(args, ensure_ascii=False), sent_at=utcnow())
+            c.execute(ins.on_conflict_do_nothing(index_elements=["id"]))
+
+    def command_finished(self, cmd_id: str, ok: bool | None, error: str | None, result: dict[str, Any] | None) -> None:
+        """Journal a command's reply (or its time-out: ``ok`` None)."""
+        slim = {k: v for k, v in (result or {}).items() if k != "png_base64"}
+        with self.engine.begin() as c:
+            c.execute(commands.update().where(commands.c.id == cmd_id).values(finished_at=utcnow(), ok=ok, error=error, result=json.dumps(slim, ensure_ascii=False)))
+
+    def recent_commands(self, terminal_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The terminal's latest commands and their outcome."""
+        q = select(commands).where(commands.c.terminal_id == terminal_id).order_by(commands.c.sent_at.desc()).limit(limit)
+        with self.engine.connect() as c:
+            return [
+                {"id": r.id, "name": r.name, "sent_at": _aware(r.sent_at).isoformat(), "ok": r.ok, "error": r.error}
+                for r in c.execute(q)
+            ]

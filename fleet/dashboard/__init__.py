@@ -1,0 +1,1 @@
+"""The technicians' web dashboard, served by ``kiosk-center serve``."""

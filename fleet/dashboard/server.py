@@ -1,0 +1,178 @@
+"""The dashboard's HTTP side (aiohttp): static page, JSON API, live updates by SSE.
+
+The store is read in the default executor (SQLAlchemy is blocking); commands wait for
+their MQTT reply there too. Changes from the ingest thread reach the browsers through
+``notify`` (thread-safe), which wakes every open event stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from fleet.center.service import CenterLink
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+def alerts(row: dict[str, Any], offline_minutes: float, now: datetime) -> list[str]:
+    """Alert codes for one terminal (the page translates them)."""
+    out = []
+    if not row["online"]:
+        seen = datetime.fromisoformat(row["last_seen"]) if row["last_seen"] else None
+        if seen is None or (now - seen).total_seconds() > offline_minutes * 60:
+            out.append("offline")
+    for f in row["faults"]:
+        if f.endswith(":paper_out"):
+            out.append("paper_out")
+        elif f.startswith("idcard:"):
+            out.append("reader_missing")
+        elif f.startswith("printer:"):
+            out.append("printer_fault")
+    return out
+
+
+def colour(row: dict[str, Any], al: list[str]) -> str:
+    """green (well), amber (a fault), red (an alert that stops service), grey (offline, recent)."""
+    if "offline" in al:
+        return "red"
+    if not row["online"]:
+        return "grey"
+    if al:
+        return "amber"
+    return "green"
+
+
+class Dashboard:
+    """The web app; ``start``/``stop`` in the caller's event loop."""
+
+    def __init__(self, link: CenterLink, data_dir: Path, offline_minutes: float = 5.0) -> None:
+        self.link = link
+        self.store = link.store
+        self.data_dir = data_dir
+        self.offline_minutes = offline_minutes
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queues: set[asyncio.Queue[str]] = set()
+        self._runner: web.AppRunner | None = None
+
+    def app(self) -> web.Application:
+        """The aiohttp application."""
+        app = web.Application()
+        app.router.add_get("/", self._index)
+        app.router.add_static("/static/", STATIC)
+        app.router.add_get("/api/terminals", self._terminals)
+        app.router.add_get("/api/terminals/{tid}", self._terminal)
+        app.router.add_post("/api/terminals/{tid}/cmd", self._command)
+        app.router.add_get("/api/terminals/{tid}/screenshot.png", self._screenshot)
+        app.router.add_get("/api/stream", self._stream)
+        return app
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen; returns the bound port (0 picks a free one)."""
+        self._loop = asyncio.get_running_loop()
+        self._runner = web.AppRunner(self.app())
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        return int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        """Close the server."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def notify(self, changed: set[str]) -> None:
+        """From any thread: tell open pages which terminals changed."""
+        if self._loop is None:
+            return
+        msg = json.dumps(sorted(changed)[:500])
+        self._loop.call_soon_threadsafe(self._broadcast, msg)
+
+    def _broadcast(self, msg: str) -> None:
+        for q in list(self._queues):
+            if q.qsize() < 100:
+                q.put_nowait(msg)
+
+    def _rows(self) -> list[dict[str, Any]]:
+        now = datetime.now(timezone.utc)
+        out = []
+        for r in self.store.terminal_rows():
+            al = alerts(r, self.offline_minutes, now)
+            tel = r.pop("telemetry") or {}
+            r.update(alerts=al, colour=colour(r, al), tickets_today=tel.get("tickets_today"), outbox_pending=tel.get("outbox_pending"))
+            out.append(r)
+        return out
+
+    async def _index(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC / "index.html")
+
+    async def _terminals(self, request: web.Request) -> web.Response:
+        rows = await asyncio.get_running_loop().run_in_executor(None, self._rows)
+        return web.json_response(rows)
+
+    async def _terminal(self, request: web.Request) -> web.Response:
+        tid = request.match_info["tid"]
+
+        def load() -> dict[str, Any] | None:
+            row = self.store.terminal(tid)
+            if row is None:
+                return None
+            al = alerts(row, self.offline_minutes, datetime.now(timezone.utc))
+            row.update(alerts=al, colour=colour(row, al), history=self.store.history(tid), commands=self.store.recent_commands(tid))
+            row["has_screenshot"] = (self.data_dir / "screenshots" / f"{tid}.png").is_file()
+            return row
+
+        row = await asyncio.get_running_loop().run_in_executor(None, load)
+        if row is None:
+            raise web.HTTPNotFound()
+        return web.json_response(row)
+
+    async def _command(self, request: web.Request) -> web.Response:
+        tid = request.match_info["tid"]
+        try:
+            body = await request.json()
+            name, args = str(body["name"]), dict(body.get("args") or {})
+        except (ValueError, KeyError, TypeError):
+            raise web.HTTPBadRequest(text="expected {name, args}")
+        res = await asyncio.get_running_loop().run_in_executor(None, lambda: self.link.command(tid, name, args, timeout=15))
+        doc = res.model_dump(mode="json", exclude_none=True)
+        if res.ok and name == "screenshot":
+            png = base64.b64decode(doc["result"].pop("png_base64"))
+            path = self.data_dir / "screenshots" / f"{tid}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(png)
+        self.notify({tid})
+        return web.json_response(doc)
+
+    async def _screenshot(self, request: web.Request) -> web.StreamResponse:
+        path = self.data_dir / "screenshots" / f"{request.match_info['tid']}.png"
+        if not path.is_file():
+            raise web.HTTPNotFound()
+        return web.FileResponse(path, headers={"Cache-Control": "no-store"})
+
+    async def _stream(self, request: web.Request) -> web.StreamResponse:
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        await resp.prepare(request)
+        q: asyncio.Queue[str] = asyncio.Queue()
+        self._queues.add(q)
+        try:
+            await resp.write(b": hello\n\n")
+            while True:
+                try:
+                    msg = await asyncio.wait_for(q.get(), timeout=15)
+                    await resp.write(f"data: {msg}\n\n".encode())
+                except asyncio.TimeoutError:
+                    await resp.write(b": keep-alive\n\n")
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            self._queues.discard(q)
+        return resp

@@ -1,0 +1,44 @@
+"""Making a paho-mqtt 2 client (MQTT v5, callback API 2) from a broker URL."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+from urllib.parse import urlparse
+
+import paho.mqtt.client as mqtt
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def parse_broker_url(url: str) -> tuple[str, int, bool]:
+    """``(host, port, tls)`` of ``mqtt://host:port`` or ``mqtts://host:port``.
+
+    Plain TCP is allowed only to loopback: credentials never cross a network in clear.
+    """
+    u = urlparse(url)
+    if u.scheme not in ("mqtt", "mqtts") or not u.hostname:
+        raise ValueError(f"not a broker URL: {url!r}")
+    tls = u.scheme == "mqtts"
+    if not tls and u.hostname not in LOOPBACK:
+        raise ValueError(f"{url}: plain MQTT only on loopback; use mqtts:// with a CA file")
+    return u.hostname, u.port or (8883 if tls else 1883), tls
+
+
+def make_client(
+    client_id: str,
+    username: str,
+    password: str,
+    *,
+    tls: bool = False,
+    ca_file: Path | None = None,
+) -> mqtt.Client:
+    """An MQTT v5 client; TLS verified against ``ca_file`` (else the system's CAs)."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    client.username_pw_set(username, password)
+    if tls:
+        ctx = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        client.tls_set_context(ctx)
+    # Reconnect quickly after a broker restart, without hammering it.
+    client.reconnect_delay_set(min_delay=1, max_delay=10)
+    return client

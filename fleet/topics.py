@@ -1,0 +1,192 @@
+"""Every MQTT topic string and payload schema of the fleet, in one place (versioned).
+
+Topic root: ``kiosk/v1/{terminal_id}/``. A terminal publishes only under its own root
+and reads only its own commands, configuration and acknowledgements; the broker's ACL
+(fleet/broker.py) is generated from the same names, so the two cannot drift apart.
+
+Payloads are JSON validated by pydantic models. ``v`` is the schema version: a reader
+rejects a version it does not know instead of guessing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+PREFIX = "kiosk/v1"
+CENTER_USER = "center"  # the centre's broker user; never a terminal id
+TERMINAL_ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+
+# Leaves under a terminal's root. (who writes, who reads)
+STATUS = "status"  # terminal → centre, retained presence (birth / last will)
+TELEMETRY = "telemetry"  # terminal → centre, periodic health
+EVENTS = "events"  # terminal → centre, outbox batches (QoS 1)
+ACK = "ack"  # centre → terminal: event ids stored (end-to-end acknowledgement)
+CMD = "cmd"  # centre → terminal: command requests (MQTT v5 request/response)
+RES = "res"  # terminal → centre: responses, under res/{worker}
+DESIRED = "config/desired"  # centre → terminal, retained desired configuration
+REPORTED = "config/reported"  # terminal → centre, retained reported configuration
+
+
+def root(terminal_id: str) -> str:
+    """``kiosk/v1/{terminal_id}``."""
+    return f"{PREFIX}/{terminal_id}"
+
+
+def topic(terminal_id: str, leaf: str) -> str:
+    """One terminal's topic for ``leaf`` (one of the constants above)."""
+    return f"{root(terminal_id)}/{leaf}"
+
+
+def response_topic(terminal_id: str, worker: str) -> str:
+    """Where ``terminal_id`` answers the centre worker ``worker``'s commands (under the
+    terminal's own root, so the ACL "write only under your root" still holds)."""
+    return f"{root(terminal_id)}/{RES}/{worker}"
+
+
+def any_terminal(leaf: str) -> str:
+    """The wildcard subscription for ``leaf`` of every terminal."""
+    return f"{PREFIX}/+/{leaf}"
+
+
+def shared(group: str, subscription: str) -> str:
+    """An MQTT v5 shared subscription: several centre workers split the messages."""
+    return f"$share/{group}/{subscription}"
+
+
+def parse(topic_name: str) -> tuple[str, str] | None:
+    """``(terminal_id, leaf)`` of a fleet topic, or None for anything else."""
+    parts = topic_name.split("/", 3)
+    if len(parts) < 4 or f"{parts[0]}/{parts[1]}" != PREFIX:
+        return None
+    return parts[2], parts[3]
+
+
+# ACL lines for Mosquitto (pattern %u = the connecting user = the terminal id).
+TERMINAL_WRITES = (STATUS, TELEMETRY, EVENTS, f"{RES}/+", REPORTED)
+TERMINAL_READS = (CMD, DESIRED, ACK)
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    v: int = SCHEMA_VERSION
+
+    def to_bytes(self) -> bytes:
+        """Compact UTF-8 JSON."""
+        return self.model_dump_json(exclude_none=True).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "_Payload":
+        """Validate a payload; raises ``ValueError`` (pydantic's) if it is not one."""
+        obj = cls.model_validate_json(data)
+        if obj.v != SCHEMA_VERSION:
+            raise ValueError(f"unsupported schema version {obj.v}")
+        return obj
+
+
+class Status(_Payload):
+    """Presence. ``session`` grows with every connection of a terminal, so the centre
+    ignores an ``offline`` (a late last will) older than the ``online`` it has."""
+
+    state: Literal["online", "offline"]
+    session: int
+    boot: int = 0
+    at: datetime | None = None
+
+
+class DeviceReport(_Payload):
+    """One device in telemetry (a state and a technician detail, never personal data)."""
+
+    kind: str
+    state: str
+    detail: str = ""
+    paper: str | None = None  # printers: ready | paper_low | paper_out | …
+
+
+class Telemetry(_Payload):
+    """Periodic health. Counts, never people."""
+
+    at: datetime
+    session: int
+    devices: list[DeviceReport] = Field(default_factory=list)
+    disk_free_mb: float = 0
+    disk_total_mb: float = 0
+    mem_rss_mb: float = 0
+    mem_available_mb: float = 0
+    uptime_s: float = 0
+    versions: dict[str, str] = Field(default_factory=dict)
+    tickets_today: int = 0
+    waiting: int = 0
+    outbox_pending: int = 0
+    speech_model: bool = False
+    config_version: int = 0
+    volume: int | None = None
+    visit_state: str = ""
+
+
+class Event(_Payload):
+    """One outbox event as sent (its id makes a second delivery harmless)."""
+
+    event_id: str
+    kind: str
+    payload: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime
+
+
+class EventBatch(_Payload):
+    """Outbox events sent together in one QoS 1 message."""
+
+    events: list[Event]
+
+
+class Ack(_Payload):
+    """The centre has stored these events (the terminal may mark them delivered)."""
+
+    event_ids: list[str]
+
+
+class Command(_Payload):
+    """A command request. The id is also the MQTT v5 correlation data."""
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=32)
+    args: dict[str, Any] = Field(default_factory=dict)
+    expires_at: datetime | None = None
+
+
+class CommandResult(_Payload):
+    """A command response: ``ok`` with a result, or an ``error`` code and message."""
+
+    id: str
+    ok: bool
+    result: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None  # unknown_command | bad_request | expired | failed | …
+    message: str | None = None
+    duplicate: bool = False
+
+
+class Desired(_Payload):
+    """Desired configuration: a version and the config sections to apply (retained)."""
+
+    version: int = Field(ge=1)
+    config: dict[str, Any]
+
+
+class Reported(_Payload):
+    """What the terminal did with a desired version (retained)."""
+
+    version: int  # the version now applied (0: none from the centre yet)
+    state: Literal["applied", "pending", "rejected"]
+    desired_version: int = 0
+    error: str | None = None
+    restart_required: bool = False
+    at: datetime | None = None
+
+
+def json_bytes(obj: Any) -> bytes:
+    """Compact JSON for ad-hoc payloads (command results embedded in larger docs)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str).encode()

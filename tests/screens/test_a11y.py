@@ -1,0 +1,31 @@
+"""``kiosk audit a11y`` passes on every screen, in standard and elder mode, and the audit
+really finds what it checks for."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.screens.test_visit_ui import run
+from tests.support import PYTHON, kiosk_env
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.mark.parametrize("mode", [[], ["--elder"], ["--lang", "en"]], ids=["standard", "elder", "english"])
+def test_every_screen_passes(tmp_path: Path, mode: list[str]) -> None:
+    proc = subprocess.run(
+        [PYTHON, "-m", "kiosk.cli", "audit", "a11y", "--json", *mode], env=kiosk_env(tmp_path), capture_output=True, text=True, timeout=180
+    )
+    result = json.loads(proc.stdout)
+    assert result["screens"] == 10 and result["widgets"] > 100
+    assert result["violations"] == [], result["violations"]
+    assert proc.returncode == 0
+
+
+def test_the_audit_finds_a_bad_button(data_dir: Path) -> None:
+    r = run("audit_catches", data_dir)
+    assert r["checks"] == ["contrast", "keypad", "label", "target", "text", "voice"]
