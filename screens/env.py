@@ -7,6 +7,7 @@ other than this module's own late imports.
 
 from __future__ import annotations
 
+import logging
 import os
 
 from kiosk.errors import KioskError
@@ -32,6 +33,8 @@ def prepare_kivy(width: int = 1280, height: int = 800, *, fullscreen: bool = Fal
     os.environ.setdefault("KIVY_NO_FILELOG", "1")  # we keep our own (masked) log
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # leave Python logging to us
     os.environ.setdefault("KIVY_NO_CONFIG", "1")  # never read or write ~/.kivy/config.ini
+    # Kivy's start-up chatter (providers, GL versions) is not news on a kiosk's log.
+    logging.getLogger("kivy").setLevel(logging.WARNING)
     from kivy.config import Config
 
     Config.set("graphics", "width", str(width))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from kivy.core.window import Window
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from screens.widgets import KButton
@@ -30,6 +31,15 @@ def visible_buttons(roots: list[Widget]) -> list[KButton]:
         if found:
             return sorted(found, key=lambda b: (-round(b.to_window(*b.pos)[1] + b.height), b.to_window(*b.pos)[0]))
     return []
+
+
+def scroll_into_view(button: KButton) -> None:
+    """Scroll every scroll view around ``button`` so that it shows."""
+    node = button.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView):
+            node.scroll_to(button, animate=False)
+        node = node.parent
 
 
 class KeypadNavigator:
@@ -95,4 +105,5 @@ class KeypadNavigator:
             self._focused.focused = False
         self._focused = buttons[index]
         self._focused.focused = True
+        scroll_into_view(self._focused)
         self._speak(self._focused.spoken_label(), interrupt=interrupt)

@@ -22,6 +22,7 @@ from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from screens.focus import scroll_into_view
 from screens.widgets import KButton, strip_markup
 
 log = logging.getLogger(__name__)
@@ -99,12 +100,7 @@ class Pilot:
 
     def reveal(self, action: str) -> float:
         """Scroll the button that does ``action`` into view, as a person would."""
-        button = self.find(action)
-        parent = button.parent
-        while parent is not None and parent is not parent.parent:
-            if isinstance(parent, ScrollView):
-                parent.scroll_to(button, animate=False)
-            parent = parent.parent
+        scroll_into_view(self.find(action))
         return TAP_SETTLE_S
 
     def tap(self, action: str) -> float:

@@ -188,7 +188,7 @@ def simulate_command(args: argparse.Namespace) -> int:
             f"simulated ID card reader at {device} ({args.baudrate} baud)"
             + (f"; card '{first}' is on the reader" if first else "")
             + f"\n  read it: kiosk idcard read --device {device}"
-            + f"\n  commands: insert ID | remove | fault NAME | clear | unplug | plug | cards | quit"
+            + "\n  commands: insert ID | remove | fault NAME | clear | unplug | plug | cards | quit"
             + f"\n  cards: {ids}\n  faults: {faults}",
             file=sys.stderr,
             flush=True,
