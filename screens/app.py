@@ -21,8 +21,6 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk import events as ev
 from kiosk.terminal import Terminal
 from kiosk.ports import DeviceKind
-from kiosk.printing import PrintQueue
-from kiosk.receipt import materials_receipt, ticket_receipt
 from kiosk.tickets import Priority, spoken_number
 from kiosk.visit import VisitState
 from screens import theme
@@ -30,6 +28,7 @@ from screens import widgets as _widgets  # noqa: F401 — loads the shared kv ru
 from screens.base import KioskScreen
 from screens.bridge import UiBridge
 from screens.focus import KeypadNavigator, visible_buttons
+from screens.receipts import ReceiptDesk
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +72,6 @@ class KioskApp(App):
         super().__init__(**kwargs)
         self.terminal = terminal
         self.lang = terminal.translator.language
-        self.print_state_key: str | None = None
         self._idle_event = None
         self._done_event = None
         self._notice_event = None
@@ -104,18 +102,14 @@ class KioskApp(App):
         self.notice_label.bind(texture_size=self._fit_notice)
         root.add_widget(self.notice_label)
         self.bridge = UiBridge(self.on_device_event)
-        self.prints = PrintQueue(
-            lambda: self.terminal.devices.get(DeviceKind.PRINTER),  # type: ignore[arg-type,return-value]
-            self.bridge.post,
-            self.terminal.devices_ready,
-        )
+        self.receipts = ReceiptDesk(self)
         self.terminal.flow.add_listener(self._on_flow)
         Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down, on_touch_down=self._on_any_touch)
         return root
 
     def on_start(self) -> None:
         """Show the attract screen and keep its clock current."""
-        self.prints.start()
+        self.receipts.queue.start()
         self.show_screen("attract")
         Clock.schedule_interval(self._tick, 20)
         # Devices start on a worker once the first frame is up; their events reach the
@@ -135,7 +129,7 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         """Let the print job in hand finish."""
-        self.prints.close()
+        self.receipts.queue.close()
 
     # --- helpers for kv: text, sizes -------------------------------------------------------
 
@@ -237,9 +231,9 @@ class KioskApp(App):
                 chosen = Priority.NORMAL  # pressing it again takes it back
             flow.handle(ev.PriorityDeclared(chosen))
         elif name == "reprint":
-            self._print_ticket()
+            self.receipts.print_ticket()
         elif name == "print_materials":
-            self._print_materials()
+            self.receipts.print_materials()
         elif name == "still_here":
             flow.handle(ev.StillHere())
         elif name == "tech":
@@ -252,41 +246,6 @@ class KioskApp(App):
             self._run_sim_action(arg)
         else:
             log.warning("unknown action %s", action)
-
-    def _print_ticket(self) -> None:
-        visit = self.terminal.flow.visit
-        ticket = visit.ticket
-        if ticket is None:
-            return
-        t = self.terminal
-        current = t.queue.get(ticket.ticket_id) or ticket  # the wait as of now, for a reprint
-        holder = visit.card.masked_name if visit.card else None
-        receipt = ticket_receipt(current, t.catalog.get(ticket.service), t.config, language=visit.language, holder_name=holder)
-        self.print_state_key = "ticket.printing"
-        self.prints.submit(f"ticket:{ticket.ticket_id}", receipt)
-
-    def _print_materials(self) -> None:
-        visit = self.terminal.flow.visit
-        if visit.service is None:
-            return
-        t = self.terminal
-        receipt = materials_receipt(t.catalog.get(visit.service), t.config, language=visit.language)
-        self.prints.submit(f"materials:{visit.service}", receipt)
-        self.show_notice("materials.printing")
-
-    def _on_print_finished(self, event: ev.PrintFinished) -> None:
-        if event.job_id.startswith("ticket:"):
-            ticket = self.terminal.flow.visit.ticket
-            if ticket is None or event.job_id != f"ticket:{ticket.ticket_id}":
-                return  # an earlier person's ticket: nothing to say to this one
-            self.print_state_key = "ticket.printed" if event.ok else "ticket.not_printed"
-            if self.sm.current == "ticket":
-                self.root_screen("ticket").refresh()
-        if event.ok:
-            if event.job_id.startswith("materials:"):
-                self.show_notice("materials.printed")
-        else:
-            self.show_notice(event.message_key or "printer.error")
 
     def _run_sim_action(self, action_id: str) -> None:
         for device in self.terminal.sim_devices():
@@ -302,7 +261,7 @@ class KioskApp(App):
     def on_device_event(self, event: ev.Event) -> None:
         """A device event, on the UI thread (through the bridge)."""
         if isinstance(event, ev.PrintFinished):
-            self._on_print_finished(event)
+            self.receipts.on_print_finished(event)
             return
         self.terminal.flow.handle(event)
         if self.sm.current == "technician":
@@ -316,11 +275,7 @@ class KioskApp(App):
         self.elder = visit.elder_mode
         self.voice = visit.voice_mode
         if new is VisitState.TICKET and old is not VisitState.TICKET:
-            self.print_state_key = None
-            if self.prints.available:
-                self._print_ticket()
-            else:
-                self.print_state_key = "ticket.not_printed"
+            self.receipts.ticket_issued()
         if self._done_event is not None:
             self._done_event.cancel()
             self._done_event = None

@@ -46,8 +46,8 @@ class TicketScreen(KioskScreen):
         self.priority_text = (
             f"{app.tr('priority.badge')} · {app.tr('priority.' + ticket.priority.value)}" if ticket.priority.is_priority else ""
         )
-        self.print_text = app.tr(app.print_state_key) if app.print_state_key else ""
-        self.print_failed = app.print_state_key == "ticket.not_printed"
+        self.print_text = app.tr(app.receipts.ticket_state_key) if app.receipts.ticket_state_key else ""
+        self.print_failed = app.receipts.ticket_state_key == "ticket.not_printed"
         self.spoken_number = self.kiosk.spoken_number(ticket.number)
         url = ticket_url(t.config.queue.ticket_url, t.config.terminal_id, ticket)
         if getattr(self, "_qr_for", None) != url:

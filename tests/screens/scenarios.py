@@ -144,7 +144,7 @@ def paper_out(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("take")
     for _ in range(40):
         yield 0.1
-        if p.app.print_state_key == "ticket.not_printed":
+        if p.app.receipts.ticket_state_key == "ticket.not_printed":
             break
     yield 0.3
     look(p, record, "failed")
@@ -154,7 +154,7 @@ def paper_out(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("reprint")
     for _ in range(40):
         yield 0.1
-        if p.app.print_state_key == "ticket.printed":
+        if p.app.receipts.ticket_state_key == "ticket.printed":
             break
     yield 0.2
     look(p, record, "reprinted")

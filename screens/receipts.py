@@ -1,0 +1,79 @@
+"""Receipts from the app: the ticket when it is issued, the materials list on request.
+
+Jobs run on the core's print queue (never the UI thread); their results come back
+through the UI bridge and are told to the person: printed, or not and why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk import events as ev
+from kiosk.ports import DeviceKind
+from kiosk.printing import PrintQueue
+from kiosk.receipt import materials_receipt, ticket_receipt
+
+
+class ReceiptDesk:
+    """Sends the visit's receipts to the printer and reports how it went."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        terminal = app.terminal
+        self.queue = PrintQueue(lambda: terminal.devices.get(DeviceKind.PRINTER), app.bridge.post, terminal.devices_ready)
+        # What the ticket screen says of the paper: None, printing, printed, not printed.
+        self.ticket_state_key: str | None = None
+
+    @property
+    def available(self) -> bool:
+        """True when the terminal has a printer (working or not)."""
+        return self.queue.available
+
+    def print_ticket(self) -> None:
+        """Print the visit's ticket (again), with the wait as it is now."""
+        app = self.app
+        visit = app.terminal.flow.visit
+        ticket = visit.ticket
+        if ticket is None:
+            return
+        t = app.terminal
+        current = t.queue.get(ticket.ticket_id) or ticket
+        holder = visit.card.masked_name if visit.card else None
+        receipt = ticket_receipt(current, t.catalog.get(ticket.service), t.config, language=visit.language, holder_name=holder)
+        self.ticket_state_key = "ticket.printing"
+        self.queue.submit(f"ticket:{ticket.ticket_id}", receipt)
+
+    def print_materials(self) -> None:
+        """Print the chosen service's materials list."""
+        app = self.app
+        visit = app.terminal.flow.visit
+        if visit.service is None:
+            return
+        t = app.terminal
+        receipt = materials_receipt(t.catalog.get(visit.service), t.config, language=visit.language)
+        self.queue.submit(f"materials:{visit.service}", receipt)
+        app.show_notice("materials.printing")
+
+    def ticket_issued(self) -> None:
+        """A new ticket is on screen: print it, or say at once that it cannot be."""
+        self.ticket_state_key = None
+        if self.available:
+            self.print_ticket()
+        else:
+            self.ticket_state_key = "ticket.not_printed"
+
+    def on_print_finished(self, event: ev.PrintFinished) -> None:
+        """A job ended (on the UI thread): update the ticket screen, tell the person."""
+        app = self.app
+        if event.job_id.startswith("ticket:"):
+            ticket = app.terminal.flow.visit.ticket
+            if ticket is None or event.job_id != f"ticket:{ticket.ticket_id}":
+                return  # an earlier person's ticket: nothing to say to this one
+            self.ticket_state_key = "ticket.printed" if event.ok else "ticket.not_printed"
+            if app.sm.current == "ticket":
+                app.root_screen("ticket").refresh()
+        if event.ok:
+            if event.job_id.startswith("materials:"):
+                app.show_notice("materials.printed")
+        else:
+            app.show_notice(event.message_key or "printer.error")
