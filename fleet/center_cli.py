@@ -1,17 +1,384 @@
-"""The ``kiosk-center`` command: the centre's fleet service (not yet available)."""
+"""The ``kiosk-center`` command: the centre's fleet service and the technicians' CLI."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import base64
+import json
+import logging
+import os
+import shutil
+import signal
 import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
 
 from kiosk import __version__
 
+log = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kiosk-center", description="公共法律服务终端 · 运维中心 (fleet centre)")
+    p.add_argument("--version", action="version", version=f"kiosk-center {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="the centre's data dir (else $KIOSK_CENTER_DATA_DIR, else the platform's)")
+    common.add_argument("--db", help="store URL: sqlite:///F or postgresql+psycopg://user@host/db")
+    common.add_argument("--broker", help="join this broker: mqtt://127.0.0.1:1883 or mqtts://host:8883")
+    common.add_argument("--ca-file", help="CA for mqtts:// (else the system's)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", parents=[common], help="run the fleet service and the dashboard")
+    s.add_argument("--with-broker", action="store_true", help="start a local Mosquitto with the generated configuration")
+    s.add_argument("--mqtt-port", type=int, default=1883, help="its loopback port (0: a free one)")
+    s.add_argument("--mqtts-port", type=int, default=8883, help="its TLS port, when `tls init` made certificates")
+    s.add_argument("--http", default="127.0.0.1:8080", help="dashboard HOST:PORT (port 0: a free one)")
+    s.add_argument("--share", help="MQTT v5 shared-subscription group, for several centre workers")
+    s.add_argument("--offline-alert-minutes", type=float, default=5.0)
+
+    t = sub.add_parser("terminals", parents=[common], help="list terminals; add or remove one")
+    t.add_argument("--json", action="store_true")
+    ts = t.add_subparsers(dest="action")
+    ta = ts.add_parser("add", parents=[common], help="create a terminal's credentials (printed once)")
+    ta.add_argument("terminal_id")
+    ta.add_argument("--site", required=True)
+    ta.add_argument("--json", action="store_true")
+    tr = ts.add_parser("remove", parents=[common], help="revoke a terminal's credentials")
+    tr.add_argument("terminal_id")
+
+    c = sub.add_parser("cmd", parents=[common], help="run a command on a terminal")
+    c.add_argument("terminal_id")
+    c.add_argument("name", help="ping self_test print_test restart_app get_logs screenshot set_volume set_config")
+    c.add_argument("--args", default="{}", help="JSON object")
+    c.add_argument("--timeout", type=float, default=15.0)
+    c.add_argument("--json", action="store_true")
+
+    cf = sub.add_parser("config", parents=[common], help="desired configuration")
+    cfs = cf.add_subparsers(dest="action", required=True)
+    push = cfs.add_parser("push", parents=[common], help="push a TOML file of sections to set")
+    push.add_argument("targets", nargs="*", help="terminal ids")
+    push.add_argument("file")
+    push.add_argument("--all", action="store_true")
+    push.add_argument("--site")
+    push.add_argument("--rollout", default="100", help="percent stages, e.g. 1,10,50,100")
+    push.add_argument("--stage-timeout", type=float, default=60.0)
+    push.add_argument("--max-failures", type=int, default=0)
+
+    lg = sub.add_parser("logs", parents=[common], help="a terminal's last log lines (masked)")
+    lg.add_argument("terminal_id")
+    lg.add_argument("--lines", type=int, default=200)
+    sc = sub.add_parser("screenshot", parents=[common], help="a terminal's current screen")
+    sc.add_argument("terminal_id")
+    sc.add_argument("--out", required=True)
+
+    sm = sub.add_parser("simulate", parents=[common], help="run N simulated terminals (the real agent)")
+    sm.add_argument("--terminals", type=int, default=10)
+    sm.add_argument("--provision", action="store_true", help="create their credentials first (SIM0001…)")
+    sm.add_argument("--prefix", default="SIM")
+    sm.add_argument("--first", type=int, default=1, help="number of the first terminal (to split a fleet over processes)")
+    sm.add_argument("--telemetry", type=int, default=30, help="seconds between telemetry")
+    sm.add_argument("--duration", type=float, default=0, help="seconds to run (0: until Ctrl-C)")
+    sm.add_argument("--devices", action="store_true", help="open simulated devices too")
+    sm.add_argument("--json-status", action="store_true", help="print one JSON line when all are connected")
+
+    tl = sub.add_parser("tls", parents=[common], help="certificates")
+    tls_sub = tl.add_subparsers(dest="action", required=True)
+    ti = tls_sub.add_parser("init", parents=[common], help="make a CA and a broker certificate")
+    ti.add_argument("--host", action="append", default=None, help="broker host name or IP (repeatable)")
+    return p
+
+
+def _paths(args: argparse.Namespace) -> Any:
+    from fleet.center.runtime import CenterPaths, resolve_data_dir
+
+    return CenterPaths(resolve_data_dir(args.data_dir))
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from fleet.center.store import Store
+
+    paths = _paths(args)
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    return Store(args.db or paths.read_runtime().get("db") or paths.default_db())
+
+
+def _link(args: argparse.Namespace, store: Any) -> Any:
+    from fleet.center.service import CenterLink
+
+    paths = _paths(args)
+    rt = paths.read_runtime()
+    broker = args.broker or rt.get("broker")
+    if not broker:
+        raise SystemExit("kiosk-center: no running centre in this data dir; start `kiosk-center serve` or pass --broker")
+    ca = args.ca_file or rt.get("ca_file")
+    return CenterLink(broker, paths.center_password(), store, ca_file=Path(ca) if ca else None).start()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the service until SIGINT/SIGTERM."""
+    from fleet.broker import Broker, TlsFiles
+    from fleet.center.service import CenterLink
+    from fleet.dashboard.server import Dashboard
+
+    paths = _paths(args)
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    store = _store(args)
+    broker = None
+    rt: dict[str, Any] = {"db": store.url, "pid": os.getpid()}
+    if args.with_broker:
+        tls = None
+        tls_dir = paths.data_dir / "tls"
+        # As root, Mosquitto drops to its own user: its files go where that user can read.
+        bdir = None if os.geteuid() == 0 else paths.data_dir / "broker"
+        broker = Broker(bdir, args.mqtt_port or None)
+        if (tls_dir / "server.crt").is_file():
+            broker.directory.mkdir(parents=True, exist_ok=True)
+            for n in ("ca.crt", "server.crt", "server.key"):
+                shutil.copy(tls_dir / n, broker.directory / n)
+            tls = TlsFiles(broker.directory / "ca.crt", broker.directory / "server.crt", broker.directory / "server.key", args.mqtts_port)
+            broker.tls = tls
+        broker.start(paths.broker_users(store.password_hashes()))
+        rt.update(broker=broker.url, broker_pid=broker.proc.pid, broker_dir=str(broker.directory), mqtt_port=broker.port)
+        if tls:
+            rt.update(mqtts_port=tls.port)
+    elif args.broker:
+        rt["broker"] = args.broker
+    else:
+        print("kiosk-center serve: give --with-broker or --broker URL", file=sys.stderr)
+        return 2
+    if args.ca_file:
+        rt["ca_file"] = args.ca_file
+    host, _, port = args.http.rpartition(":")
+
+    async def run() -> None:
+        dash: Dashboard | None = None
+        link = CenterLink(rt["broker"], paths.center_password(), store, ingest=True, share_group=args.share,
+                          ca_file=Path(args.ca_file) if args.ca_file else None,
+                          on_change=lambda ids: dash.notify(ids) if dash else None)
+        await asyncio.get_running_loop().run_in_executor(None, link.start)
+        dash = Dashboard(link, paths.data_dir, args.offline_alert_minutes)
+        bound = await dash.start(host or "127.0.0.1", int(port or 8080))
+        rt["http"] = f"{host or '127.0.0.1'}:{bound}"
+        paths.write_runtime(rt)
+        print(f"kiosk-center: broker {rt['broker']} · dashboard http://{rt['http']}/ · store {store.url.split('@')[-1]}", flush=True)
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await dash.stop()
+        link.close()
+
+    try:
+        asyncio.run(run())
+    finally:
+        paths.runtime.unlink(missing_ok=True)
+        if broker is not None:
+            broker.stop()
+        store.close()
+    return 0
+
+
+def cmd_terminals(args: argparse.Namespace) -> int:
+    """List, add, remove."""
+    from fleet import topics
+    from fleet.broker import hash_password, new_password
+
+    store = _store(args)
+    paths = _paths(args)
+    if args.action == "add":
+        import re
+
+        if not re.match(topics.TERMINAL_ID_PATTERN, args.terminal_id) or args.terminal_id == topics.CENTER_USER:
+            print(f"kiosk-center: not a terminal id: {args.terminal_id!r}", file=sys.stderr)
+            return 2
+        pw = new_password()
+        store.add_terminal(args.terminal_id, args.site, hash_password(pw))
+        reloaded = paths.reload_broker(store.password_hashes())
+        doc = {"terminal_id": args.terminal_id, "username": args.terminal_id, "password": pw}
+        if args.json:
+            print(json.dumps(doc, ensure_ascii=False))
+        else:
+            print(f"terminal {args.terminal_id} ({args.site})\nusername: {args.terminal_id}\npassword: {pw}\n(shown once: put it in the terminal's [fleet] settings)")
+        if not reloaded:
+            print("note: no embedded broker running here; the credentials apply at the next `serve --with-broker`", file=sys.stderr)
+        return 0
+    if args.action == "remove":
+        ok = store.remove_terminal(args.terminal_id)
+        paths.reload_broker(store.password_hashes())
+        print(f"{args.terminal_id}: {'removed' if ok else 'not found'}")
+        return 0 if ok else 1
+    rows = store.terminal_rows()
+    for r in rows:
+        r.pop("telemetry", None)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        print(f"{'terminal':<16} {'state':<8} {'site':<24} {'last seen':<26} faults")
+        for r in rows:
+            print(f"{r['terminal_id']:<16} {'online' if r['online'] else 'offline':<8} {r['site'][:24]:<24} {str(r['last_seen'] or '-'):<26} {','.join(r['faults'])}")
+    return 0
+
+
+def _command(args: argparse.Namespace, name: str, cargs: dict[str, Any], timeout: float) -> Any:
+    store = _store(args)
+    link = _link(args, store)
+    try:
+        return link.command(args.terminal_id, name, cargs, timeout=timeout)
+    finally:
+        link.close()
+        store.close()
+
+
+def cmd_cmd(args: argparse.Namespace) -> int:
+    """One command, its reply printed."""
+    try:
+        cargs = json.loads(args.args)
+        assert isinstance(cargs, dict)
+    except (ValueError, AssertionError):
+        print("kiosk-center: --args must be a JSON object", file=sys.stderr)
+        return 2
+    res = _command(args, args.name, cargs, args.timeout)
+    doc = res.model_dump(mode="json", exclude_none=True)
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False))
+    elif res.ok:
+        print(json.dumps(res.result, ensure_ascii=False, indent=1))
+    else:
+        print(f"error: {res.error}: {res.message or ''}", file=sys.stderr)
+    return 0 if res.ok else 1
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    """The last lines of a terminal's log."""
+    res = _command(args, "get_logs", {"lines": args.lines}, 20)
+    if not res.ok:
+        print(f"error: {res.error}: {res.message or ''}", file=sys.stderr)
+        return 1
+    print("\n".join(res.result["lines"]))
+    return 0
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    """Save a terminal's screen as PNG."""
+    res = _command(args, "screenshot", {}, 20)
+    if not res.ok:
+        print(f"error: {res.error}: {res.message or ''}", file=sys.stderr)
+        return 1
+    Path(args.out).write_bytes(base64.b64decode(res.result["png_base64"]))
+    print(args.out)
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """Push desired configuration with a staged rollout."""
+    from fleet.center.rollout import rollout
+
+    try:
+        config = tomllib.loads(Path(args.file).read_text(encoding="utf-8"))
+        stages = [int(x) for x in args.rollout.split(",")]
+    except (OSError, ValueError) as exc:
+        print(f"kiosk-center: {exc}", file=sys.stderr)
+        return 2
+    store = _store(args)
+    if args.all or args.site:
+        targets = [r["terminal_id"] for r in store.terminal_rows(site=args.site)]
+    else:
+        targets = list(args.targets)
+    if not targets:
+        print("kiosk-center: no target terminals (ID…, --all or --site S)", file=sys.stderr)
+        return 2
+    link = _link(args, store)
+    try:
+        res = rollout(link, targets, config, stages, stage_timeout=args.stage_timeout, max_failures=args.max_failures,
+                      progress=lambda s: print(s, flush=True))
+    finally:
+        link.close()
+    for tid, err in res.rejected.items():
+        print(f"rejected {tid}: {err}")
+    return 1 if res.aborted or res.rejected else 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Run simulated terminals."""
+    import tempfile
+
+    from fleet.broker import hash_password, new_password
+    from fleet.simulate import SimulatedFleet
+
+    paths = _paths(args)
+    rt = paths.read_runtime()
+    broker = args.broker or rt.get("broker")
+    if not broker:
+        print("kiosk-center: no broker (start `serve --with-broker` or pass --broker)", file=sys.stderr)
+        return 2
+    ids = [f"{args.prefix}{i:04d}" for i in range(args.first, args.first + args.terminals)]
+    if args.terminals > 80:
+        # Each agent holds ~12 fds and paho's loop uses select(), which fails above fd 1024.
+        print("warning: more than ~80 terminals in one process exceed select()'s 1024 fds; "
+              "run several `simulate --first K --terminals 75` processes", file=sys.stderr)
+    creds_file = paths.data_dir / "simulated-credentials.json"
+    creds: dict[str, str] = json.loads(creds_file.read_text()) if creds_file.is_file() else {}
+    if args.provision:
+        store = _store(args)
+        for tid in ids:
+            if tid not in creds or store.terminal(tid) is None:
+                creds[tid] = new_password()
+                store.add_terminal(tid, f"模拟站点 {int(tid[len(args.prefix):]) % 20 + 1:02d}", hash_password(creds[tid]))
+        paths.reload_broker(store.password_hashes())
+        creds_file.write_text(json.dumps(creds))
+        os.chmod(creds_file, 0o600)
+        time.sleep(0.5)
+    missing = [t for t in ids if t not in creds]
+    if missing:
+        print(f"kiosk-center: no credentials for {missing[0]}…; use --provision", file=sys.stderr)
+        return 2
+    # Simulated terminals' SQLite files in RAM when possible: their fsyncs would
+    # measure the disk, not the fleet.
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    base = Path(tempfile.mkdtemp(prefix="kiosk-sim-", dir=shm))
+    fleet = SimulatedFleet(base, broker, {t: creds[t] for t in ids}, telemetry_seconds=args.telemetry, devices=args.devices)
+    t_start = time.monotonic()
+    fleet.start()
+    print(f"{len(ids)} simulated terminals started (data in {base})", flush=True)
+    if args.json_status:
+        # Machine-readable progress for a bench driving several simulate processes.
+        while fleet.connected() < len(ids) and (not args.duration or time.monotonic() - t_start < args.duration):
+            time.sleep(0.5)
+        print(json.dumps({"connected": fleet.connected(), "terminals": len(ids)}), flush=True)
+    try:
+        while not args.duration or time.monotonic() - t_start < args.duration:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fleet.close()
+        shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+def cmd_tls(args: argparse.Namespace) -> int:
+    """Make a CA and a broker certificate in DATA_DIR/tls."""
+    from fleet.center.tls import init_tls
+
+    files = init_tls(_paths(args).data_dir / "tls", args.host or ["localhost", "127.0.0.1"])
+    for k, v in files.items():
+        print(f"{k}: {v}")
+    print("copy ca.crt to each terminal ([fleet] ca_file) and use mqtts://HOST:8883")
+    return 0
+
 
 def main(argv: list[str] | None = None) -> int:
-    """Say plainly that the centre is not available in this version."""
-    args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["--version"]:
-        print(f"kiosk-center {__version__}")
-        return 0
-    print("kiosk-center: the centre's fleet service is not yet available in this version.", file=sys.stderr)
-    return 2
+    """Entry point of ``kiosk-center``."""
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING if args.command != "serve" else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers = {"serve": cmd_serve, "terminals": cmd_terminals, "cmd": cmd_cmd, "config": cmd_config, "logs": cmd_logs,
+                "screenshot": cmd_screenshot, "simulate": cmd_simulate, "tls": cmd_tls}
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

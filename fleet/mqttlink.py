@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 from pathlib import Path
 from urllib.parse import urlparse
@@ -39,6 +40,15 @@ def make_client(
     if tls:
         ctx = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
         client.tls_set_context(ctx)
+    client.on_socket_open = _nodelay
     # Reconnect quickly after a broker restart, without hammering it.
     client.reconnect_delay_set(min_delay=1, max_delay=10)
     return client
+
+
+def _nodelay(client: mqtt.Client, userdata: object, sock: object) -> None:
+    # Small request/response messages: Nagle + delayed ACK would add ~40 ms per hop.
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # type: ignore[attr-defined]
+    except (OSError, AttributeError):
+        pass

@@ -32,14 +32,17 @@ class SimulatedFleet:
         self.agents: list[Any] = []
 
     def start(self) -> None:
-        """Build every terminal and start its agent (connections spread over ~1 s each 500)."""
+        """Build every terminal and start its agent."""
+        # Two threads per agent: small stacks keep thousands of them within memory.
+        threading.stack_size(512 * 1024)
         for tid, pw in self.credentials.items():
             cfg = KioskConfig(terminal_id=tid, fleet=FleetSettings(broker=self.broker, password=pw, telemetry_seconds=self.telemetry_seconds))
             t = build_terminal(cfg, self.base / tid, simulate=True, with_devices=self.devices)
             if self.devices:
                 t.open_devices()
             self.terminals.append(t)
-            self.agents.append(start_agent(t, cfg.fleet))
+            # Thousands of agents in one process: poll their outboxes less often.
+            self.agents.append(start_agent(t, cfg.fleet, outbox_poll_seconds=5.0))
 
     def take_tickets(self, n: int, seed: int = 1) -> None:
         """Issue ``n`` tickets at random terminals (events for the outbox)."""
@@ -53,7 +56,10 @@ class SimulatedFleet:
 
     def close(self) -> None:
         """Stop every agent and terminal."""
-        for a in self.agents:
-            a.close(timeout=1.0)
+        from concurrent.futures import ThreadPoolExecutor
+
+        # Each close says "offline" and waits for its PUBACK: many at once, not in turn.
+        with ThreadPoolExecutor(max_workers=64) as pool:
+            list(pool.map(lambda a: a.close(timeout=2.0), self.agents))
         for t in self.terminals:
             t.close()

@@ -98,7 +98,7 @@ class Status(_Payload):
     at: datetime | None = None
 
 
-class DeviceReport(_Payload):
+class DeviceReport(BaseModel):
     """One device in telemetry (a state and a technician detail, never personal data)."""
 
     kind: str

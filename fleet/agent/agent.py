@@ -28,12 +28,12 @@ from fleet import topics
 from fleet.agent import commands
 from fleet.agent.configfile import ConfigRejected, merged, to_toml, write_atomically
 from fleet.agent.state import AgentState
-from fleet.agent.telemetry import collect
+from fleet.agent.telemetry import collect, device_reports
 from fleet.mqttlink import make_client, parse_broker_url
 from kiosk.config import CONFIG_FILENAME, FleetSettings, KioskConfig
 from kiosk.logs import mask_text
-from kiosk.outbox import Outbox
-from kiosk.store import DB_FILENAME, connect
+from kiosk.outbox import Outbox, add_event
+from kiosk.store import DB_FILENAME, connect, transaction
 from kiosk.visit import VisitState
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 7 * 24 * 3600  # queued commands wait a week at most (each has its own expiry too)
 ACK_TIMEOUT_S = 15.0  # no acknowledgement by then: send the batch again (the centre dedupes)
 BATCH = 200  # outbox events per message
+DEVICE_WATCH_S = 5.0  # how often device health is compared for fault/recovery events
 
 
 def _credentials(settings: FleetSettings, terminal_id: str) -> tuple[str, str]:
@@ -62,8 +63,10 @@ class Agent:
         restart: Callable[[], None] | None = None,
         apply_config: Callable[[KioskConfig], None] | None = None,
         config_path: Path | None = None,
+        outbox_poll_seconds: float = 1.0,
     ) -> None:
         self.terminal = terminal
+        self.outbox_poll_seconds = outbox_poll_seconds
         self.settings = settings
         self.screenshot = screenshot
         self.restart = restart
@@ -82,6 +85,9 @@ class Agent:
         self._connected = False
         self._inflight: tuple[set[str], float] | None = None
         self._next_telemetry = 0.0
+        self._next_outbox = 0.0
+        self._next_device_watch = 0.0
+        self._has_pending_config = bool(self.state.get("pending_desired"))
         self.session = 0
         self._next_session = 0
         host, port, tls = parse_broker_url(settings.broker)
@@ -151,10 +157,12 @@ class Agent:
                 rep = topics.Reported(version=applied, state="rejected", desired_version=version, error=mask_text(str(exc))[:2000], at=self.now())
                 self.state.put("reported", rep.model_dump(mode="json", exclude_none=True))
                 self.state.put("pending_desired", None)
+                self._has_pending_config = False
                 self._inbox.put(("report",))
                 log.warning("desired configuration v%d rejected: %s", version, exc)
                 return rep
             self.state.put("pending_desired", {"version": version, "config": config})
+            self._has_pending_config = True
             rep = topics.Reported(version=applied, state="pending", desired_version=version, at=self.now())
             self.state.put("reported", rep.model_dump(mode="json", exclude_none=True))
             self._inbox.put(("report",))
@@ -189,14 +197,13 @@ class Agent:
         self._inbox.put(("message", msg.topic, msg.payload, msg.properties))
 
     # ---- worker thread: the only publisher ------------------------------------------
-    def _publish(self, leaf_or_topic: str, payload: bytes, *, qos: int = 1, retain: bool = False, props: Properties | None = None) -> mqtt.MQTTMessageInfo:
-        t = leaf_or_topic if "/" in leaf_or_topic and leaf_or_topic.startswith(topics.PREFIX) else topics.topic(self.terminal_id, leaf_or_topic)
-        return self._client.publish(t, payload, qos=qos, retain=retain, properties=props)
+    def _publish(self, leaf: str, payload: bytes, *, qos: int = 1, retain: bool = False) -> mqtt.MQTTMessageInfo:
+        return self._client.publish(topics.topic(self.terminal_id, leaf), payload, qos=qos, retain=retain)
 
     def _run(self) -> None:
         while True:
             try:
-                item = self._inbox.get(timeout=0.2)
+                item = self._inbox.get(timeout=self._wait_s())
             except queue.Empty:
                 item = None
             try:
@@ -210,11 +217,22 @@ class Agent:
             except Exception:  # noqa: BLE001 — the agent must survive anything the network sends
                 log.exception("fleet agent: unexpected error")
 
+    def _wait_s(self) -> float:
+        # Sleep until the next periodic job is due: thousands of simulated agents in one
+        # process must not spin, and a real terminal's worker stays idle too.
+        if not self._connected:
+            return 5.0
+        if self._has_pending_config:
+            return 0.5  # watch for the idle moment
+        due = min(self._next_telemetry, self._next_outbox, self._next_device_watch)
+        return min(5.0, max(0.05, due - time.monotonic()))
+
     def _handle(self, item: tuple[Any, ...]) -> None:
         kind = item[0]
         if kind == "connected":
             self._connected = True
             self._inflight = None  # resend whatever was not acknowledged
+            self._next_outbox = 0.0
             self._publish(topics.STATUS, topics.Status(state="online", session=self.session, at=self.now()).to_bytes(), retain=True)
             self._publish_reported()
             self._next_telemetry = 0.0
@@ -242,13 +260,40 @@ class Agent:
         elif kind == "report":
             self._publish_reported()
 
+    def _watch_devices(self) -> None:
+        """Outbox events on a device's transitions: ``device_fault`` once when it stops
+        being ready, ``device_recovered`` once when it is back (persisted, so a restart
+        repeats neither)."""
+        known: dict[str, str] = self.state.get("device_states", {})
+        now_states = {}
+        for d in device_reports(self.terminal.devices, with_paper=False):
+            if d.state == "unknown" or (d.state == "absent" and d.detail == "not configured"):
+                continue
+            now_states[d.kind] = d.state
+            before = known.get(d.kind, "ready")
+            if before == d.state or (before != "ready" and d.state != "ready"):
+                continue
+            kind = "device_recovered" if d.state == "ready" else "device_fault"
+            with transaction(self._conn) as c:
+                add_event(c, kind, {"device": d.kind, "state": d.state, "detail": mask_text(d.detail)[:200]}, self.now())
+            log.info("%s %s (%s)", d.kind, kind, d.state)
+        if now_states != {k: v for k, v in known.items() if k in now_states}:
+            self.state.put("device_states", {**known, **now_states})
+
     def _tick(self) -> None:
         now_m = time.monotonic()
+        if now_m >= self._next_device_watch:
+            self._next_device_watch = now_m + DEVICE_WATCH_S
+            self._watch_devices()
         if now_m >= self._next_telemetry:
             self._next_telemetry = now_m + self.settings.telemetry_seconds
             self._publish(topics.TELEMETRY, self.telemetry().to_bytes(), qos=0)
-        self._pump_outbox(now_m)
-        self._maybe_apply_config()
+        # The UI thread writes events into SQLite without telling us: poll, gently.
+        if now_m >= self._next_outbox:
+            self._next_outbox = now_m + self.outbox_poll_seconds
+            self._pump_outbox(now_m)
+        if self._has_pending_config:
+            self._maybe_apply_config()
 
     def _pump_outbox(self, now_m: float) -> None:
         if self._inflight is not None and now_m - self._inflight[1] < ACK_TIMEOUT_S:
@@ -325,7 +370,10 @@ class Agent:
             else:
                 reply(topics.CommandResult(id=cmd.id, ok=False, error="duplicate", message="already received", duplicate=True))
             return
-        self._pool.submit(self._run_command, cmd, handler, reply)
+        if cmd.name in commands.SLOW:
+            self._pool.submit(self._run_command, cmd, handler, reply)
+        else:
+            self._run_command(cmd, handler, reply)  # quick: no thread hand-over
 
     def _run_command(self, cmd: topics.Command, handler: Callable[..., commands.Outcome], reply: Callable[..., None]) -> None:
         after = None
@@ -357,7 +405,10 @@ class Agent:
 
     def _maybe_apply_config(self) -> None:
         pending = self.state.get("pending_desired")
-        if not pending or self.terminal.flow.state is not VisitState.ATTRACT:
+        if not pending:
+            self._has_pending_config = False
+            return
+        if self.terminal.flow.state is not VisitState.ATTRACT:
             return  # never in the middle of a visit
         with self._cfg_lock:
             version, config = int(pending["version"]), pending["config"]
@@ -380,6 +431,7 @@ class Agent:
                 rep = topics.Reported(version=version, state="applied", desired_version=version, restart_required=self.apply_config is None, at=self.now())
                 log.info("configuration v%d applied", version)
             self.state.put("pending_desired", None)
+            self._has_pending_config = False
             self.state.put("reported", rep.model_dump(mode="json", exclude_none=True))
         self._publish_reported()
 
@@ -409,6 +461,7 @@ def start_agent(
     restart: Callable[[], None] | None = None,
     apply_config: Callable[[KioskConfig], None] | None = None,
     config_path: Path | None = None,
+    outbox_poll_seconds: float = 1.0,
 ) -> Agent | DisabledAgent:
     """Start the fleet agent for ``terminal`` (returns at once; connects in the background).
 
@@ -420,4 +473,11 @@ def start_agent(
     if not settings.enabled:
         log.info("fleet disabled (no broker configured)")
         return DisabledAgent()
-    return Agent(terminal, settings, screenshot=screenshot, restart=restart, apply_config=apply_config, config_path=config_path).start()
+    try:
+        return Agent(terminal, settings, screenshot=screenshot, restart=restart, apply_config=apply_config, config_path=config_path,
+                     outbox_poll_seconds=outbox_poll_seconds).start()
+    except (OSError, ValueError, KeyError) as exc:
+        # A bad credentials file or URL must not stop the kiosk: it keeps serving and
+        # its events keep waiting in the outbox.
+        log.error("fleet agent not started: %s", exc)
+        return DisabledAgent()

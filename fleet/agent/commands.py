@@ -48,7 +48,9 @@ def self_test(agent: "Agent", args: dict[str, Any]) -> Outcome:
     """Every device's health (and the printer's paper), disk and backlog."""
     tel = agent.telemetry()
     devices = [d.model_dump(exclude_none=True) for d in tel.devices]
-    ok = all(d["state"] == "ready" for d in devices) and all(d.get("paper") in (None, "ready", "paper_low") for d in devices)
+    # A device the terminal was never given ("not configured") is no fault.
+    used = [d for d in devices if not (d["state"] == "absent" and d.get("detail") == "not configured")]
+    ok = all(d["state"] == "ready" for d in used) and all(d.get("paper") in (None, "ready", "paper_low") for d in used)
     return Outcome({"ok": ok, "devices": devices, "disk_free_mb": tel.disk_free_mb, "outbox_pending": tel.outbox_pending})
 
 
@@ -127,3 +129,7 @@ HANDLERS: dict[str, Callable[["Agent", dict[str, Any]], Outcome]] = {
     "set_volume": set_volume,
     "set_config": set_config,
 }
+
+# Commands that may block (devices, the UI thread, restarts) run on the agent's pool;
+# the others run at once on its worker.
+SLOW = frozenset({"self_test", "print_test", "screenshot", "restart_app"})

@@ -24,6 +24,10 @@ class AgentState:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL: a crash of the app loses nothing; a power cut may lose the last
+        # journal entries — and the broker has PUBACKed those commands already, so
+        # it never delivers them again (at most once still holds).
+        self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
         self._lock = threading.Lock()
 

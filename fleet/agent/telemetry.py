@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import shutil
 import sqlite3
@@ -46,8 +45,8 @@ def _meminfo() -> tuple[float, float]:
     return round(rss, 1), round(avail, 1)
 
 
-def device_reports(devices: dict[Any, Any]) -> list[topics.DeviceReport]:
-    """Each device's state; printers also their paper (DLE EOT status)."""
+def device_reports(devices: dict[Any, Any], with_paper: bool = True) -> list[topics.DeviceReport]:
+    """Each device's state; printers also their paper (DLE EOT status) if ``with_paper``."""
     out = []
     for kind, device in devices.items():
         try:
@@ -56,7 +55,7 @@ def device_reports(devices: dict[Any, Any]) -> list[topics.DeviceReport]:
         except Exception as exc:  # noqa: BLE001 — a broken adapter is itself a fault to report
             state, detail = "fault", f"health failed: {type(exc).__name__}"
         paper = None
-        if getattr(kind, "value", kind) == "printer" and hasattr(device, "status") and state != "absent":
+        if with_paper and getattr(kind, "value", kind) == "printer" and hasattr(device, "status") and state != "absent":
             try:
                 paper = device.status().value
             except Exception:  # noqa: BLE001
@@ -112,9 +111,3 @@ def collect(
     )
 
 
-def pid_uptime() -> float:
-    """Seconds since this module was imported (≈ since the agent's process started)."""
-    return time.monotonic() - _STARTED
-
-
-__all__ = ["collect", "device_reports", "SPEECH_MODEL_DIR", "pid_uptime", "os"]

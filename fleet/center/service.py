@@ -79,7 +79,7 @@ class CenterLink:
         self.ingested = 0  # messages written (for the bench)
         self._stop = threading.Event()
 
-    def start(self, timeout: float = 10.0) -> "CenterLink":
+    def start(self, timeout: float = 30.0) -> "CenterLink":
         """Connect; returns when subscribed (raises on timeout)."""
         if self.ingest:
             self._ingest_thread = threading.Thread(target=self._ingest_loop, name="center-ingest", daemon=True)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     event,
     func,
@@ -126,6 +127,17 @@ def _insert(engine_or_conn: Engine | Connection, table: Table) -> Any:
     return insert(table)
 
 
+def faults_of(t: Any) -> list[str]:
+    """Fault codes from one telemetry message (``printer:paper_out``, ``idcard:absent``)."""
+    faults = []
+    for d in t.devices:
+        if d.state in ("absent", "fault") and d.kind in ("idcard", "printer") and d.detail != "not configured":
+            faults.append(f"{d.kind}:{d.state}")
+        if d.paper in ("paper_out", "cover_open", "offline"):
+            faults.append(f"{d.kind}:{d.paper}")
+    return faults
+
+
 class Store:
     """The fleet's data, read and written in short transactions."""
 
@@ -161,18 +173,21 @@ class Store:
         acks: dict[str, list[str]] = {}
         changed: set[str] = set()
         now = utcnow()
+        latest_tel: dict[str, Any] = {}  # terminal → its newest telemetry in this batch
+        history: list[dict[str, Any]] = []
+        seen: set[str] = set()
         with self.engine.begin() as c:
-            known = None
+            known = {r[0] for r in c.execute(select(terminals.c.terminal_id))}
             for tid, leaf, p in batch:
-                if known is None:
-                    known = {r[0] for r in c.execute(select(terminals.c.terminal_id))}
                 if tid not in known:
                     continue  # a removed terminal's leftovers
                 changed.add(tid)
                 if leaf == topics.STATUS:
                     self._status(c, tid, p, now)
                 elif leaf == topics.TELEMETRY:
-                    self._telemetry(c, tid, p, now)
+                    latest_tel[tid] = p
+                    history.append({"terminal_id": tid, "at": now, "disk_free_mb": p.disk_free_mb, "mem_rss_mb": p.mem_rss_mb,
+                                    "tickets_today": p.tickets_today, "waiting": p.waiting, "outbox_pending": p.outbox_pending})
                 elif leaf == topics.EVENTS:
                     rows = [
                         {"event_id": e.event_id, "terminal_id": tid, "kind": e.kind, "payload": json.dumps(e.payload, ensure_ascii=False), "created_at": e.created_at, "received_at": now}
@@ -181,9 +196,22 @@ class Store:
                     if rows:
                         c.execute(_insert(c, events).values(rows).on_conflict_do_nothing(index_elements=["event_id"]))
                     acks.setdefault(tid, []).extend(e.event_id for e in p.events)
-                    c.execute(terminals.update().where(terminals.c.terminal_id == tid).values(last_seen=now))
+                    seen.add(tid)
                 elif leaf == topics.REPORTED:
                     c.execute(terminals.update().where(terminals.c.terminal_id == tid).values(reported=p.model_dump_json(exclude_none=True), last_seen=now))
+            # Telemetry in two statements per batch, however many terminals sent it.
+            if history:
+                c.execute(telemetry_history.insert(), history)
+            if latest_tel:
+                c.execute(
+                    terminals.update().where(terminals.c.terminal_id == bindparam("tid")).values(
+                        telemetry=bindparam("telemetry"), faults=bindparam("faults"), last_seen=bindparam("seen")),
+                    [{"tid": tid, "telemetry": t.model_dump_json(exclude_none=True), "faults": json.dumps(faults_of(t)), "seen": now}
+                     for tid, t in latest_tel.items()],
+                )
+            seen -= set(latest_tel)
+            if seen:
+                c.execute(terminals.update().where(terminals.c.terminal_id.in_(sorted(seen))).values(last_seen=now))
         return acks, changed
 
     @staticmethod
@@ -198,26 +226,6 @@ class Store:
         if p.state == "online":
             values["last_seen"] = now
         c.execute(terminals.update().where(terminals.c.terminal_id == tid).values(**values))
-
-    @staticmethod
-    def _telemetry(c: Connection, tid: str, t: Any, now: datetime) -> None:
-        faults = []
-        for d in t.devices:
-            if d.state in ("absent", "fault") and d.kind in ("idcard", "printer"):
-                faults.append(f"{d.kind}:{d.state}")
-            if d.paper in ("paper_out", "cover_open", "offline"):
-                faults.append(f"{d.kind}:{d.paper}")
-        c.execute(
-            terminals.update()
-            .where(terminals.c.terminal_id == tid)
-            .values(telemetry=t.model_dump_json(exclude_none=True), faults=json.dumps(faults), last_seen=now)
-        )
-        c.execute(
-            telemetry_history.insert().values(
-                terminal_id=tid, at=now, disk_free_mb=t.disk_free_mb, mem_rss_mb=t.mem_rss_mb,
-                tickets_today=t.tickets_today, waiting=t.waiting, outbox_pending=t.outbox_pending,
-            )
-        )
 
     # ---- reading ------------------------------------------------------------------
     def terminal_rows(self, site: str | None = None) -> list[dict[str, Any]]:

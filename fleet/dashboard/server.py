@@ -35,8 +35,10 @@ def alerts(row: dict[str, Any], offline_minutes: float, now: datetime) -> list[s
             out.append("paper_out")
         elif f.startswith("idcard:"):
             out.append("reader_missing")
-        elif f.startswith("printer:"):
+        elif f.startswith("printer:") and "printer_fault" not in out:
             out.append("printer_fault")
+    if "paper_out" in out and "printer_fault" in out:
+        out.remove("printer_fault")  # paper out says it better
     return out
 
 
@@ -107,7 +109,8 @@ class Dashboard:
         for r in self.store.terminal_rows():
             al = alerts(r, self.offline_minutes, now)
             tel = r.pop("telemetry") or {}
-            r.update(alerts=al, colour=colour(r, al), tickets_today=tel.get("tickets_today"), outbox_pending=tel.get("outbox_pending"))
+            r.update(alerts=al, colour=colour(r, al), tickets_today=tel.get("tickets_today"), outbox_pending=tel.get("outbox_pending"),
+                     offline_alert_minutes=self.offline_minutes)
             out.append(r)
         return out
 
@@ -126,7 +129,7 @@ class Dashboard:
             if row is None:
                 return None
             al = alerts(row, self.offline_minutes, datetime.now(timezone.utc))
-            row.update(alerts=al, colour=colour(row, al), history=self.store.history(tid), commands=self.store.recent_commands(tid))
+            row.update(alerts=al, colour=colour(row, al), offline_alert_minutes=self.offline_minutes, history=self.store.history(tid), commands=self.store.recent_commands(tid))
             row["has_screenshot"] = (self.data_dir / "screenshots" / f"{tid}.png").is_file()
             return row
 
@@ -163,11 +166,18 @@ class Dashboard:
         await resp.prepare(request)
         q: asyncio.Queue[str] = asyncio.Queue()
         self._queues.add(q)
+        # Streams end after ``max`` seconds and the browser reconnects (EventSource does
+        # by itself): proxies drop endless responses, and headless tests need an end.
         try:
-            await resp.write(b": hello\n\n")
-            while True:
+            max_s = min(3600.0, max(1.0, float(request.query.get("max", "600"))))
+        except ValueError:
+            max_s = 600.0
+        end = asyncio.get_running_loop().time() + max_s
+        try:
+            await resp.write(b"retry: 1000\n: hello\n\n")
+            while (left := end - asyncio.get_running_loop().time()) > 0:
                 try:
-                    msg = await asyncio.wait_for(q.get(), timeout=15)
+                    msg = await asyncio.wait_for(q.get(), timeout=min(15, left))
                     await resp.write(f"data: {msg}\n\n".encode())
                 except asyncio.TimeoutError:
                     await resp.write(b": keep-alive\n\n")

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import tempfile
+import threading
+from pathlib import Path
 
 from kiosk.bootstrap import build_terminal
 from kiosk.cli.common import config_of
+from kiosk.config import CONFIG_FILENAME
 from kiosk.logs import setup_logging
 
 log = logging.getLogger(__name__)
@@ -66,11 +71,57 @@ def run(args: argparse.Namespace) -> int:
             Pilot(app).screenshot(live)
 
         Clock.schedule_interval(save, LIVE_SHOT_S)
+
+    restarting = threading.Event()
+
+    def restart() -> None:
+        # From the fleet agent's worker: stop the app on its own thread, then exec anew.
+        restarting.set()
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    config_file = Path(args.config) if getattr(args, "config", None) else data_dir / CONFIG_FILENAME
+    agents: list[object] = []
+
+    def start_fleet() -> None:
+        # After the first frame, on a worker: the MQTT client's imports and connection
+        # never delay the attract screen.
+        from fleet.agent import start_agent
+
+        agents.append(start_agent(terminal, screenshot=lambda: screen_png(app), restart=restart, config_path=config_file))
+
+    if config.fleet.enabled:
+        Clock.schedule_once(lambda _dt: threading.Thread(target=start_fleet, name="fleet-start", daemon=True).start(), 1.0)
     try:
         app.run()
     except KeyboardInterrupt:
         pass
     finally:
+        for agent in agents:
+            agent.close()  # type: ignore[attr-defined]
         terminal.close()
         Window.close()
+    if restarting.is_set():
+        log.warning("restarting on the centre's command")
+        os.execv(sys.executable, [sys.executable, *sys.argv])
     return 0
+
+
+def screen_png(app: object, timeout_s: float = 5.0) -> bytes | None:
+    """PNG of the screen shown now, taken on the UI thread (callable from any thread)."""
+    from kivy.clock import Clock
+
+    from screens.pilot import Pilot
+
+    done = threading.Event()
+    result: list[bytes] = []
+
+    def shoot(_dt: float) -> None:
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                out = Pilot(app).screenshot(Path(tmp) / "screen.png")
+                result.append(out.read_bytes())
+        finally:
+            done.set()
+
+    Clock.schedule_once(shoot, 0)
+    return result[0] if done.wait(timeout_s) and result else None

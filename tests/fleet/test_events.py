@@ -65,3 +65,26 @@ def test_duplicate_delivery_is_counted_once(fleet):
         acks, _ = fleet.store.ingest([("E3", "events", topics.EventBatch(events=[e]))])
         assert acks == {"E3": ["abc"]}
     assert fleet.store.event_count("E3") == 1
+
+
+def test_device_fault_and_recovery_are_events_once(fleet):
+    from kiosk.ports import DeviceKind, PrinterStatus
+
+    from fleet.agent import agent as agent_mod
+
+    agent_mod.DEVICE_WATCH_S = 0.2
+    t = fleet.terminal("E4", devices=True)
+    fleet.agent(t)
+    until(lambda: fleet.store.terminal("E4")["online"])
+    printer = t.devices[DeviceKind.PRINTER]
+    printer.set_sim_status(PrinterStatus.PAPER_OUT)
+    until(lambda: printer.status() and printer.health().state.value == "fault")
+    until(lambda: fleet.store.event_count("E4", "device_fault") == 1)
+    printer.set_sim_status(PrinterStatus.READY)
+    until(lambda: printer.status() and printer.health().state.value == "ready", timeout=15)  # telemetry polls it too
+    until(lambda: fleet.store.event_count("E4", "device_recovered") == 1)
+    import time
+
+    time.sleep(1)
+    assert fleet.store.event_count("E4", "device_fault") == 1 and fleet.store.event_count("E4", "device_recovered") == 1
+    agent_mod.DEVICE_WATCH_S = 5.0

@@ -2,7 +2,8 @@
 (function () {
   "use strict";
   let lang = new URLSearchParams(location.search).get("lang") || localStorage.getItem("lang") || "zh_CN";
-  const OFFLINE_MIN = 5;
+  let offlineMin = 5;  // from the server (serve --offline-alert-minutes)
+  const lastOut = {};  // each terminal's last command output, kept across redraws
   const t = (k, vars) => {
     let s = (I18N[lang] && I18N[lang][k]) || I18N.zh_CN[k] || k;
     for (const [n, v] of Object.entries(vars || {})) s = s.replace("{" + n + "}", v);
@@ -17,7 +18,7 @@
     if (s < 5400) return Math.round(s / 60) + (lang === "en" ? " min ago" : " 分钟前");
     return Math.round(s / 3600) + (lang === "en" ? " h ago" : " 小时前");
   };
-  const alertText = (a) => t("alert_" + a, { n: OFFLINE_MIN });
+  const alertText = (a) => t("alert_" + a, { n: offlineMin });
 
   async function getJSON(url, opts) {
     const r = await fetch(url, opts);
@@ -27,6 +28,7 @@
 
   async function renderList() {
     const rows = await getJSON("/api/terminals");
+    if (rows.length) offlineMin = rows[0].offline_alert_minutes;
     const on = rows.filter((r) => r.online).length;
     const withAlerts = rows.filter((r) => r.alerts.length);
     let html = `<div class="summary"><div>${t("terminals")}<b id="n-total">${rows.length}</b></div>
@@ -62,17 +64,18 @@
 
   async function renderTerminal(id) {
     const r = await getJSON("/api/terminals/" + encodeURIComponent(id));
+    offlineMin = r.offline_alert_minutes;
     const tel = r.telemetry || {};
     const rep = r.reported || {};
     let html = `<p><a href="#/">${t("back")}</a></p><h2><span class="dot ${r.colour}"></span>${esc(r.terminal_id)} · ${esc(r.site)}
       <small>${r.online ? t("online") : t("offline")} · ${ago(r.last_seen)}</small></h2>`;
     if (r.alerts.length) html += `<div class="alerts"><ul>${r.alerts.map((a) => `<li>${alertText(a)}</li>`).join("")}</ul></div>`;
     html += `<div class="cards"><div class="card"><h3>${t("devices")}</h3><table>` +
-      (tel.devices || []).map((d) => `<tr><td>${esc(d.kind)}</td><td><span class="dot ${d.state === "ready" ? "green" : d.state === "absent" ? "red" : "amber"}"></span>${t("state_" + d.state)}</td><td>${esc(d.paper || "")}</td></tr>`).join("") +
+      (tel.devices || []).map((d) => `<tr><td>${esc(d.kind)}</td><td><span class="dot ${d.state === "ready" ? "green" : d.state === "absent" ? (d.kind === "idcard" || d.kind === "printer" ? "red" : "grey") : "amber"}"></span>${t("state_" + d.state)}</td><td>${esc(d.paper || "")}</td></tr>`).join("") +
       `</table><p>${t("uptime")}: ${Math.round((tel.uptime_s || 0) / 60)} min · ${t("disk")}: ${tel.disk_free_mb ?? "?"} MB · ${t("memory")}: ${tel.mem_rss_mb ?? "?"} MB<br>
       ${t("speech_model")}: ${tel.speech_model ? t("yes") : t("no")} · ${t("reported")}: v${rep.version ?? 0} ${rep.state ? t(rep.state) : ""}</p></div>`;
     html += `<div class="card"><h3>${t("commands")}</h3><div class="cmds">` +
-      COMMANDS.map((c) => `<button data-cmd="${c}">${t("cmd_" + c)}</button>`).join("") + `</div><pre id="out"></pre></div>`;
+      COMMANDS.map((c) => `<button data-cmd="${c}">${t("cmd_" + c)}</button>`).join("") + `</div><pre id="out">${esc(lastOut[id] || "")}</pre></div>`;
     html += `<div class="card"><h3>${t("screenshot")}</h3>` + (r.has_screenshot ? `<img class="shot" id="shot" src="/api/terminals/${encodeURIComponent(id)}/screenshot.png?${Date.now()}">` : `<p>${t("no_screenshot")}</p>`) + `</div>`;
     html += `<div class="card"><h3>${t("telemetry")}</h3>${chart(r.history, "tickets_today", t("chart_tickets"))}${chart(r.history, "outbox_pending", t("chart_outbox"))}${chart(r.history, "mem_rss_mb", t("chart_mem"))}</div>`;
     html += `<div class="card"><h3>${t("history")}</h3><table>` + r.commands.map((c) => `<tr><td>${ago(c.sent_at)}</td><td>${t("cmd_" + c.name)}</td><td>${c.ok ? t("result_ok") : esc(c.error || "")}</td></tr>`).join("") + `</table></div></div>`;
@@ -85,12 +88,12 @@
     if (name === "restart_app" && !confirm(t("confirm_restart"))) return;
     if (name === "set_volume") { const v = prompt(t("volume_prompt"), "60"); if (v == null) return; args.level = parseInt(v, 10); }
     if (name === "get_logs") args.lines = 100;
-    const out = document.getElementById("out");
-    out.textContent = t("cmd_" + name) + " " + t("running");
+    lastOut[id] = t("cmd_" + name) + " " + t("running");
+    document.getElementById("out").textContent = lastOut[id];
     const res = await getJSON(`/api/terminals/${encodeURIComponent(id)}/cmd`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name, args }) });
     const body = name === "get_logs" && res.ok ? res.result.lines.join("\n") : JSON.stringify(res.ok ? res.result : { error: res.error, message: res.message }, null, 1);
+    lastOut[id] = `${t("cmd_" + name)}: ${res.ok ? t("result_ok") : t("result_error")}\n${body}`;
     await render();
-    document.getElementById("out").textContent = `${t("cmd_" + name)}: ${res.ok ? t("result_ok") : t("result_error")}\n${body}`;
   }
 
   let rendering = false, again = false;
@@ -117,7 +120,8 @@
   // Live updates: the server says which terminals changed; redraw at most twice a second.
   let timer = null;
   function live() {
-    const es = new EventSource("/api/stream");
+    const max = new URLSearchParams(location.search).get("sse");
+    const es = new EventSource("/api/stream" + (max ? "?max=" + encodeURIComponent(max) : ""));
     const liveEl = document.getElementById("live");
     es.onopen = () => { liveEl.textContent = "● " + t("live"); document.body.dataset.live = "1"; };
     es.onerror = () => { liveEl.textContent = "○ " + t("reconnecting"); };

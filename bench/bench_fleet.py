@@ -1,0 +1,246 @@
+"""Fleet benchmark: N simulated terminals (the real agent) on a real Mosquitto, the centre
+(`kiosk-center serve`) in its own process.
+
+Reports: time until all N are online at the centre, telemetry ingest (steady and a
+burst), command round trip p50/p99 beside a bare MQTT v5 request/response on the same
+broker in the same run, and the centre's CPU and memory.
+
+    python bench/bench_fleet.py [--terminals 5000] [--telemetry 30] [--commands 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import paho.mqtt.client as mqtt  # noqa: E402
+import psutil  # noqa: E402
+from paho.mqtt.packettypes import PacketTypes  # noqa: E402
+from paho.mqtt.properties import Properties  # noqa: E402
+
+from fleet import topics  # noqa: E402
+from fleet.broker import Broker, hash_password, new_password  # noqa: E402
+from fleet.center.runtime import CenterPaths  # noqa: E402
+from fleet.center.service import CenterLink, wait_for  # noqa: E402
+from fleet.center.store import Store, telemetry_history  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+
+def pct(xs: list[float], p: float) -> float:
+    """Percentile (nearest rank) in ms."""
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] * 1000
+
+
+def bare_rtt(broker: Broker, password: str, n: int) -> list[float]:
+    """A bare MQTT v5 request/response (QoS 1 both ways) between two plain clients."""
+    got = threading.Event()
+    resp = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bare-resp", protocol=mqtt.MQTTv5)
+    req = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bare-req", protocol=mqtt.MQTTv5)
+    from fleet.mqttlink import _nodelay
+
+    for c in (resp, req):
+        c.username_pw_set(topics.CENTER_USER, password)
+        c.on_socket_open = _nodelay  # as fair as the fleet's own clients
+
+    def on_request(c, u, m):
+        props = Properties(PacketTypes.PUBLISH)
+        props.CorrelationData = m.properties.CorrelationData
+        c.publish(m.properties.ResponseTopic, b'{"ok":true}', qos=1, properties=props)
+
+    resp.on_message = on_request
+    req.on_message = lambda c, u, m: got.set()
+    resp.connect("127.0.0.1", broker.port)
+    req.connect("127.0.0.1", broker.port)
+    resp.subscribe("kiosk/v1/BARE/cmd", qos=1)
+    req.subscribe("kiosk/v1/BARE/res/bare", qos=1)
+    resp.loop_start()
+    req.loop_start()
+    time.sleep(0.5)
+    out = []
+    for i in range(n):
+        props = Properties(PacketTypes.PUBLISH)
+        props.ResponseTopic = "kiosk/v1/BARE/res/bare"
+        props.CorrelationData = str(i).encode()
+        props.MessageExpiryInterval = 10
+        got.clear()
+        t0 = time.perf_counter()
+        req.publish("kiosk/v1/BARE/cmd", b'{"v":1,"id":"x","name":"ping"}', qos=1, properties=props)
+        got.wait(10)
+        out.append(time.perf_counter() - t0)
+    for c in (resp, req):
+        c.disconnect()
+        c.loop_stop()
+    return out
+
+
+def main() -> int:
+    """Run the benchmark and print its figures."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--terminals", type=int, default=5000)
+    ap.add_argument("--telemetry", type=int, default=30, help="seconds between each terminal's telemetry")
+    ap.add_argument("--commands", type=int, default=300)
+    ap.add_argument("--burst", type=int, default=20000, help="telemetry messages in the ingest burst")
+    ap.add_argument("--steady", type=float, default=30.0, help="seconds of steady telemetry measured")
+    ap.add_argument("--processes", type=int, default=0,
+                    help="simulator processes (0: one per 75 terminals — paho's select() loop cannot use fds above 1024)")
+    a = ap.parse_args()
+    n = a.terminals
+    a.processes = a.processes or -(-n // 75)
+    # Each agent holds sockets and SQLite files; 5,000 terminals need more than 1,024 fds.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, n * 8 + 1000)), hard))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
+    os.chmod(tmp, 0o711)
+    paths = CenterPaths(tmp / "center")
+    db = paths.default_db()
+    paths.data_dir.mkdir(parents=True)
+    store = Store(db)
+    creds = {f"B{i:04d}": new_password() for i in range(1, n + 1)}
+    t0 = time.perf_counter()
+    for tid, pw in creds.items():
+        store.add_terminal(tid, f"site {int(tid[1:]) % 50:02d}", hash_password(pw))
+    provision_s = time.perf_counter() - t0
+    broker = Broker()
+    broker.start(paths.broker_users(store.password_hashes()))
+    # Raise Mosquitto's own fd limit is the system's job; at 5,000 it needs `ulimit -n` > 5,100.
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "fleet.center_cli", "serve", "--data-dir", str(paths.data_dir), "--broker", broker.url,
+         "--db", db, "--http", "127.0.0.1:0"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    sims: list[subprocess.Popen[bytes]] = []
+    link = None
+    try:
+        wait_for(lambda: paths.runtime.is_file() and "http" in json.loads(paths.runtime.read_text()), 30)
+        center_proc = psutil.Process(serve.pid)
+        cpu0 = center_proc.cpu_times()
+        # The terminals run in `kiosk-center simulate` processes (the real agent, one
+        # thread pair each): one Python process cannot host thousands of agents quickly.
+        (paths.data_dir / "simulated-credentials.json").write_text(json.dumps(creds))
+        per = -(-n // a.processes)
+        t0 = time.perf_counter()
+        for k in range(a.processes):
+            first, count = 1 + k * per, min(per, n - k * per)
+            if count <= 0:
+                break
+            sims.append(subprocess.Popen(
+                [sys.executable, "-m", "fleet.center_cli", "simulate", "--data-dir", str(paths.data_dir), "--broker", broker.url,
+                 "--prefix", "B", "--first", str(first), "--terminals", str(count), "--telemetry", str(a.telemetry)],
+                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            ))
+        build_s = 0.0
+
+        def online() -> int:
+            return sum(1 for r in store.terminal_rows() if r["online"])
+
+        all_online = wait_for(lambda: online() == n, timeout=max(120, n / 10), interval=0.5)
+        print(f"online {online()} after {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+        build_s = online_s = time.perf_counter() - t0
+        online_s = time.perf_counter() - t0
+        n_online = online()
+
+        def hist() -> int:
+            with store.engine.connect() as c:
+                return int(c.execute(select(func.count()).select_from(telemetry_history)).scalar_one())
+
+        h0, s0 = hist(), time.perf_counter()
+        time.sleep(a.steady)
+        steady = (hist() - h0) / (time.perf_counter() - s0)
+        # Burst: telemetry as fast as one client can publish it (as the centre user,
+        # which may write under every terminal's root), then time until it is stored.
+        link = CenterLink(broker.url, paths.center_password(), store).start()
+        sample = topics.Telemetry(at=store_now(), session=1, tickets_today=3, versions={"kiosk": "0.1.0"}).to_bytes()
+        tids = list(creds)
+        h1 = hist()
+        b0 = time.perf_counter()
+        for i in range(a.burst):
+            link._client.publish(topics.topic(tids[i % n], topics.TELEMETRY), sample, qos=0)
+            if i % 250 == 249:
+                # Keep under the broker's per-client queue (1000): beyond it QoS 0 is dropped.
+                wait_for(lambda: hist() >= h1 + i - 750, timeout=30, interval=0.01)
+        expected = h1 + a.burst
+        wait_for(lambda: hist() >= expected, timeout=120, interval=0.2)
+        burst_s = time.perf_counter() - b0
+        burst_rate = (hist() - h1) / burst_s
+        time.sleep(1)
+        # Command round trips to random terminals (journalled like a technician's).
+        rnd = random.Random(1)
+        rtts, fails = [], 0
+        for _ in range(a.commands):
+            tid = rnd.choice(tids)
+            c0 = time.perf_counter()
+            res = link.command(tid, "ping", timeout=10)
+            rtts.append(time.perf_counter() - c0)
+            fails += not res.ok
+        rtts_nj = []
+        for _ in range(a.commands):
+            c0 = time.perf_counter()
+            link.command(rnd.choice(tids), "ping", timeout=10, journal=False)
+            rtts_nj.append(time.perf_counter() - c0)
+        bare = bare_rtt(broker, paths.center_password(), a.commands)
+        cpu1 = center_proc.cpu_times()
+        rss = center_proc.memory_info().rss / 2**20
+        elapsed = time.perf_counter() - t0
+        cpu = (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)
+        broker_rss = psutil.Process(broker.proc.pid).memory_info().rss / 2**20
+        print(f"fleet bench · {n} simulated terminals (real agent, real Mosquitto 2.0, centre in its own process, SQLite store)")
+        print(f"  provisioning (hash + store)     {provision_s:8.2f} s")
+        print(f"  simulator processes             {len(sims):8d}")
+        print(f"  all online at the centre        {online_s:8.2f} s   ({n_online}/{n} online{'' if all_online else ' — NOT ALL'})")
+        print(f"  telemetry ingest, steady        {steady:8.1f} msg/s (every {a.telemetry} s per terminal → ideal {n / a.telemetry:.1f})")
+        print(f"  telemetry ingest, flat out      {burst_rate:8.0f} msg/s ({a.burst} messages in {burst_s:.2f} s)")
+        print(f"  command RTT (ping, journalled)  p50 {pct(rtts, 50):6.2f} ms   p99 {pct(rtts, 99):6.2f} ms   failures {fails}")
+        print(f"  command RTT (ping, no journal)  p50 {pct(rtts_nj, 50):6.2f} ms   p99 {pct(rtts_nj, 99):6.2f} ms")
+        print(f"  bare MQTT v5 request/response   p50 {pct(bare, 50):6.2f} ms   p99 {pct(bare, 99):6.2f} ms")
+        print(f"  ratio fleet/bare (p50)          {statistics.median(rtts_nj) / statistics.median(bare):8.2f} × without the centre's journal, "
+              f"{statistics.median(rtts) / statistics.median(bare):.2f} × with it (two SQLite commits)")
+        print(f"  centre CPU                      {cpu:8.1f} s over {elapsed:.0f} s ({100 * cpu / elapsed:.0f} % of one core)")
+        print(f"  centre memory (RSS)             {rss:8.1f} MB;  broker RSS {broker_rss:.1f} MB")
+        sim_rss = sum(psutil.Process(p.pid).memory_info().rss for p in sims) / 2**20
+        print(f"  simulated terminals' processes  {sim_rss:8.1f} MB RSS in all ({sim_rss / n:.2f} MB per terminal)")
+    finally:
+        if link is not None:
+            link.close()
+        for p in sims:
+            p.send_signal(signal.SIGINT)  # each closes its agents and removes its data
+        for p in sims:
+            try:
+                p.wait(120)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        serve.send_signal(signal.SIGTERM)
+        try:
+            serve.wait(15)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+        broker.stop()
+        store.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def store_now():
+    """Now (UTC)."""
+    from fleet.center.store import utcnow
+
+    return utcnow()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
