@@ -99,8 +99,17 @@ class QueueService:
         now = self._clock.now()
         day = now.date().isoformat()
         with transaction(self._conn) as c:
+            # A transferred ticket keeps its number and stands with seq = -ticket_id in
+            # its new service (see ``transfer``): it must not move that service's count,
+            # and its number must still count for the prefix it was issued under, so a
+            # number is never issued twice in a day. Without transfers the second part
+            # is empty and this is MAX(seq) + 1 of the service.
             seq = c.execute(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE day = ? AND service = ?", (day, service)
+                "SELECT COALESCE(MAX(n), 0) + 1 FROM ("
+                " SELECT seq AS n FROM tickets WHERE day = ? AND service = ? AND seq > 0"
+                " UNION ALL SELECT CAST(substr(number, 2) AS INTEGER) FROM tickets"
+                " WHERE day = ? AND seq < 0 AND substr(number, 1, 1) = ?)",
+                (day, service, day, svc.prefix),
             ).fetchone()[0]
             number = f"{svc.prefix}{seq:03d}"
             cur = c.execute(
@@ -309,3 +318,82 @@ class QueueService:
     def done(self, window: int) -> Ticket:
         """The window finished serving its current ticket."""
         return self._finish_current(window, TicketState.DONE)
+
+    # --- transferring -------------------------------------------------------------------
+
+    def transfer(self, window: int, service: str) -> Ticket:
+        """Send the ticket ``window`` is serving to ``service``, keeping the person's place.
+
+        The ticket waits again, now for ``service``, with its number, priority and issue
+        time unchanged: it stands where its issue time puts it among that service's
+        tickets (ahead of everyone who took a ticket after it), so nobody is sent to the
+        back of a second queue. See docs/queue.md, "Transfers".
+        """
+        target = self._catalog.get(service)
+        at = self._clock.now()
+        with transaction(self._conn) as c:
+            ticket = self.current(window)
+            if ticket is None:
+                raise QueueError(f"window {window} is not serving a ticket", message_key="queue.window_idle")
+            if ticket.service == target.code:
+                raise QueueError(f"{ticket.number} is already for {service}", message_key="queue.same_service")
+            # The number stays (the person holds it on paper); seq = -ticket_id keeps
+            # (day, service, seq) unique in the new service without taking a count
+            # from it. Order in the queue is by ticket_id, i.e. issue order, unchanged.
+            c.execute(
+                "UPDATE tickets SET service = ?, seq = ?, state = ?, called_at = NULL, window = NULL WHERE ticket_id = ?",
+                (target.code, -ticket.ticket_id, TicketState.WAITING.value, ticket.ticket_id),
+            )
+            add_event(
+                c,
+                "ticket_transferred",
+                {
+                    "day": ticket.day.isoformat(),
+                    "number": ticket.number,
+                    "priority": ticket.priority.value,
+                    "from_service": ticket.service,
+                    "to_service": target.code,
+                    "window": window,
+                    "service_seconds": round((at - ticket.called_at).total_seconds()) if ticket.called_at else None,
+                },
+                at,
+            )
+        log.info("ticket %s at window %d: transferred %s -> %s", ticket.number, window, ticket.service, target.code)
+        result = self.get(ticket.ticket_id)
+        assert result is not None
+        return result
+
+    # --- what the console and the calling display read -----------------------------------
+
+    def serving(self) -> dict[int, Ticket]:
+        """Window → the ticket it is serving now (today), windows in order."""
+        rows = self._conn.execute(
+            "SELECT * FROM tickets WHERE day = ? AND state = ? AND window IS NOT NULL ORDER BY window, called_at",
+            (self._clock.now().date().isoformat(), TicketState.CALLED.value),
+        ).fetchall()
+        # A window serves one ticket; should two rows ever say otherwise, the latest call wins.
+        return {r["window"]: _row_to_ticket(r) for r in rows}
+
+    def upcoming(self, services: Sequence[str] | None = None, limit: int = 5) -> list[Ticket]:
+        """The next ``limit`` tickets (of ``services``) in the order the call rule would
+        call them to a window serving all of those services."""
+        waiting = self.waiting(services)
+        streak = self._priority_streak(services)
+        out: list[Ticket] = []
+        while waiting and len(out) < limit:
+            nxt = pick_next(waiting, streak, self._max_streak)
+            if nxt is None:
+                break
+            waiting.remove(nxt)
+            out.append(nxt)
+            streak = streak + 1 if nxt.priority.is_priority else 0
+        return out
+
+    def called_today(self) -> list[Ticket]:
+        """Today's tickets that have been called (serving or finished), in call order;
+        what the announcer watches to follow calls made by any process."""
+        rows = self._conn.execute(
+            "SELECT * FROM tickets WHERE day = ? AND called_at IS NOT NULL ORDER BY called_at, ticket_id",
+            (self._clock.now().date().isoformat(),),
+        ).fetchall()
+        return [_row_to_ticket(r) for r in rows]

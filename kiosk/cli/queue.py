@@ -6,12 +6,13 @@ import argparse
 import sys
 
 from kiosk.bootstrap import build_terminal
+from kiosk.cli.calling import transfer_ticket
 from kiosk.cli.common import config_of, print_json
 from kiosk.tickets import Priority, Ticket
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add ``kiosk queue take|call|recall|skip|done|status``."""
+    """Add ``kiosk queue take|call|recall|skip|done|transfer|status``."""
     p = sub.add_parser("queue", parents=[common], help="queue tickets")
     qs = p.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
 
@@ -33,6 +34,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         a.add_argument("--window", type=int, default=1)
         a.add_argument("--json", action="store_true")
         a.set_defaults(handler=window_action, action=name)
+
+    tr = qs.add_parser("transfer", parents=[common], help="send the window's ticket to another service, keeping its place")
+    tr.add_argument("service")
+    tr.add_argument("--window", type=int, default=1)
+    tr.add_argument("--json", action="store_true")
+    tr.set_defaults(handler=transfer_ticket)
 
     status = qs.add_parser("status", parents=[common], help="every ticket of the day")
     status.add_argument("--json", action="store_true")

@@ -1,0 +1,1 @@
+"""Tests of calling: the window console, the calling display, announcements, transfers."""
