@@ -8,7 +8,13 @@ PY     := $(VENV)/bin/python
 #  fonts-wqy-microhei  CJK font (Kivy's default font has no Chinese glyphs)
 #  libgl1 libegl1 libgl1-mesa-dri  OpenGL through Mesa (offscreen rendering too)
 #  libmtdev1           multitouch input of Kivy's touch screens
-DEBS   := fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libmtdev1
+#  espeak-ng libportaudio2  speech out (voice mode, calls) and the microphone
+#  sox                 audio conversion (tests synthesise speech with espeak-ng + sox)
+#  chromium            headless browser tests of the window console and the dashboard
+#  mosquitto openssl   the fleet's MQTT broker and its TLS certificates
+#  postgresql          the centre's store at scale (tests run a throwaway cluster)
+DEBS   := fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng libportaudio2 sox chromium \
+          mosquitto openssl postgresql
 
 .PHONY: run test deps debs lint screenshots bench clean
 

@@ -41,7 +41,11 @@ FACTORIES: dict[tuple[DeviceKind, str], str] = {
     (DeviceKind.CAMERA, "sim"): "devices.camera.sim:open_sim_camera",
     (DeviceKind.MIC, "sim"): "devices.audio.sim:open_sim_mic",
     (DeviceKind.MIC, "wav"): "devices.audio.sim:open_wav_mic",
+    (DeviceKind.MIC, "default"): "devices.audio.mic:open_default_mic",
+    (DeviceKind.MIC, "sounddevice"): "devices.audio.mic:open_default_mic",
     (DeviceKind.SPEAKER, "sim"): "devices.audio.sim:open_sim_speaker",
+    (DeviceKind.SPEAKER, "espeak"): "devices.audio.tts:open_espeak_speaker",
+    (DeviceKind.SPEAKER, "espeak+wav"): "devices.audio.tts:open_espeak_speaker",
 }
 
 

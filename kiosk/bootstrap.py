@@ -15,7 +15,7 @@ from kiosk.catalog import load_catalog
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
 from kiosk.outbox import Outbox
-from kiosk.ports import Clock, DeviceKind, SystemClock
+from kiosk.ports import Clock, DeviceKind, SystemClock, VoiceInput
 from kiosk.queue import QueueService
 from kiosk.store import DB_FILENAME, connect
 from kiosk.terminal import AbsentDevice, PendingDevice, Terminal
@@ -62,4 +62,14 @@ def build_terminal(
         terminal.device_factory = lambda kind, url: open_device(kind, url, ctx)
         for kind, url in device_urls(config, simulate).items():
             terminal.devices[kind] = PendingDevice(kind, url) if url else AbsentDevice(kind, url, "not configured")
+
+        def voice_input() -> VoiceInput | None:
+            from devices.audio.voice_input import open_voice_input
+
+            speaker = terminal.devices[DeviceKind.SPEAKER]
+            return open_voice_input(
+                data_dir, terminal.devices[DeviceKind.MIC], lambda: bool(getattr(speaker, "speaking", False))  # type: ignore[arg-type]
+            )
+
+        terminal.voice_input_factory = voice_input
     return terminal

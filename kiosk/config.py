@@ -122,6 +122,17 @@ class FleetSettings(_Section):
         return bool(self.broker)
 
 
+class CallingSettings(_Section):
+    """Calling tickets: the window console, the calling display, announcements."""
+
+    # Windows shown on the calling display, in order; empty: every window that calls.
+    windows: tuple[int, ...] = ()
+    notice: str = ""  # a line scrolling along the bottom of the calling display
+    console_http: str = Field(default="127.0.0.1:8088", pattern=r"^[^:\s]+:\d{1,5}$")
+    # The kiosk app announces calls on its own speaker (a site with no calling display).
+    announce_in_app: bool = False
+
+
 class KioskConfig(_Section):
     """The whole configuration of one terminal."""
 
@@ -137,6 +148,7 @@ class KioskConfig(_Section):
     queue: QueueSettings = QueueSettings()
     technician: Technician = Technician()
     fleet: FleetSettings = FleetSettings()
+    calling: CallingSettings = CallingSettings()
 
 
 def format_validation_error(source: str, err: ValidationError) -> str:

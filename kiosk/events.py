@@ -164,3 +164,18 @@ class PrintFinished(Event):
     ok: bool
     message_key: str | None = None
     status: str = "ready"
+
+
+@dataclass(frozen=True)
+class SpeechHeard(Event):
+    """The recogniser heard one utterance (voice mode). May hold personal words: the
+    app acts on it and drops it; it is never logged or stored."""
+
+    text: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SpeechPartial(Event):
+    """Words recognised so far in the utterance being spoken (shown live)."""
+
+    text: str = field(repr=False)

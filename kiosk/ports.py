@@ -158,6 +158,37 @@ class SpeechRecognizer(Protocol):
         """Return the recognised text of one utterance."""
 
 
+class VoiceInput(Protocol):
+    """Listening to the person in voice mode: microphone, endpointing and recognition,
+    on the adapter's own worker. Callbacks run on that worker."""
+
+    def listen(
+        self,
+        on_heard: Callable[[str], None],
+        on_partial: Callable[[str], None] | None = None,
+        grammar: list[str] | None = None,
+    ) -> None:
+        """Start listening hands-free; each utterance's text goes to ``on_heard``."""
+
+    def set_grammar(self, grammar: list[str] | None) -> None:
+        """The phrases the current screen understands (None: free text)."""
+
+    def mute(self) -> None:
+        """Stop hearing (the kiosk is speaking)."""
+
+    def unmute(self) -> None:
+        """Hear again."""
+
+    def stop(self) -> None:
+        """Stop listening."""
+
+    def open(self) -> None:
+        """Load what listening needs (the speech model); blocking."""
+
+    def close(self) -> None:
+        """Release it."""
+
+
 class Speaker(Device, Protocol):
     """Speech output. Announcements queue up and never talk over each other."""
 

@@ -14,8 +14,9 @@ from kiosk.i18n import Translator
 from kiosk.outbox import Outbox
 from kiosk.errors import KioskError
 from kiosk.events import DeviceEvent
-from kiosk.ports import Clock, Device, DeviceHealth, DeviceKind, DeviceState, Simulated
+from kiosk.ports import Clock, Device, DeviceHealth, DeviceKind, DeviceState, Simulated, VoiceInput
 from kiosk.queue import QueueService
+from kiosk.store import DB_FILENAME, connect
 from kiosk.visit import VisitFlow
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,10 @@ class Terminal:
     devices: dict[DeviceKind, Device] = field(default_factory=dict)
     # Creates an adapter from its URL (the composition root's registry); None: no devices.
     device_factory: DeviceFactory | None = None
+    # Makes the voice input (microphone + recogniser) once the devices are open; None
+    # from it: no speech model installed. ``voice_input`` holds the opened one.
+    voice_input_factory: Callable[[], VoiceInput | None] | None = None
+    voice_input: VoiceInput | None = None
     # Set once every device has been created and opened (or found absent).
     devices_ready: threading.Event = field(default_factory=threading.Event)
 
@@ -118,13 +123,35 @@ class Terminal:
             log.error("%s", exc.detail)
             return AbsentDevice(kind, url, exc.detail)
 
+    def open_voice_input(self) -> VoiceInput | None:
+        """Make and open the voice input (loads the speech model: call on a worker)."""
+        if self.voice_input is None and self.voice_input_factory is not None:
+            try:
+                voice = self.voice_input_factory()
+                if voice is not None:
+                    voice.open()  # type: ignore[attr-defined]
+                self.voice_input = voice
+            except Exception:  # noqa: BLE001 — voice mode still speaks without it
+                log.exception("voice input could not be opened")
+        return self.voice_input
+
     def close(self) -> None:
         """Close every device (errors logged, not raised)."""
+        if self.voice_input is not None:
+            try:
+                self.voice_input.close()  # type: ignore[attr-defined]
+            except Exception as exc:  # noqa: BLE001
+                log.warning("voice input close failed: %s", exc)
         for kind, device in self.devices.items():
             try:
                 device.close()
             except Exception as exc:  # noqa: BLE001
                 log.warning("%s close failed: %s", kind.value, exc)
+
+    def open_queue(self) -> QueueService:
+        """The queue on a connection of its own, for another thread (SQLite connections
+        are not shared between threads)."""
+        return QueueService(connect(self.data_dir / DB_FILENAME), self.catalog, self.clock, self.config.queue.max_priority_streak)
 
     def sim_devices(self) -> list[Device]:
         """The devices that are simulators (for the technician screen)."""

@@ -55,12 +55,11 @@ def ticket_url(template: str, terminal_id: str, ticket: Ticket) -> str:
     return template.format(terminal_id=terminal_id, date=ticket.day.isoformat(), number=ticket.number)
 
 
-_DIGITS = "零一二三四五六七八九"
-
-
 def spoken_number(number: str, language: str = "zh_CN") -> str:
     """A ticket number the way a caller says it: ``B007`` → ``B零零七号`` (digit by digit,
     as queue announcements do, so no one hears "B seven"); in English ``B 0 0 7``."""
     if language == "en":
         return " ".join(number)
-    return "".join(_DIGITS[int(c)] if c.isdigit() else c for c in number) + "号"
+    from kiosk.voice.numbers import say_number  # pure; kept out of this module's import
+
+    return say_number(number)

@@ -21,7 +21,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk import events as ev
 from kiosk.terminal import Terminal
 from kiosk.ports import DeviceKind
-from kiosk.tickets import Priority, spoken_number
+from kiosk.tickets import Priority
 from kiosk.visit import VisitState
 from screens import theme
 from screens import widgets as _widgets  # noqa: F401 — loads the shared kv rules first
@@ -29,6 +29,8 @@ from screens.base import KioskScreen
 from screens.bridge import UiBridge
 from screens.focus import KeypadNavigator, visible_buttons
 from screens.receipts import ReceiptDesk
+from screens.voice import VoiceGuide
+from screens.widgets import KButton
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +51,6 @@ _TECH_SCREENS = ("pin", "technician")
 _TECH_IDLE_S = 120.0  # the technician screen closes itself when left open
 _DONE_S = 10.0  # the done screen goes back to the start by itself
 _NOTICE_S = 6.0
-def _normalise(text: str) -> str:
-    # Compare what was said with labels without spaces, punctuation or case.
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
-# Buttons every screen has: not read out as the screen's offers (the help says them).
-_NAV_ACTIONS = {"back", "home", "finish", "lang", "elder", "voice"}
 
 
 class KioskApp(App):
@@ -76,7 +71,9 @@ class KioskApp(App):
         self._done_event = None
         self._notice_event = None
         self.overlay = None  # the idle question, built when first needed
-        self.keypad = KeypadNavigator(self.act, self.speak, self.voice_command)
+        self.guide = VoiceGuide(self)
+        self.announcements = None  # calls said by the kiosk itself (calling.announce_in_app)
+        self.keypad = KeypadNavigator(self.buttons_on_screen, self.act, self.speak, self.guide.command)
         self._keypad_in_use = False  # the last input was a key, not a touch
 
     # --- construction -------------------------------------------------------------------
@@ -117,7 +114,8 @@ class KioskApp(App):
         Clock.schedule_once(self._after_first_frame, 0.1)
 
     def _after_first_frame(self, _dt: float) -> None:
-        self.terminal.start_devices(self.bridge.post)
+        self.terminal.start_devices(self.bridge.post, done=self._devices_started)
+        self.guide.warm_up()
         pending = [name for name in SCREENS if not self.sm.has_screen(name)]
 
         def build_next(_dt: float) -> None:
@@ -127,9 +125,26 @@ class KioskApp(App):
 
         Clock.schedule_once(build_next, 0)
 
+    def _devices_started(self) -> None:
+        # On the device worker: load the speech model (seconds; never on the UI thread).
+        if self.terminal.open_voice_input() is not None:
+            Clock.schedule_once(lambda _dt: self.guide.sync(), 0)
+        # A site without a calling display has the kiosk say the
+        # calls the windows make, on its own speaker (one queue with everything it says).
+        t = self.terminal
+        speaker = t.devices.get(DeviceKind.SPEAKER)
+        if t.config.calling.announce_in_app and hasattr(speaker, "say"):
+            from kiosk.calling import Announcer, CallAnnouncements
+
+            template = t.translator.t("calling.announce")
+            self.announcements = CallAnnouncements(t.open_queue, Announcer(speaker, t.config.language, template))  # type: ignore[arg-type]
+            self.announcements.start()
+
     def on_stop(self) -> None:
         """Let the print job in hand finish."""
         self.receipts.queue.close()
+        if self.announcements is not None:
+            self.announcements.stop()
 
     # --- helpers for kv: text, sizes -------------------------------------------------------
 
@@ -179,6 +194,12 @@ class KioskApp(App):
             self.sm.add_widget(getattr(importlib.import_module(module), cls)())
         return self.sm.get_screen(name)  # type: ignore[return-value]
 
+    def buttons_on_screen(self) -> list[KButton]:
+        """What a person can press now: an open overlay's buttons, else the current
+        screen's (never the screen being left, which lingers for a frame)."""
+        overlays = [w for w in Window.children if w is not self.root]
+        return visible_buttons(overlays + [self.sm.current_screen])
+
     def check_pin(self, pin: str) -> bool:
         """True when ``pin`` is the technician PIN."""
         return pin == self.terminal.config.technician.pin
@@ -217,12 +238,24 @@ class KioskApp(App):
         elif name == "elder":
             flow.handle(ev.ElderModeToggled(not flow.visit.elder_mode))
         elif name == "voice":
-            flow.handle(ev.VoiceModeToggled(not flow.visit.voice_mode))
-            self.speak(self.tr("voice.on" if flow.visit.voice_mode else "voice.off"), interrupt=False)
-            if flow.visit.voice_mode:
-                self.speak_screen(interrupt=False)
+            turning_on = not flow.visit.voice_mode
+            before = flow.state
+            # Said before the screen's own prompt (switching on from attract opens home).
+            self.guide.preface = self.tr("voice.on") if turning_on else ""
+            flow.handle(ev.VoiceModeToggled(turning_on))
+            if flow.state is before:  # same screen: nothing spoke yet
+                if turning_on:
+                    self.guide.speak_screen()
+                else:
+                    self.speak(self.tr("voice.off"))
         elif name in ("help", "repeat"):
-            self.voice_command(name)
+            self.guide.command(name)
+        elif name == "goto":  # a service named by voice from another screen
+            if flow.state is VisitState.ATTRACT:
+                flow.handle(ev.Started())
+            if flow.state is not VisitState.HOME:
+                flow.handle(ev.HomePressed())
+            flow.handle(ev.ServiceChosen(arg))
         elif name == "lang":
             flow.handle(ev.LanguageChanged("en" if flow.visit.language == "zh_CN" else "zh_CN"))
         elif name == "priority":
@@ -263,6 +296,12 @@ class KioskApp(App):
         if isinstance(event, ev.PrintFinished):
             self.receipts.on_print_finished(event)
             return
+        if isinstance(event, ev.SpeechHeard):
+            self.guide.heard(event.text)
+            return
+        if isinstance(event, ev.SpeechPartial):
+            self.guide.partial(event.text)
+            return
         self.terminal.flow.handle(event)
         if self.sm.current == "technician":
             self.root_screen("technician").refresh_states()  # type: ignore[attr-defined]
@@ -283,6 +322,7 @@ class KioskApp(App):
             self._done_event = Clock.schedule_once(lambda _dt: self.act("finish"), _DONE_S)
         if self.sm.current not in _TECH_SCREENS:
             self.show_screen(new.value)
+        self.guide.sync()
         if visit.notice_key and new is not VisitState.CARD:
             self.show_notice(visit.notice_key)
             flow.clear_notice()
@@ -309,69 +349,13 @@ class KioskApp(App):
         if changed:
             self.keypad.reset()
             if self.voice or self._keypad_in_use:
-                self.speak_screen()
+                self.guide.speak_screen()
             if self._keypad_in_use:
                 self.keypad.move(+1, interrupt=False)  # after the screen's own prompt
 
-    # --- speech out ------------------------------------------------------------------------
-
     def speak(self, text: str, interrupt: bool = True) -> None:
-        """Say ``text`` on the speaker (if there is one); ``interrupt`` cuts what is being said."""
-        speaker = self.terminal.devices.get(DeviceKind.SPEAKER)
-        say = getattr(speaker, "say", None)
-        if say is not None and text:
-            say(text, interrupt=interrupt)
-
-    def spoken_number(self, number: str) -> str:
-        """A ticket number as it is said aloud in the current language."""
-        return spoken_number(number, self.lang)
-
-    def screen_prompt(self) -> str:
-        """What the current screen says of itself: what it is, what it offers, how to answer."""
-        screen = self.sm.current_screen
-        offers = [b.spoken_label() for b in visible_buttons(list(Window.children)) if b.action not in _NAV_ACTIONS]
-        parts = [screen.spoken_intro()]
-        if offers:
-            parts.append(self.tr("voice.offers", items="、".join(offers)))
-        parts.append(self.tr("voice.howto"))
-        return "".join(p for p in parts if p)
-
-    def speak_screen(self, interrupt: bool = True) -> None:
-        """Say the current screen's prompt."""
-        self.speak(self.screen_prompt(), interrupt=interrupt)
-
-    def action_for_speech(self, text: str) -> str | None:
-        """The action that saying ``text`` does on the screen shown now, or None."""
-        said = _normalise(text)
-        if not said:
-            return None
-        buttons = visible_buttons(list(Window.children))
-        for button in buttons:  # the whole label first: "法律咨询，等候 3 人"
-            if _normalise(button.spoken_label()) == said:
-                return button.action
-        for button in buttons:  # then its name alone: "法律咨询"
-            name = _normalise(button.spoken_label().split("，")[0])
-            if name and name in said:
-                return button.action
-        return None
-
-    def on_heard(self, text: str) -> None:
-        """Recognised speech: do what it asks, or say it was not understood."""
-        action = self.action_for_speech(text)
-        if action is None:
-            self.speak(self.tr("voice.not_understood"))
-            return
-        self.act(action)
-
-    def voice_command(self, name: str) -> None:
-        """Commands that work everywhere: back, home, help, repeat."""
-        if name in ("back", "home"):
-            self.act(name)
-        elif name == "help":
-            self.speak(self.tr("voice.help"))
-        elif name == "repeat":
-            self.speak_screen()
-        self._reset_idle()
+        """Say ``text`` (see VoiceGuide.speak)."""
+        self.guide.speak(text, interrupt)
 
     def show_notice(self, key: str) -> None:
         """A short message over the screen for a few seconds (a card rejected, a printer
@@ -379,7 +363,14 @@ class KioskApp(App):
         self.notice = self.tr(key)
         if self.voice or self._keypad_in_use:
             self.speak(self.notice, interrupt=False)
-        self.notice_label.text = self.notice
+        self._banner(self.notice)
+
+    def show_heard(self, text: str) -> None:
+        """What the recogniser heard, shown so the person can see they were understood."""
+        self._banner(self.tr("voice.heard", text=text))
+
+    def _banner(self, text: str) -> None:
+        self.notice_label.text = text
         self.notice_label.opacity = 1
         if self._notice_event is not None:
             self._notice_event.cancel()

@@ -20,6 +20,8 @@ _TECH_WINDOW_S = 3.0
 class AttractScreen(KioskScreen):
     """Welcome screen shown between visits."""
 
+    primary_action = "start"  # what "好的" / "yes" does here
+
     clock_text = StringProperty("")
     hours_text = StringProperty("")
 

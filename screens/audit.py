@@ -21,7 +21,6 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from screens import theme
-from screens.focus import visible_buttons
 from screens.pilot import Pilot
 from screens.widgets import KButton
 
@@ -73,7 +72,7 @@ def audit_screen(app: Any, screen: str, elder: bool) -> tuple[int, list[Violatio
     found: list[Violation] = []
     min_target = dp(60 if elder else 44)
     min_text = dp(18 if elder else 16)
-    buttons = visible_buttons(list(Window.children))
+    buttons = app.buttons_on_screen()
     labels = [w for w in pilot.widgets() if isinstance(w, Label) and not isinstance(w, KButton) and w.text.strip() and w.opacity > 0]
     for widget in buttons + labels:
         name = _name(widget)
@@ -99,7 +98,7 @@ def audit_screen(app: Any, screen: str, elder: bool) -> tuple[int, list[Violatio
         if not button.action or not _on_screen_or_scrollable(button):
             found.append(Violation(screen, name, "keypad", "not reachable by the focus ring"))
         if screen not in STAFF_SCREENS:
-            heard = app.action_for_speech(button.spoken_label())
+            heard = app.guide.action_for(button.spoken_label())
             if heard != button.action:
                 found.append(Violation(screen, name, "voice", f"saying {button.spoken_label()!r} does {heard!r}"))
     return len(buttons) + len(labels), found

@@ -14,6 +14,7 @@ class KioskScreen(Screen):
     language, elder mode or the data it shows change. ``surface`` is its background."""
 
     surface = ColorProperty(theme.BACKGROUND)
+    primary_action: str | None = None  # what "yes" does on this screen, if anything
 
     def refresh(self) -> None:
         """Rebuild data-dependent widgets (default: nothing)."""

@@ -13,6 +13,8 @@ from screens.base import KioskScreen
 class DoneScreen(KioskScreen):
     """Thanks, and what happens next."""
 
+    primary_action = "finish"  # what "好的" / "yes" does here
+
     number = StringProperty("")
 
     def refresh(self) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from kivy.core.window import Window
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
@@ -23,9 +22,10 @@ KEY_H, KEY_R = ord("h"), ord("r")
 
 
 def visible_buttons(roots: list[Widget]) -> list[KButton]:
-    """The buttons a person can see and press, topmost overlay only, in reading order
-    (top to bottom, then left to right)."""
-    for root in roots:  # Window.children: the topmost (an open overlay) first
+    """The buttons a person can see and press under the first of ``roots`` that has any
+    (an open overlay before the screen), in reading order (top to bottom, then left to
+    right)."""
+    for root in roots:
         found = [w for w in root.walk(restrict=True) if isinstance(w, KButton) and w.opacity > 0 and not w.disabled]
         found = [b for b in found if b.width > 1 and b.height > 1]
         if found:
@@ -45,11 +45,19 @@ def scroll_into_view(button: KButton) -> None:
 class KeypadNavigator:
     """Moves the focus ring and presses the focused button.
 
-    ``press(action)`` does what the button does; ``speak(text)`` says the focused item;
+    ``buttons()`` lists what is on screen now, in reading order; ``press(action)`` does
+    what the button does; ``speak(text)`` says the focused item;
     ``command(name)`` handles "back", "help" and "repeat".
     """
 
-    def __init__(self, press: Callable[[str], None], speak: Callable[..., None], command: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        buttons: Callable[[], list[KButton]],
+        press: Callable[[str], None],
+        speak: Callable[..., None],
+        command: Callable[[str], None],
+    ) -> None:
+        self._buttons = buttons
         self._press = press
         self._speak = speak
         self._command = command
@@ -58,7 +66,7 @@ class KeypadNavigator:
     @property
     def focused(self) -> KButton | None:
         """The button with the focus ring, if it is still on screen."""
-        if self._focused is not None and self._focused in visible_buttons(list(Window.children)):
+        if self._focused is not None and self._focused in self._buttons():
             return self._focused
         return None
 
@@ -93,7 +101,7 @@ class KeypadNavigator:
     def move(self, step: int, interrupt: bool = True) -> None:
         """Move the ring ``step`` buttons on (wrapping round) and say what it is on;
         ``interrupt`` cuts what is being said (a person moving on has heard enough)."""
-        buttons = visible_buttons(list(Window.children))
+        buttons = self._buttons()
         if not buttons:
             return
         current = self.focused

@@ -23,6 +23,8 @@ class MaterialRow(SurfaceBox):
 class MaterialsScreen(KioskScreen):
     """The list of materials to bring."""
 
+    primary_action = "take"  # what "好的" / "yes" does here
+
     title = StringProperty("")
     subtitle = StringProperty("")
 

@@ -17,6 +17,8 @@ DECLARABLE = (Priority.ELDERLY, Priority.DISABLED, Priority.MILITARY)
 class ServiceScreen(KioskScreen):
     """Details of the chosen service."""
 
+    primary_action = "take"  # what "好的" / "yes" does here
+
     title = StringProperty("")
     summary = StringProperty("")
     card_text = StringProperty("")

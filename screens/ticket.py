@@ -19,6 +19,8 @@ from screens.qr import qr_texture
 class TicketScreen(KioskScreen):
     """The issued ticket."""
 
+    primary_action = "finish"  # what "好的" / "yes" does here
+
     number = StringProperty("")
     service_name = StringProperty("")
     ahead_text = StringProperty("")
@@ -48,7 +50,7 @@ class TicketScreen(KioskScreen):
         )
         self.print_text = app.tr(app.receipts.ticket_state_key) if app.receipts.ticket_state_key else ""
         self.print_failed = app.receipts.ticket_state_key == "ticket.not_printed"
-        self.spoken_number = self.kiosk.spoken_number(ticket.number)
+        self.spoken_number = self.kiosk.guide.number(ticket.number)
         url = ticket_url(t.config.queue.ticket_url, t.config.terminal_id, ticket)
         if getattr(self, "_qr_for", None) != url:
             self._qr_for = url

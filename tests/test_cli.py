@@ -72,8 +72,3 @@ def test_doctor_fails_on_a_missing_reader(data_dir: Path, tmp_path: Path) -> Non
     assert proc.returncode == 1
     line = next(x for x in proc.stdout.splitlines() if x.startswith("device idcard"))
     assert "FAIL" in line and "/dev/ttyNOSUCH0" in line
-
-
-def test_center_says_it_is_not_available() -> None:
-    proc = subprocess.run([PYTHON, "-c", "import sys; from fleet.center_cli import main; sys.exit(main([]))"], capture_output=True, text=True)
-    assert proc.returncode == 2 and "not yet available" in proc.stderr

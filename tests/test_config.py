@@ -66,9 +66,9 @@ def test_load_config_from_data_dir_and_explicit_path(tmp_path: Path) -> None:
         load_config(tmp_path / "missing.toml", tmp_path)
 
 
-def test_the_readme_example_is_a_valid_configuration() -> None:
+def test_the_readme_examples_are_valid_configurations() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```toml\n", 1)[1].split("```", 1)[0]
-    cfg = parse_config(block, "README.md")
-    assert cfg.terminal_id == "HS-XL-0042"
-    assert cfg.devices.printer.startswith("escpos+serial://")
+    blocks = [part.split("```", 1)[0] for part in readme.split("```toml\n")[1:]]
+    configs = [parse_config(block, "README.md") for block in blocks]
+    assert any(c.terminal_id == "HS-XL-0042" and c.devices.printer.startswith("escpos+serial://") for c in configs)
+    assert any(c.fleet.enabled for c in configs)

@@ -1,1 +1,3 @@
-"""Audio: microphones (capture, WAV files, simulator) and speech output."""
+"""Audio: microphones (PortAudio capture, WAV files, simulator), voice-activity
+endpointing, offline recognition (Vosk), listening on a worker, and speech output
+(espeak-ng, simulator). Heavy libraries (sounddevice, vosk) load only when used."""

@@ -127,6 +127,7 @@ class SimSpeaker:
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._spoken: collections.deque[str] = collections.deque(maxlen=keep)
         self._interrupt = threading.Event()
+        self._speaking = threading.Event()
         self._plugged = True
         self._thread: threading.Thread | None = None
 
@@ -162,6 +163,12 @@ class SimSpeaker:
         """What was spoken (or begun) since open, oldest first."""
         return list(self._spoken)
 
+    @property
+    def speaking(self) -> bool:
+        """True while an announcement "plays" (as ``EspeakSpeaker.speaking``: the
+        listener mutes then, so the kiosk does not hear itself)."""
+        return self._speaking.is_set()
+
     def sim_actions(self) -> list[SimAction]:
         """Unplug and plug back."""
         return [SimAction("speaker.toggle", "sim.speaker.toggle", self._toggle)]
@@ -182,8 +189,10 @@ class SimSpeaker:
                 continue  # nobody hears it; the screen still shows everything
             self._interrupt.clear()
             self._spoken.append(text)
+            self._speaking.set()
             # Speaking takes time; an interrupt cuts it short.
             self._interrupt.wait(len(text) * self._per_char)
+            self._speaking.clear()
 
 
 def open_sim_mic(url: str, ctx: DeviceContext) -> SimMic:

@@ -15,10 +15,12 @@ COMMAND_MODULES = (
     "kiosk.cli.run",
     "kiosk.cli.screenshot",
     "kiosk.cli.queue",
+    "kiosk.cli.calling",
     "kiosk.cli.catalog",
     "kiosk.cli.doctor",
     "kiosk.cli.idcard",
     "kiosk.cli.printing",
+    "kiosk.cli.voice",
     "kiosk.cli.audit",
 )
 

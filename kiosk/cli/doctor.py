@@ -27,8 +27,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=doctor)
 
 
-def _check(rows: list[dict[str, str]], name: str, ok: bool, detail: str) -> None:
-    rows.append({"check": name, "status": "ok" if ok else "FAIL", "detail": detail})
+def _check(rows: list[dict[str, str]], name: str, ok: bool, detail: str, required: bool = True) -> None:
+    # A missing optional part (the speech model) is a warning: the kiosk serves without it.
+    rows.append({"check": name, "status": "ok" if ok else ("FAIL" if required else "warn"), "detail": detail})
 
 
 def doctor(args: argparse.Namespace) -> int:
@@ -55,6 +56,10 @@ def doctor(args: argparse.Namespace) -> int:
         _check(rows, "catalogue", True, f"{len(catalog.services)} services")
     except KioskError as exc:
         _check(rows, "catalogue", False, exc.detail)
+    from kiosk.voice.models import check_model
+
+    model = check_model(data_dir)
+    _check(rows, "speech model", model.ok, model.detail, required=False)
     from screens.fonts import find_cjk_font
 
     font = find_cjk_font()
@@ -83,4 +88,4 @@ def _report(rows: list[dict[str, str]], as_json: bool) -> int:
         width = max(len(r["check"]) for r in rows)
         for r in rows:
             print(f"{r['check']:<{width}}  {r['status']:<4}  {r['detail']}")
-    return 0 if all(r["status"] == "ok" for r in rows) else 1
+    return 1 if any(r["status"] == "FAIL" for r in rows) else 0

@@ -8,7 +8,6 @@ grammar to give the recogniser there, and turns numbers into speech:
     matcher.match("我想问问离婚的事", screen="home")  # Intent(service, consultation, 0.9)
     matcher.grammar("service")                       # phrases for the recogniser
     say_number("A001")                               # "A零零一号"
-    announcement("B007", 2)                          # "请B零零七号到二号窗口办理"
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from __future__ import annotations
 import functools
 
 from kiosk.voice.matcher import Intent, IntentMatcher, ScreenOffers
-from kiosk.voice.numbers import announcement, cardinal_zh, digits_zh, say_number, speakable
+from kiosk.voice.numbers import cardinal_zh, digits_zh, say_number, speakable
 from kiosk.voice.vocabulary import IntentName, Vocabulary, load_vocabulary
 
 __all__ = [
@@ -25,7 +24,6 @@ __all__ = [
     "IntentName",
     "ScreenOffers",
     "Vocabulary",
-    "announcement",
     "cardinal_zh",
     "default_matcher",
     "digits_zh",

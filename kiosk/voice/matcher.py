@@ -189,7 +189,7 @@ class IntentMatcher:
         (intent, service), hit = ranked[0]
         confidence = hit.confidence
         if len(ranked) > 1:
-            (intent2, service2), hit2 = ranked[1]
+            hit2 = ranked[1][1]
             contains = hit.start <= hit2.start and hit2.end <= hit.end and (hit.end - hit.start) > (hit2.end - hit2.start)
             if hit2.confidence >= confidence - _AMBIGUOUS and not contains:
                 confidence *= 0.85  # two things named about equally: say so

@@ -232,7 +232,9 @@ def _model_root(unpacked: Path, spec: ModelSpec) -> Path:
     entries = [p for p in unpacked.iterdir() if not p.name.startswith(".") and p.name != "__MACOSX"]
     if len(entries) == 1 and entries[0].is_dir() and not missing_files(entries[0], spec):
         return entries[0]
-    candidate = entries[0] if len(entries) == 1 and entries[0].is_dir() else unpacked
+    # Name what is missing where the model seems to be: at the root if parts of it are.
+    at_root = any((unpacked / f.split("/")[0]).exists() for f in spec.required)
+    candidate = entries[0] if len(entries) == 1 and entries[0].is_dir() and not at_root else unpacked
     raise ModelError(f"archive is not a {spec.name} model: missing {', '.join(missing_files(candidate, spec))}")
 
 

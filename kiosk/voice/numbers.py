@@ -36,7 +36,7 @@ def cardinal_zh(n: int) -> str:
     if n >= 10**4:
         high, low = divmod(n, 10**4)
         rest = "" if low == 0 else ("零" if low < 1000 else "") + _under_10k(low)
-        return _under_10k(high) + "万" + rest
+        return ("两" if high == 2 else _under_10k(high)) + "万" + rest
     return _under_10k(n)
 
 
@@ -53,7 +53,8 @@ def _under_10k(n: int) -> str:
         if zero_pending:
             out.append("零")
             zero_pending = False
-        out.append(_DIGITS[d] + unit)
+        # 两千, not 二千: how thousands are said.
+        out.append(("两" if d == 2 and unit == "千" else _DIGITS[d]) + unit)
     return "".join(out) or "零"
 
 
@@ -63,13 +64,6 @@ def say_number(number: str) -> str:
     if m is None:
         raise ValueError(f"not a ticket number: {number!r}")
     return f"{m.group(1).upper()}{digits_zh(m.group(2))}号"
-
-
-def announcement(number: str, window: int) -> str:
-    """The call for a ticket: ("B007", 2) → "请B零零七号到二号窗口办理"."""
-    if window < 1:
-        raise ValueError(f"window numbers start at 1: {window}")
-    return f"请{say_number(number)}到{cardinal_zh(window)}号窗口办理"
 
 
 def speakable(text: str) -> str:

@@ -217,6 +217,60 @@ def audit_catches(p: Any, record: dict[str, Any]) -> Steps:
     record["checks"] = sorted({v.check for v in found if v.widget == "button ''"})
 
 
+@scenario
+def voice_visit(p: Any, record: dict[str, Any]) -> Steps:
+    """A whole visit in voice mode, driven only by recognised text at the recogniser's
+    boundary (the bridge event the listener posts from its worker)."""
+    import threading
+
+    from kiosk.events import SpeechHeard
+    from kiosk.ports import DeviceKind
+
+    speaker = p.app.terminal.devices[DeviceKind.SPEAKER]
+
+    def say(text: str) -> float:
+        # As the recogniser does: from a worker thread, through the one bridge.
+        threading.Thread(target=p.app.bridge.post, args=(SpeechHeard(text),)).start()
+        return 0.4
+
+    yield p.tap("voice")  # the 语音服务 button on the attract screen
+    look(p, record, "home")
+    yield say("嗯我想问问离婚的事")
+    look(p, record, "service")
+    yield say("那个要带什么材料")
+    look(p, record, "materials")
+    yield say("帮我取个号")
+    yield 0.3
+    look(p, record, "ticket")
+    yield say("重复一遍")
+    yield say("好的")
+    look(p, record, "done")
+    yield say("阿巴阿巴")
+    record["spoken"] = speaker.spoken()
+    record["queue"] = [t.number for t in p.app.terminal.queue.tickets()]
+
+
+@scenario
+def announce_in_app(p: Any, record: dict[str, Any]) -> Steps:
+    """A window calls a ticket (another process); the kiosk says it, twice."""
+    import subprocess
+
+    from kiosk.ports import DeviceKind
+    from tests.support import PYTHON, kiosk_env
+
+    speaker = p.app.terminal.devices[DeviceKind.SPEAKER]
+    yield p.tap("start")
+    yield p.tap("service:consultation")
+    yield p.tap("take")
+    env = kiosk_env(Path(record["data_dir"]))
+    subprocess.run([PYTHON, "-m", "kiosk.cli", "queue", "call", "--window", "2"], env=env, check=True, capture_output=True)
+    for _ in range(50):
+        yield 0.1
+        if sum("到2号窗口办理" in s for s in speaker.spoken()) >= 2:
+            break
+    record["spoken"] = speaker.spoken()
+
+
 def main() -> None:
     name, data_dir, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     size = tuple(int(v) for v in (sys.argv[4] if len(sys.argv) > 4 else "1280x800").split("x"))
@@ -230,7 +284,10 @@ def main() -> None:
     from screens.app import KioskApp
     from screens.pilot import run_script
 
-    terminal = build_terminal(KioskConfig(), data_dir, simulate=True)
+    from kiosk.config import parse_config
+
+    config = parse_config(record["config"]) if "config" in record else KioskConfig()
+    terminal = build_terminal(config, data_dir, simulate=True)
     app = KioskApp(terminal)
     try:
         def script(p: Any) -> Steps:

@@ -138,3 +138,26 @@ def test_a_whole_visit_by_keypad_with_every_step_spoken(data_dir: Path) -> None:
     assert "请带齐以下材料" in spoken and "必带：1. 本人身份证" in spoken  # the materials, read out
     assert "您的号码A零零一号" in spoken  # the number as people say it
     assert "取号排队" in spoken  # the focused button was named
+
+
+def test_a_whole_visit_in_voice_mode_by_recognised_speech(data_dir: Path) -> None:
+    r = run("voice_visit", data_dir)
+    assert step(r, "home")["screen"] == "home"
+    assert step(r, "service")["screen"] == "service" and "法律咨询" in text(r, "service")
+    assert step(r, "materials")["screen"] == "materials"
+    assert step(r, "ticket")["screen"] == "ticket" and "A001" in step(r, "ticket")["texts"]
+    assert step(r, "done")["screen"] == "done"
+    assert r["queue"] == ["A001"]
+    spoken = "\n".join(r["spoken"])
+    assert "已打开语音服务" in spoken
+    assert "请选择您要办理的业务" in spoken and "可以选择：法律咨询" in spoken
+    assert "婚姻家庭" in spoken  # the service screen read its summary
+    assert spoken.count("您的号码A零零一号") >= 2  # said, then repeated on request
+    assert "请留意叫号" in spoken
+    assert spoken.endswith("没有听清，请再说一遍，或用按键选择。")
+
+
+def test_the_kiosk_announces_calls_when_configured_to(data_dir: Path) -> None:
+    r = run("announce_in_app", data_dir, config="[calling]\nannounce_in_app = true\n")
+    calls = [s for s in r["spoken"] if "窗口办理" in s]
+    assert calls == ["请A零零一号到2号窗口办理", "请A零零一号到2号窗口办理"]
