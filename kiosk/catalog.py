@@ -6,12 +6,11 @@ centre can change materials lists without a release.
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kiosk.datafile import parse_toml, read_text
 from kiosk.errors import CatalogError
 
 LANGUAGES = ("zh_CN", "en")
@@ -85,33 +84,12 @@ class Catalog(BaseModel):
         return [s.code for s in self.services]
 
 
-def _format_error(source: str, err: ValidationError) -> str:
-    lines = [f"{source}: invalid catalogue"]
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
-        lines.append(f"  {loc}: {e['msg']}")
-    return "\n".join(lines)
-
-
 def parse_catalog(text: str, source: str = "<catalog>") -> Catalog:
     """Parse and validate a catalogue from TOML text."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{source}: not valid TOML: {exc}") from exc
-    try:
-        return Catalog.model_validate(data)
-    except ValidationError as exc:
-        raise CatalogError(_format_error(source, exc)) from exc
+    return parse_toml(text, source, Catalog, "catalogue", CatalogError)
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
     """Load the catalogue from ``path``, or the one shipped with the product."""
-    if path is None:
-        text = resources.files("kiosk.data").joinpath("catalog.toml").read_text(encoding="utf-8")
-        return parse_catalog(text, "kiosk/data/catalog.toml")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot read: {exc}") from exc
-    return parse_catalog(text, str(path))
+    text, source = read_text(path, "catalog.toml", CatalogError)
+    return parse_catalog(text, source)

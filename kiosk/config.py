@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from datetime import time
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kiosk.datafile import parse_toml
 from kiosk.errors import ConfigError
 
 CONFIG_FILENAME = "kiosk.toml"
@@ -151,26 +151,9 @@ class KioskConfig(_Section):
     calling: CallingSettings = CallingSettings()
 
 
-def format_validation_error(source: str, err: ValidationError) -> str:
-    """One line per problem, each naming the dotted key: ``devices.printer: …``."""
-    lines = [f"{source}: invalid configuration"]
-    for e in err.errors():
-        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
-        lines.append(f"  {key}: {msg}")
-    return "\n".join(lines)
-
-
 def parse_config(text: str, source: str = "<config>") -> KioskConfig:
     """Parse and validate configuration TOML."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
-    try:
-        return KioskConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(source, exc)) from exc
+    return parse_toml(text, source, KioskConfig, "configuration", ConfigError)
 
 
 def resolve_data_dir(cli_value: str | os.PathLike[str] | None) -> Path:

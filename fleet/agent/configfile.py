@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kiosk.config import KioskConfig, format_validation_error
+from kiosk.config import KioskConfig
+from kiosk.datafile import format_validation_error
 
 LOCAL_ONLY = ("terminal_id", "fleet")
 
@@ -40,7 +41,7 @@ def merged(current: KioskConfig, desired: dict[str, Any]) -> KioskConfig:
     try:
         return KioskConfig.model_validate(_merge(base, desired))
     except ValidationError as exc:
-        raise ConfigRejected(format_validation_error("desired configuration", exc)) from exc
+        raise ConfigRejected(format_validation_error("desired configuration", "configuration", exc)) from exc
 
 
 def _value(v: Any) -> str:

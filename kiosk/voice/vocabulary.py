@@ -6,12 +6,11 @@ Data, not code, so a site can add its local way of saying things without a relea
 from __future__ import annotations
 
 import enum
-import tomllib
-from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kiosk.datafile import parse_toml, read_text
 from kiosk.errors import CatalogError
 
 
@@ -111,32 +110,12 @@ class Vocabulary(_Strict):
         return sorted(self.screens.offers)
 
 
-def _format_error(source: str, err: ValidationError) -> str:
-    lines = [f"{source}: invalid voice vocabulary"]
-    for e in err.errors():
-        lines.append(f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
-    return "\n".join(lines)
-
-
 def parse_vocabulary(text: str, source: str = "<intents>") -> Vocabulary:
     """Parse and validate a vocabulary from TOML text."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{source}: not valid TOML: {exc}") from exc
-    try:
-        return Vocabulary.model_validate(data)
-    except ValidationError as exc:
-        raise CatalogError(_format_error(source, exc)) from exc
+    return parse_toml(text, source, Vocabulary, "voice vocabulary", CatalogError)
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """Load the vocabulary from ``path``, or the one shipped with the product."""
-    if path is None:
-        text = resources.files("kiosk.data").joinpath("intents.toml").read_text(encoding="utf-8")
-        return parse_vocabulary(text, "kiosk/data/intents.toml")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot read: {exc}") from exc
-    return parse_vocabulary(text, str(path))
+    text, source = read_text(path, "intents.toml", CatalogError)
+    return parse_vocabulary(text, source)

@@ -1,0 +1,49 @@
+"""Validated TOML files (configuration, catalogue, vocabulary): one way to read them and
+one way to say what is wrong — a line per problem, each naming the dotted key."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from kiosk.errors import KioskError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def format_validation_error(source: str, what: str, err: ValidationError) -> str:
+    """``source: invalid <what>`` then ``  devices.printer: <why>`` for each problem."""
+    lines = [f"{source}: invalid {what}"]
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
+        lines.append(f"  {key}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_toml(text: str, source: str, model: type[M], what: str, error: type[KioskError]) -> M:
+    """Parse TOML ``text`` into ``model``; ``error`` (naming ``source``) when it is not
+    TOML or not valid."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{source}: not valid TOML: {exc}") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise error(format_validation_error(source, what, exc)) from exc
+
+
+def read_text(path: Path | None, packaged: str, error: type[KioskError]) -> tuple[str, str]:
+    """The text of ``path``, or of the product's own ``kiosk/data/<packaged>``; with the
+    name to quote in errors."""
+    if path is None:
+        return resources.files("kiosk.data").joinpath(packaged).read_text(encoding="utf-8"), f"kiosk/data/{packaged}"
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc}") from exc
