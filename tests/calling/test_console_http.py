@@ -51,12 +51,29 @@ def test_windows_calling_at_once_on_two_consoles_never_get_the_same_ticket(data_
     numbers = [n for _, n in called]
     assert Counter(numbers).most_common(1)[0][1] == 1, "a ticket was called at two windows"
     assert sorted(numbers) == sorted(issued)
-    # Each window's first call was made at the same moment as the others' (the
-    # barrier): all four got a ticket, four different ones. After that SQLite's lock
-    # is not fair — one process may take most of the rest — which is fine.
-    firsts = {w: next(n for ww, n in called if ww == w) for w in (1, 2, 3, 4)}
-    assert len(set(firsts.values())) == 4
+    # SQLite's lock is not fair — one process may take most of the calls — which is fine
+    # at human pace: what matters is that no ticket is called twice, and none is lost.
     assert status == 200 and state["waiting_count"] == 0
+
+
+def test_four_windows_calling_the_same_moment_get_four_different_tickets(data_dir: Path) -> None:
+    issued = seed(data_dir, 4)
+    start = threading.Barrier(4)
+    got: dict[int, str] = {}
+    with console(data_dir) as a, console(data_dir) as b:
+        def window(base: str, number: int) -> None:
+            start.wait()
+            status, doc = request(base, "POST", "/api/call", {"window": number, "services": []})
+            if status == 200 and doc["ticket"] is not None:
+                got[number] = doc["ticket"]["number"]
+
+        threads = [threading.Thread(target=window, args=(base, w)) for base, w in ((a, 1), (b, 2), (a, 3), (b, 4))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(got) == [1, 2, 3, 4]  # four calls at once, each got a ticket
+    assert sorted(got.values()) == sorted(issued)  # four different ones
 
 
 def test_console_actions_and_state(data_dir: Path) -> None:
