@@ -10,28 +10,31 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.events import SpeechHeard, SpeechPartial
 from kiosk.ports import DeviceKind
 from kiosk.tickets import spoken_number
-from kiosk.voice import IntentName, ScreenOffers, default_matcher
+
+if TYPE_CHECKING:
+    from kiosk.voice import ScreenOffers
 
 log = logging.getLogger(__name__)
 
 # Buttons every screen has: not read out as the screen's offers (the help says them).
 NAV_ACTIONS = {"back", "home", "finish", "lang", "elder", "voice"}
 
-# Intents that do the same everywhere.
+# Intents (by name) that do the same everywhere. The matcher (kiosk.voice, with its
+# pinyin tables) is imported on first use, never before the first frame.
 _GLOBAL = {
-    IntentName.BACK: "back",
-    IntentName.HOME: "home",
-    IntentName.HELP: "help",
-    IntentName.REPEAT: "repeat",
-    IntentName.ELDER_MODE: "elder",
-    IntentName.TAKE_TICKET: "take",
-    IntentName.MATERIALS: "materials",
-    IntentName.FINISH: "finish",
+    "back": "back",
+    "home": "home",
+    "help": "help",
+    "repeat": "repeat",
+    "elder_mode": "elder",
+    "take_ticket": "take",
+    "materials": "materials",
+    "finish": "finish",
 }
 
 
@@ -88,8 +91,10 @@ class VoiceGuide:
 
     # --- speech in -------------------------------------------------------------------
 
-    def offers(self) -> ScreenOffers:
+    def offers(self) -> "ScreenOffers":
         """What the screen shown now offers to voice."""
+        from kiosk.voice import IntentName, ScreenOffers
+
         app = self.app
         buttons = self.app.buttons_on_screen()
         services = tuple(b.action.split(":", 1)[1] for b in buttons if b.action.startswith("service:"))
@@ -111,6 +116,8 @@ class VoiceGuide:
 
     def grammar(self) -> list[str]:
         """The phrases the recogniser listens for here: the matcher's, and every label."""
+        from kiosk.voice import default_matcher
+
         labels = [b.spoken_label().split("，")[0] for b in self.app.buttons_on_screen()]
         return sorted(set(default_matcher().grammar(self.offers())) | {x for x in labels if x})
 
@@ -130,6 +137,8 @@ class VoiceGuide:
         for button in buttons:  # a button's whole label, said as it is written
             if _normalise(button.spoken_label()) == said or _normalise(button.spoken_label().split("，")[0]) == said:
                 return button.action
+        from kiosk.voice import IntentName, default_matcher
+
         intent = default_matcher().match(text, self.offers())
         action: str | None = None
         if intent.intent is IntentName.SERVICE and intent.service:
@@ -142,8 +151,8 @@ class VoiceGuide:
             action = self._primary()
         elif intent.intent is IntentName.NO:
             action = "back"
-        elif intent.intent in _GLOBAL:
-            action = _GLOBAL[intent.intent]
+        elif intent.intent.value in _GLOBAL:
+            action = _GLOBAL[intent.intent.value]
         if action is not None and (action in actions or action.startswith("goto:") or action in ("help", "repeat", "back", "home")):
             return action
         for button in buttons:  # a button named inside a longer sentence
@@ -170,7 +179,12 @@ class VoiceGuide:
 
     def warm_up(self) -> None:
         """Load the matcher's pinyin tables on a worker, not at the first word heard."""
-        threading.Thread(target=default_matcher, name="voice-warm-up", daemon=True).start()
+        def load() -> None:
+            from kiosk.voice import default_matcher
+
+            default_matcher()
+
+        threading.Thread(target=load, name="voice-warm-up", daemon=True).start()
 
     def partial(self, text: str) -> None:
         """Words heard so far: shown while the person speaks."""
