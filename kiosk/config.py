@@ -186,7 +186,9 @@ def load_config(path: str | os.PathLike[str] | None, data_dir: Path) -> KioskCon
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read: {exc}") from exc
     cfg = parse_config(text, str(p))
-    if cfg.catalog is not None and not cfg.catalog.is_absolute():
-        # A relative catalogue path is relative to the configuration file.
-        cfg = cfg.model_copy(update={"catalog": (p.parent / cfg.catalog)})
-    return cfg
+    # Relative paths in the file are relative to the file, wherever the kiosk runs from.
+    def near(path: Path | None) -> Path | None:
+        return p.parent / path if path is not None and not path.is_absolute() else path
+
+    fleet = cfg.fleet.model_copy(update={"credentials_file": near(cfg.fleet.credentials_file), "ca_file": near(cfg.fleet.ca_file)})
+    return cfg.model_copy(update={"catalog": near(cfg.catalog), "fleet": fleet})

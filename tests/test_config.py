@@ -58,10 +58,15 @@ def test_data_dir_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
 
 def test_load_config_from_data_dir_and_explicit_path(tmp_path: Path) -> None:
     assert load_config(None, tmp_path) == KioskConfig()  # absent default file: defaults
-    (tmp_path / "kiosk.toml").write_text('terminal_id = "HS-0042"\ncatalog = "my-catalog.toml"\n', encoding="utf-8")
+    (tmp_path / "kiosk.toml").write_text(
+        'terminal_id = "HS-0042"\ncatalog = "my-catalog.toml"\n[fleet]\nbroker = "mqtt://127.0.0.1:1883"\ncredentials_file = "cred.json"\n',
+        encoding="utf-8",
+    )
     cfg = load_config(None, tmp_path)
     assert cfg.terminal_id == "HS-0042"
     assert cfg.catalog == tmp_path / "my-catalog.toml"  # relative to the config file
+    assert cfg.fleet.credentials_file == tmp_path / "cred.json"
+    assert cfg.fleet.ca_file is None
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.toml", tmp_path)
 
