@@ -122,3 +122,34 @@ def test_rollout_aborts_after_first_stage(served, tmp_path):
     finally:
         for a in agents:
             a.close()
+
+
+def test_kiosk_run_joins_the_centre(served, tmp_path):
+    """`kiosk run` itself (offscreen) starts the agent from its `[fleet]` section: the
+    centre sees it online, pings it, and gets a real PNG of its screen."""
+    d, rt = served
+    creds = json.loads(center(d, "terminals", "add", "HS-XL-0009", "--site", "团城山", "--json").stdout)
+    data = tmp_path / "kiosk"
+    data.mkdir()
+    (data / "cred.json").write_text(json.dumps(creds))
+    (data / "kiosk.toml").write_text(
+        f'terminal_id = "HS-XL-0009"\n[fleet]\nbroker = "{rt["broker"]}"\ncredentials_file = "cred.json"\ntelemetry_seconds = 1\n'
+    )
+    kiosk = subprocess.Popen(
+        [PYTHON, "-m", "kiosk.cli", "run", "--simulate", "--data-dir", str(data)],
+        env=kiosk_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        until(lambda: json.loads(center(d, "terminals", "--json").stdout)[0]["online"], timeout=40)
+        ping = center(d, "cmd", "HS-XL-0009", "ping", "--json")
+        assert ping.returncode == 0 and json.loads(ping.stdout)["ok"] is True
+        shot = center(d, "screenshot", "HS-XL-0009", "--out", str(tmp_path / "screen.png"))
+        assert shot.returncode == 0, shot.stdout + shot.stderr
+        png = (tmp_path / "screen.png").read_bytes()
+        assert png.startswith(b"\x89PNG") and len(png) > 10_000  # the attract screen, rendered
+    finally:
+        kiosk.terminate()
+        try:
+            kiosk.wait(20)
+        except subprocess.TimeoutExpired:
+            kiosk.kill()
