@@ -30,6 +30,11 @@ CMD = "cmd"  # centre → terminal: command requests (MQTT v5 request/response)
 RES = "res"  # terminal → centre: responses, under res/{worker}
 DESIRED = "config/desired"  # centre → terminal, retained desired configuration
 REPORTED = "config/reported"  # terminal → centre, retained reported configuration
+# The centre channel: live requests and call signalling (not durable; see kiosk.ports).
+ASK = "ask"  # terminal → centre: a request that needs an answer now (v5 request/response)
+ANSWER = "answer"  # centre → terminal: the answers to its asks
+CALL_OUT = "call/out"  # terminal → centre: video call signalling
+CALL_IN = "call/in"  # centre → terminal: video call signalling
 
 
 def root(terminal_id: str) -> str:
@@ -67,8 +72,8 @@ def parse(topic_name: str) -> tuple[str, str] | None:
 
 
 # ACL lines for Mosquitto (pattern %u = the connecting user = the terminal id).
-TERMINAL_WRITES = (STATUS, TELEMETRY, EVENTS, f"{RES}/+", REPORTED)
-TERMINAL_READS = (CMD, DESIRED, ACK)
+TERMINAL_WRITES = (STATUS, TELEMETRY, EVENTS, f"{RES}/+", REPORTED, ASK, CALL_OUT)
+TERMINAL_READS = (CMD, DESIRED, ACK, ANSWER, CALL_IN)
 
 
 class _Payload(BaseModel):
@@ -185,6 +190,26 @@ class Reported(_Payload):
     error: str | None = None
     restart_required: bool = False
     at: datetime | None = None
+
+
+class Ask(_Payload):
+    """A terminal's request to the centre. The id is also the MQTT v5 correlation data;
+    the answer goes to the terminal's ``answer`` topic."""
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=64)
+    args: dict[str, Any] = Field(default_factory=dict)
+    expires_at: datetime | None = None
+
+
+class Answer(_Payload):
+    """The centre's answer to an ``Ask``: ``ok`` with a result, or an error code."""
+
+    id: str
+    ok: bool
+    result: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None  # unknown | bad_request | expired | failed | a handler's own code
+    message: str | None = None
 
 
 def json_bytes(obj: Any) -> bytes:

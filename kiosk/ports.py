@@ -10,7 +10,7 @@ import enum
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterator, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from kiosk.events import DeviceEvent
@@ -199,11 +199,40 @@ class Speaker(Device, Protocol):
         """What has been spoken since open, newest last (for tests and the technician)."""
 
 
-class Uplink(Protocol):
-    """The link to the centre: events go out through the durable outbox."""
+class CentreUnavailable(Exception):
+    """The centre cannot be reached now (no link, offline, or no answer in time)."""
 
-    def publish_event(self, topic: str, payload: dict[str, object]) -> None:
-        """Hand an event to the outbox for delivery."""
+
+class CentreError(Exception):
+    """The centre answered a request with an error (``code`` for programs, ``message``
+    for the technician's log)."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+
+
+class CentreChannel(Protocol):
+    """Live messages with the centre, besides the durable outbox: requests that need
+    an answer now (look-ups, bookings) and call signalling. Nothing here is durable:
+    what must not be lost goes through the outbox instead."""
+
+    def connected(self) -> bool:
+        """True while the link to the centre is up."""
+
+    def ask(self, name: str, args: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        """Ask the centre and wait for its answer (never call on the UI thread).
+
+        Raises ``CentreUnavailable`` when offline or unanswered within ``timeout`` and
+        ``CentreError`` when the centre answers with an error."""
+
+    def send(self, leaf: str, payload: bytes) -> None:
+        """Publish ``payload`` under the terminal's own topic root (any thread)."""
+
+    def subscribe(self, leaf: str, handler: Callable[[bytes], None]) -> None:
+        """Call ``handler`` with each message on the terminal's ``leaf`` (on the link's
+        own thread: hand work over quickly)."""
 
 
 class Clock(Protocol):

@@ -14,7 +14,7 @@ from kiosk.i18n import Translator
 from kiosk.outbox import Outbox
 from kiosk.errors import KioskError
 from kiosk.events import DeviceEvent
-from kiosk.ports import Clock, Device, DeviceHealth, DeviceKind, DeviceState, Simulated, VoiceInput
+from kiosk.ports import CentreChannel, Clock, Device, DeviceHealth, DeviceKind, DeviceState, Simulated, VoiceInput
 from kiosk.queue import QueueService
 from kiosk.store import DB_FILENAME, connect
 from kiosk.visit import VisitFlow
@@ -83,6 +83,9 @@ class Terminal:
     voice_input: VoiceInput | None = None
     # Set once every device has been created and opened (or found absent).
     devices_ready: threading.Event = field(default_factory=threading.Event)
+    # The live link to the centre (set by the fleet agent once started); None: the
+    # kiosk works alone and flows that need the centre say so.
+    centre: CentreChannel | None = None
 
     def open_devices(self, sink: Callable[[DeviceEvent], None] | None = None) -> None:
         """Create and open every device still pending, telling ``sink`` of their

@@ -14,8 +14,9 @@ import logging
 import queue
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -33,6 +34,7 @@ from fleet.mqttlink import make_client, parse_broker_url
 from kiosk.config import CONFIG_FILENAME, FleetSettings, KioskConfig
 from kiosk.logs import mask_text
 from kiosk.outbox import Outbox, add_event
+from kiosk.ports import CentreError, CentreUnavailable
 from kiosk.store import DB_FILENAME, connect, transaction
 from kiosk.visit import VisitState
 
@@ -99,6 +101,11 @@ class Agent:
         self._client.on_message = self._on_message
         self._worker = threading.Thread(target=self._run, name=f"fleet-agent-{self.terminal_id}", daemon=True)
         self.connected_event = threading.Event()
+        # The centre channel (kiosk.ports.CentreChannel): asks waiting for their answer,
+        # and handlers of the other leaves the terminal reads.
+        self._asks: dict[str, _AskWait] = {}
+        self._asks_lock = threading.Lock()
+        self._handlers: dict[str, list[Callable[[bytes], None]]] = {}
 
     # ---- public ----------------------------------------------------------------
     def start(self) -> "Agent":
@@ -115,6 +122,8 @@ class Agent:
 
     def close(self, timeout: float = 3.0) -> None:
         """Say offline (retained), disconnect cleanly, stop the threads."""
+        if getattr(self.terminal, "centre", None) is self:
+            self.terminal.centre = None
         self._inbox.put(("close",))
         self._worker.join(timeout)
         self._client.loop_stop()
@@ -142,6 +151,49 @@ class Agent:
             volume=self.state.get("volume"),
             visit_state=getattr(self.terminal.flow.state, "value", ""),
         )
+
+    # ---- the centre channel (kiosk.ports.CentreChannel) -------------------------------
+    def connected(self) -> bool:
+        """True while the link to the centre is up."""
+        return self.connected_event.is_set()
+
+    def ask(self, name: str, args: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        """Ask the centre and wait for the answer (any thread but the UI's and paho's).
+
+        The request expires at the broker after ``timeout`` (MQTT v5 message expiry)
+        and carries ``expires_at``, so a centre that sees it late never acts on it.
+        """
+        if not self.connected_event.is_set():
+            raise CentreUnavailable("not connected to the centre")
+        ask_id = uuid.uuid4().hex
+        expires = datetime.now().astimezone() + timedelta(seconds=timeout)
+        request = topics.Ask(id=ask_id, name=name, args=args, expires_at=expires)
+        wait = _AskWait()
+        with self._asks_lock:
+            self._asks[ask_id] = wait
+        try:
+            self._inbox.put(("ask", request, timeout))
+            got = wait.done.wait(timeout)
+        finally:
+            with self._asks_lock:
+                self._asks.pop(ask_id, None)
+        if not got or wait.answer is None:
+            raise CentreUnavailable(f"no answer to {name} within {timeout:g} s")
+        if not wait.answer.ok:
+            raise CentreError(wait.answer.error or "failed", wait.answer.message or "")
+        return dict(wait.answer.result)
+
+    def send(self, leaf: str, payload: bytes) -> None:
+        """Publish ``payload`` (QoS 1) under this terminal's root; any thread."""
+        if leaf not in topics.TERMINAL_WRITES:
+            raise ValueError(f"a terminal may not write {leaf!r}")
+        self._inbox.put(("send", leaf, payload))
+
+    def subscribe(self, leaf: str, handler: Callable[[bytes], None]) -> None:
+        """Call ``handler(payload)`` on the agent's worker for each message on ``leaf``."""
+        if leaf not in topics.TERMINAL_READS or leaf in (topics.CMD, topics.DESIRED, topics.ACK, topics.ANSWER):
+            raise ValueError(f"{leaf!r} is not a leaf a handler may take")
+        self._handlers.setdefault(leaf, []).append(handler)
 
     def offer_config(self, version: int, config: dict[str, Any]) -> topics.Reported:
         """Take a desired configuration: reject it now if invalid, else keep it (durably)
@@ -259,6 +311,15 @@ class Agent:
                 after()
         elif kind == "report":
             self._publish_reported()
+        elif kind == "ask":
+            _, request, timeout = item
+            props = Properties(PacketTypes.PUBLISH)
+            props.ResponseTopic = topics.topic(self.terminal_id, topics.ANSWER)
+            props.CorrelationData = request.id.encode()
+            props.MessageExpiryInterval = max(1, int(timeout))
+            self._client.publish(topics.topic(self.terminal_id, topics.ASK), request.to_bytes(), qos=1, properties=props)
+        elif kind == "send":
+            self._publish(item[1], item[2], qos=1)
 
     def _watch_devices(self) -> None:
         """Outbox events on a device's transitions: ``device_fault`` once when it stops
@@ -338,6 +399,23 @@ class Agent:
             self.offer_config(desired.version, desired.config)
         elif leaf == topics.CMD:
             self._on_command(payload, props)
+        elif leaf == topics.ANSWER:
+            try:
+                answer = topics.Answer.from_bytes(payload)
+            except ValueError:
+                log.warning("malformed answer from the centre ignored")
+                return
+            with self._asks_lock:
+                wait = self._asks.get(answer.id)
+            if wait is not None:
+                wait.answer = answer
+                wait.done.set()
+        else:
+            for handler in self._handlers.get(leaf, ()):
+                try:
+                    handler(payload)
+                except Exception:  # noqa: BLE001 — one bad handler must not stop the agent
+                    log.exception("handler of %s failed", leaf)
 
     def _on_command(self, payload: bytes, props: Any) -> None:
         resp_topic = getattr(props, "ResponseTopic", None)
@@ -446,6 +524,14 @@ class Agent:
         self._client.disconnect()
 
 
+class _AskWait:
+    """One ask waiting for its answer."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.answer: topics.Answer | None = None
+
+
 class DisabledAgent:
     """Stands for the agent when no broker is configured: the terminal works alone."""
 
@@ -474,10 +560,12 @@ def start_agent(
         log.info("fleet disabled (no broker configured)")
         return DisabledAgent()
     try:
-        return Agent(terminal, settings, screenshot=screenshot, restart=restart, apply_config=apply_config, config_path=config_path,
-                     outbox_poll_seconds=outbox_poll_seconds).start()
+        agent = Agent(terminal, settings, screenshot=screenshot, restart=restart, apply_config=apply_config, config_path=config_path,
+                      outbox_poll_seconds=outbox_poll_seconds).start()
     except (OSError, ValueError, KeyError) as exc:
         # A bad credentials file or URL must not stop the kiosk: it keeps serving and
         # its events keep waiting in the outbox.
         log.error("fleet agent not started: %s", exc)
         return DisabledAgent()
+    terminal.centre = agent  # the flows' live link to the centre (kiosk.ports.CentreChannel)
+    return agent

@@ -13,6 +13,7 @@ import queue
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -35,6 +36,20 @@ _PARSERS: dict[str, Any] = {
     topics.EVENTS: topics.EventBatch,
     topics.REPORTED: topics.Reported,
 }
+
+
+class AskError(Exception):
+    """Raised by an ask handler to answer with an error ``code`` (and a message for the
+    terminal's technician log)."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+
+
+AskHandler = Callable[[str, dict[str, Any]], dict[str, Any]]
+LeafHandler = Callable[[str, bytes], None]
 
 
 @dataclass
@@ -76,6 +91,14 @@ class CenterLink:
         self._inbox: queue.Queue[tuple[str, str, bytes] | None] = queue.Queue()
         self._ingest_thread: threading.Thread | None = None
         self.connected = threading.Event()
+        # The centre channel: handlers of terminals' asks (run on a pool) and of other
+        # terminal → centre leaves such as call signalling (run on one dispatcher thread,
+        # in arrival order). Registered before or after start.
+        self._answerers: dict[str, AskHandler] = {}
+        self._leaf_handlers: dict[str, list[LeafHandler]] = {}
+        self._ask_pool: ThreadPoolExecutor | None = None
+        self._dispatch: queue.Queue[tuple[str, str, bytes] | None] = queue.Queue()
+        self._dispatch_thread: threading.Thread | None = None
         self.ingested = 0  # messages written (for the bench)
         self._stop = threading.Event()
 
@@ -98,6 +121,90 @@ class CenterLink:
         if self._ingest_thread is not None:
             self._inbox.put(None)
             self._ingest_thread.join(5)
+        if self._dispatch_thread is not None:
+            self._dispatch.put(None)
+            self._dispatch_thread.join(5)
+        if self._ask_pool is not None:
+            self._ask_pool.shutdown(wait=False, cancel_futures=True)
+
+    # ---- the centre channel --------------------------------------------------------
+    def answer(self, name: str, fn: AskHandler) -> None:
+        """Answer terminals' asks named ``name`` with ``fn(terminal_id, args) -> result``
+        (on a worker pool; raise ``AskError`` for an error answer)."""
+        with self._lock:
+            first = not self._answerers
+            self._answerers[name] = fn
+            if self._ask_pool is None:
+                self._ask_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="center-ask")
+        if first and self.connected.is_set():
+            self._client.subscribe([self._subscription(topics.ASK)])
+
+    def on_message(self, leaf: str, fn: LeafHandler) -> None:
+        """Call ``fn(terminal_id, payload)`` for each message terminals publish on
+        ``leaf`` (one dispatcher thread, in arrival order)."""
+        if leaf not in topics.TERMINAL_WRITES or leaf in (topics.STATUS, topics.TELEMETRY, topics.EVENTS, topics.REPORTED, topics.ASK):
+            raise ValueError(f"{leaf!r} is not a leaf a handler may take")
+        with self._lock:
+            first = leaf not in self._leaf_handlers
+            self._leaf_handlers.setdefault(leaf, []).append(fn)
+            if self._dispatch_thread is None:
+                self._dispatch_thread = threading.Thread(target=self._dispatch_loop, name="center-dispatch", daemon=True)
+                self._dispatch_thread.start()
+        if first and self.connected.is_set():
+            self._client.subscribe([self._subscription(leaf)])
+
+    def send(self, terminal_id: str, leaf: str, payload: bytes, retain: bool = False) -> None:
+        """Publish ``payload`` (QoS 1) to one terminal's ``leaf`` (any thread)."""
+        if leaf not in topics.TERMINAL_READS:
+            raise ValueError(f"terminals do not read {leaf!r}")
+        self._client.publish(topics.topic(terminal_id, leaf), payload, qos=1, retain=retain)
+
+    def _subscription(self, leaf: str) -> tuple[str, SubscribeOptions]:
+        t = topics.any_terminal(leaf)
+        # With several workers, each ask or signalling message goes to one of them.
+        return (topics.shared(self.share_group, t) if self.share_group else t, SubscribeOptions(qos=1))
+
+    def _dispatch_loop(self) -> None:
+        while True:
+            item = self._dispatch.get()
+            if item is None:
+                return
+            tid, leaf, payload = item
+            for fn in list(self._leaf_handlers.get(leaf, ())):
+                try:
+                    fn(tid, payload)
+                except Exception:  # noqa: BLE001 — one bad message must not stop the others
+                    log.exception("handler of %s from %s failed", leaf, tid)
+
+    def _answer_ask(self, tid: str, payload: bytes, props: Any) -> None:
+        corr = getattr(props, "CorrelationData", None)
+        fallback_id = corr.decode("utf-8", "replace")[:64] if isinstance(corr, (bytes, bytearray)) else ""
+        try:
+            request = topics.Ask.from_bytes(payload)
+        except ValueError as exc:
+            answer = topics.Answer(id=fallback_id, ok=False, error="bad_request", message=str(exc)[:300])
+        else:
+            answer = self._run_ask(tid, request)
+        out = Properties(PacketTypes.PUBLISH)
+        if corr is not None:
+            out.CorrelationData = corr
+        # Always the asking terminal's own answer topic, whatever response topic the
+        # request named: a terminal cannot make the centre write to another terminal.
+        self._client.publish(topics.topic(tid, topics.ANSWER), answer.to_bytes(), qos=1, properties=out)
+
+    def _run_ask(self, tid: str, request: topics.Ask) -> topics.Answer:
+        if request.expires_at is not None and request.expires_at <= datetime.now(timezone.utc):
+            return topics.Answer(id=request.id, ok=False, error="expired", message="the request expired before it arrived")
+        fn = self._answerers.get(request.name)
+        if fn is None:
+            return topics.Answer(id=request.id, ok=False, error="unknown", message=f"unknown request {request.name!r}")
+        try:
+            return topics.Answer(id=request.id, ok=True, result=fn(tid, request.args))
+        except AskError as exc:
+            return topics.Answer(id=request.id, ok=False, error=exc.code, message=exc.message)
+        except Exception as exc:  # noqa: BLE001 — a failing handler is an error answer
+            log.exception("ask %s from %s failed", request.name, tid)
+            return topics.Answer(id=request.id, ok=False, error="failed", message=type(exc).__name__)
 
     # ---- network thread ------------------------------------------------------------
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
@@ -111,6 +218,10 @@ class CenterLink:
                 # Shared subscriptions get no retained messages (MQTT v5): one worker
                 # without a group keeps the retained presence on start-up.
                 subs.append((topics.shared(self.share_group, t) if self.share_group else t, SubscribeOptions(qos=1)))
+        # Re-subscribe the centre channel on every connect (a lost session drops them).
+        with self._lock:
+            leaves = ([topics.ASK] if self._answerers else []) + list(self._leaf_handlers)
+        subs.extend(self._subscription(leaf) for leaf in leaves)
         client.subscribe(subs)
         self.connected.set()
 
@@ -121,6 +232,11 @@ class CenterLink:
         tid, leaf = parsed
         if leaf.startswith(topics.RES + "/"):
             self._on_response(msg.payload, msg.properties)
+        elif leaf == topics.ASK:
+            if self._ask_pool is not None:
+                self._ask_pool.submit(self._answer_ask, tid, msg.payload, msg.properties)
+        elif leaf in self._leaf_handlers:
+            self._dispatch.put((tid, leaf, msg.payload))
         elif self.ingest:
             self._inbox.put((tid, leaf, msg.payload))
 
@@ -229,4 +345,4 @@ def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.
     return predicate()
 
 
-__all__ = ["CenterLink", "wait_for", "json"]
+__all__ = ["AskError", "CenterLink", "wait_for", "json"]
