@@ -61,6 +61,10 @@ class Browser:
         """One DevTools command."""
         return self.loop.run_until_complete(self._call(method, **params))
 
+    def set_cookie(self, url: str, name: str, value: str) -> None:
+        """Put a cookie in the browser for ``url`` (a session, without the sign-in form)."""
+        self.call("Network.setCookie", name=name, value=value, url=url, httpOnly=True, sameSite="Strict")
+
     def goto(self, url: str, wait: float = 2.0) -> None:
         """Navigate, then let the page's scripts run for ``wait`` seconds."""
         self.call("Page.navigate", url=url)

@@ -8,12 +8,14 @@ import shutil
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from fleet.agent import start_agent
+from fleet.center.auth import User, login_cookie
 from kiosk.bootstrap import build_terminal
 from kiosk.config import DeviceUrls, FleetSettings, KioskConfig
 from kiosk.ports import DeviceKind, PrinterStatus
@@ -35,6 +37,13 @@ def _agent(tmp: Path, d: Path, broker: str, tid: str, site: str, **devices: str)
     return t, start_agent(t, screenshot=lambda: SCREEN.read_bytes() if SCREEN.exists() else None)
 
 
+def _status(url: str) -> int:
+    try:
+        return int(urllib.request.urlopen(url, timeout=10).status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
 def test_dashboard_in_chromium(tmp_path):
     d = tmp_path / "center"
     d.mkdir()
@@ -48,6 +57,13 @@ def test_dashboard_in_chromium(tmp_path):
         until(lambda: (d / "center.json").is_file() and "http" in json.loads((d / "center.json").read_text()), timeout=20)
         rt = json.loads((d / "center.json").read_text())
         base = f"http://{rt['http']}"
+        # Signed in as a technician (the form itself is tested in test_auth.py).
+        r = subprocess.run([PYTHON, "-m", "fleet.center_cli", "users", "add", "li", "--role", "technician", "--display-name", "李工",
+                            "--password-stdin", "--data-dir", str(d)], input="technician pw\n", capture_output=True, text=True, env=kiosk_env(), cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+        cookie_name, cookie = login_cookie(d, User("li", "technician", "李工"))
+        auth_header = {"Cookie": f"{cookie_name}={cookie}"}
+        assert _status(base + "/api/terminals") == 401  # nobody anonymous
         sim = {"idcard": "sim:", "printer": "sim:", "camera": "", "mic": "", "speaker": ""}
         t1, a1 = _agent(tmp_path, d, rt["broker"], "HS-XL-0001", "团城山街道工作站", **sim)
         t2, a2 = _agent(tmp_path, d, rt["broker"], "HS-XL-0002", "新下陆街道工作站", **sim)
@@ -63,16 +79,16 @@ def test_dashboard_in_chromium(tmp_path):
             time.sleep(1.0)
         a4.close()  # gone offline
         time.sleep(4)
-        rows = {r["terminal_id"]: r for r in json.loads(urllib.request.urlopen(base + "/api/terminals").read())}
+        rows = {r["terminal_id"]: r for r in json.loads(urllib.request.urlopen(urllib.request.Request(base + "/api/terminals", headers=auth_header)).read())}
         assert rows["HS-XL-0001"]["colour"] == "green" and rows["HS-XL-0001"]["alerts"] == []
         assert "paper_out" in rows["HS-XL-0002"]["alerts"] and rows["HS-XL-0002"]["colour"] == "amber"
         assert "reader_missing" in rows["HS-XS-0007"]["alerts"]
         assert rows["HS-TS-0003"]["alerts"] == ["offline"] and rows["HS-TS-0003"]["colour"] == "red"
         # A command from the page's API, as the buttons call it; the screenshot is kept.
-        req = urllib.request.Request(base + "/api/terminals/HS-XL-0001/cmd", data=b'{"name":"screenshot"}', headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(base + "/api/terminals/HS-XL-0001/cmd", data=b'{"name":"screenshot"}', headers={"Content-Type": "application/json", **auth_header})
         assert json.loads(urllib.request.urlopen(req, timeout=30).read())["ok"] is True
         # Live updates: the event stream names the terminals that changed.
-        stream = urllib.request.urlopen(base + "/api/stream", timeout=10)
+        stream = urllib.request.urlopen(urllib.request.Request(base + "/api/stream", headers=auth_header), timeout=10)
         got = b""
         while b"data:" not in got:
             got += stream.readline()
@@ -81,6 +97,7 @@ def test_dashboard_in_chromium(tmp_path):
         # In the browser, with time passing: live updates redraw without a reload.
         browser = Browser(tmp_path / "chromium")
         try:
+            browser.set_cookie(base + "/", cookie_name, cookie)
             browser.goto(base + "/")
             dom = browser.html()
             assert "公共法律服务终端" in dom and 'data-id="HS-XL-0002" data-colour="amber"' in dom
