@@ -47,46 +47,56 @@ def pct(xs: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] * 1000
 
 
-def bare_rtt(broker: Broker, password: str, n: int) -> list[float]:
-    """A bare MQTT v5 request/response (QoS 1 both ways) between two plain clients."""
-    got = threading.Event()
-    resp = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bare-resp", protocol=mqtt.MQTTv5)
-    req = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bare-req", protocol=mqtt.MQTTv5)
-    from fleet.mqttlink import _nodelay
+class BareRequestResponse:
+    """A bare MQTT v5 request/response (QoS 1 both ways) between two plain paho clients
+    on the same broker, each on paho's own network thread (``loop_start``): the
+    responder answers inside its message callback. No JSON models, no journal, no
+    agent — the floor any MQTT command round trip stands on."""
 
-    for c in (resp, req):
-        c.username_pw_set(topics.CENTER_USER, password)
-        c.on_socket_open = _nodelay  # as fair as the fleet's own clients
+    def __init__(self, broker: Broker, password: str) -> None:
+        from fleet.mqttlink import _nodelay
 
-    def on_request(c, u, m):
-        props = Properties(PacketTypes.PUBLISH)
-        props.CorrelationData = m.properties.CorrelationData
-        c.publish(m.properties.ResponseTopic, b'{"ok":true}', qos=1, properties=props)
+        self.got = threading.Event()
+        self.resp = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bare-resp", protocol=mqtt.MQTTv5)
+        self.req = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bare-req", protocol=mqtt.MQTTv5)
+        for c in (self.resp, self.req):
+            c.username_pw_set(topics.CENTER_USER, password)
+            c.on_socket_open = _nodelay  # as fair as the fleet's own clients
 
-    resp.on_message = on_request
-    req.on_message = lambda c, u, m: got.set()
-    resp.connect("127.0.0.1", broker.port)
-    req.connect("127.0.0.1", broker.port)
-    resp.subscribe("kiosk/v1/BARE/cmd", qos=1)
-    req.subscribe("kiosk/v1/BARE/res/bare", qos=1)
-    resp.loop_start()
-    req.loop_start()
-    time.sleep(0.5)
-    out = []
-    for i in range(n):
+        def on_request(c, u, m):
+            props = Properties(PacketTypes.PUBLISH)
+            props.CorrelationData = m.properties.CorrelationData
+            c.publish(m.properties.ResponseTopic, b'{"ok":true}', qos=1, properties=props)
+
+        self.resp.on_message = on_request
+        self.req.on_message = lambda c, u, m: self.got.set()
+        self.resp.connect("127.0.0.1", broker.port)
+        self.req.connect("127.0.0.1", broker.port)
+        self.resp.subscribe("kiosk/v1/BARE/cmd", qos=1)
+        self.req.subscribe("kiosk/v1/BARE/res/bare", qos=1)
+        self.resp.loop_start()
+        self.req.loop_start()
+        time.sleep(0.5)
+        self.i = 0
+
+    def one(self) -> float:
+        """One round trip, in seconds."""
+        self.i += 1
         props = Properties(PacketTypes.PUBLISH)
         props.ResponseTopic = "kiosk/v1/BARE/res/bare"
-        props.CorrelationData = str(i).encode()
+        props.CorrelationData = str(self.i).encode()
         props.MessageExpiryInterval = 10
-        got.clear()
+        self.got.clear()
         t0 = time.perf_counter()
-        req.publish("kiosk/v1/BARE/cmd", b'{"v":1,"id":"x","name":"ping"}', qos=1, properties=props)
-        got.wait(10)
-        out.append(time.perf_counter() - t0)
-    for c in (resp, req):
-        c.disconnect()
-        c.loop_stop()
-    return out
+        self.req.publish("kiosk/v1/BARE/cmd", b'{"v":1,"id":"x","name":"ping"}', qos=1, properties=props)
+        self.got.wait(10)
+        return time.perf_counter() - t0
+
+    def close(self) -> None:
+        """Disconnect both."""
+        for c in (self.resp, self.req):
+            c.disconnect()
+            c.loop_stop()
 
 
 def main() -> int:
@@ -98,13 +108,19 @@ def main() -> int:
     ap.add_argument("--burst", type=int, default=20000, help="telemetry messages in the ingest burst")
     ap.add_argument("--steady", type=float, default=30.0, help="seconds of steady telemetry measured")
     ap.add_argument("--processes", type=int, default=0,
-                    help="simulator processes (0: one per 75 terminals — paho's select() loop cannot use fds above 1024)")
+                    help="simulator processes (0: one per 1,000 terminals; each drives its agents from one epoll loop)")
+    ap.add_argument("--connect-rate", type=float, default=400.0, help="new connections per second per simulator process")
+    ap.add_argument("--max-online-wait", type=float, default=0, help="seconds to wait for all online (0: 120 + N/10)")
     a = ap.parse_args()
+    # `timeout` and Ctrl-C alike: unwind, so that the simulators, the centre and the
+    # broker started below are stopped and their data removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     n = a.terminals
-    a.processes = a.processes or -(-n // 75)
-    # Each agent holds sockets and SQLite files; 5,000 terminals need more than 1,024 fds.
+    a.processes = a.processes or -(-n // 1000)
+    # The broker (a child: it inherits this limit) holds one descriptor per terminal; each
+    # simulator raises its own limit for ~15 per terminal.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, n * 8 + 1000)), hard))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else max(soft, n * 2 + 1000), hard))
     tmp = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
     os.chmod(tmp, 0o711)
     paths = CenterPaths(tmp / "center")
@@ -130,8 +146,8 @@ def main() -> int:
         wait_for(lambda: paths.runtime.is_file() and "http" in json.loads(paths.runtime.read_text()), 30)
         center_proc = psutil.Process(serve.pid)
         cpu0 = center_proc.cpu_times()
-        # The terminals run in `kiosk-center simulate` processes (the real agent, one
-        # thread pair each): one Python process cannot host thousands of agents quickly.
+        # The terminals run in `kiosk-center simulate` processes: the real agent, all of a
+        # process's agents driven by one epoll loop (fleet/agent/loop.py).
         (paths.data_dir / "simulated-credentials.json").write_text(json.dumps(creds))
         per = -(-n // a.processes)
         t0 = time.perf_counter()
@@ -141,17 +157,38 @@ def main() -> int:
                 break
             sims.append(subprocess.Popen(
                 [sys.executable, "-m", "fleet.center_cli", "simulate", "--data-dir", str(paths.data_dir), "--broker", broker.url,
-                 "--prefix", "B", "--first", str(first), "--terminals", str(count), "--telemetry", str(a.telemetry)],
-                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                 "--prefix", "B", "--first", str(first), "--terminals", str(count), "--telemetry", str(a.telemetry),
+                 "--connect-rate", str(a.connect_rate), "--start-on-stdin"],
+                cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(tmp / f"simulate-{k}.log", "w"), text=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
             ))
-        build_s = 0.0
+        # Each simulator builds its terminals (SQLite files, catalogues: CPU-bound), says
+        # so, and waits: then all connect at once, and the clock measures the fleet
+        # coming online, not the simulators' start-up.
+        for p in sims:
+            line = p.stdout.readline()  # type: ignore[union-attr]
+            if not line.startswith("{"):
+                raise SystemExit(f"a simulator failed while building (see {tmp}/simulate-*.log)")
+        build_s = time.perf_counter() - t0
+        print(f"built {n} terminals in {build_s:.1f} s", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        cpu0 = center_proc.cpu_times()  # the centre's CPU from the first connect on
+        for p in sims:
+            p.stdin.write("go\n")  # type: ignore[union-attr]
+            p.stdin.flush()  # type: ignore[union-attr]
 
         def online() -> int:
-            return sum(1 for r in store.terminal_rows() if r["online"])
+            # A COUNT, not the technician's full rows: the bench must not load the centre.
+            from fleet.center.store import terminals as terminals_table
 
-        all_online = wait_for(lambda: online() == n, timeout=max(120, n / 10), interval=0.5)
+            with store.engine.connect() as c:
+                return int(c.execute(select(func.count()).select_from(terminals_table).where(terminals_table.c.online.is_(True))).scalar_one())
+
+        all_online = wait_for(lambda: online() == n, timeout=a.max_online_wait or 120 + n / 10, interval=0.5)
         print(f"online {online()} after {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
-        build_s = online_s = time.perf_counter() - t0
+        if not all_online:
+            for log_file in sorted(tmp.glob("simulate-*.log")):
+                print(f"--- {log_file.name}:\n{log_file.read_text()[-2000:]}", file=sys.stderr)
         online_s = time.perf_counter() - t0
         n_online = online()
 
@@ -159,9 +196,11 @@ def main() -> int:
             with store.engine.connect() as c:
                 return int(c.execute(select(func.count()).select_from(telemetry_history)).scalar_one())
 
-        h0, s0 = hist(), time.perf_counter()
+        h0, s0, c0_steady = hist(), time.perf_counter(), center_proc.cpu_times()
         time.sleep(a.steady)
         steady = (hist() - h0) / (time.perf_counter() - s0)
+        c1_steady = center_proc.cpu_times()
+        steady_cpu = ((c1_steady.user + c1_steady.system) - (c0_steady.user + c0_steady.system)) / (time.perf_counter() - s0)
         # Burst: telemetry as fast as one client can publish it (as the centre user,
         # which may write under every terminal's root), then time until it is stored.
         link = CenterLink(broker.url, paths.center_password(), store).start()
@@ -179,40 +218,54 @@ def main() -> int:
         burst_s = time.perf_counter() - b0
         burst_rate = (hist() - h1) / burst_s
         time.sleep(1)
-        # Command round trips to random terminals (journalled like a technician's).
+        # Command round trips to random terminals, journalled (like a technician's) and
+        # not, interleaved with the bare request/response so that all three see the
+        # same machine at the same moments (this machine is shared).
         rnd = random.Random(1)
-        rtts, fails = [], 0
+        bare_rr = BareRequestResponse(broker, paths.center_password())
+        rtts, rtts_nj, bare, fails = [], [], [], 0
         for _ in range(a.commands):
-            tid = rnd.choice(tids)
             c0 = time.perf_counter()
-            res = link.command(tid, "ping", timeout=10)
+            res = link.command(rnd.choice(tids), "ping", timeout=10)
             rtts.append(time.perf_counter() - c0)
             fails += not res.ok
-        rtts_nj = []
-        for _ in range(a.commands):
+            # Its journal entry is written behind the reply; let it finish (untimed) so
+            # that it does not slow the next measurement, the bare one included.
+            link.flush_journal()
             c0 = time.perf_counter()
-            link.command(rnd.choice(tids), "ping", timeout=10, journal=False)
+            res = link.command(rnd.choice(tids), "ping", timeout=10, journal=False)
             rtts_nj.append(time.perf_counter() - c0)
-        bare = bare_rtt(broker, paths.center_password(), a.commands)
+            fails += not res.ok
+            bare.append(bare_rr.one())
+        bare_rr.close()
         cpu1 = center_proc.cpu_times()
         rss = center_proc.memory_info().rss / 2**20
         elapsed = time.perf_counter() - t0
         cpu = (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)
         broker_rss = psutil.Process(broker.proc.pid).memory_info().rss / 2**20
         print(f"fleet bench · {n} simulated terminals (real agent, real Mosquitto 2.0, centre in its own process, SQLite store)")
+        print(f"  machine                         {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
         print(f"  provisioning (hash + store)     {provision_s:8.2f} s")
-        print(f"  simulator processes             {len(sims):8d}")
-        print(f"  all online at the centre        {online_s:8.2f} s   ({n_online}/{n} online{'' if all_online else ' — NOT ALL'})")
+        print(f"  simulator processes             {len(sims):8d}   (one epoll loop each; {sum(psutil.Process(p.pid).num_threads() for p in sims)} threads in all)")
+        print(f"  terminals built (simulators)    {build_s:8.2f} s   (SQLite files, catalogues; before any connects)")
+        print(f"  all online at the centre        {online_s:8.2f} s   ({n_online}/{n} online{'' if all_online else ' — NOT ALL'}; "
+              f"connects paced at {a.connect_rate:g}/s per simulator, {len(sims)} simulators)")
         print(f"  telemetry ingest, steady        {steady:8.1f} msg/s (every {a.telemetry} s per terminal → ideal {n / a.telemetry:.1f})")
         print(f"  telemetry ingest, flat out      {burst_rate:8.0f} msg/s ({a.burst} messages in {burst_s:.2f} s)")
         print(f"  command RTT (ping, journalled)  p50 {pct(rtts, 50):6.2f} ms   p99 {pct(rtts, 99):6.2f} ms   failures {fails}")
         print(f"  command RTT (ping, no journal)  p50 {pct(rtts_nj, 50):6.2f} ms   p99 {pct(rtts_nj, 99):6.2f} ms")
         print(f"  bare MQTT v5 request/response   p50 {pct(bare, 50):6.2f} ms   p99 {pct(bare, 99):6.2f} ms")
         print(f"  ratio fleet/bare (p50)          {statistics.median(rtts_nj) / statistics.median(bare):8.2f} × without the centre's journal, "
-              f"{statistics.median(rtts) / statistics.median(bare):.2f} × with it (two SQLite commits)")
-        print(f"  centre CPU                      {cpu:8.1f} s over {elapsed:.0f} s ({100 * cpu / elapsed:.0f} % of one core)")
+              f"{statistics.median(rtts) / statistics.median(bare):.2f} × with it (two SQLite commits, written behind the reply)")
+        print(f"  centre CPU                      {cpu:8.1f} s over {elapsed:.0f} s ({100 * cpu / elapsed:.0f} % of one core); "
+              f"steady telemetry alone {100 * steady_cpu:.0f} %")
         print(f"  centre memory (RSS)             {rss:8.1f} MB;  broker RSS {broker_rss:.1f} MB")
         sim_rss = sum(psutil.Process(p.pid).memory_info().rss for p in sims) / 2**20
+        sim_cpu = sum(sum(psutil.Process(p.pid).cpu_times()[:2]) for p in sims)
+        print(f"  simulators' CPU                 {sim_cpu:8.1f} s in all")
+        sim_fds = sum(psutil.Process(p.pid).num_fds() for p in sims)
+        print(f"  descriptors                     {sim_fds / n:8.1f} per simulated terminal; broker {psutil.Process(broker.proc.pid).num_fds()}; "
+              f"limit {resource.getrlimit(resource.RLIMIT_NOFILE)[0]} per process")
         print(f"  simulated terminals' processes  {sim_rss:8.1f} MB RSS in all ({sim_rss / n:.2f} MB per terminal)")
     finally:
         if link is not None:

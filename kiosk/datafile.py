@@ -3,10 +3,11 @@ one way to say what is wrong — a line per problem, each naming the dotted key.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,11 +26,19 @@ def format_validation_error(source: str, what: str, err: ValidationError) -> str
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=64)
+def toml_loads_cached(text: str) -> dict[str, Any]:
+    """``tomllib.loads`` remembered by text: the same packaged catalogue, messages and
+    legal-aid data are read by every terminal a process builds (the simulator builds
+    thousands; parsing was most of the time). Read-only: callers must not change it."""
+    return tomllib.loads(text)
+
+
 def parse_toml(text: str, source: str, model: type[M], what: str, error: type[KioskError]) -> M:
     """Parse TOML ``text`` into ``model``; ``error`` (naming ``source``) when it is not
     TOML or not valid."""
     try:
-        data = tomllib.loads(text)
+        data = toml_loads_cached(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{source}: not valid TOML: {exc}") from exc
     try:

@@ -12,6 +12,7 @@ import tomllib
 from importlib import resources
 from typing import Any
 
+from kiosk.datafile import toml_loads_cached
 from kiosk.errors import CatalogError
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def load_messages(language: str) -> dict[str, str]:
         raise CatalogError(f"unknown language {language!r} (known: {', '.join(LANGUAGES)})")
     text = resources.files("kiosk.locale").joinpath(f"{language}.toml").read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(text)
+        data = toml_loads_cached(text)  # read-only here: flattened into a new dict
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"kiosk/locale/{language}.toml: {exc}") from exc
     out: dict[str, str] = {}

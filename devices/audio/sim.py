@@ -130,6 +130,11 @@ class SimSpeaker:
         self._speaking = threading.Event()
         self._plugged = True
         self._thread: threading.Thread | None = None
+        self.volume = 100  # the output level (VolumeControl); nothing is played here
+
+    def set_volume(self, level: int) -> None:
+        """The output level 0–100 (kept and reported; the simulator plays no sound)."""
+        self.volume = max(0, min(100, int(level)))
 
     def open(self) -> None:
         """Start the announcement worker."""

@@ -8,7 +8,8 @@ bei). So the text is first made speakable (numbers as people say them: "B007" �
 
 URLs:
 - ``espeak:`` (``?voice=cmn-latn-pinyin&rate=150&volume=100&device=NAME``): play on the
-  default (or named) PortAudio output;
+  default (or named) PortAudio output; ``volume`` (0–100) is the starting output level,
+  which ``set_volume`` (the fleet's command) changes;
 - ``espeak+wav:///DIR``: write each announcement to ``DIR/NNNN.wav`` instead of playing
   it (a terminal without a loudspeaker, tests, demos). ``&realtime=0`` writes at once.
 
@@ -91,6 +92,25 @@ def _pcm_from_stream_wav(data: bytes) -> tuple[bytes, int]:
             return pcm[: len(pcm) - len(pcm) % 2], rate
         pos += 8 + size + (size & 1)
     raise DeviceError("espeak-ng output has no audio")
+
+
+def volume_gain(level: int) -> float:
+    """The sample gain of an output level 0–100: square law, so the steps sound even
+    (50 → 0.25, about −12 dB; 10 → −40 dB; 0 → silence)."""
+    level = max(0, min(100, int(level)))
+    return (level / 100.0) ** 2
+
+
+def apply_volume(pcm: bytes, level: int) -> bytes:
+    """Mono 16-bit PCM scaled to ``level`` (0–100). The output's own mixer is left
+    alone: the kiosk owns its level without a system mixer dependency."""
+    gain = volume_gain(level)
+    if gain >= 1.0:
+        return pcm
+    import numpy as np
+
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) * gain
+    return np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
 
 
 def write_wav(path: Path, pcm: bytes, rate: int) -> None:
@@ -193,7 +213,7 @@ class EspeakSpeaker:
         self.sink = sink
         self.voice = voice
         self.rate = rate
-        self.volume = volume
+        self.volume = max(0, min(100, volume))  # the output level (VolumeControl)
         self._tracker = HealthTracker(self.kind, url)
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._spoken: collections.deque[str] = collections.deque(maxlen=keep)
@@ -253,6 +273,10 @@ class EspeakSpeaker:
         if self._thread is not None:
             self._thread.join(timeout=3)
             self._thread = None
+
+    def set_volume(self, level: int) -> None:
+        """The output level 0–100, from the next announcement on."""
+        self.volume = max(0, min(100, int(level)))
 
     def health(self) -> DeviceHealth:
         """Ready when espeak-ng, its voice and the output are there."""
@@ -318,10 +342,13 @@ class EspeakSpeaker:
         if self._tracker.health.state is DeviceState.ABSENT and not self._output_back():
             return  # nobody hears it; the screen still shows everything
         try:
-            pcm, rate = synthesize(text, voice=self.voice, rate=self.rate, volume=self.volume)
+            pcm, rate = synthesize(text, voice=self.voice, rate=self.rate)
         except DeviceError as exc:
             self._tracker.report(DeviceState.FAULT, exc.detail, "device.fault")
             return
+        # The level is applied to the samples played (espeak-ng's own amplitude is left at
+        # its default, where its voice is tuned and does not clip).
+        pcm = apply_volume(pcm, self.volume)
         if self._interrupt.is_set():
             return  # cut before it began
         self._spoken.append(text)

@@ -99,10 +99,13 @@ def screenshot(agent: "Agent", args: dict[str, Any]) -> Outcome:
 
 
 def set_volume(agent: "Agent", args: dict[str, Any]) -> Outcome:
-    """Store the desired speaker volume (0–100); reported in telemetry."""
+    """Set the speaker's output level (0–100) now and keep it for the next start;
+    reported in telemetry. ``applied`` is false when the terminal's speaker cannot take
+    a level (none configured): the level is kept for when it has one."""
     level = _int_arg(args, "level", -1, 0, 100)
     agent.state.put("volume", level)
-    return Outcome({"volume": level, "applied": False, "note": "the speaker has no volume control yet"})
+    applied = agent.apply_volume(level)
+    return Outcome({"volume": level, "applied": applied})
 
 
 def set_config(agent: "Agent", args: dict[str, Any]) -> Outcome:
@@ -130,6 +133,7 @@ HANDLERS: dict[str, Callable[["Agent", dict[str, Any]], Outcome]] = {
     "set_config": set_config,
 }
 
-# Commands that may block (devices, the UI thread, restarts) run on the agent's pool;
-# the others run at once on its worker.
-SLOW = frozenset({"self_test", "print_test", "screenshot", "restart_app"})
+# Commands that may block (devices, the UI thread, restarts, a configuration being
+# applied) run on the agent's pool; the others are answered at once where they arrive
+# (paho's network thread, or the loop that drives the agent).
+SLOW = frozenset({"self_test", "print_test", "screenshot", "restart_app", "set_config"})

@@ -30,8 +30,15 @@ def _versions() -> dict[str, str]:
     return out
 
 
+_MEMINFO: tuple[float, tuple[float, float]] = (-1e9, (0.0, 0.0))  # (read at, figures)
+
+
 def _meminfo() -> tuple[float, float]:
-    """(this process's RSS, the machine's available memory) in MB, from /proc."""
+    """(this process's RSS, the machine's available memory) in MB, from /proc; read at
+    most once a second (a simulator's thousands of agents share one process)."""
+    global _MEMINFO
+    if time.monotonic() - _MEMINFO[0] < 1.0:
+        return _MEMINFO[1]
     rss = avail = 0.0
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -42,7 +49,9 @@ def _meminfo() -> tuple[float, float]:
                 avail = int(line.split()[1]) / 1024
     except OSError:
         pass
-    return round(rss, 1), round(avail, 1)
+    figures = (round(rss, 1), round(avail, 1))
+    _MEMINFO = (time.monotonic(), figures)
+    return figures
 
 
 def device_reports(devices: dict[Any, Any], with_paper: bool = True) -> list[topics.DeviceReport]:
