@@ -1,0 +1,297 @@
+"""The legal-aid application as steps of the visit (states ``LA_*`` of kiosk.visit).
+
+matter → (ID card) → groups → (hardship declaration) → phone → what happened →
+commitment letter → signature → submitted (receipt)
+
+A matter outside legal aid, or a person who does not declare hardship when the law
+asks for it, goes to ``LA_OUTSIDE``: it says so plainly and offers a consultation
+ticket (and a video call where the terminal has one). Progress look-ups (``LA_PROGRESS``)
+ask the centre on a worker thread and come back as ``ProgressAnswered``.
+
+``VisitFlow`` calls in here from its handlers; everything personal sits in ``draft``,
+which ``wipe`` drops whenever the visit ends.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import sqlite3
+import threading
+from typing import TYPE_CHECKING, Any, Callable
+
+from kiosk import events as ev
+from kiosk.identity import IdentityCard
+from kiosk.legal_aid.application import Draft, ensure_schema, submit, terminal_prefix
+from kiosk.legal_aid.data import LegalAidData
+from kiosk.legal_aid.phone import is_mobile
+from kiosk.ports import CentreError, CentreUnavailable, Clock
+
+if TYPE_CHECKING:
+    from kiosk.config import KioskConfig
+    from kiosk.i18n import Translator
+    from kiosk.visit import VisitFlow, VisitState
+
+log = logging.getLogger(__name__)
+
+PROGRESS_ASK = "legal_aid.progress"
+CARD_PURPOSE = "legal_aid.card_why"  # the CARD screen's "why" (a translation key)
+CARD_PURPOSE_PROGRESS = "legal_aid.card_why_progress"
+OUTSIDE_TICKET_SERVICE = "consultation"
+MAX_STORY = 1000  # characters of dictation kept (a few minutes of speech)
+
+
+class LegalAidFlow:
+    """The legal-aid steps of one terminal's visits (UI thread only, like VisitFlow)."""
+
+    def __init__(self, data: LegalAidData, conn: sqlite3.Connection, config: "KioskConfig", clock: Clock, translator: "Translator") -> None:
+        self.data = data
+        self._conn = conn
+        ensure_schema(conn)
+        self._config = config
+        self._clock = clock
+        self._tr = translator
+        self.draft = Draft()
+        # Progress look-ups: the centre's live channel (None offline) and the way results
+        # come back to the UI thread (the app's bridge); both set by the app.
+        self.centre: Callable[[], Any] = lambda: None
+        self.deliver: Callable[[ev.Event], None] | None = None
+        self.progress: dict[str, Any] = {}  # the look-up on screen: state, results, message
+        self._lookups = itertools.count(1)
+
+    # --- facts for screens ---------------------------------------------------------------
+
+    @property
+    def available(self) -> bool:
+        """True when applications can be taken (the centre's public key is configured)."""
+        return bool(self._config.legal_aid.public_key)
+
+    def needs_hardship(self) -> bool:
+        """True when the chosen matter asks for hardship and no group waives it."""
+        if self.draft.matter is None:
+            return True
+        matter = self.data.matter(self.draft.matter)
+        if not matter.hardship:
+            return False
+        return not any(self.data.group(g).waives_hardship(matter.code) for g in self.draft.groups)
+
+    def letter_text(self, card: IdentityCard | None, language: str) -> str:
+        """The commitment letter (承诺书) as shown, read aloud and signed."""
+        name = card.masked_name if card else ""
+        number = card.masked_id_number if card else ""
+        key = "legal_aid.letter_body" if self.draft.hardship else "legal_aid.letter_body_nohardship"
+        return self._tr.t(key, language=language, name=name, id=number)
+
+    # --- steps ---------------------------------------------------------------------------
+
+    def wipe(self) -> None:
+        """Forget everything of the last person (the visit ended)."""
+        self.draft = Draft()
+        self.progress = {}
+
+    def open(self, flow: "VisitFlow") -> "VisitState | None":
+        """Start an application (home → matter)."""
+        from kiosk.visit import VisitState
+
+        if not self.available:
+            # No key: an application could not be kept unreadable here. Send to the window.
+            log.warning("legal aid: no centre public key configured; applications are off")
+            flow.set_notice("legal_aid.unavailable")
+            return None
+        self.draft = Draft()
+        return VisitState.LA_MATTER
+
+    def answer(self, flow: "VisitFlow", event: ev.LegalAidAnswered) -> "VisitState | None":
+        """One answer; returns the next state (None: stay, the screen refreshes)."""
+        from kiosk.visit import VisitState as S
+
+        d = self.draft
+        step, value = event.step, event.value
+        state = flow.state
+        if step == "matter" and state is S.LA_MATTER:
+            matter = self.data.matter(value)
+            d.matter = matter.code
+            if not matter.within:
+                d.outside_reason = "matter"
+                return self._outside(flow)
+            d.outside_reason = None
+            return flow.ask_for_card(CARD_PURPOSE, self._card_read, back_to=S.LA_MATTER)
+        if step == "group" and state is S.LA_GROUP:
+            if value == "done":
+                return S.LA_HARDSHIP if self.needs_hardship() else S.LA_PHONE
+            if value == "none":
+                d.declared_groups.clear()
+                return S.LA_HARDSHIP if self.needs_hardship() else S.LA_PHONE
+            group = self.data.group(value)
+            if not group.from_card:
+                d.declared_groups.symmetric_difference_update({group.code})  # press again to take back
+            return None
+        if step == "hardship" and state is S.LA_HARDSHIP:
+            d.hardship = value == "yes"
+            if not d.hardship:
+                d.outside_reason = "hardship"
+                return self._outside(flow)
+            return S.LA_PHONE
+        if step == "phone" and state is S.LA_PHONE:
+            if not is_mobile(value):
+                flow.set_notice("numpad.not_mobile")
+                return None
+            d.phone = value
+            return S.LA_STORY
+        if step == "story" and state is S.LA_STORY:
+            if value == "done":
+                return S.LA_LETTER
+            if value == "skip":
+                d.story = ""
+                return S.LA_LETTER
+            if value == "clear":
+                d.story = ""
+                return None
+            if value == "redo":
+                d.story = ""
+                return None
+            # Dictated words (kept to a sane length: a person may forget to stop).
+            d.story = (d.story + (" " if d.story and not d.story.endswith(" ") else "") + value.strip())[:MAX_STORY]
+            return None
+        if step == "letter" and state is S.LA_LETTER and value == "agree":
+            return S.LA_SIGN
+        if step == "progress" and state is S.LA_PROGRESS and value == "card":
+            return self.progress_by_card(flow)
+        if step == "sign" and state is S.LA_SIGN:
+            return self._sign(flow, event.data)
+        log.warning("legal aid: answer %s out of place in %s", step, state.value)
+        return None
+
+    def _outside(self, flow: "VisitFlow") -> "VisitState":
+        from dataclasses import replace
+
+        from kiosk.visit import VisitState
+
+        # The ticket offered there is for a free consultation with the lawyer on duty.
+        codes = {s.code for s in flow._catalog.services}
+        service = OUTSIDE_TICKET_SERVICE if OUTSIDE_TICKET_SERVICE in codes else flow._catalog.services[0].code
+        flow.visit = replace(flow.visit, service=service)
+        return VisitState.LA_OUTSIDE
+
+    def _card_read(self, flow: "VisitFlow", card: IdentityCard) -> "VisitState":
+        from kiosk.visit import VisitState
+
+        self.draft.card_groups = tuple(self.data.card_groups(card.birth_date, self._clock.now().date()))
+        return VisitState.LA_GROUP
+
+    def _sign(self, flow: "VisitFlow", png: bytes) -> "VisitState | None":
+        from kiosk.visit import VisitState
+
+        if not png:
+            flow.set_notice("legal_aid.sign_empty")
+            return None
+        card = flow.visit.card
+        if card is None or self.draft.matter is None or not self.draft.phone:
+            flow.set_notice("error.generic")
+            return None
+        self.draft.signature_png = png
+        cfg = self._config
+        try:
+            self.draft.submitted = submit(
+                self._conn,
+                self.draft,
+                card,
+                public_key=cfg.legal_aid.public_key,
+                terminal_id=cfg.terminal_id,
+                site=cfg.site_name,
+                prefix=terminal_prefix(cfg.terminal_id, cfg.legal_aid.number_prefix),
+                at=self._clock.now(),
+                language=flow.visit.language,
+                letter_text=self.letter_text(card, "zh_CN"),
+            )
+        except (ValueError, sqlite3.Error) as exc:  # SealError is a ValueError
+            # Nothing was written (one transaction): the person is told, the technician logged.
+            log.error("legal aid: application not saved: %s", type(exc).__name__)
+            flow.set_notice("legal_aid.not_saved")
+            return None
+        # Only the number goes to the log: it is how staff find it, and names nobody.
+        log.info("legal aid: application %s queued for the centre", self.draft.submitted.number)
+        return VisitState.LA_DONE
+
+    def back(self, state: "VisitState") -> "VisitState | None":
+        """One step back from a legal-aid state."""
+        from kiosk.visit import VisitState as S
+
+        d = self.draft
+        if state is S.LA_OUTSIDE:
+            return S.LA_HARDSHIP if d.outside_reason == "hardship" else S.LA_MATTER
+        if state is S.LA_PHONE:
+            return S.LA_HARDSHIP if self.needs_hardship() else S.LA_GROUP
+        return {
+            S.LA_MATTER: S.HOME,
+            S.LA_GROUP: S.LA_MATTER,
+            S.LA_HARDSHIP: S.LA_GROUP,
+            S.LA_STORY: S.LA_PHONE,
+            S.LA_LETTER: S.LA_STORY,
+            S.LA_SIGN: S.LA_LETTER,
+            S.LA_DONE: S.HOME,  # submitted: there is nothing to go back to
+            S.LA_PROGRESS: S.HOME,
+        }.get(state)
+
+    # --- progress look-up ------------------------------------------------------------------
+
+    def open_progress(self, flow: "VisitFlow") -> "VisitState":
+        """Home → the look-up screen (number on the keypad, or the ID card)."""
+        from kiosk.visit import VisitState
+
+        self.progress = {}
+        return VisitState.LA_PROGRESS
+
+    def progress_by_card(self, flow: "VisitFlow") -> "VisitState | None":
+        """Look up by ID card: the card step first (skipped when a card was read)."""
+        from kiosk.visit import VisitState
+
+        if not self.available:
+            # The ID number may only travel sealed: without the centre's key, by number only.
+            flow.set_notice("legal_aid.progress_error")
+            return None
+
+        def read(flow: "VisitFlow", card: IdentityCard) -> "VisitState":
+            self.lookup(card=card)
+            return VisitState.LA_PROGRESS
+
+        return flow.ask_for_card(CARD_PURPOSE_PROGRESS, read, back_to=VisitState.LA_PROGRESS)
+
+    def lookup(self, number: str | None = None, card: IdentityCard | None = None) -> None:
+        """Ask the centre on a worker; the answer comes back as ``ProgressAnswered``."""
+        lookup_id = next(self._lookups)
+        self.progress = {"id": lookup_id, "state": "asking", "by": "card" if card else "number"}
+        from kiosk.legal_aid.sealing import seal  # cryptography: loaded when first needed, not at start-up
+
+        if card is not None:
+            # The ID number crosses sealed: only the centre can read it (and keeps only a keyed hash).
+            args = {"sealed_id": seal(self._config.legal_aid.public_key, card.id_number.upper().encode(), b"progress")}
+        else:
+            args = {"number": number or ""}
+        centre = self.centre()
+        deliver = self.deliver
+
+        def work() -> None:
+            try:
+                if centre is None:
+                    raise CentreUnavailable("no centre link")
+                answer = centre.ask(PROGRESS_ASK, args, timeout=10.0)
+                result = ev.ProgressAnswered(lookup_id, tuple(answer.get("applications") or ()))
+            except CentreUnavailable:
+                result = ev.ProgressAnswered(lookup_id, (), "legal_aid.progress_offline")
+            except CentreError as exc:
+                log.warning("progress look-up refused: %s", exc.code)
+                result = ev.ProgressAnswered(lookup_id, (), "legal_aid.progress_error")
+            except Exception:  # noqa: BLE001 — the person is told; the kiosk goes on
+                log.exception("progress look-up failed")
+                result = ev.ProgressAnswered(lookup_id, (), "legal_aid.progress_error")
+            if deliver is not None:
+                deliver(result)
+
+        threading.Thread(target=work, name="legal-aid-progress", daemon=True).start()
+
+    def progress_answered(self, event: ev.ProgressAnswered) -> None:
+        """Keep the answer for the screen (an older look-up's answer is dropped)."""
+        if self.progress.get("id") != event.lookup_id:
+            return
+        self.progress = {**self.progress, "state": "answered", "applications": list(event.applications), "message_key": event.message_key}

@@ -1,0 +1,466 @@
+"""The legal-aid screens (法律援助申请, docs/legal_aid.md): one screen per ``LA_*`` state.
+
+Every choice is a ``KButton`` whose action is ``la:<step>:<value>``: ``act`` below turns
+it into ``LegalAidAnswered`` for the visit flow, or does the screen's own part
+(dictation, reading the letter aloud, clearing the signature, printing). Touch, the
+keypad focus ring and voice (button names, digits, dictation) all go through it.
+Nothing personal is put in an action string: the phone number and the signature go
+straight from the widget to the flow.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+
+from kiosk import events as ev
+from kiosk.events import SpeechHeard
+from kiosk.legal_aid.receipt import legal_aid_receipt
+from screens import theme
+from screens import numpad as _numpad  # noqa: F401 — the NumPad kv rule
+from screens.base import KioskScreen
+from screens.numpad import DIGIT_WORDS
+from screens.signature import SignaturePad  # noqa: F401 — used in the kv file
+from screens.widgets import KButton
+
+log = logging.getLogger(__name__)
+TOTAL_STEPS = 8
+
+
+def act(app: Any, arg: str) -> None:
+    """Do a legal-aid action (``KioskApp.act("la:<step>:<value>")``)."""
+    flow = app.terminal.flow
+    step, _, value = arg.partition(":")
+    screen = app.sm.current_screen
+    if step == "open":
+        flow.handle(ev.LegalAidOpened())
+    elif step == "progress_open":
+        flow.handle(ev.ProgressOpened())
+    elif step == "story" and value in ("dictate", "redo"):
+        if value == "redo":  # 重新说: the words so far go, and the person speaks again
+            flow.handle(ev.LegalAidAnswered("story", "redo"))
+        screen.dictate()  # type: ignore[attr-defined]
+    elif step == "letter" and value == "read":
+        screen.read_aloud()  # type: ignore[attr-defined]
+    elif step == "sign" and value == "clear":
+        screen.ids.pad.clear()
+    elif step == "sign" and value == "submit":
+        screen.submit()  # type: ignore[attr-defined]
+    elif step == "print":
+        screen.print_receipt()  # type: ignore[attr-defined]
+    else:
+        flow.handle(ev.LegalAidAnswered(step, value))
+
+
+class LaScreen(KioskScreen):
+    """What every legal-aid screen has: a step, a title, an intro said first."""
+
+    step = StringProperty("")
+    title = StringProperty("")
+    intro = StringProperty("")
+    step_no = 0
+    title_key = ""
+    intro_key = ""
+
+    @property
+    def la(self) -> Any:
+        """The terminal's legal-aid flow."""
+        return self.kiosk.terminal.flow.legal_aid
+
+    def refresh(self) -> None:
+        """Texts in the current language."""
+        app = self.kiosk
+        self.step = app.tr("legal_aid.step", n=self.step_no, total=TOTAL_STEPS) if self.step_no else ""
+        self.title = app.tr(self.title_key) if self.title_key else ""
+        self.intro = app.tr(self.intro_key) if self.intro_key else ""
+
+    def spoken_intro(self) -> str:
+        """Step, title, how to answer."""
+        return "。".join(p for p in (self.step, self.title, self.intro) if p) + "。"
+
+
+def _short(text: str) -> str:
+    # What a person says for a choice: "农民工（进城务工人员）" → "农民工".
+    return re.sub(r"（[^）]*）|\([^)]*\)", "", text).replace("✓", "").strip()
+
+
+def _choice(text: str, hint: str, action: str, app: Any, selected: bool = False) -> KButton:
+    size, small = int(app.fs(30)), int(app.fs(21))
+    label = f"[size={size}]{text}[/size]" + (f"\n[size={small}]{hint}[/size]" if hint else "")
+    return KButton(
+        text=label, markup=True, action=action, spoken=f"{_short(text)}，{hint}" if hint else _short(text),
+        bg=theme.NAVY if selected else theme.SURFACE, fg=theme.ON_NAVY if selected else theme.TEXT,
+        outline=theme.NAVY, selected=selected, size_hint_y=None, height=app.target() * (1.6 if hint else 1.2),
+    )
+
+
+class LaMatterScreen(LaScreen):
+    """Which matter: tiles from kiosk/data/legal_aid.toml."""
+
+    step_no = 1
+    title_key = "legal_aid.matter_title"
+    intro_key = "legal_aid.matter_intro"
+
+    def refresh(self) -> None:
+        """One tile per matter."""
+        super().refresh()
+        app = self.kiosk
+        grid = self.ids.choices
+        grid.clear_widgets()
+        grid.cols = 1 if app.portrait or app.elder else 2
+        for m in self.la.data.matters:
+            grid.add_widget(_choice(m.name.get(app.lang), m.hint.get(app.lang), f"la:matter:{m.code}", app))
+
+
+class LaOutsideScreen(LaScreen):
+    """Not within legal aid: say why; a consultation ticket, or a video call."""
+
+    title_key = "legal_aid.outside_title"
+    reason = StringProperty("")
+    has_video = BooleanProperty(False)
+    primary_action = "take"
+
+    def refresh(self) -> None:
+        """The reason (the matter's, or hardship not declared)."""
+        super().refresh()
+        app = self.kiosk
+        d = self.la.draft
+        if d.outside_reason == "matter" and d.matter:
+            reason = self.la.data.matter(d.matter).outside_reason
+            self.reason = reason.get(app.lang) if reason else ""
+        else:
+            self.reason = app.tr("legal_aid.outside_hardship")
+        # The video call is offered only where the terminal has one.
+        self.has_video = "video" in app.terminal.catalog.codes()
+
+    def spoken_intro(self) -> str:
+        """Title and reason."""
+        return f"{self.title}。{self.reason}"
+
+
+class LaGroupScreen(LaScreen):
+    """Groups: age from the card (shown), the others asked (several may apply)."""
+
+    step_no = 3
+    title_key = "legal_aid.group_title"
+    intro_key = "legal_aid.group_intro"
+    from_card = StringProperty("")
+
+    def refresh(self) -> None:
+        """Toggle buttons for the asked groups."""
+        super().refresh()
+        app = self.kiosk
+        d, data = self.la.draft, self.la.data
+        names = "、".join(data.group(g).name.get(app.lang) for g in d.card_groups)
+        self.from_card = app.tr("legal_aid.group_from_card", groups=names) if names else ""
+        grid = self.ids.choices
+        grid.clear_widgets()
+        grid.cols = 1 if app.portrait or app.elder else 2
+        for g in data.asked_groups():
+            grid.add_widget(_choice(("✓ " if g.code in d.declared_groups else "") + g.name.get(app.lang), "", f"la:group:{g.code}", app,
+                                    selected=g.code in d.declared_groups))
+
+    def spoken_intro(self) -> str:
+        """Step, title, what the card said, how to answer."""
+        return "。".join(p for p in (self.step, self.title, self.from_card, self.intro) if p) + "。"
+
+
+class LaHardshipScreen(LaScreen):
+    """The self-declaration of financial hardship (告知承诺)."""
+
+    step_no = 4
+    title_key = "legal_aid.hardship_title"
+    intro_key = "legal_aid.hardship_body"
+    primary_action = "la:hardship:yes"
+
+
+class LaPhoneScreen(LaScreen):
+    """The phone number on the big keypad."""
+
+    step_no = 5
+    title_key = "legal_aid.phone_title"
+    intro_key = "legal_aid.phone_intro"
+    primary_action = "numpad:ok"
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        """Hand accepted numbers to the flow directly (never through an action string)."""
+        self.ids.numpad.on_done = self._entered
+
+    def refresh(self) -> None:
+        """Keep what was typed while the visit lasts; a new visit starts empty."""
+        super().refresh()
+        self.ids.numpad.value = self.la.draft.phone
+        self.ids.numpad.error = ""
+
+    def _entered(self, digits: str) -> None:
+        self.kiosk.terminal.flow.handle(ev.LegalAidAnswered("phone", digits))
+
+    def voice_grammar(self) -> list[str]:
+        """Digits are what is said here."""
+        return DIGIT_WORDS
+
+    def take_speech(self, text: str) -> bool:
+        """Spoken digits type on the keypad; True when the words were digits."""
+        pad = self.ids.numpad
+        if pad.hear(text):
+            self.kiosk.speak(pad.spoken_state())
+            return True
+        return False
+
+    def spoken_intro(self) -> str:
+        """Step, title, how to type, what is typed so far."""
+        return super().spoken_intro() + self.ids.numpad.spoken_state()
+
+
+class LaStoryScreen(LaScreen):
+    """What happened, by voice dictation (free mode), shown for correction, or skipped."""
+
+    step_no = 6
+    title_key = "legal_aid.story_title"
+    intro_key = "legal_aid.story_intro"
+    story = StringProperty("")
+    dictating = BooleanProperty(False)
+    primary_action = "la:story:done"
+
+    def refresh(self) -> None:
+        """The words so far."""
+        super().refresh()
+        self.story = self.la.draft.story
+
+    def voice_grammar(self) -> list[str] | None:
+        """Free text while dictating (None); the buttons' names otherwise."""
+        return None if self.dictating else []
+
+    def dictate(self) -> None:
+        """Listen for one utterance in free mode; it is added to the text."""
+        app = self.kiosk
+        voice = app.terminal.voice_input
+        if voice is None:
+            app.show_notice("legal_aid.story_no_voice")
+            return
+        self.dictating = True
+        if app.voice:
+            app.guide.sync()  # the guide is listening: switch it to free text
+        else:
+            post = app.bridge.post
+            voice.listen(lambda text: post(SpeechHeard(text)), None, None)
+            self._own_listening = True
+        app.show_notice("legal_aid.story_listening")
+
+    def take_speech(self, text: str) -> bool:
+        """While dictating, what is heard is the story (shown, not acted on)."""
+        if not self.dictating:
+            return False
+        self._stop_dictation()
+        self.kiosk.terminal.flow.handle(ev.LegalAidAnswered("story", text))
+        self.kiosk.speak(self.kiosk.tr("legal_aid.story_heard", text=text))
+        return True
+
+    def _stop_dictation(self) -> None:
+        self.dictating = False
+        app = self.kiosk
+        if getattr(self, "_own_listening", False):
+            self._own_listening = False
+            if app.terminal.voice_input is not None:
+                app.terminal.voice_input.stop()
+        elif app.voice:
+            app.guide.sync()
+
+    def on_leave(self, *args: object) -> None:
+        """Stop listening for dictation when the person moves on."""
+        if self.dictating:
+            self._stop_dictation()
+
+    def spoken_intro(self) -> str:
+        """Step, title, how, and the words so far."""
+        heard = self.story or self.kiosk.tr("legal_aid.story_empty")
+        return f"{super().spoken_intro()}{heard}。"
+
+
+class LaLetterScreen(LaScreen):
+    """The commitment letter, shown and read aloud."""
+
+    step_no = 7
+    title_key = "legal_aid.letter_title"
+    letter = StringProperty("")
+    primary_action = "la:letter:agree"
+
+    def refresh(self) -> None:
+        """The letter with the masked name and number."""
+        super().refresh()
+        app = self.kiosk
+        self.letter = self.la.letter_text(app.terminal.flow.visit.card, app.lang)
+
+    def on_enter(self, *args: object) -> None:
+        """Read it aloud to everyone (not only in voice mode): it is what they sign."""
+        if not (self.kiosk.voice or self.kiosk._keypad_in_use):  # noqa: SLF001 — those hear it in the prompt
+            self.read_aloud()
+
+    def read_aloud(self) -> None:
+        """Say the letter."""
+        self.kiosk.speak(f"{self.title}。{self.letter}")
+
+    def spoken_intro(self) -> str:
+        """The letter itself."""
+        return f"{self.step}。{self.title}。{self.letter}"
+
+
+class LaSignScreen(LaScreen):
+    """Sign with a finger."""
+
+    step_no = 8
+    title_key = "legal_aid.sign_title"
+    intro_key = "legal_aid.sign_intro"
+    primary_action = "la:sign:submit"
+
+    def on_enter(self, *args: object) -> None:
+        """A fresh pad for every signing."""
+        self.ids.pad.clear()
+
+    def submit(self) -> None:
+        """Refuse an empty pad; else hand the image to the flow."""
+        pad = self.ids.pad
+        if pad.is_empty:
+            self.kiosk.show_notice("legal_aid.sign_empty")
+            return
+        self.kiosk.terminal.flow.handle(ev.LegalAidAnswered("sign", "", pad.png_bytes()))
+
+
+class LaDoneScreen(LaScreen):
+    """Submitted: the number, the check code, what to bring; the receipt printed."""
+
+    title_key = "legal_aid.done_title"
+    number = StringProperty("")
+    number_shown = StringProperty("")  # grouped 6-4-3, the way it is read off
+    code = StringProperty("")
+    materials = StringProperty("")
+    delivery = StringProperty("")
+    print_state = StringProperty("")
+    primary_action = "finish"
+
+    def refresh(self) -> None:
+        """The facts of the submitted application."""
+        super().refresh()
+        app = self.kiosk
+        s = self.la.draft.submitted
+        if s is None:
+            return
+        self.number, self.code = s.number, s.check_code
+        self.number_shown = f"{s.number[:6]} {s.number[6:10]} {s.number[10:]}"
+        items = self.la.data.materials(s.matter, app.lang)
+        # "3．" without a space: Kivy wraps at spaces, and would leave the number alone on a line.
+        sep = ". " if app.lang == "en" else "．"
+        self.materials = "\n".join(f"{i}{sep}{m}" for i, m in enumerate(items, 1))
+        row = self.la._conn.execute("SELECT delivered_at FROM outbox WHERE event_id = ?", (s.event_id,)).fetchone()  # noqa: SLF001
+        self.delivery = app.tr("legal_aid.done_sent" if row is not None and row[0] else "legal_aid.done_queued")
+
+    def on_enter(self, *args: object) -> None:
+        """Print the receipt at once; look again later whether the centre has it."""
+        self.kiosk._hide_notice(0)  # noqa: SLF001 — the signing step's message is over
+        self.print_receipt()
+        self._poll = Clock.schedule_interval(lambda _dt: self.refresh(), 2.0)
+
+    def on_leave(self, *args: object) -> None:
+        """Stop looking."""
+        if getattr(self, "_poll", None) is not None:
+            self._poll.cancel()
+
+    def print_receipt(self) -> None:
+        """Send the receipt to the print queue."""
+        app = self.kiosk
+        s = self.la.draft.submitted
+        if s is None:
+            return
+        card = app.terminal.flow.visit.card
+        receipt = legal_aid_receipt(s, self.la.data, app.terminal.config, language=app.lang,
+                                    holder_name=card.masked_name if card else None)
+        self.print_state = app.tr("legal_aid.done_printing")
+        app.receipts.queue.submit(f"legal_aid:{s.number}", receipt)
+
+    def on_print_finished(self, event: ev.PrintFinished) -> None:
+        """The receipt printed (or not: the notice says why)."""
+        if event.job_id.startswith("legal_aid:"):
+            self.print_state = self.kiosk.tr("legal_aid.done_printed") if event.ok else ""
+
+    def spoken_intro(self) -> str:
+        """The number, read digit by digit, and what to bring."""
+        app = self.kiosk
+        digits = " ".join(self.number)
+        return f"{app.tr('legal_aid.done_spoken', number=digits)}{self.delivery}。{app.tr('legal_aid.done_bring')}{self.materials}"
+
+
+class LaProgressScreen(LaScreen):
+    """Follow an application: the number on the keypad, or the ID card."""
+
+    title_key = "legal_aid.progress_title"
+    intro_key = "legal_aid.progress_intro"
+    result = StringProperty("")
+    results = ListProperty([])
+    _said = 0
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        """Numbers typed go to the look-up."""
+        self.ids.numpad.on_done = self._number
+
+    def _number(self, digits: str) -> None:
+        la = self.la
+        la.lookup(number=digits)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """What the look-up found (said aloud once in voice mode)."""
+        super().refresh()
+        app = self.kiosk
+        p = self.la.progress if self.la is not None else {}
+        if not p:
+            self.result = ""
+            self.ids.numpad.value = ""
+            return
+        if p.get("state") == "asking":
+            self.result = app.tr("legal_aid.progress_asking")
+            return
+        if p.get("message_key"):
+            self.result = app.tr(p["message_key"])
+        elif not p.get("applications"):
+            self.result = app.tr("legal_aid.progress_none")
+        else:
+            lines = []
+            for a in p["applications"]:
+                status = app.tr(f"legal_aid.status.{a['status']}")
+                if "matter" not in a:  # looked up by number: the status only
+                    lines.append(app.tr("legal_aid.progress_item_short", number=a["number"], status=status))
+                    continue
+                try:
+                    matter = self.la.data.matter(a["matter"]).name.get(app.lang)
+                except Exception:  # noqa: BLE001 — a matter this kiosk's data file lacks
+                    matter = a["matter"]
+                line = app.tr("legal_aid.progress_item", number=a["number"], matter=matter, status=status)
+                if a.get("note"):
+                    line += "\n" + app.tr("legal_aid.progress_note", note=a["note"])
+                lines.append(line)
+            self.result = "\n".join(lines)
+        if p.get("id") != self._said:
+            self._said = p.get("id", 0)
+            if app.voice or app._keypad_in_use:  # noqa: SLF001
+                app.speak(self.result.replace("\n", "。"))
+
+    def voice_grammar(self) -> list[str]:
+        """Digits of the number."""
+        return DIGIT_WORDS
+
+    def take_speech(self, text: str) -> bool:
+        """Spoken digits type the number."""
+        pad = self.ids.numpad
+        if pad.hear(text):
+            self.kiosk.speak(pad.spoken_state())
+            return True
+        return False
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
