@@ -1,0 +1,69 @@
+"""The window console's rating pad: after 办结 the window's tablet turns to the person
+served and asks "请评价" with five large faces (fleet/console/static/rating.js).
+
+``POST /api/rate`` records the rating of a ticket the window has just finished, once
+(kiosk.ratings: anonymous, a ``rating`` event for the centre). ``GET /api/rating/setup``
+gives the page its texts from the terminal's catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from kiosk.i18n import LANGUAGES
+from kiosk.ratings import REASONS, SCORES, RatingBook, RatingError
+
+TEXT_KEYS = ("title", "anonymous", "reasons_title", "submit", "thanks", "already", "not_served", "error", "skip")
+
+
+def setup(app: web.Application, server: Any) -> None:
+    """Add the rating routes to the console (``server`` is its ConsoleServer)."""
+    terminal = server.terminal
+    book: list[RatingBook] = []  # made on the console's worker thread (its SQLite connection lives there)
+
+    def ratings() -> RatingBook:
+        """The rating book on the console worker's connection."""
+        if not book:
+            book.append(RatingBook(terminal.queue._conn, terminal.clock))  # noqa: SLF001 — the worker's connection
+        return book[0]
+
+    async def texts(request: web.Request) -> web.Response:
+        """The pad's texts in the page's language."""
+        lang = request.query.get("lang", terminal.config.language)
+        lang = lang if lang in LANGUAGES else "zh_CN"
+        tr = terminal.translator
+        return web.json_response({
+            "texts": {k: tr.t(f"rating.{k}", lang) for k in TEXT_KEYS},
+            "scores": [{"score": s, "label": tr.t(f"rating.s{s}", lang)} for s in SCORES],
+            "reasons": {r: tr.t(f"rating.reason.{r}", lang) for r in REASONS},
+        })
+
+    async def rate(request: web.Request) -> web.Response:
+        """Record the rating of a ticket this window has just finished."""
+        body = await server._body(request)  # noqa: SLF001 — the console's own parsing and PIN check
+        server._check_pin(request, body)  # noqa: SLF001
+        window = server._window(body.get("window"))  # noqa: SLF001
+        number = str(body.get("number", ""))
+        try:
+            score = int(body.get("score"))
+            reasons = tuple(str(r) for r in body.get("reasons") or ())
+        except (TypeError, ValueError):
+            return web.json_response({"error": "rating.error", "detail": "score must be 1..5"}, status=400)
+
+        def record() -> dict[str, Any]:
+            ticket = terminal.queue.find(number)
+            # Only a ticket this window served: a tablet cannot rate another window's work.
+            if ticket is None or ticket.window != window:
+                raise RatingError(f"{number!r} was not served at window {window}", message_key="rating.not_served")
+            ratings().rate_ticket(ticket, score, reasons)
+            return {"ok": True}
+
+        try:
+            return web.json_response(await server._run(record))  # noqa: SLF001
+        except RatingError as exc:
+            return web.json_response({"error": exc.message_key, "detail": exc.detail}, status=409)
+
+    app.router.add_get("/api/rating/setup", texts)
+    app.router.add_post("/api/rate", rate)

@@ -1,0 +1,396 @@
+"""The appointment screens (预约): the menu, free times, phone, booked, my appointments,
+check-in; and ``AppointmentUi``, the app-side glue (worker answers, the slip).
+
+Each screen fills one body in ``refresh`` from ``flow.appointments``; every button names
+its action (``appt:<step>:<value>``), which ``KioskApp.act`` hands to ``AppointmentUi``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kivy.lang import Builder
+from kivy.properties import ColorProperty, NumericProperty, StringProperty
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
+
+from kiosk import events as ev
+from kiosk.appointments.slip import appointment_slip, when_text
+from kiosk.visit import VisitState
+from screens import theme
+from screens.base import KioskScreen
+from screens.widgets import KButton
+
+WEEKDAYS_ZH = "一二三四五六日"
+REFRESH_S = 600  # how often the check-in list is fetched again while the centre is reachable
+
+
+class FlowScreen(KioskScreen):
+    """A screen with a title, a line under it, a message and a body built in ``refresh``."""
+
+    title = StringProperty("")
+    subtitle = StringProperty("")
+    message = StringProperty("")
+    screen_name = ""  # the visit state's value
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(name=self.screen_name, **kwargs)
+
+    @property
+    def appts(self) -> Any:
+        """The visit's appointment steps."""
+        return self.kiosk.terminal.flow.appointments
+
+    def body(self) -> Any:
+        """The body, emptied."""
+        box = self.ids.body
+        box.clear_widgets()
+        return box
+
+    def button(self, text: str, action: str, selected: bool = False, **kw: Any) -> KButton:
+        """A large choice button."""
+        from kivy.factory import Factory
+
+        return Factory.ChoiceButton(text=text, action=action, selected=selected, **kw)
+
+    def text(self, text: str, big: bool = False, code: bool = False) -> Widget:
+        """A paragraph in the body."""
+        from kivy.factory import Factory
+
+        return (Factory.CodeText if code else Factory.BigText if big else Factory.KText)(text=text)
+
+    def grid(self, cols: int) -> GridLayout:
+        """A grid of buttons that grows with its rows."""
+        g = GridLayout(cols=cols, size_hint_y=None, spacing=14 * self.kiosk.scale)
+        g.bind(minimum_height=g.setter("height"))
+        return g
+
+    def spoken_intro(self) -> str:
+        """The title, the line under it, and any message."""
+        return "。".join(p for p in (self.title, self.subtitle, self.message) if p) + "。"
+
+    def voice_grammar(self) -> list[str]:
+        """Digits, when the screen shows a keypad (spoken numbers are typed on it)."""
+        from screens.numpad import DIGIT_WORDS, find_numpad
+
+        return list(DIGIT_WORDS) if find_numpad(self) is not None else []
+
+    def take_speech(self, text: str) -> bool:
+        """Spoken digits go to the keypad on screen (a phone number, a code)."""
+        from screens.numpad import find_numpad
+
+        pad = find_numpad(self)
+        return pad is not None and pad.hear(text)
+
+    def _message(self) -> None:
+        key = self.appts.message_key if self.appts else None
+        self.message = self.kiosk.tr(key) if key else ""
+
+    def service_name(self, code: str | None) -> str:
+        """A service's name in the current language."""
+        return self.kiosk.terminal.catalog.get(code).name.get(self.kiosk.lang) if code else ""
+
+    def day_text(self, day: Any) -> str:
+        """``11月30日 周一`` / ``Mon 30 Nov``."""
+        if self.kiosk.lang == "en":
+            return f"{day:%a %d %b}"
+        return f"{day.month}月{day.day}日 周{WEEKDAYS_ZH[day.weekday()]}"
+
+
+class AppointmentMenuScreen(FlowScreen):
+    """Book a service, or see my appointments."""
+
+    screen_name = "appt_menu"
+
+    def refresh(self) -> None:
+        """One button per service that takes appointments, then 我的预约."""
+        app = self.kiosk
+        self.title = app.tr("appointment.title")
+        self.subtitle = app.tr("appointment.choose_service")
+        self.message = ""
+        box = self.body()
+        grid = self.grid(1 if app.portrait else 2 if app.elder else 3)
+        for code in self.appts.services():
+            grid.add_widget(self.button(self.service_name(code), f"appt:service:{code}"))
+        box.add_widget(grid)
+        row = self.grid(1 if app.portrait else 2)
+        row.add_widget(self.button(app.tr("appointment.mine"), "appt:mine", selected=True))
+        # Without the card at hand: the code from the slip and the phone's last digits.
+        row.add_widget(self.button(app.tr("appointment.by_code"), "appt:by_code"))
+        box.add_widget(row)
+
+
+class AppointmentSlotsScreen(FlowScreen):
+    """Free times: the days (next working days) on top, the chosen day's times under."""
+
+    screen_name = "appt_slots"
+
+    def refresh(self) -> None:
+        """Days, then times of the chosen day; a waiting line while the centre answers."""
+        app, a = self.kiosk, self.appts
+        self.title = f"{app.tr('appointment.slots_title')} · {self.service_name(a.service)}"
+        self._message()
+        box = self.body()
+        if a.asking == "slots":
+            self.subtitle = app.tr("appointment.loading")
+            return
+        if not a.slots:
+            self.subtitle = "" if a.message_key else app.tr("appointment.no_slots")
+            return
+        self.subtitle = app.tr("appointment.choose_day")
+        days = self.grid(2 if app.portrait else 4 if app.elder else 7)
+        for day in a.days():
+            days.add_widget(self.button(self.day_text(day), f"appt:day:{day.isoformat()}", selected=day == a.day,
+                                        font_size=app.fs(24)))
+        box.add_widget(days)
+        box.add_widget(self.text(app.tr("appointment.choose_time")))
+        times = self.grid(2 if app.portrait else 3 if app.elder else 4)
+        for s in a.times():
+            times.add_widget(self.button(f"{s.start}–{s.end}  [size={int(app.fs(20))}]{app.tr('appointment.free', n=s.free)}[/size]",
+                                         f"appt:slot:{s.slot_id}", markup=True, spoken=s.start))
+        box.add_widget(times)
+
+
+class AppointmentPhoneScreen(FlowScreen):
+    """The phone number on the big keypad; 确定 books."""
+
+    screen_name = "appt_phone"
+
+    def refresh(self) -> None:
+        """The chosen time, and the keypad."""
+        app, a = self.kiosk, self.appts
+        self.title = app.tr("appointment.phone_title")
+        self.subtitle = app.tr("appointment.summary", service=self.service_name(a.service),
+                               when=when_text(_booking_like(a), app.lang)) + "\n" + app.tr("appointment.phone_hint")
+        self.message = app.tr("appointment.booking") if a.asking == "book" else ""
+        box = self.body()
+        pad = getattr(self, "_pad", None)
+        if pad is None:
+            from screens.numpad import NumPad
+
+            pad = self._pad = NumPad(mode="mobile", max_length=11, size_hint_y=None)
+            pad.on_done = lambda digits: app.act(f"appt:phone:{digits}")
+        pad.height = app.target() * 6.2
+        box.add_widget(pad)
+
+    def on_leave(self, *args: object) -> None:
+        """The number goes when the screen does."""
+        if getattr(self, "_pad", None) is not None:
+            self._pad.value = ""
+
+    def spoken_intro(self) -> str:
+        """Title, the chosen time, and how many digits are typed."""
+        pad = getattr(self, "_pad", None)
+        return super().spoken_intro() + (pad.spoken_state() if pad is not None else "")
+
+
+def _booking_like(a: Any) -> Any:
+    from kiosk.appointments.desk import Booking
+
+    s = a.slot
+    return Booking("", a.service or "", s.day, s.start, s.end) if s else Booking("", "", date.today(), "", "")
+
+
+class AppointmentBookedScreen(FlowScreen):
+    """Booked (or moved): the code large, the time, and the slip being printed."""
+
+    screen_name = "appt_booked"
+
+    primary_action = "finish"
+
+    def refresh(self) -> None:
+        """The booking."""
+        app, a = self.kiosk, self.appts
+        b = a.booking
+        if b is None:
+            return
+        self.title = app.tr("appointment.moved_title" if a.mode == "move" else "appointment.booked_title")
+        self.subtitle = app.tr("appointment.summary", service=self.service_name(b.service), when=when_text(b, app.lang))
+        slip = a.slip_key
+        self.message = app.tr(slip) if slip == "appointment.not_printed" else ""
+        box = self.body()
+        box.add_widget(self.text(app.tr("appointment.code"), big=True))
+        box.add_widget(self.text(b.code, code=True))
+        box.add_widget(self.text(app.tr("appointment.booked_hint"), big=True))
+        if slip and slip != "appointment.not_printed":
+            line = self.text(app.tr(slip), big=True)
+            line.color = theme.OK
+            box.add_widget(line)
+
+    def spoken_intro(self) -> str:
+        """Title, time, and the code digit by digit."""
+        b = self.appts.booking
+        code = " ".join(b.code) if b else ""
+        slip = self.appts.slip_key
+        tail = f"{self.kiosk.tr(slip)}。" if slip else ""
+        return f"{self.title}。{self.subtitle}。{self.kiosk.tr('appointment.code')}{code}。{self.kiosk.tr('appointment.booked_hint')}{tail}"
+
+
+class AppointmentMineScreen(FlowScreen):
+    """My appointments: each with 取消 and 改约; or find one by code and phone digits."""
+
+    screen_name = "appt_mine"
+
+    def refresh(self) -> None:
+        """The bookings found, or the code keypad."""
+        app, a = self.kiosk, self.appts
+        self.title = app.tr("appointment.mine_title")
+        self._message()
+        box = self.body()
+        if a.asking in ("find", "cancel"):
+            self.subtitle = app.tr("appointment.loading")
+            return
+        if a.by_code and not a.bookings:
+            self.subtitle = app.tr("appointment.last4_title" if a.code else "appointment.code_title")
+            from screens.numpad import NumPad
+
+            pad = NumPad(mode="digits", max_length=4 if a.code else 6, min_length=4 if a.code else 6, size_hint_y=None)
+            pad.height = app.target() * 6.2
+            step = "last4" if a.code else "code"
+            pad.on_done = lambda digits: app.act(f"appt:{step}:{digits}")
+            box.add_widget(pad)
+            return
+        self.subtitle = "" if a.bookings else app.tr("appointment.none")
+        for b in a.bookings:
+            box.add_widget(self.text(f"{self.service_name(b.service)} · {when_text(b, app.lang)} · {app.tr('appointment.code')} {b.code}", big=True))
+            row = self.grid(2)
+            row.add_widget(self.button(app.tr("appointment.move"), f"appt:move:{b.code}"))
+            row.add_widget(self.button(app.tr("appointment.cancel"), f"appt:cancel:{b.code}", bg=theme.ACCENT, fg=theme.ON_NAVY, outline=theme.ACCENT))
+            box.add_widget(row)
+        if not a.by_code:
+            box.add_widget(self.button(app.tr("appointment.by_code"), "appt:by_code"))
+
+
+class AppointmentCheckinScreen(FlowScreen):
+    """A card at the start found today's appointment: check in (or queue as a walk-in)."""
+
+    screen_name = "appt_checkin"
+
+    primary_action = "appt:checkin"
+
+    def refresh(self) -> None:
+        """The question, and the way the person will be served."""
+        app, a = self.kiosk, self.appts
+        offer = a.offer
+        if offer is None:
+            return
+        b = offer.booking
+        self.title = app.tr("appointment.checkin_title")
+        self.subtitle = ""
+        box = self.body()
+        # The question in large type: the one thing this screen asks.
+        self.question = app.tr("appointment.checkin_question", start=b.start, service=self.service_name(b.service))
+        box.add_widget(self.text(self.question, big=True))
+        self.message = ""
+        if offer.status == "late":
+            self.message = app.tr("appointment.checkin_late", minutes=app.terminal.config.appointments.late_minutes)
+            self.primary_action = "appt:walkin"
+            box.add_widget(self.button(app.tr("appointment.checkin_walkin"), "appt:walkin", selected=True))
+        elif offer.status == "early":
+            self.message = app.tr("appointment.checkin_early", time=offer.opens_at)
+            self.primary_action = "appt:walkin"
+            box.add_widget(self.button(app.tr("appointment.checkin_walkin"), "appt:walkin"))
+        else:
+            self.primary_action = "appt:checkin"
+            box.add_widget(self.button(app.tr("appointment.checkin_yes"), "appt:checkin", selected=True))
+
+    def spoken_intro(self) -> str:
+        """The title, the question, and why a walk-in ticket when late or early."""
+        return "。".join(p for p in (self.title, getattr(self, "question", ""), self.message) if p) + "。"
+
+
+class AppointmentUi:
+    """The app side of appointments and ratings: actions, worker answers, the slip."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        flow = app.terminal.flow
+        if flow.appointments is not None:
+            flow.appointments.deliver = app.bridge.post
+        flow.add_listener(self._on_flow)
+        self._finish_event: Any = None
+        if flow.appointments is not None:
+            from kivy.clock import Clock
+
+            # The check-in list, kept fresh while the line is up (first soon after start).
+            Clock.schedule_once(lambda _dt: flow.appointments.keep_current(), 5)
+            Clock.schedule_interval(lambda _dt: flow.appointments.keep_current(), REFRESH_S)
+
+    def act(self, name: str, arg: str) -> bool:
+        """``appt:…``, ``rate:<source>``, ``rating:<step>:<value>``; False if not ours."""
+        flow = self.app.terminal.flow
+        step, _, value = arg.partition(":")
+        if name == "appt":
+            flow.handle(ev.AppointmentsOpened() if step == "open" else ev.AppointmentAsked(step, value))
+        elif name == "rate":
+            flow.handle(ev.RatingOpened(step or "ticket"))
+        elif name == "rating":
+            flow.handle(ev.RatingAsked(step, value))
+            self.app.sm.current_screen.refresh()
+            self.app.guide.sync()
+        else:
+            return False
+        if name == "appt" and self.app.sm.current.startswith("appt_"):
+            self.app.sm.current_screen.refresh()
+        return True
+
+    def _on_flow(self, old: VisitState, new: VisitState, event: ev.Event) -> None:
+        app = self.app
+        if isinstance(event, ev.AppointmentAnswered) and new is old and new.value.startswith("appt_"):
+            app.sm.current_screen.refresh()  # the answer fills the screen shown now
+            if app.voice or app._keypad_in_use:
+                app.guide.speak_screen()
+        if new is VisitState.APPT_BOOKED and old is not VisitState.APPT_BOOKED:
+            self._print_slip()
+        if self._finish_event is not None:
+            self._finish_event.cancel()
+            self._finish_event = None
+        ratings = app.terminal.flow.ratings
+        if new is VisitState.RATE and ratings is not None and ratings.given:
+            from kivy.clock import Clock
+
+            self._finish_event = Clock.schedule_once(lambda _dt: app.act("finish"), 8.0)
+
+    def slip_printed(self, event: ev.PrintFinished) -> bool:
+        """A slip job ended: show it on the booked screen; False when it was an
+        earlier person's slip (nothing to tell this one)."""
+        a = self.app.terminal.flow.appointments
+        if a is None or a.booking is None or event.job_id != f"appointment:{a.booking.code}":
+            return False
+        a.slip_key = "appointment.slip_printed" if event.ok else "appointment.not_printed"
+        if self.app.sm.current == "appt_booked":
+            self.app.sm.current_screen.refresh()
+        return True
+
+    def _print_slip(self) -> None:
+        app = self.app
+        t = app.terminal
+        a = t.flow.appointments
+        b = a.booking
+        a.slip_key = None
+        if b is None:
+            return
+        if not app.receipts.available:
+            a.slip_key = "appointment.not_printed"
+            return
+        a.slip_key = "appointment.slip_printing"
+        slip = appointment_slip(b, t.catalog.get(b.service), t.config, language=t.flow.visit.language,
+                                printed_at=t.clock.now())
+        app.receipts.queue.submit(f"appointment:{b.code}", slip)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class FaceButton(KButton):
+    """One of the five faces: ``smile`` from -1 (very unhappy) to 1 (very happy)."""
+
+    smile = NumericProperty(0.0)
+    r = NumericProperty(40.0)
+    face_colour = ColorProperty(theme.GOLD)
+
+    def on_size(self, *_args: object) -> None:
+        """The head fills most of the button above its label."""
+        self.r = max(10.0, min(self.width * 0.32, (self.height - 60) * 0.42))
