@@ -28,7 +28,9 @@ run: deps
 
 test: deps
 	$(VENV)/bin/lint-imports
-	SDL_VIDEODRIVER=offscreen $(VENV)/bin/pytest -q
+	# Three workers on two cores: most tests wait on brokers, browsers and subprocesses.
+	# Whole files go to one worker (--dist loadfile): a file's tests share fixtures.
+	SDL_VIDEODRIVER=offscreen $(VENV)/bin/pytest -q -n 3 --dist loadfile
 
 deps: .stamp-debs $(VENV)/.installed
 
@@ -55,7 +57,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $@
 
-SCREENS := attract home service materials card ticket done pin technician idle
+SCREENS := attract home service materials card ticket done pin technician idle \
+           call_consent call_wait call_active call_ended appt_menu appt_slots rate_ticket rate
 
 # The screenshots in docs/screens (look at them after a UI change).
 screenshots: deps

@@ -39,6 +39,10 @@ FACTORIES: dict[tuple[DeviceKind, str], str] = {
     (DeviceKind.PRINTER, "escpos+tcp"): "devices.printer.adapter:open_escpos_printer",
     (DeviceKind.PRINTER, "escpos+usb"): "devices.printer.adapter:open_escpos_printer",
     (DeviceKind.CAMERA, "sim"): "devices.camera.sim:open_sim_camera",
+    # --- remote video (issue 7): real cameras through OpenCV's capture thread
+    (DeviceKind.CAMERA, "opencv"): "devices.camera.opencv:open_opencv_camera",
+    (DeviceKind.CAMERA, "v4l2"): "devices.camera.opencv:open_opencv_camera",
+    (DeviceKind.CAMERA, "file"): "devices.camera.opencv:open_opencv_camera",
     (DeviceKind.MIC, "sim"): "devices.audio.sim:open_sim_mic",
     (DeviceKind.MIC, "wav"): "devices.audio.sim:open_wav_mic",
     (DeviceKind.MIC, "default"): "devices.audio.mic:open_default_mic",

@@ -83,11 +83,48 @@ def _parser() -> argparse.ArgumentParser:
     sm.add_argument("--duration", type=float, default=0, help="seconds to run (0: until Ctrl-C)")
     sm.add_argument("--devices", action="store_true", help="open simulated devices too")
     sm.add_argument("--json-status", action="store_true", help="print one JSON line when all are connected")
+    sm.add_argument("--connect-rate", type=float, default=400.0, help="new broker connections per second (paced)")
+    sm.add_argument("--start-on-stdin", action="store_true",
+                    help="build the terminals, print {\"built\": N}, and connect only when a line arrives on stdin (a bench's barrier)")
+
+    us = sub.add_parser("users", parents=[common], help="staff accounts of the web pages")
+    uss = us.add_subparsers(dest="action", required=True)
+    ua = uss.add_parser("add", parents=[common], help="create an account")
+    ua.add_argument("name")
+    ua.add_argument("--role", required=True, choices=["admin", "technician", "bureau", "lawyer", "legal_aid"])
+    ua.add_argument("--display-name", default="")
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin (else asked twice)")
+    ul = uss.add_parser("list", parents=[common], help="every account")
+    ul.add_argument("--json", action="store_true")
+    ur = uss.add_parser("remove", parents=[common], help="delete an account")
+    ur.add_argument("name")
+    up = uss.add_parser("passwd", parents=[common], help="a new password (ends the account's sessions)")
+    up.add_argument("name")
+    up.add_argument("--password-stdin", action="store_true")
+
+    # --- appointments (fleet/appointments/cli.py) ---
+    from fleet.appointments.cli import add_parsers as _appt_parsers
+
+    p.set_defaults(_appt_handlers=_appt_parsers(sub, common))
+    # --- end appointments ---
+
+    rp = sub.add_parser("report", parents=[common], help="the bureau's figures per site and day (docs/figures.md)")
+    rp.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    rp.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    rp.add_argument("--site", help="one site (as registered with `terminals add --site`)")
+    rp.add_argument("--format", choices=("csv", "xlsx", "html"), default="xlsx")
+    rp.add_argument("--out", help="file to write (stdout for csv and html when absent)")
+    rp.add_argument("--rebuild", action="store_true", help="recompute every day's figures from the stored events first")
 
     tl = sub.add_parser("tls", parents=[common], help="certificates")
     tls_sub = tl.add_subparsers(dest="action", required=True)
     ti = tls_sub.add_parser("init", parents=[common], help="make a CA and a broker certificate")
     ti.add_argument("--host", action="append", default=None, help="broker host name or IP (repeatable)")
+
+    # --- legal-aid intake (fleet/intake) ---
+    ik = sub.add_parser("intake", parents=[common], help="legal-aid intake: the key terminals seal applications to")
+    iks = ik.add_subparsers(dest="action", required=True)
+    iks.add_parser("key", parents=[common], help="print the public key (made once) for the terminals' [legal_aid] public_key")
     return p
 
 
@@ -164,6 +201,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         rt["http"] = f"{host or '127.0.0.1'}:{bound}"
         paths.write_runtime(rt)
         print(f"kiosk-center: broker {rt['broker']} · dashboard http://{rt['http']}/ · store {store.url.split('@')[-1]}", flush=True)
+        if not dash.users.list():
+            # The dashboard serves nobody anonymously: say how to make the first account.
+            print("kiosk-center: no staff accounts yet; the web pages admit nobody until you create one:\n"
+                  f"  kiosk-center users add admin --role admin --data-dir {paths.data_dir}", flush=True)
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             asyncio.get_running_loop().add_signal_handler(sig, stop.set)
@@ -315,10 +356,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print("kiosk-center: no broker (start `serve --with-broker` or pass --broker)", file=sys.stderr)
         return 2
     ids = [f"{args.prefix}{i:04d}" for i in range(args.first, args.first + args.terminals)]
-    if args.terminals > 80:
-        # Each agent holds ~12 fds and paho's loop uses select(), which fails above fd 1024.
-        print("warning: more than ~80 terminals in one process exceed select()'s 1024 fds; "
-              "run several `simulate --first K --terminals 75` processes", file=sys.stderr)
+    from fleet.simulate import raise_fd_limit
+
+    if raise_fd_limit(args.terminals) < args.terminals:
+        # One epoll loop drives every agent; the limit is the descriptors (~15 each).
+        print(f"kiosk-center: `ulimit -n` is too low for {args.terminals} terminals in one process; "
+              "raise it or run several `simulate --first K --terminals N` processes", file=sys.stderr)
+        return 2
     creds_file = paths.data_dir / "simulated-credentials.json"
     creds: dict[str, str] = json.loads(creds_file.read_text()) if creds_file.is_file() else {}
     if args.provision:
@@ -339,16 +383,23 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     # measure the disk, not the fleet.
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
     base = Path(tempfile.mkdtemp(prefix="kiosk-sim-", dir=shm))
-    fleet = SimulatedFleet(base, broker, {t: creds[t] for t in ids}, telemetry_seconds=args.telemetry, devices=args.devices)
+    fleet = SimulatedFleet(base, broker, {t: creds[t] for t in ids}, telemetry_seconds=args.telemetry, devices=args.devices,
+                           connects_per_second=args.connect_rate)
     t_start = time.monotonic()
-    fleet.start()
-    print(f"{len(ids)} simulated terminals started (data in {base})", flush=True)
-    if args.json_status:
-        # Machine-readable progress for a bench driving several simulate processes.
-        while fleet.connected() < len(ids) and (not args.duration or time.monotonic() - t_start < args.duration):
-            time.sleep(0.5)
-        print(json.dumps({"connected": fleet.connected(), "terminals": len(ids)}), flush=True)
     try:
+        if args.start_on_stdin:
+            fleet.build()
+            print(json.dumps({"built": len(ids), "seconds": round(time.monotonic() - t_start, 1)}), flush=True)
+            if not sys.stdin.readline():
+                return 0  # whoever was to say "go" is gone
+            t_start = time.monotonic()
+        fleet.start()
+        print(f"{len(ids)} simulated terminals started (data in {base})", flush=True)
+        if args.json_status:
+            # Machine-readable progress for a bench driving several simulate processes.
+            while fleet.connected() < len(ids) and (not args.duration or time.monotonic() - t_start < args.duration):
+                time.sleep(0.5)
+            print(json.dumps({"connected": fleet.connected(), "terminals": len(ids)}), flush=True)
         while not args.duration or time.monotonic() - t_start < args.duration:
             time.sleep(1)
     except KeyboardInterrupt:
@@ -356,6 +407,103 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     finally:
         fleet.close()
         shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+def _new_password(args: argparse.Namespace) -> str | None:
+    """A new password from stdin or asked twice; None (after saying why) if refused."""
+    from fleet.center.auth import MIN_PASSWORD
+
+    if args.password_stdin:
+        pw = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+
+        pw = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != pw:
+            print("kiosk-center: the passwords differ", file=sys.stderr)
+            return None
+    if len(pw) < MIN_PASSWORD:
+        print(f"kiosk-center: a password needs at least {MIN_PASSWORD} characters", file=sys.stderr)
+        return None
+    return pw
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Staff accounts: add, list, remove, passwd."""
+    from fleet.center.auth import Users
+
+    store = _store(args)
+    try:
+        users = Users(store)
+        if args.action == "list":
+            rows = [{"name": u.name, "role": u.role, "display_name": u.display_name, "disabled": u.disabled,
+                     "created_at": u.created_at.isoformat() if u.created_at else None} for u in users.list()]
+            if args.json:
+                print(json.dumps(rows, ensure_ascii=False, indent=1))
+            else:
+                for r in rows:
+                    print(f"{r['name']:<20} {r['role']:<11} {r['display_name']}{'  (disabled)' if r['disabled'] else ''}")
+            return 0
+        if args.action == "remove":
+            ok = users.remove(args.name)
+            print(f"{args.name}: {'removed' if ok else 'not found'}")
+            return 0 if ok else 1
+        if args.action == "add" and users.get(args.name) is not None:
+            print(f"kiosk-center: user {args.name!r} exists", file=sys.stderr)
+            return 1
+        if args.action == "passwd" and users.get(args.name) is None:
+            print(f"kiosk-center: no user {args.name!r}", file=sys.stderr)
+            return 1
+        pw = _new_password(args)
+        if pw is None:
+            return 2
+        if args.action == "add":
+            try:
+                u = users.add(args.name, args.role, pw, args.display_name)
+            except ValueError as exc:
+                print(f"kiosk-center: {exc}", file=sys.stderr)
+                return 2
+            print(f"user {u.name} ({u.role}) added")
+        else:
+            users.set_password(args.name, pw)
+            print(f"{args.name}: password changed; its sessions are signed out")
+        return 0
+    finally:
+        store.close()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the bureau's report for a date range."""
+    from datetime import date
+
+    from fleet.center import figures, report
+
+    try:
+        d0, d1 = date.fromisoformat(args.date_from), date.fromisoformat(args.date_to)
+    except ValueError as exc:
+        print(f"kiosk-center report: {exc} (dates are YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    if d1 < d0:
+        print("kiosk-center report: --to is before --from", file=sys.stderr)
+        return 2
+    if args.format == "xlsx" and not args.out:
+        print("kiosk-center report: an Excel workbook needs --out FILE.xlsx", file=sys.stderr)
+        return 2
+    store = _store(args)
+    try:
+        if args.rebuild:
+            figures.rebuild(store.engine)
+        rep = figures.report(store.engine, d0, d1, args.site)
+    finally:
+        store.close()
+    data = report.render(rep, args.format)
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"{args.out}: {len(rep.sites)} site(s), {len(rep.days)} day(s), {rep.get()['tickets']} tickets", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     return 0
 
 
@@ -370,13 +518,26 @@ def cmd_tls(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_intake(args: argparse.Namespace) -> int:
+    """Print the intake's public key (creating the key pair on first use)."""
+    from fleet.intake.keys import IntakeKeys
+
+    keys = IntakeKeys(_paths(args).data_dir)
+    print(keys.public_text)
+    print(f"# key id {keys.key_id}; push it: [legal_aid] public_key = \"{keys.public_text}\"", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``kiosk-center``."""
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING if args.command != "serve" else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     handlers = {"serve": cmd_serve, "terminals": cmd_terminals, "cmd": cmd_cmd, "config": cmd_config, "logs": cmd_logs,
-                "screenshot": cmd_screenshot, "simulate": cmd_simulate, "tls": cmd_tls}
+                "screenshot": cmd_screenshot, "simulate": cmd_simulate, "tls": cmd_tls, "users": cmd_users,
+                "report": cmd_report}
+    handlers["intake"] = cmd_intake  # legal-aid intake (fleet/intake)
+    handlers.update(args._appt_handlers)  # slots, appointments (fleet/appointments/cli.py)
     return handlers[args.command](args)
 
 

@@ -215,3 +215,28 @@ class Answer(_Payload):
 def json_bytes(obj: Any) -> bytes:
     """Compact JSON for ad-hoc payloads (command results embedded in larger docs)."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+# --- Video consultation signalling (issue 7; remote_video/ and fleet/desk/) -----------
+# Terminal → centre on CALL_OUT: request (with the terminal's SDP offer), cancel, hangup.
+# Centre → terminal on CALL_IN: queued (position, estimate), answered (the desk's SDP
+# answer, the lawyer's display name), ended (reason), error (reason).
+CALL_SIGNALS = ("request", "cancel", "hangup", "queued", "answered", "ended", "error")
+
+
+class CallSignal(_Payload):
+    """One video-call signalling message. No personal data: the terminal's id, its
+    service and priority class, and the consent; never the person's name or number."""
+
+    type: Literal["request", "cancel", "hangup", "queued", "answered", "ended", "error"]
+    call_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    sdp: str | None = Field(default=None, max_length=60000)
+    service: str | None = Field(default=None, max_length=64)
+    priority: Literal["normal", "elderly", "disabled", "military"] | None = None
+    record: bool | None = None  # the person's consent to recording (request only)
+    language: str | None = Field(default=None, max_length=8)
+    position: int | None = None  # 1 = next to be answered
+    estimate_s: float | None = None
+    lawyers_on_duty: int | None = None
+    lawyer: str | None = Field(default=None, max_length=64)  # display name, e.g. "王律师"
+    reason: str | None = Field(default=None, max_length=64)  # no_lawyer | lawyer_hung_up | …

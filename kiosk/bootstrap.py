@@ -55,6 +55,14 @@ def build_terminal(
         warning_seconds=config.timeouts.warning_seconds,
     )
     terminal = Terminal(config, data_dir, catalog, Translator(config.language), clock, queue, flow, Outbox(conn))
+    from kiosk.legal_aid import attach_legal_aid  # issue 8: legal-aid applications
+
+    attach_legal_aid(terminal)
+    from kiosk.appointments.flow import attach_appointments  # issue 8: appointments and ratings
+    from kiosk.ratings import attach_ratings
+
+    attach_appointments(terminal)
+    attach_ratings(terminal)
     if with_devices:
         ctx = DeviceContext(data_dir=data_dir, clock=clock)
         # Adapters are created when the devices are opened (their drivers' imports are
@@ -72,4 +80,9 @@ def build_terminal(
             )
 
         terminal.voice_input_factory = voice_input
+        if config.video.enabled:
+            # Video consultation: nothing heavy is imported until the first call.
+            from remote_video.call import open_video_calls
+
+            terminal.video = open_video_calls(terminal)
     return terminal

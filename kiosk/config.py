@@ -133,6 +133,85 @@ class CallingSettings(_Section):
     announce_in_app: bool = False
 
 
+# --- remote video consultation (issue 7) ------------------------------------------------
+class IceServer(_Section):
+    """One STUN/TURN server for WebRTC (e.g. the centre's coturn). Never a public server
+    by default: with none configured, calls use host candidates only (a LAN or VPN)."""
+
+    urls: tuple[str, ...] = Field(min_length=1)
+    username: str = ""
+    credential: str = ""
+
+    @field_validator("urls")
+    @classmethod
+    def _ice_urls(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
+        for u in urls:
+            if not re.match(r"^(stun|stuns|turn|turns):[^\s]+$", u):
+                raise ValueError(f"not an ICE server URL: {u!r} (e.g. 'turn:turn.example.gov.cn:3478?transport=udp')")
+        return urls
+
+
+class VideoSettings(_Section):
+    """Video consultation with the centre's duty lawyers (remote_video/)."""
+
+    enabled: bool = True  # shown only when the terminal also has a centre and a camera
+    ice_servers: tuple[IceServer, ...] = ()
+    # The village line: start here and step down when the path degrades (docs/video.md).
+    max_bitrate_kbps: int = Field(default=500, ge=100, le=4000)
+    width: int = Field(default=640, ge=160, le=1920)
+    height: int = Field(default=480, ge=120, le=1080)
+    fps: int = Field(default=15, ge=5, le=30)
+    volume: int = Field(default=80, ge=0, le=100)  # the call's loudness, percent
+    # The centre's policy on refused consent: True lets the person talk without
+    # recording; False asks them to go back (and take a ticket) instead.
+    allow_unrecorded: bool = True
+
+
+# --- legal-aid applications (issue 8, kiosk/legal_aid) ----------------------------------
+class LegalAidSettings(_Section):
+    """Applying for legal aid at the terminal (docs/legal_aid.md). Without the centre's
+    ``public_key`` the kiosk takes no application (it could not keep it unreadable) and
+    offers a ticket for the window instead."""
+
+    # The centre's X25519 public key (base64), printed by `kiosk-center intake key`;
+    # usually pushed to terminals as desired configuration.
+    public_key: str = ""
+    centre_name: str = "法律援助中心"
+    centre_name_en: str = "Legal Aid Centre"
+    centre_address: str = ""
+    centre_address_en: str = ""
+    centre_phone: str = "12348"
+    # The QR on the receipt: the centre's public progress page. Placeholders: {number}
+    # (the application number) and {code} (its check code). Never personal data.
+    progress_url: str = "https://12348.example.gov.cn/legal-aid/progress?n={number}&c={code}"
+    # Four digits in every application number from this terminal (default: derived
+    # from the terminal id); give each terminal its own to keep numbers unique.
+    number_prefix: str = Field(default="", pattern=r"^(\d{4})?$")
+
+    @field_validator("progress_url")
+    @classmethod
+    def _progress_placeholders(cls, url: str) -> str:
+        unknown = set(re.findall(r"{(\w*)}", url)) - {"number", "code"}
+        if unknown:
+            raise ValueError(f"unknown placeholders {sorted(unknown)}; use {{number}}, {{code}}")
+        return url
+
+
+# --- appointments (issue 8, kiosk/appointments) -----------------------------------------
+class AppointmentSettings(_Section):
+    """Booking visits at the terminal (docs/appointments.md); slots come from the centre."""
+
+    site_address: str = ""  # printed on the slip: where to come
+    site_address_en: str = ""
+    days: int = Field(default=7, ge=1, le=31)  # working days offered ahead
+    # Check-in: from this long before the slot; later than ``late_minutes`` after its
+    # start the person joins the queue as a walk-in.
+    early_minutes: int = Field(default=60, ge=0, le=480)
+    late_minutes: int = Field(default=15, ge=0, le=240)
+    # The QR on the slip: where to see or change the booking. Placeholder {code}.
+    slip_url: str = "https://12348.example.gov.cn/appointment?c={code}"
+
+
 class KioskConfig(_Section):
     """The whole configuration of one terminal."""
 
@@ -149,6 +228,9 @@ class KioskConfig(_Section):
     technician: Technician = Technician()
     fleet: FleetSettings = FleetSettings()
     calling: CallingSettings = CallingSettings()
+    video: VideoSettings = VideoSettings()
+    legal_aid: LegalAidSettings = LegalAidSettings()
+    appointments: AppointmentSettings = AppointmentSettings()
 
 
 def parse_config(text: str, source: str = "<config>") -> KioskConfig:

@@ -179,3 +179,127 @@ class SpeechPartial(Event):
     """Words recognised so far in the utterance being spoken (shown live)."""
 
     text: str = field(repr=False)
+
+
+# --- Legal aid (kiosk/legal_aid; issue 8) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LegalAidOpened(Event):
+    """The person chose "法律援助申请" (apply) on the home screen."""
+
+
+@dataclass(frozen=True)
+class LegalAidAnswered(Event):
+    """One answer in the application: ``step`` names the question (matter, group,
+    hardship, phone, story, letter, sign), ``value`` the choice. ``value`` and ``data``
+    may be personal (a phone number, dictated words, the signature image): never logged."""
+
+    step: str
+    value: str = field(default="", repr=False)
+    data: bytes = field(default=b"", repr=False)
+
+
+@dataclass(frozen=True)
+class ProgressOpened(Event):
+    """The person chose "查询申请进度" (follow an application) on the home screen."""
+
+
+@dataclass(frozen=True)
+class ProgressAnswered(Event):
+    """The centre answered a progress look-up (posted from a worker through the UI
+    bridge). ``applications`` are dicts {number, status, note, matter, submitted};
+    ``message_key`` says what went wrong when the look-up failed."""
+
+    lookup_id: int
+    applications: tuple[dict, ...] = field(default=(), repr=False)  # type: ignore[type-arg]
+    message_key: str | None = None
+
+
+# --- Video consultation (remote_video; issue 7) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallOpened(Event):
+    """The person chose "视频咨询" (talk to a lawyer by video) on the home screen."""
+
+
+@dataclass(frozen=True)
+class CallConsented(Event):
+    """The person answered the consent question: ``record`` is their consent to the
+    call being recorded (False: a call without recording, where the centre allows it)."""
+
+    record: bool
+
+
+@dataclass(frozen=True)
+class CallQueued(Event):
+    """The centre put the call in the lawyers' line (sent again when the place changes)."""
+
+    call_id: str
+    position: int
+    estimate_s: float
+    lawyers_on_duty: int
+
+
+@dataclass(frozen=True)
+class CallConnected(Event):
+    """A lawyer answered; ``lawyer`` is the name to show (e.g. "王律师")."""
+
+    call_id: str
+    lawyer: str
+
+
+@dataclass(frozen=True)
+class CallEnded(Event):
+    """The call is over, however it ended (``reason``: hung_up, cancelled,
+    lawyer_hung_up, lawyer_lost, no_lawyer, offline, no_camera, failed…)."""
+
+    call_id: str
+    reason: str
+
+
+# --- Appointments and ratings (kiosk/appointments, kiosk/ratings; issue 8) ------------------
+
+
+@dataclass(frozen=True)
+class AppointmentsOpened(Event):
+    """The person chose "预约" on the home screen."""
+
+
+@dataclass(frozen=True)
+class AppointmentAsked(Event):
+    """One choice on an appointment screen: ``step`` (service, day, slot, phone, mine,
+    by_code, code, last4, cancel, move, checkin, walkin) and its ``value``, which may be
+    personal (a phone number): never logged."""
+
+    step: str
+    value: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class AppointmentAnswered(Event):
+    """An appointment ask came back from its worker (through the UI bridge): ``what``
+    was asked (slots, book, find, cancel, move, offer), ``result`` (None when it
+    failed) and ``message_key`` saying why it failed."""
+
+    request_id: int
+    what: str
+    result: object = field(default=None, repr=False)
+    message_key: str | None = None
+
+
+@dataclass(frozen=True)
+class RatingOpened(Event):
+    """A rating was asked for: ``source`` is ``ticket`` (a served ticket) or ``video``
+    (after a video call; the video screen's ``rate:video`` action)."""
+
+    source: str = "ticket"
+
+
+@dataclass(frozen=True)
+class RatingAsked(Event):
+    """One choice on a rating screen: ``step`` (digits, ticket, score, reason, submit)."""
+
+    step: str
+    value: str = ""

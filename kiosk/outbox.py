@@ -3,7 +3,8 @@ change they report, delivered later (at least once) by the fleet agent.
 
 A terminal offline for days loses nothing: events wait here. Each has a unique id, so a
 duplicate delivery is harmless at the centre. Payloads carry counts and codes, never
-people (no names, no ID numbers).
+people (no names, no ID numbers) — except sealed boxes (``SEALED_KINDS``), ciphertext
+for the centre's key that nobody on the terminal can read.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+
+# Kinds whose payload is a sealed box for the centre (kiosk/legal_aid/sealing.py): sent
+# unmasked (ciphertext), and blanked here as soon as the centre acknowledges them, so the
+# terminal keeps nothing of them once delivered (issue 8: "deleted once acknowledged").
+SEALED_KINDS = frozenset({"legal_aid_application"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,11 @@ class Outbox:
             self._conn.executemany(
                 "UPDATE outbox SET delivered_at = ? WHERE event_id = ? AND delivered_at IS NULL",
                 [(at.isoformat(), i) for i in event_ids],
+            )
+            self._conn.executemany(
+                "UPDATE outbox SET payload = '{}' WHERE event_id = ? AND kind IN (%s) AND delivered_at IS NOT NULL"
+                % ",".join("?" * len(SEALED_KINDS)),
+                [(i, *sorted(SEALED_KINDS)) for i in event_ids],
             )
         except BaseException:
             self._conn.execute("ROLLBACK")

@@ -199,6 +199,17 @@ class Speaker(Device, Protocol):
         """What has been spoken since open, newest last (for tests and the technician)."""
 
 
+@runtime_checkable
+class VolumeControl(Protocol):
+    """A speaker whose output level can be set: 0 (silent) to 100 (full), applied to
+    what it plays from the next announcement on."""
+
+    volume: int
+
+    def set_volume(self, level: int) -> None:
+        """Set the output level (clamped to 0–100)."""
+
+
 class CentreUnavailable(Exception):
     """The centre cannot be reached now (no link, offline, or no answer in time)."""
 

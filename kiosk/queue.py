@@ -23,7 +23,7 @@ import sqlite3
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Sequence
+from typing import Callable, Sequence
 
 from kiosk.catalog import Catalog
 from kiosk.errors import QueueError
@@ -90,10 +90,19 @@ class QueueService:
 
     # --- issuing ------------------------------------------------------------------------
 
-    def take(self, service: str, priority: Priority = Priority.NORMAL) -> Ticket:
+    def take(
+        self,
+        service: str,
+        priority: Priority = Priority.NORMAL,
+        *,
+        within: Callable[[sqlite3.Connection, str], None] | None = None,
+    ) -> Ticket:
         """Issue the next ticket for ``service``; returns it with its wait estimate.
 
         The ticket exists (durably) once this returns; only then may it be shown.
+        ``within(conn, number)`` runs inside the issuing transaction, so a change that
+        goes with the ticket (an appointment's check-in and its event) commits with it
+        or not at all.
         """
         svc = self._catalog.get(service)
         now = self._clock.now()
@@ -124,6 +133,8 @@ class QueueService:
                 {"day": day, "service": service, "priority": priority.value, "number": number, "issued_at": now.isoformat()},
                 now,
             )
+            if within is not None:
+                within(c, number)
         log.info("ticket issued: %s (%s, %s)", number, service, priority.value)
         ticket = self.get(ticket_id)
         assert ticket is not None

@@ -188,6 +188,7 @@ _PRIORITY_KEY = {
     Priority.ELDERLY: "receipt.priority.elderly",
     Priority.DISABLED: "receipt.priority.disabled",
     Priority.MILITARY: "receipt.priority.military",
+    Priority.APPOINTMENT: "receipt.priority.appointment",
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk.catalog import Catalog
+from kiosk.call import VideoCallPort
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
 from kiosk.outbox import Outbox
@@ -86,6 +87,8 @@ class Terminal:
     # The live link to the centre (set by the fleet agent once started); None: the
     # kiosk works alone and flows that need the centre say so.
     centre: CentreChannel | None = None
+    # Video consultation (kiosk.call.VideoCallPort, remote_video/; issue 7). None: no calls.
+    video: "VideoCallPort | None" = None
 
     def open_devices(self, sink: Callable[[DeviceEvent], None] | None = None) -> None:
         """Create and open every device still pending, telling ``sink`` of their
@@ -140,6 +143,11 @@ class Terminal:
 
     def close(self) -> None:
         """Close every device (errors logged, not raised)."""
+        if self.video is not None:  # a call in progress is hung up, its loop stopped
+            try:
+                self.video.close()
+            except Exception as exc:  # noqa: BLE001
+                log.warning("video call close failed: %s", exc)
         if self.voice_input is not None:
             try:
                 self.voice_input.close()  # type: ignore[attr-defined]

@@ -14,6 +14,9 @@ class Priority(str, enum.Enum):
     ELDERLY = "elderly"  # 60 and over
     DISABLED = "disabled"
     MILITARY = "military"
+    # Checked in for an appointment (预约签到): ranked like the other priority classes,
+    # see docs/appointments.md "Check-in, offline, and the queue".
+    APPOINTMENT = "appointment"
 
     @property
     def is_priority(self) -> bool:

@@ -13,7 +13,7 @@ import enum
 import itertools
 import logging
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from kiosk import events as ev
 from kiosk.catalog import Catalog
@@ -22,6 +22,11 @@ from kiosk.identity import IdentityCard
 from kiosk.ports import Clock
 from kiosk.queue import QueueService
 from kiosk.tickets import Priority, Ticket
+
+if TYPE_CHECKING:
+    from kiosk.appointments.flow import AppointmentFlow
+    from kiosk.legal_aid.flow import LegalAidFlow
+    from kiosk.ratings import RatingFlow
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,31 @@ class VisitState(str, enum.Enum):
     CARD = "card"  # waiting for the ID card a service needs
     TICKET = "ticket"
     DONE = "done"
+    # --- video consultation (remote_video; issue 7) ---
+    CALL_CONSENT = "call_consent"  # 本次通话将录音录像，是否同意？
+    CALL_WAIT = "call_wait"  # in the lawyers' line
+    CALL_ACTIVE = "call_active"  # talking to a lawyer
+    CALL_ENDED = "call_ended"  # rate it, take a ticket, or go home
+    # --- legal aid (kiosk/legal_aid) ---
+    LA_MATTER = "la_matter"  # which matter (讨薪, 工伤…)
+    LA_OUTSIDE = "la_outside"  # not within legal aid: a ticket or a video call instead
+    LA_GROUP = "la_group"  # groups: from the card (age), others asked
+    LA_HARDSHIP = "la_hardship"  # self-declaration of financial hardship (告知承诺)
+    LA_PHONE = "la_phone"  # phone number on the big keypad
+    LA_STORY = "la_story"  # what happened, dictated (or skipped)
+    LA_LETTER = "la_letter"  # the commitment letter, shown and read aloud
+    LA_SIGN = "la_sign"  # signed with a finger
+    LA_DONE = "la_done"  # submitted: number, receipt
+    LA_PROGRESS = "la_progress"  # follow an application (number or ID card)
+    # --- appointments and ratings (kiosk/appointments, kiosk/ratings) ---
+    APPT_MENU = "appt_menu"  # book a service, or my appointments
+    APPT_SLOTS = "appt_slots"  # free times: day, then time
+    APPT_PHONE = "appt_phone"  # the phone number on the big keypad, then book
+    APPT_BOOKED = "appt_booked"  # booked or moved: the code, the slip
+    APPT_MINE = "appt_mine"  # my appointments: cancel or move (by card or code)
+    APPT_CHECKIN = "appt_checkin"  # a card at the start found today's appointment
+    RATE_TICKET = "rate_ticket"  # which served ticket (its digits) is rated
+    RATE = "rate"  # five faces, reasons
 
 
 @dataclass(frozen=True)
@@ -83,6 +113,49 @@ for _s in (S.HOME, S.SERVICE, S.MATERIALS, S.CARD, S.TICKET, S.DONE):
 for _s in (S.HOME, S.SERVICE, S.MATERIALS, S.CARD):
     TRANSITIONS[(_s, ev.Finished)] = S.ATTRACT
 
+# --- legal aid (kiosk/legal_aid): forward steps are decided by LegalAidFlow.answer,
+# back steps by LegalAidFlow.back; these are the entries and the ways out.
+_LA_STATES = tuple(s for s in VisitState if s.value.startswith("la_"))
+TRANSITIONS[(S.HOME, ev.LegalAidOpened)] = S.LA_MATTER
+TRANSITIONS[(S.HOME, ev.ProgressOpened)] = S.LA_PROGRESS
+TRANSITIONS[(S.LA_OUTSIDE, ev.TicketRequested)] = S.TICKET  # a consultation ticket instead
+for _s in _LA_STATES:
+    TRANSITIONS[(_s, ev.HomePressed)] = S.HOME
+    TRANSITIONS[(_s, ev.Finished)] = S.ATTRACT
+
+CardHandler = Callable[["VisitFlow", IdentityCard], "VisitState | None"]
+# --- appointments and ratings: forward steps are decided by AppointmentFlow.asked /
+# RatingFlow.asked, back steps by their ``back``; these are the entries and ways out.
+_APPT_STATES = tuple(s for s in VisitState if s.value.startswith(("appt_", "rate")))
+TRANSITIONS[(S.HOME, ev.AppointmentsOpened)] = S.APPT_MENU
+TRANSITIONS[(S.HOME, ev.RatingOpened)] = S.RATE_TICKET
+TRANSITIONS[(S.APPT_CHECKIN, ev.TicketRequested)] = S.TICKET
+for _s in (S.TICKET, S.DONE, S.CALL_ENDED):
+    TRANSITIONS[(_s, ev.RatingOpened)] = S.RATE  # "评价刚才的服务"; after a video call
+for _s in _APPT_STATES:
+    TRANSITIONS[(_s, ev.HomePressed)] = S.HOME
+    TRANSITIONS[(_s, ev.Finished)] = S.ATTRACT
+# --- video consultation (issue 7): the call's own steps ---
+TRANSITIONS.update({
+    (S.HOME, ev.CallOpened): S.CALL_CONSENT,
+    (S.CALL_CONSENT, ev.CallConsented): S.CALL_WAIT,
+    (S.CALL_CONSENT, ev.BackPressed): S.HOME,
+    (S.CALL_CONSENT, ev.HomePressed): S.HOME,
+    (S.CALL_CONSENT, ev.Finished): S.ATTRACT,
+    (S.CALL_WAIT, ev.CallConnected): S.CALL_ACTIVE,
+    (S.CALL_WAIT, ev.CallEnded): S.CALL_ENDED,
+    (S.CALL_ACTIVE, ev.CallEnded): S.CALL_ENDED,
+    (S.CALL_ENDED, ev.HomePressed): S.HOME,
+    (S.CALL_ENDED, ev.BackPressed): S.HOME,
+    (S.CALL_ENDED, ev.Finished): S.ATTRACT,
+    # Ending the visit some other way (the technician, a restart) ends the call too:
+    # screens/call.py hangs up when the visit leaves a call for attract.
+    (S.CALL_WAIT, ev.Finished): S.ATTRACT,
+    (S.CALL_ACTIVE, ev.Finished): S.ATTRACT,
+})
+# Nobody is timed out while waiting for a lawyer or talking to one (elder mode or not).
+UNTIMED_STATES = frozenset({S.CALL_WAIT, S.CALL_ACTIVE})
+
 Listener = Callable[[VisitState, VisitState, ev.Event], None]
 
 
@@ -116,6 +189,11 @@ class VisitFlow:
         self._listeners: list[Listener] = []
         self.state = VisitState.ATTRACT
         self.visit = Visit(language=language)
+        # The card step asked for by another flow (see ask_for_card): purpose, handler, back.
+        self._card_request: tuple[str, CardHandler, VisitState] | None = None
+        self.legal_aid: "LegalAidFlow | None" = None  # attached by kiosk.bootstrap
+        self.appointments: "AppointmentFlow | None" = None  # attached by kiosk.bootstrap
+        self.ratings: "RatingFlow | None" = None  # attached by kiosk.bootstrap
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(old, new, event)`` after every handled event."""
@@ -125,7 +203,7 @@ class VisitFlow:
 
     def idle_timeout(self) -> float | None:
         """Seconds of inactivity before the next IdleTimedOut; None on the attract screen."""
-        if self.state is VisitState.ATTRACT:
+        if self.state is VisitState.ATTRACT or self.state in UNTIMED_STATES:
             return None
         if self.visit.idle_warning:
             # Someone listening to the question needs time to hear it and answer.
@@ -159,6 +237,8 @@ class VisitFlow:
         return self.state
 
     def _enter(self, target: VisitState) -> None:
+        if target is not VisitState.CARD:
+            self._card_request = None  # left the card step another way (home, finish…)
         if target is VisitState.ATTRACT:
             self._wipe()
         elif self.state is VisitState.ATTRACT:
@@ -170,6 +250,13 @@ class VisitFlow:
     def _wipe(self) -> None:
         # A new Visit object: the card, ticket and choices of the last person are gone.
         self.visit = Visit(language=self._default_language)
+        self._card_request = None
+        if self.legal_aid is not None:
+            self.legal_aid.wipe()  # the application's personal data goes with the visit
+        if self.appointments is not None:
+            self.appointments.wipe()  # the phone number and bookings go with the visit
+        if self.ratings is not None:
+            self.ratings.wipe()
 
     # --- handlers: guards and side effects ---------------------------------------------
 
@@ -215,11 +302,109 @@ class VisitFlow:
             return None
         if self.state is VisitState.CARD:
             self.visit = replace(self.visit, card=event.card, notice_key=None)
+            if self._card_request is not None:
+                _, on_read, _ = self._card_request
+                self._card_request = None
+                return on_read(self, event.card)
             return self._issue()
         if self.state in (VisitState.TICKET, VisitState.DONE):
             return target  # a card placed after the ticket changes nothing issued
         self.visit = replace(self.visit, card=event.card, notice_key="card.read_ok")
+        if self.appointments is not None and target in (VisitState.HOME, None) and self.state in (VisitState.ATTRACT, VisitState.HOME):
+            self.appointments.look_for_checkin(event.card)  # today's appointment? (answered later)
         return target
+
+    # --- the card step for other flows (legal aid, appointments…) ----------------------
+
+    @property
+    def card_purpose(self) -> str | None:
+        """Why the CARD screen asks for the card now (a translation key), when a flow
+        other than the ticket asked (see ``ask_for_card``)."""
+        return self._card_request[0] if self._card_request else None
+
+    def ask_for_card(self, purpose: str, on_read: CardHandler, back_to: VisitState) -> VisitState | None:
+        """The ID card step, for any flow: returns the state to go to.
+
+        ``purpose`` is the translation key of the sentence saying why the card is needed
+        (shown and spoken on the CARD screen). When a valid card is read there,
+        ``on_read(flow, card)`` gives the next state (the card is already kept in
+        ``visit.card``); Back returns to ``back_to``. A card read earlier in the visit
+        is used at once, without the CARD screen. Invalid cards are refused as usual.
+        """
+        if self.visit.card is not None:
+            return on_read(self, self.visit.card)
+        self._card_request = (purpose, on_read, back_to)
+        return VisitState.CARD
+
+    def on_back_pressed(self, event: ev.BackPressed, target: VisitState | None) -> VisitState | None:
+        """Back from a card step another flow asked for returns to that flow; back
+        within legal aid is decided by its own steps."""
+        if self.state is VisitState.CARD and self._card_request is not None:
+            return self._card_request[2]
+        if self.state.value.startswith("la_") and self.legal_aid is not None:
+            return self.legal_aid.back(self.state)
+        if self.state in _APPT_STATES:
+            steps = self.ratings if self.state.value.startswith("rate") else self.appointments
+            return steps.back(self.state) if steps is not None else VisitState.HOME
+        return target
+
+    # --- appointments and ratings (kiosk/appointments, kiosk/ratings) -------------------
+
+    def on_appointments_opened(self, event: ev.AppointmentsOpened, target: VisitState | None) -> VisitState | None:
+        """The appointment menu (book, or my appointments)."""
+        if target is None or self.appointments is None:
+            return None
+        return self.appointments.open(self)
+
+    def on_appointment_asked(self, event: ev.AppointmentAsked, target: VisitState | None) -> VisitState | None:
+        """One choice on an appointment screen; the appointment flow decides where it leads."""
+        if self.appointments is None or self.state not in _APPT_STATES:
+            return None
+        return self.appointments.asked(self, event)
+
+    def on_appointment_answered(self, event: ev.AppointmentAnswered, target: VisitState | None) -> VisitState | None:
+        """The centre (or the check-in list) answered; the screen shows it."""
+        if self.appointments is None or self.state is VisitState.ATTRACT:
+            return None
+        return self.appointments.answered(self, event)
+
+    def on_rating_opened(self, event: ev.RatingOpened, target: VisitState | None) -> VisitState | None:
+        """Rate a served ticket (this visit's, or found by its digits) or a video call."""
+        if target is None or self.ratings is None:
+            return None
+        return self.ratings.open(self, event.source)
+
+    def on_rating_asked(self, event: ev.RatingAsked, target: VisitState | None) -> VisitState | None:
+        """One choice on a rating screen."""
+        if self.ratings is None or not self.state.value.startswith("rate"):
+            return None
+        return self.ratings.asked(self, event.step, event.value)
+
+    # --- legal aid (kiosk/legal_aid) ---------------------------------------------------
+
+    def on_legal_aid_opened(self, event: ev.LegalAidOpened, target: VisitState | None) -> VisitState | None:
+        """Start an application (needs the legal-aid service wired and a centre key)."""
+        if target is None or self.legal_aid is None:
+            return None
+        return self.legal_aid.open(self)
+
+    def on_legal_aid_answered(self, event: ev.LegalAidAnswered, target: VisitState | None) -> VisitState | None:
+        """One answer of the application; the legal-aid flow decides where it leads."""
+        if self.legal_aid is None or not self.state.value.startswith("la_"):
+            return None
+        return self.legal_aid.answer(self, event)
+
+    def on_progress_opened(self, event: ev.ProgressOpened, target: VisitState | None) -> VisitState | None:
+        """Follow an application: the look-up screen."""
+        if target is None or self.legal_aid is None:
+            return None
+        return self.legal_aid.open_progress(self)
+
+    def on_progress_answered(self, event: ev.ProgressAnswered, target: VisitState | None) -> VisitState | None:
+        """The centre answered a look-up: the screen shows (and says) it."""
+        if self.legal_aid is not None:
+            self.legal_aid.progress_answered(event)
+        return None
 
     def on_card_rejected(self, event: ev.CardRejected, target: VisitState | None) -> VisitState | None:
         """Tell the person why the card cannot be used."""

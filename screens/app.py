@@ -44,8 +44,33 @@ SCREENS = {
     "card": "screens.card:CardScreen",
     "ticket": "screens.ticket:TicketScreen",
     "done": "screens.done:DoneScreen",
+    # --- legal aid (screens/legal_aid.py) ---
+    "la_matter": "screens.legal_aid:LaMatterScreen",
+    "la_outside": "screens.legal_aid:LaOutsideScreen",
+    "la_group": "screens.legal_aid:LaGroupScreen",
+    "la_hardship": "screens.legal_aid:LaHardshipScreen",
+    "la_phone": "screens.legal_aid:LaPhoneScreen",
+    "la_story": "screens.legal_aid:LaStoryScreen",
+    "la_letter": "screens.legal_aid:LaLetterScreen",
+    "la_sign": "screens.legal_aid:LaSignScreen",
+    "la_done": "screens.legal_aid:LaDoneScreen",
+    "la_progress": "screens.legal_aid:LaProgressScreen",
     "pin": "screens.technician:PinScreen",
     "technician": "screens.technician:TechnicianScreen",
+    # --- appointments and ratings (screens/appointment.py, screens/rating.py) ---
+    "appt_menu": "screens.appointment:AppointmentMenuScreen",
+    "appt_slots": "screens.appointment:AppointmentSlotsScreen",
+    "appt_phone": "screens.appointment:AppointmentPhoneScreen",
+    "appt_booked": "screens.appointment:AppointmentBookedScreen",
+    "appt_mine": "screens.appointment:AppointmentMineScreen",
+    "appt_checkin": "screens.appointment:AppointmentCheckinScreen",
+    "rate_ticket": "screens.rating:RatingTicketScreen",
+    "rate": "screens.rating:RatingScreen",
+    # --- video consultation (screens/call.py) ---
+    "call_consent": "screens.call:CallConsentScreen",
+    "call_wait": "screens.call:CallWaitScreen",
+    "call_active": "screens.call:CallActiveScreen",
+    "call_ended": "screens.call:CallEndedScreen",
 }
 _TECH_SCREENS = ("pin", "technician")
 _TECH_IDLE_S = 120.0  # the technician screen closes itself when left open
@@ -99,7 +124,15 @@ class KioskApp(App):
         self.notice_label.bind(texture_size=self._fit_notice)
         root.add_widget(self.notice_label)
         self.bridge = UiBridge(self.on_device_event)
+        if self.terminal.flow.legal_aid is not None:
+            self.terminal.flow.legal_aid.deliver = self.bridge.post  # look-up answers, on the UI thread
         self.receipts = ReceiptDesk(self)
+        from screens.appointment import AppointmentUi  # appointments and ratings
+
+        self.appointments_ui = AppointmentUi(self)
+        from screens.call import CallUi  # video consultation (before _on_flow: its figures first)
+
+        self.call_ui = CallUi(self)
         self.terminal.flow.add_listener(self._on_flow)
         Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down, on_touch_down=self._on_any_touch)
         return root
@@ -275,8 +308,20 @@ class KioskApp(App):
             self.show_screen(flow.state.value)
         elif name == "pin":
             self.root_screen("pin").press(arg)  # type: ignore[attr-defined]
+        elif name == "la":  # legal aid (screens/legal_aid.py)
+            from screens.legal_aid import act as legal_aid_act
+
+            legal_aid_act(self, arg)
+        elif name == "numpad":  # the big numeric keypad of the screen shown now (screens/numpad.py)
+            from screens.numpad import press_on
+
+            press_on(self.sm.current_screen, arg)
+        elif name == "call":  # video consultation (screens/call.py)
+            self.call_ui.act(arg)
         elif name == "sim":
             self._run_sim_action(arg)
+        elif name in ("appt", "rate", "rating"):  # appointments and ratings (screens/appointment.py)
+            self.appointments_ui.act(name, arg)
         else:
             log.warning("unknown action %s", action)
 
@@ -294,6 +339,9 @@ class KioskApp(App):
     def on_device_event(self, event: ev.Event) -> None:
         """A device event, on the UI thread (through the bridge)."""
         if isinstance(event, ev.PrintFinished):
+            on_printed = getattr(self.sm.current_screen, "on_print_finished", None)
+            if on_printed is not None:  # a screen that printed its own receipt (legal aid)
+                on_printed(event)
             self.receipts.on_print_finished(event)
             return
         if isinstance(event, ev.SpeechHeard):
@@ -360,7 +408,9 @@ class KioskApp(App):
     def show_notice(self, key: str) -> None:
         """A short message over the screen for a few seconds (a card rejected, a printer
         fault), said aloud in voice mode."""
-        self.notice = self.tr(key)
+        card = self.terminal.flow.visit.card
+        # "已读取身份证：{name}" names the card holder, masked (张*), never in full.
+        self.notice = self.tr(key, name=card.masked_name) if card is not None else self.tr(key)
         if self.voice or self._keypad_in_use:
             self.speak(self.notice, interrupt=False)
         self._banner(self.notice)

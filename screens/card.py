@@ -22,7 +22,10 @@ class CardScreen(KioskScreen):
         """Say why the card is needed, and any problem with the last read."""
         app = self.kiosk
         visit = app.terminal.flow.visit
-        if visit.service:
+        purpose = app.terminal.flow.card_purpose  # another flow asked for the card (ask_for_card)
+        if purpose:
+            self.why = app.tr(purpose)
+        elif visit.service:
             self.why = app.tr("card.why", service=app.terminal.catalog.get(visit.service).name.get(app.lang))
         self.notice = app.tr(visit.notice_key) if visit.notice_key and visit.notice_key.startswith(("card.", "idcard.")) else ""
 

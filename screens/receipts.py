@@ -65,6 +65,9 @@ class ReceiptDesk:
     def on_print_finished(self, event: ev.PrintFinished) -> None:
         """A job ended (on the UI thread): update the ticket screen, tell the person."""
         app = self.app
+        if event.job_id.startswith("appointment:"):  # the appointment slip (screens/appointment.py)
+            if not app.appointments_ui.slip_printed(event):
+                return  # an earlier person's slip: nothing to say to this one
         if event.job_id.startswith("ticket:"):
             ticket = app.terminal.flow.visit.ticket
             if ticket is None or event.job_id != f"ticket:{ticket.ticket_id}":

@@ -52,6 +52,47 @@ def _idle(p: Pilot) -> Steps:
     yield 0.2
 
 
+# --- video consultation (issue 7): a duty lawyer on 127.0.0.1 answers when the
+# terminal has no centre (terminal.video.demo_centre), so every call screen can be shown.
+def _call(*actions: str, until: str | None = None) -> Callable[[Pilot], Steps]:
+    def go(p: Pilot) -> Steps:
+        t = p.app.terminal  # type: ignore[attr-defined]
+        if t.centre is None and t.video is not None:
+            t.centre = t.video.demo_centre()
+        yield from _start(p)
+        p.app.root_screen("home").refresh()  # type: ignore[attr-defined] — the call tile appears
+        yield 0.1
+        yield p.tap("call:open")
+        for action in actions:
+            yield p.tap(action)
+        waited = 0.0
+        while until is not None and waited < 20:
+            screen = p.app.sm.current_screen  # type: ignore[attr-defined]
+            if screen.name == until and (until != "call_active" or getattr(screen, "remote_texture", None) is not None):
+                break
+            yield 0.1
+            waited += 0.1
+        if until == "call_active":
+            yield 1.0  # a few frames past the first key frame
+
+    return go
+
+
+def _call_ended(p: Pilot) -> Steps:
+    yield from _call("call:agree", until="call_active")(p)
+    yield 1.0
+    yield p.tap("call:hangup")
+    yield 0.5
+
+
+def _rate(p: Pilot) -> Steps:
+    # The video call's rating (rate:video): the faces, without a served ticket.
+    yield from _start(p)
+    p.app.act("rate:video")  # type: ignore[attr-defined]
+    yield 0.2
+    yield p.tap("rating:score:2")
+
+
 def reach(screen: str, service: str | None = None) -> Script:
     """The script that shows ``screen`` (``service`` picks the service where it matters)."""
     svc = service or ("consultation" if screen in ("ticket", "done") else "legal_aid")
@@ -66,10 +107,21 @@ def reach(screen: str, service: str | None = None) -> Script:
         "pin": _pin,
         "technician": _technician,
         "idle": _idle,
+        "call_consent": _call(),
+        "call_wait": _call("call:agree", until="call_wait"),
+        "call_active": _call("call:agree", until="call_active"),
+        "call_ended": _call_ended,
+        # appointments and ratings (issue 8): the screens that need no centre
+        "appt_menu": _then(_start, "appt:open"),
+        "appt_slots": _then(_start, "appt:open", "appt:service:consultation"),
+        "rate_ticket": _then(_start, "rate:ticket"),
+        "rate": _rate,
     }
     if screen not in scripts:
         raise KeyError(screen)
     return scripts[screen]
 
 
-SCREEN_NAMES = ("attract", "home", "service", "materials", "card", "ticket", "done", "pin", "technician", "idle")
+SCREEN_NAMES = ("attract", "home", "service", "materials", "card", "ticket", "done", "pin", "technician", "idle",
+                "call_consent", "call_wait", "call_active", "call_ended",  # video consultation
+                "appt_menu", "appt_slots", "rate_ticket", "rate")  # appointments and ratings

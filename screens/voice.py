@@ -114,12 +114,18 @@ class VoiceGuide:
             intents |= {IntentName.YES, IntentName.NO}
         return ScreenOffers(name=app.sm.current, intents=tuple(sorted(intents)), services=services)
 
-    def grammar(self) -> list[str]:
-        """The phrases the recogniser listens for here: the matcher's, and every label."""
+    def grammar(self) -> list[str] | None:
+        """The phrases the recogniser listens for here: the matcher's, and every label.
+        A screen's ``voice_grammar()`` adds its own words (digits on a keypad), or
+        returns None for free text (dictation)."""
         from kiosk.voice import default_matcher
 
+        extra = getattr(self.app.sm.current_screen, "voice_grammar", None)
+        words = extra() if extra is not None else []
+        if words is None:
+            return None  # free mode: the recogniser writes down whatever is said
         labels = [b.spoken_label().split("，")[0] for b in self.app.buttons_on_screen()]
-        return sorted(set(default_matcher().grammar(self.offers())) | {x for x in labels if x})
+        return sorted(set(default_matcher().grammar(self.offers())) | {x for x in labels if x} | set(words))
 
     def _primary(self) -> str | None:
         # "Yes" on a question: the question's own answer; else the screen's main step.
@@ -146,7 +152,8 @@ class VoiceGuide:
             if action not in actions:
                 action = f"goto:{intent.service}"  # named from another screen: go there
         elif intent.intent is IntentName.CALL_LAWYER:
-            action = "service:video" if "service:video" in actions else "goto:video"
+            # A live call to the duty lawyer where the home screen offers one (screens/call.py).
+            action = "call:open" if "call:open" in actions else ("service:video" if "service:video" in actions else "goto:video")
         elif intent.intent is IntentName.YES:
             action = self._primary()
         elif intent.intent is IntentName.NO:
@@ -195,6 +202,10 @@ class VoiceGuide:
         """Recognised speech (on the UI thread): do what it asks, or say it was not understood."""
         self.heard_text = text
         self.app.show_heard(text)
+        take = getattr(self.app.sm.current_screen, "take_speech", None)
+        if take is not None and take(text):
+            log.info("voice: taken by the screen")  # digits or dictation: never the words
+            return
         action = self.action_for(text)
         log.info("voice: %s", action or "not understood")  # the action, never the words
         if action is None:

@@ -68,6 +68,17 @@ while True:
 """
 
 
+def _issued(data_dir) -> int:  # type: ignore[no-untyped-def]
+    """Tickets committed so far (0 before the schema exists)."""
+    c = sqlite3.connect(data_dir / "kiosk.sqlite3", timeout=10)
+    try:
+        return int(c.execute("SELECT COUNT(*) FROM tickets WHERE service = 'mediation'").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        c.close()
+
+
 def test_sigkill_inside_the_write_loses_nothing_acknowledged(data_dir) -> None:  # type: ignore[no-untyped-def]
     # Processes that do nothing but issue tickets spend most of their life inside the
     # write transaction, so a kill lands mid-write far more often than not.
@@ -75,8 +86,14 @@ def test_sigkill_inside_the_write_loses_nothing_acknowledged(data_dir) -> None: 
     env = kiosk_env(data_dir)
     acknowledged: list[str] = []
     for _ in range(6):
+        before = _issued(data_dir)
         procs = [subprocess.Popen([PYTHON, "-c", LOOP, str(data_dir)], env=env, stdout=subprocess.PIPE) for _ in range(3)]
-        time.sleep(rng.uniform(0.8, 1.5))
+        # Kill once they are well into their loops, however slowly a loaded machine
+        # starts them (a fixed sleep could kill them before their first ticket).
+        deadline = time.monotonic() + 60
+        while _issued(data_dir) < before + 15 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0, 0.3))
         for p in procs:
             time.sleep(rng.uniform(0, 0.05))
             p.send_signal(signal.SIGKILL)

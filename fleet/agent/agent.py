@@ -1,10 +1,17 @@
-"""The fleet agent: one paho network thread, one worker thread that owns every publish.
+"""The fleet agent: one paho network thread, one worker thread that owns the periodic
+work.
 
-paho's callbacks (network thread) only subscribe and hand messages over through a queue;
-the worker publishes presence, telemetry, outbox batches, command replies and the
-reported configuration. Commands run on a small pool and hand their replies back to the
-worker the same way. The agent never touches the UI: the app passes callables
-(``screenshot``, ``restart``, ``apply_config``) that do their own thread hand-over.
+paho's callbacks (network thread) hand messages over to the worker through a queue —
+except commands, which are claimed in the journal and, when quick (``ping``,
+``set_volume``…), answered right there: a command then costs no thread hand-over either
+way. The worker publishes presence, telemetry, outbox batches and the reported
+configuration. Slow commands run on a small pool and hand their replies back to the
+worker. The agent never touches the UI: the app passes callables (``screenshot``,
+``restart``, ``apply_config``) that do their own thread hand-over.
+
+With ``loop=`` (an ``AgentLoop``), the agent has no threads of its own: one loop thread
+drives its paho client (paho's external event loop API) and does its worker's jobs, for
+hundreds of agents at once (the simulator). The code that runs is the same.
 """
 
 from __future__ import annotations
@@ -33,8 +40,8 @@ from fleet.agent.telemetry import collect, device_reports
 from fleet.mqttlink import make_client, parse_broker_url
 from kiosk.config import CONFIG_FILENAME, FleetSettings, KioskConfig
 from kiosk.logs import mask_text
-from kiosk.outbox import Outbox, add_event
-from kiosk.ports import CentreError, CentreUnavailable
+from kiosk.outbox import SEALED_KINDS, Outbox, add_event
+from kiosk.ports import CentreError, CentreUnavailable, DeviceKind, VolumeControl
 from kiosk.store import DB_FILENAME, connect, transaction
 from kiosk.visit import VisitState
 
@@ -66,14 +73,17 @@ class Agent:
         apply_config: Callable[[KioskConfig], None] | None = None,
         config_path: Path | None = None,
         outbox_poll_seconds: float = 1.0,
+        loop: Any = None,
     ) -> None:
         self.terminal = terminal
+        self.loop = loop  # an AgentLoop drives this agent (None: its own threads)
         self.outbox_poll_seconds = outbox_poll_seconds
         self.settings = settings
         self.screenshot = screenshot
         self.restart = restart
         self.apply_config = apply_config
         self.terminal_id: str = terminal.config.terminal_id
+        self._cmd_topic = topics.topic(self.terminal_id, topics.CMD)
         self.config_path = config_path or terminal.data_dir / CONFIG_FILENAME
         self.state = AgentState(terminal.data_dir / "fleet" / "agent.sqlite3")
         # Our own connection: the queue's belongs to the UI thread.
@@ -100,12 +110,18 @@ class Agent:
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
         self._worker = threading.Thread(target=self._run, name=f"fleet-agent-{self.terminal_id}", daemon=True)
+        self._closed = threading.Event()
+        self._started = False
         self.connected_event = threading.Event()
         # The centre channel (kiosk.ports.CentreChannel): asks waiting for their answer,
         # and handlers of the other leaves the terminal reads.
         self._asks: dict[str, _AskWait] = {}
         self._asks_lock = threading.Lock()
         self._handlers: dict[str, list[Callable[[bytes], None]]] = {}
+        # The level the centre set last time outlives restarts (set_volume).
+        stored_volume = self.state.get("volume")
+        if stored_volume is not None:
+            self.apply_volume(int(stored_volume))
 
     # ---- public ----------------------------------------------------------------
     def start(self) -> "Agent":
@@ -116,6 +132,10 @@ class Agent:
         # clean_start=False: a quick reconnect resumes the session, so the delayed will
         # is never sent and commands queued meanwhile are delivered.
         self._client.connect_async(self._host, self._port, keepalive=30, clean_start=False, properties=props)
+        self._started = True
+        if self.loop is not None:
+            self.loop.add(self)  # it connects, reads, writes and ticks for us
+            return self
         self._client.loop_start()
         self._worker.start()
         return self
@@ -124,9 +144,14 @@ class Agent:
         """Say offline (retained), disconnect cleanly, stop the threads."""
         if getattr(self.terminal, "centre", None) is self:
             self.terminal.centre = None
-        self._inbox.put(("close",))
-        self._worker.join(timeout)
-        self._client.loop_stop()
+        if self.loop is not None:
+            if self._started:  # (a simulator may be stopped before its agents started)
+                self._post(("close",))
+                self._closed.wait(timeout + 2.0)
+        else:
+            self._post(("close",))
+            self._worker.join(timeout)
+            self._client.loop_stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.state.close()
         self._conn.close()
@@ -139,6 +164,21 @@ class Agent:
         """The centre's configuration version applied here (0: none yet)."""
         return int(self.state.get("config_version", 0))
 
+    def _speaker(self) -> VolumeControl | None:
+        devices = getattr(self.terminal, "devices", None) or {}
+        speaker = devices.get(DeviceKind.SPEAKER) if hasattr(devices, "get") else None
+        # Duck-typed (VolumeControl's shape): isinstance on a Protocol costs ~0.1 ms, and
+        # telemetry asks every time.
+        return speaker if callable(getattr(speaker, "set_volume", None)) and hasattr(speaker, "volume") else None  # type: ignore[return-value]
+
+    def apply_volume(self, level: int) -> bool:
+        """Set the speaker's output level; False if the terminal has no such speaker."""
+        speaker = self._speaker()
+        if speaker is None:
+            return False
+        speaker.set_volume(level)
+        return True
+
     def telemetry(self) -> topics.Telemetry:
         """A health snapshot (also the self-test's)."""
         return collect(
@@ -148,7 +188,8 @@ class Agent:
             devices=self.terminal.devices,
             conn=self._conn,
             config_version=self.config_version(),
-            volume=self.state.get("volume"),
+            # What the speaker plays at, else the level kept for it.
+            volume=speaker.volume if (speaker := self._speaker()) is not None else self.state.get("volume"),
             visit_state=getattr(self.terminal.flow.state, "value", ""),
         )
 
@@ -172,7 +213,7 @@ class Agent:
         with self._asks_lock:
             self._asks[ask_id] = wait
         try:
-            self._inbox.put(("ask", request, timeout))
+            self._post(("ask", request, timeout))
             got = wait.done.wait(timeout)
         finally:
             with self._asks_lock:
@@ -187,7 +228,7 @@ class Agent:
         """Publish ``payload`` (QoS 1) under this terminal's root; any thread."""
         if leaf not in topics.TERMINAL_WRITES:
             raise ValueError(f"a terminal may not write {leaf!r}")
-        self._inbox.put(("send", leaf, payload))
+        self._post(("send", leaf, payload))
 
     def subscribe(self, leaf: str, handler: Callable[[bytes], None]) -> None:
         """Call ``handler(payload)`` on the agent's worker for each message on ``leaf``."""
@@ -210,14 +251,14 @@ class Agent:
                 self.state.put("reported", rep.model_dump(mode="json", exclude_none=True))
                 self.state.put("pending_desired", None)
                 self._has_pending_config = False
-                self._inbox.put(("report",))
+                self._post(("report",))
                 log.warning("desired configuration v%d rejected: %s", version, exc)
                 return rep
             self.state.put("pending_desired", {"version": version, "config": config})
             self._has_pending_config = True
             rep = topics.Reported(version=applied, state="pending", desired_version=version, at=self.now())
             self.state.put("reported", rep.model_dump(mode="json", exclude_none=True))
-            self._inbox.put(("report",))
+            self._post(("report",))
             return rep
 
     # ---- paho callbacks (network thread): subscribe and hand over, nothing else ----
@@ -238,15 +279,26 @@ class Agent:
         opts = SubscribeOptions(qos=1)
         # Re-subscribe every time: a lost broker session silently drops subscriptions.
         client.subscribe([(topics.topic(self.terminal_id, leaf), opts) for leaf in topics.TERMINAL_READS])
-        self._inbox.put(("connected",))
+        self._post(("connected",))
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
-        self._inbox.put(("disconnected",))
+        self._post(("disconnected",))
         if not self._stop.is_set():
             self._arm_will()  # the next connection gets the next sequence number
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
-        self._inbox.put(("message", msg.topic, msg.payload, msg.properties))
+        if msg.topic == self._cmd_topic:
+            # Claimed and (when quick) answered right here: two thread hand-overs less
+            # per command; slow ones still go to the pool.
+            self._on_command(msg.payload, msg.properties, direct=True)
+            return
+        self._post(("message", msg.topic, msg.payload, msg.properties))
+
+    def _post(self, item: tuple[Any, ...]) -> None:
+        """Hand work to the worker (or to the loop that does the worker's jobs)."""
+        self._inbox.put(item)
+        if self.loop is not None:
+            self.loop.notify(self)
 
     # ---- worker thread: the only publisher ------------------------------------------
     def _publish(self, leaf: str, payload: bytes, *, qos: int = 1, retain: bool = False) -> mqtt.MQTTMessageInfo:
@@ -268,6 +320,33 @@ class Agent:
                     self._tick()
             except Exception:  # noqa: BLE001 — the agent must survive anything the network sends
                 log.exception("fleet agent: unexpected error")
+
+    def _loop_work(self) -> bool:
+        """The worker's jobs, on the loop's thread: what was handed over, then what is
+        due. True when the agent asked to close (the loop then says offline and
+        disconnects it)."""
+        while True:
+            try:
+                item = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            if item[0] == "close":
+                self._stop.set()
+                return True
+            try:
+                self._handle(item)
+            except Exception:  # noqa: BLE001 — the agent must survive anything the network sends
+                log.exception("fleet agent: unexpected error")
+        if self._connected:
+            try:
+                self._tick()
+            except Exception:  # noqa: BLE001
+                log.exception("fleet agent: unexpected error")
+        return False
+
+    def _loop_due_s(self) -> float:
+        """Seconds until the loop should call ``_loop_work`` again with nothing handed over."""
+        return self._wait_s()
 
     def _wait_s(self) -> float:
         # Sleep until the next periodic job is due: thousands of simulated agents in one
@@ -304,11 +383,9 @@ class Agent:
                 props.CorrelationData = corr
             info = self._client.publish(resp_topic, result.to_bytes(), qos=1, properties=props)
             if after is not None:
-                try:
-                    info.wait_for_publish(2.0)
-                except (RuntimeError, ValueError):
-                    pass
-                after()
+                # Wait for the broker's PUBACK elsewhere: the network may be driven by
+                # this very thread (loop mode).
+                self._pool.submit(self._after_published, info, after)
         elif kind == "report":
             self._publish_reported()
         elif kind == "ask":
@@ -321,10 +398,20 @@ class Agent:
         elif kind == "send":
             self._publish(item[1], item[2], qos=1)
 
+    @staticmethod
+    def _after_published(info: mqtt.MQTTMessageInfo, after: Callable[[], None]) -> None:
+        try:
+            info.wait_for_publish(2.0)
+        except (RuntimeError, ValueError):
+            pass
+        after()
+
     def _watch_devices(self) -> None:
         """Outbox events on a device's transitions: ``device_fault`` once when it stops
         being ready, ``device_recovered`` once when it is back (persisted, so a restart
         repeats neither)."""
+        if not self.terminal.devices:
+            return  # nothing to watch (a terminal built without devices: the simulator's)
         known: dict[str, str] = self.state.get("device_states", {})
         now_states = {}
         for d in device_reports(self.terminal.devices, with_paper=False):
@@ -365,7 +452,10 @@ class Agent:
             return
         batch = topics.EventBatch(
             events=[
-                topics.Event(event_id=e.event_id, kind=e.kind, payload=json.loads(mask_text(json.dumps(e.payload, ensure_ascii=False))), created_at=e.created_at)
+                # Sealed payloads (ciphertext for the centre's key) pass as they are: masking
+                # could only corrupt them, and nobody can read them on the way.
+                topics.Event(event_id=e.event_id, kind=e.kind, created_at=e.created_at,
+                             payload=e.payload if e.kind in SEALED_KINDS else json.loads(mask_text(json.dumps(e.payload, ensure_ascii=False))))
                 for e in events
             ]
         )
@@ -417,7 +507,7 @@ class Agent:
                 except Exception:  # noqa: BLE001 — one bad handler must not stop the agent
                     log.exception("handler of %s failed", leaf)
 
-    def _on_command(self, payload: bytes, props: Any) -> None:
+    def _on_command(self, payload: bytes, props: Any, direct: bool = False) -> None:
         resp_topic = getattr(props, "ResponseTopic", None)
         corr = getattr(props, "CorrelationData", None)
         if not resp_topic or not resp_topic.startswith(topics.root(self.terminal_id) + f"/{topics.RES}/"):
@@ -426,7 +516,17 @@ class Agent:
         fallback_id = corr.decode("utf-8", "replace")[:64] if isinstance(corr, (bytes, bytearray)) else ""
 
         def reply(result: topics.CommandResult, after: Callable[[], None] | None = None) -> None:
-            self._inbox.put(("reply", resp_topic, corr, result, after))
+            if direct and after is None and threading.get_ident() == caller:
+                # On the network thread, inside paho's callback: publish now (paho
+                # writes it as soon as the callback returns).
+                out = Properties(PacketTypes.PUBLISH)
+                if corr is not None:
+                    out.CorrelationData = corr
+                self._client.publish(resp_topic, result.to_bytes(), qos=1, properties=out)
+            else:
+                self._post(("reply", resp_topic, corr, result, after))
+
+        caller = threading.get_ident()
 
         try:
             cmd = topics.Command.from_bytes(payload)
@@ -513,10 +613,14 @@ class Agent:
             self.state.put("reported", rep.model_dump(mode="json", exclude_none=True))
         self._publish_reported()
 
+    def _publish_offline(self) -> mqtt.MQTTMessageInfo:
+        """A clean shutdown says "offline" at once (no will delay)."""
+        return self._publish(topics.STATUS, topics.Status(state="offline", session=self.session, at=self.now()).to_bytes(), retain=True)
+
     def _shutdown(self) -> None:
         self._stop.set()
         if self._connected:
-            info = self._publish(topics.STATUS, topics.Status(state="offline", session=self.session, at=self.now()).to_bytes(), retain=True)
+            info = self._publish_offline()
             try:
                 info.wait_for_publish(2.0)
             except (RuntimeError, ValueError):
@@ -548,12 +652,15 @@ def start_agent(
     apply_config: Callable[[KioskConfig], None] | None = None,
     config_path: Path | None = None,
     outbox_poll_seconds: float = 1.0,
+    loop: Any = None,
 ) -> Agent | DisabledAgent:
     """Start the fleet agent for ``terminal`` (returns at once; connects in the background).
 
     ``screenshot`` returns PNG bytes of the current screen (it must hand over to the UI
     thread itself); ``restart`` restarts the app; ``apply_config`` makes a new
     configuration live (None: it is written to the file and takes effect on restart).
+    ``loop`` (a running ``fleet.agent.loop.AgentLoop``) drives the agent instead of its
+    own two threads (the simulator's many terminals in one process).
     """
     settings = settings or terminal.config.fleet
     if not settings.enabled:
@@ -561,7 +668,7 @@ def start_agent(
         return DisabledAgent()
     try:
         agent = Agent(terminal, settings, screenshot=screenshot, restart=restart, apply_config=apply_config, config_path=config_path,
-                      outbox_poll_seconds=outbox_poll_seconds).start()
+                      outbox_poll_seconds=outbox_poll_seconds, loop=loop).start()
     except (OSError, ValueError, KeyError) as exc:
         # A bad credentials file or URL must not stop the kiosk: it keeps serving and
         # its events keep waiting in the outbox.

@@ -99,7 +99,12 @@ class CenterLink:
         self._ask_pool: ThreadPoolExecutor | None = None
         self._dispatch: queue.Queue[tuple[str, str, bytes] | None] = queue.Queue()
         self._dispatch_thread: threading.Thread | None = None
+        # The command journal is written by its own thread, in order, behind the replies:
+        # a technician gets the answer without waiting for two commits (flush_journal).
+        self._journal_q: queue.Queue[tuple[Callable[..., None], tuple[Any, ...]] | None] = queue.Queue()
+        self._journal_thread: threading.Thread | None = None
         self.ingested = 0  # messages written (for the bench)
+        self.ingested_by_leaf: dict[str, int] = {}  # per leaf (how the load splits among workers)
         self._stop = threading.Event()
 
     def start(self, timeout: float = 30.0) -> "CenterLink":
@@ -114,7 +119,11 @@ class CenterLink:
         return self
 
     def close(self) -> None:
-        """Disconnect and stop the threads."""
+        """Disconnect and stop the threads (the command journal written first)."""
+        if self._journal_thread is not None:
+            self.flush_journal(10.0)
+            self._journal_q.put(None)
+            self._journal_thread.join(5)
         self._stop.set()
         self._client.disconnect()
         self._client.loop_stop()
@@ -215,9 +224,14 @@ class CenterLink:
         if self.ingest:
             for leaf in (topics.STATUS, topics.TELEMETRY, topics.EVENTS, topics.REPORTED):
                 t = topics.any_terminal(leaf)
-                # Shared subscriptions get no retained messages (MQTT v5): one worker
-                # without a group keeps the retained presence on start-up.
-                subs.append((topics.shared(self.share_group, t) if self.share_group else t, SubscribeOptions(qos=1)))
+                # The bulk (telemetry, events) is split among the workers of the group.
+                # Presence and reported configuration are few and retained, and a shared
+                # subscription gets no retained messages (MQTT v5): every worker takes
+                # them whole, so each one starts with the fleet's presence and no single
+                # worker is needed for it. Applying them twice is harmless (the session
+                # number orders presence; reported is overwritten with the same document).
+                shared_leaf = self.share_group and leaf in (topics.TELEMETRY, topics.EVENTS)
+                subs.append((topics.shared(self.share_group, t) if shared_leaf else t, SubscribeOptions(qos=1)))
         # Re-subscribe the centre channel on every connect (a lost session drops them).
         with self._lock:
             leaves = ([topics.ASK] if self._answerers else []) + list(self._leaf_handlers)
@@ -284,11 +298,39 @@ class CenterLink:
                 log.exception("ingest failed; the terminals will send their events again")
                 continue
             self.ingested += len(raw)
+            for _, leaf, _ in raw:
+                self.ingested_by_leaf[leaf] = self.ingested_by_leaf.get(leaf, 0) + 1
             # Acknowledge only what is committed: then the terminal may forget it.
             for tid, ids in acks.items():
                 self._client.publish(topics.topic(tid, topics.ACK), topics.Ack(event_ids=ids).to_bytes(), qos=1)
             if changed and self.on_change is not None:
                 self.on_change(changed)
+
+    # ---- the command journal ----------------------------------------------------------
+    def _journal(self, fn: Callable[..., None], *args: Any) -> None:
+        with self._lock:
+            if self._journal_thread is None:
+                self._journal_thread = threading.Thread(target=self._journal_loop, name="center-journal", daemon=True)
+                self._journal_thread.start()
+        self._journal_q.put((fn, args))
+
+    def _journal_loop(self) -> None:
+        while True:
+            item = self._journal_q.get()
+            try:
+                if item is None:
+                    return
+                fn, args = item
+                fn(*args)
+            except Exception:  # noqa: BLE001 — a failed history write must not stop commands
+                log.exception("command journal: write failed")
+            finally:
+                self._journal_q.task_done()
+
+    def flush_journal(self, timeout: float = 5.0) -> bool:
+        """Wait until every command so far is in the store's journal (the dashboard
+        before it redraws a terminal's history; ``close``)."""
+        return wait_for(lambda: self._journal_q.unfinished_tasks == 0, timeout, interval=0.002)
 
     # ---- commands and configuration (any thread but paho's) ----------------------------
     def command(self, terminal_id: str, name: str, args: dict[str, Any] | None = None, timeout: float = 10.0, cmd_id: str | None = None, journal: bool = True) -> topics.CommandResult:
@@ -296,7 +338,9 @@ class CenterLink:
 
         The request expires at the broker after ``timeout`` (MQTT v5 message expiry) and
         carries ``expires_at``, so a terminal that comes back later never runs it.
-        ``journal=False`` skips the store (the bench measures the MQTT path).
+        ``journal=False`` skips the store (the bench measures the MQTT path). The
+        journal is written in order by its own thread, behind the reply: call
+        ``flush_journal`` before reading the history.
         """
         cmd_id = cmd_id or uuid.uuid4().hex
         args = args or {}
@@ -305,21 +349,27 @@ class CenterLink:
         pending = _Pending()
         with self._lock:
             self._pending[cmd_id] = pending
-        if journal:
-            self.store.command_sent(cmd_id, terminal_id, name, args)
         props = Properties(PacketTypes.PUBLISH)
         props.ResponseTopic = topics.response_topic(terminal_id, self.worker)
         props.CorrelationData = cmd_id.encode()
         props.MessageExpiryInterval = max(1, int(timeout))
+        sent_at = datetime.now(timezone.utc)
         try:
             self._client.publish(topics.topic(terminal_id, topics.CMD), cmd.to_bytes(), qos=1, properties=props)
-            got = pending.done.wait(timeout)
+            # A quick command is answered within a few milliseconds: its journal entry is
+            # written whole afterwards, so that no store work competes with its round
+            # trip. A slow one shows in the history as running after a quarter second.
+            got = pending.done.wait(min(timeout, 0.25))
+            if journal:
+                self._journal(self.store.command_sent, cmd_id, terminal_id, name, args, sent_at)
+            if not got:
+                got = pending.done.wait(max(0.0, timeout - (datetime.now(timezone.utc) - sent_at).total_seconds()))
         finally:
             with self._lock:
                 self._pending.pop(cmd_id, None)
         res = pending.result if got and pending.result else topics.CommandResult(id=cmd_id, ok=False, error="timeout", message=f"no reply within {timeout:g} s")
         if journal:
-            self.store.command_finished(cmd_id, res.ok if res.error != "timeout" else None, res.error, res.result)
+            self._journal(self.store.command_finished, cmd_id, res.ok if res.error != "timeout" else None, res.error, res.result)
         return res
 
     def push_desired(self, terminal_id: str, config: dict[str, Any]) -> int:

@@ -80,6 +80,9 @@ class ConsoleServer:
         app.router.add_get("/api/state", self._state)
         for action in ("call", "recall", "skip", "done", "transfer"):
             app.router.add_post(f"/api/{action}", self._action)
+        from fleet.console.rating import setup as rating_setup  # the rating pad (issue 8)
+
+        rating_setup(app, self)
         return app
 
     async def start(self, host: str, port: int) -> int:

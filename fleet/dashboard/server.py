@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from fleet.center import auth
+from fleet.center.auth import require
 from fleet.center.service import CenterLink
 
 log = logging.getLogger(__name__)
@@ -56,10 +58,12 @@ def colour(row: dict[str, Any], al: list[str]) -> str:
 class Dashboard:
     """The web app; ``start``/``stop`` in the caller's event loop."""
 
-    def __init__(self, link: CenterLink, data_dir: Path, offline_minutes: float = 5.0) -> None:
+    def __init__(self, link: CenterLink, data_dir: Path, offline_minutes: float = 5.0, users: auth.Users | None = None) -> None:
         self.link = link
         self.store = link.store
         self.data_dir = data_dir
+        # Staff accounts: every page and API here is for technicians (and admins).
+        self.users = users or auth.Users(self.store)
         self.offline_minutes = offline_minutes
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queues: set[asyncio.Queue[str]] = set()
@@ -68,6 +72,7 @@ class Dashboard:
     def app(self) -> web.Application:
         """The aiohttp application."""
         app = web.Application()
+        auth.setup(app, self.users, self.data_dir)
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC)
         app.router.add_get("/api/terminals", self._terminals)
@@ -75,6 +80,18 @@ class Dashboard:
         app.router.add_post("/api/terminals/{tid}/cmd", self._command)
         app.router.add_get("/api/terminals/{tid}/screenshot.png", self._screenshot)
         app.router.add_get("/api/stream", self._stream)
+        from fleet.appointments.web import setup as appointments_setup  # appointments: asks + slots API
+
+        appointments_setup(app, self)
+        from fleet.desk.server import setup as desk_setup  # the lawyer desk (video consultation)
+
+        desk_setup(app, self)
+        from fleet.intake.web import setup as intake_setup  # legal-aid intake + progress ask
+
+        intake_setup(app, self)
+        from fleet.dashboard.figures import setup as figures_setup  # the bureau's figures page
+
+        figures_setup(app, self)
         return app
 
     async def start(self, host: str, port: int) -> int:
@@ -115,13 +132,21 @@ class Dashboard:
         return out
 
     async def _index(self, request: web.Request) -> web.StreamResponse:
+        user = request.get("user")
+        if user is not None and user.role not in ("admin", "technician"):
+            home = request.config_dict[auth.AUTH].home(user)
+            if home != "/":
+                raise web.HTTPFound(home)  # a lawyer's "/" is the lawyer desk
+        await require(request, "technician")
         return web.FileResponse(STATIC / "index.html")
 
     async def _terminals(self, request: web.Request) -> web.Response:
+        await require(request, "technician")
         rows = await asyncio.get_running_loop().run_in_executor(None, self._rows)
         return web.json_response(rows)
 
     async def _terminal(self, request: web.Request) -> web.Response:
+        await require(request, "technician")
         tid = request.match_info["tid"]
 
         def load() -> dict[str, Any] | None:
@@ -139,13 +164,19 @@ class Dashboard:
         return web.json_response(row)
 
     async def _command(self, request: web.Request) -> web.Response:
+        await require(request, "technician")
         tid = request.match_info["tid"]
         try:
             body = await request.json()
             name, args = str(body["name"]), dict(body.get("args") or {})
         except (ValueError, KeyError, TypeError):
             raise web.HTTPBadRequest(text="expected {name, args}")
-        res = await asyncio.get_running_loop().run_in_executor(None, lambda: self.link.command(tid, name, args, timeout=15))
+        def run() -> Any:
+            res = self.link.command(tid, name, args, timeout=15)
+            self.link.flush_journal()  # the page redraws its history next
+            return res
+
+        res = await asyncio.get_running_loop().run_in_executor(None, run)
         doc = res.model_dump(mode="json", exclude_none=True)
         if res.ok and name == "screenshot":
             png = base64.b64decode(doc["result"].pop("png_base64"))
@@ -156,12 +187,14 @@ class Dashboard:
         return web.json_response(doc)
 
     async def _screenshot(self, request: web.Request) -> web.StreamResponse:
+        await require(request, "technician")
         path = self.data_dir / "screenshots" / f"{request.match_info['tid']}.png"
         if not path.is_file():
             raise web.HTTPNotFound()
         return web.FileResponse(path, headers={"Cache-Control": "no-store"})
 
     async def _stream(self, request: web.Request) -> web.StreamResponse:
+        await require(request, "technician")
         resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
         await resp.prepare(request)
         q: asyncio.Queue[str] = asyncio.Queue()

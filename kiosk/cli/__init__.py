@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "kiosk.cli.printing",
     "kiosk.cli.voice",
     "kiosk.cli.audit",
+    "kiosk.cli.call",  # remote video (issue 7)
 )
 
 

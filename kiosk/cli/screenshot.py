@@ -15,7 +15,9 @@ from kiosk.cli.common import config_of
 from kiosk.cli.run import parse_size
 from kiosk.tickets import Priority
 
-SCREENS = ("attract", "home", "service", "materials", "card", "ticket", "done", "pin", "technician", "idle")
+SCREENS = ("attract", "home", "service", "materials", "card", "ticket", "done", "pin", "technician", "idle",
+           "call_consent", "call_wait", "call_active", "call_ended",
+           "appt_menu", "appt_slots", "rate_ticket", "rate")  # appointments and ratings (issue 8)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

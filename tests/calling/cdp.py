@@ -22,8 +22,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 class Browser:
     """One headless chromium with one page; use ``async with Browser(url, size)``."""
 
-    def __init__(self, url: str, width: int = 1280, height: int = 800) -> None:
+    def __init__(self, url: str, width: int = 1280, height: int = 800, extra_args: tuple[str, ...] = ()) -> None:
         self.url = url
+        self.extra_args = tuple(extra_args)  # e.g. fake camera and microphone (tests/video)
         self.size = (width, height)
         self._ids = itertools.count(1)
         # Chromium's helper processes may still write the profile as it quits.
@@ -39,7 +40,7 @@ class Browser:
                 CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
                 f"--user-data-dir={profile}", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-                f"--window-size={self.size[0]},{self.size[1]}", self.url,
+                f"--window-size={self.size[0]},{self.size[1]}", *self.extra_args, self.url,
             ],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )

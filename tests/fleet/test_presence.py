@@ -65,3 +65,21 @@ def test_graceful_close_is_offline_at_once(fleet):
     until(lambda: fleet.store.terminal("G1")["online"])
     a.close()
     until(lambda: not fleet.store.terminal("G1")["online"], timeout=3)
+
+
+def test_telemetry_of_a_newer_session_shows_online_when_the_status_was_lost(fleet):
+    """A burst of reconnects can overflow the centre's queue at the broker and drop a
+    terminal's one "online" status; its telemetry, sent only while connected, still
+    proves it online — but never against its own session's last will."""
+    fleet.provision("T1")
+    now = datetime.now(timezone.utc)
+    fleet.store.ingest([("T1", "status", topics.Status(state="offline", session=3))])
+    assert not fleet.store.terminal("T1")["online"]
+    fleet.store.ingest([("T1", "telemetry", topics.Telemetry(at=now, session=4))])  # session 4's status was lost
+    row = fleet.store.terminal("T1")
+    assert row["online"] and row["session"] == 4
+    fleet.store.ingest([("T1", "status", topics.Status(state="offline", session=4))])  # its will
+    fleet.store.ingest([("T1", "telemetry", topics.Telemetry(at=now, session=4))])  # queued before the will
+    assert not fleet.store.terminal("T1")["online"]
+    fleet.store.ingest([("T1", "telemetry", topics.Telemetry(at=now, session=2))])  # a stale one
+    assert not fleet.store.terminal("T1")["online"]

@@ -22,6 +22,9 @@
 
   async function getJSON(url, opts) {
     const r = await fetch(url, opts);
+    if (r.status === 401) {  // the session ended: sign in again, then come back here
+      location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search) + location.hash;
+    }
     if (!r.ok) throw new Error(r.status);
     return r.json();
   }
@@ -113,7 +116,12 @@
     document.title = t("title");
     document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
     document.getElementById("lang").textContent = t("other_lang");
+    document.getElementById("nav-figures").textContent = t("nav_figures");
+    document.getElementById("logout").textContent = t("logout");
   }
+  fetch("/api/me").then((r) => (r.ok ? r.json() : null)).then((me) => {
+    if (me) document.getElementById("who").textContent = me.display_name || me.name;
+  });
   document.getElementById("lang").addEventListener("click", () => { lang = lang === "en" ? "zh_CN" : "en"; localStorage.setItem("lang", lang); chrome(); render(); });
   window.addEventListener("hashchange", render);
 

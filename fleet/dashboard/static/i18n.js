@@ -17,6 +17,10 @@ window.I18N = {
     state_ready: "正常", state_absent: "缺失", state_fault: "故障", state_unknown: "未知",
     uptime: "运行时长", disk: "磁盘剩余", memory: "内存", speech_model: "语音模型", yes: "已安装", no: "未安装",
     reported: "配置", applied: "已应用", pending: "待应用", rejected: "被拒绝", never: "从未",
+    login_title: "工作人员登录", login_name: "用户名", login_password: "密码", login_submit: "登录",
+    login_wrong: "用户名或密码错误。", login_throttled: "失败次数过多，请 {n} 秒后再试。",
+    login_hint: "账号由管理员用 kiosk-center users add 创建。", logout: "退出登录",
+    forbidden_title: "无权访问", forbidden_text: "您的账号无权打开此页面。", forbidden_home: "首页",
   },
   en: {
     title: "Legal service terminals · Operations", live: "live", reconnecting: "connecting…", other_lang: "中文",
@@ -35,5 +39,37 @@ window.I18N = {
     state_ready: "ready", state_absent: "absent", state_fault: "fault", state_unknown: "unknown",
     uptime: "Uptime", disk: "Disk free", memory: "Memory", speech_model: "Speech model", yes: "installed", no: "missing",
     reported: "Configuration", applied: "applied", pending: "pending", rejected: "rejected", never: "never",
+    login_title: "Staff sign-in", login_name: "User name", login_password: "Password", login_submit: "Sign in",
+    login_wrong: "Wrong user name or password.", login_throttled: "Too many failures: try again in {n} s.",
+    login_hint: "Accounts are created by an administrator with kiosk-center users add.", logout: "Sign out",
+    forbidden_title: "Not allowed", forbidden_text: "Your account may not open this page.", forbidden_home: "Home",
   },
 };
+
+// The figures page (statistics for the bureau): fleet/dashboard/static/figures.js.
+Object.assign(window.I18N.zh_CN, {
+  nav_figures: "统计", nav_terminals: "终端", fig_title: "服务数据统计", fig_from: "从", fig_to: "至", fig_site: "站点",
+  fig_all_sites: "全部站点", fig_apply: "查询", fig_last30: "近30天", fig_this_month: "本月", fig_last_month: "上月",
+  fig_download: "下载", fig_xlsx: "Excel 报表", fig_csv: "CSV", fig_html: "打印版",
+  fig_tickets: "取号", fig_wait_median: "等候中位数", fig_wait_p90: "等候90%分位", fig_service_median: "办理时长中位数",
+  fig_no_show_rate: "过号率", fig_satisfaction: "满意率", fig_done: "办结", fig_ratings: "评价数", fig_legal_aid: "法律援助申请",
+  fig_appointments: "预约 / 到场", fig_video: "视频咨询 接通 / 呼叫", fig_video_wait: "视频等待中位数",
+  fig_by_day: "每日取号（柱）与等候中位数（线，分钟）", fig_by_site: "各站点取号与办结", fig_sat_site: "各站点满意率与过号率",
+  fig_by_service: "各项服务取号与等候中位数（分钟）", fig_site_table: "各站点汇总", fig_minutes: "分钟",
+  fig_col_site: "站点", fig_col_priority: "优先", fig_col_called: "已叫号", fig_col_transfers: "转办",
+  fig_none: "所选期间没有数据。", fig_loading: "加载中…", fig_terminals: "上报终端 {n} 台", fig_days: "{n} 天有数据",
+  fig_wait_line: "等候中位数", fig_no_service: "（未注明服务）",
+});
+Object.assign(window.I18N.en, {
+  nav_figures: "Figures", nav_terminals: "Terminals", fig_title: "Service figures", fig_from: "From", fig_to: "to", fig_site: "Site",
+  fig_all_sites: "All sites", fig_apply: "Show", fig_last30: "Last 30 days", fig_this_month: "This month", fig_last_month: "Last month",
+  fig_download: "Download", fig_xlsx: "Excel report", fig_csv: "CSV", fig_html: "Printable",
+  fig_tickets: "Tickets", fig_wait_median: "Median wait", fig_wait_p90: "90th percentile wait", fig_service_median: "Median service time",
+  fig_no_show_rate: "No-show rate", fig_satisfaction: "Satisfaction", fig_done: "Served", fig_ratings: "Ratings", fig_legal_aid: "Legal-aid applications",
+  fig_appointments: "Appointments / checked in", fig_video: "Video calls answered / placed", fig_video_wait: "Median video wait",
+  fig_by_day: "Tickets per day (bars) and median wait (line, min)", fig_by_site: "Tickets and served per site", fig_sat_site: "Satisfaction and no-shows per site",
+  fig_by_service: "Tickets and median wait (min) per service", fig_site_table: "Per site", fig_minutes: "min",
+  fig_col_site: "Site", fig_col_priority: "Priority", fig_col_called: "Called", fig_col_transfers: "Transfers",
+  fig_none: "No figures for this period.", fig_loading: "Loading…", fig_terminals: "{n} terminals reporting", fig_days: "{n} days with figures",
+  fig_wait_line: "median wait", fig_no_service: "(no service given)",
+});
