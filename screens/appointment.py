@@ -242,6 +242,10 @@ class AppointmentMineScreen(FlowScreen):
         if a.asking in ("find", "cancel"):
             self.subtitle = app.tr("appointment.loading")
             return
+        if a.by_code and not a.bookings and a.cancelled is not None and a.cancelled.code == a.code:
+            # Just cancelled (found by code): say so, rather than ask for the digits again.
+            self.subtitle = app.tr("appointment.cancelled")
+            return
         if a.by_code and not a.bookings:
             self.subtitle = app.tr("appointment.last4_title" if a.code else "appointment.code_title")
             from screens.numpad import NumPad

@@ -110,6 +110,8 @@ class VoiceGuide:
             intents.add(IntentName.MATERIALS)
         if "finish" in actions:
             intents.add(IntentName.FINISH)
+        if "appt:open" in actions:
+            intents.add(IntentName.APPOINTMENT)
         if self._primary() is not None:
             intents |= {IntentName.YES, IntentName.NO}
         return ScreenOffers(name=app.sm.current, intents=tuple(sorted(intents)), services=services)
@@ -154,6 +156,8 @@ class VoiceGuide:
         elif intent.intent is IntentName.CALL_LAWYER:
             # A live call to the duty lawyer where the home screen offers one (screens/call.py).
             action = "call:open" if "call:open" in actions else ("service:video" if "service:video" in actions else "goto:video")
+        elif intent.intent is IntentName.APPOINTMENT:
+            action = "appt:open"  # the home screen's 预约办事 tile ("我想预约")
         elif intent.intent is IntentName.YES:
             action = self._primary()
         elif intent.intent is IntentName.NO:

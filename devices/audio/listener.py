@@ -65,6 +65,9 @@ class Listener:
         self.recognizer = recognizer
         self.endpoint = endpoint or EndpointConfig()
         self._thread: threading.Thread | None = None
+        # Guards ``_thread``: a callback may start the next run on the worker while
+        # another thread stops or waits, and must never see a thread not yet started.
+        self._thread_lock = threading.Lock()
         self._stop = threading.Event()
         self._released = threading.Event()
         self._muted = threading.Event()
@@ -74,7 +77,8 @@ class Listener:
     @property
     def listening(self) -> bool:
         """True while the worker runs."""
-        return self._thread is not None and self._thread.is_alive()
+        thread = self._thread  # one read: another thread may clear it meanwhile
+        return thread is not None and thread.is_alive()
 
     def set_grammar(self, grammar: list[str] | None) -> None:
         """Use ``grammar`` from the next utterance on (the screen changed)."""
@@ -98,13 +102,15 @@ class Listener:
         self._released = threading.Event()
         self._released_at = 0.0
         target = self._push_to_talk if mode is ListenMode.PUSH_TO_TALK else self._hands_free
-        self._thread = threading.Thread(
+        thread = threading.Thread(
             target=self._guard,
             args=(target, self._stop, self._released, on_heard, on_partial, on_speech),
             name=f"listener-{mode.value}",
             daemon=True,
         )
-        self._thread.start()
+        with self._thread_lock:
+            thread.start()
+            self._thread = thread
 
     def release(self) -> None:
         """Push-to-talk: the key came up, the utterance is complete."""
@@ -123,17 +129,19 @@ class Listener:
         """Stop listening; an utterance in progress is dropped."""
         self._stop.set()
         self._released.set()
-        if self._thread is not None:
-            if self._thread is not threading.current_thread():  # stop() from a callback
-                self._thread.join(timeout)
-            self._thread = None
+        with self._thread_lock:
+            thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():  # stop() from a callback
+            thread.join(timeout)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the worker to end (its source ran out); True if it did."""
-        if self._thread is None:
+        with self._thread_lock:
+            thread = self._thread
+        if thread is None:
             return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        thread.join(timeout)
+        return not thread.is_alive()
 
     # --- worker ----------------------------------------------------------------------
 

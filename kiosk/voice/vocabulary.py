@@ -29,6 +29,7 @@ class IntentName(str, enum.Enum):
     NO = "no"
     ELDER_MODE = "elder_mode"
     FINISH = "finish"
+    APPOINTMENT = "appointment"
     NONE = "none"
 
 
