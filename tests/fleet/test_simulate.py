@@ -38,7 +38,9 @@ def test_one_loop_drives_many_agents_through_a_broker_restart(fleet):
     agents = [start_agent(t, t.config.fleet, outbox_poll_seconds=0.3, loop=loop) for t in terms]
     try:
         until(lambda: sum(r["online"] for r in fleet.store.terminal_rows()) == n, timeout=30)
-        assert threading.active_count() == threads_before  # no thread per agent
+        # No thread per agent (40 agents of their own would add 80): other threads of the
+        # process may come and go meanwhile, so allow a few, not one per agent.
+        assert threading.active_count() <= threads_before + 3
         assert len(loop) == n
         # Events from every terminal, stored and acknowledged (the outboxes empty).
         for t in terms:
