@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import random
+import time
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -29,6 +31,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from fleet import topics
 
@@ -210,7 +213,26 @@ class Store:
     # ---- ingest (one transaction per batch of messages) ------------------------------
     def ingest(self, batch: Iterable[tuple[str, str, Any]]) -> tuple[dict[str, list[str]], set[str]]:
         """Apply a batch of ``(terminal_id, leaf, parsed payload)``; returns the event
-        ids stored per terminal (to acknowledge) and the terminals that changed."""
+        ids stored per terminal (to acknowledge) and the terminals that changed.
+
+        Several centre workers write the same terminal rows (each takes every presence
+        message): rows are visited in terminal order, and a transaction PostgreSQL
+        aborts as a deadlock or serialisation failure is run again, so a batch is
+        never dropped for it (a lost presence is not sent again).
+        """
+        # A stable sort keeps each terminal's own messages in arrival order.
+        items = sorted(batch, key=lambda m: m[0])
+        for attempt in range(5):
+            try:
+                return self._ingest(items)
+            except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", None) not in ("40P01", "40001") or attempt == 4:
+                    raise
+                log.warning("ingest: %s; trying the batch again", type(exc.orig).__name__)
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _ingest(self, batch: list[tuple[str, str, Any]]) -> tuple[dict[str, list[str]], set[str]]:
         acks: dict[str, list[str]] = {}
         changed: set[str] = set()
         now = utcnow()
