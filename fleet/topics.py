@@ -131,6 +131,8 @@ class Telemetry(_Payload):
     config_version: int = 0
     volume: int | None = None
     visit_state: str = ""
+    # Why the terminal runs on its last good configuration ("" : it runs on its file).
+    config_fallback: str = Field(default="", max_length=2000)
 
 
 class Event(_Payload):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kiosk.datafile import parse_toml
+from kiosk.datafile import parse_toml, read_utf8
 from kiosk.errors import ConfigError
 
 CONFIG_FILENAME = "kiosk.toml"
@@ -263,11 +263,7 @@ def load_config(path: str | os.PathLike[str] | None, data_dir: Path) -> KioskCon
         p = data_dir / CONFIG_FILENAME
         if not p.is_file():
             return KioskConfig()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read: {exc}") from exc
-    cfg = parse_config(text, str(p))
+    cfg = parse_config(read_utf8(p, ConfigError), str(p))
     # Relative paths in the file are relative to the file, wherever the kiosk runs from.
     def near(path: Path | None) -> Path | None:
         return p.parent / path if path is not None and not path.is_absolute() else path

@@ -52,7 +52,23 @@ def read_text(path: Path | None, packaged: str, error: type[KioskError]) -> tupl
     name to quote in errors."""
     if path is None:
         return resources.files("kiosk.data").joinpath(packaged).read_text(encoding="utf-8"), f"kiosk/data/{packaged}"
+    return read_utf8(path, error), str(path)
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def read_utf8(path: Path, error: type[KioskError]) -> str:
+    """The text of ``path`` as UTF-8. A leading BOM (Windows Notepad saves one) is
+    dropped; other bytes that are not UTF-8 give ``error`` naming the file and the
+    offset of the first bad byte, so a technician can find it (never a traceback)."""
     try:
-        return path.read_text(encoding="utf-8"), str(path)
+        raw = path.read_bytes()
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc}") from exc
+    skip = len(UTF8_BOM) if raw.startswith(UTF8_BOM) else 0
+    try:
+        return raw[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = skip + exc.start  # the offset in the file, as a hex editor shows it
+        raise error(f"{path}: not UTF-8 text: byte 0x{raw[at]:02x} at offset {at}; save the file as UTF-8") from None

@@ -34,7 +34,7 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from fleet import topics
 from fleet.agent import commands
-from fleet.agent.configfile import ConfigRejected, merged, to_toml, write_atomically
+from fleet.agent.configfile import ConfigRejected, check, install, merged, restore
 from fleet.agent.state import AgentState
 from fleet.agent.telemetry import collect, device_reports
 from fleet.mqttlink import make_client, parse_broker_url
@@ -72,6 +72,7 @@ class Agent:
         restart: Callable[[], None] | None = None,
         apply_config: Callable[[KioskConfig], None] | None = None,
         config_path: Path | None = None,
+        config_fallback: str | None = None,
         outbox_poll_seconds: float = 1.0,
         loop: Any = None,
     ) -> None:
@@ -122,6 +123,12 @@ class Agent:
         stored_volume = self.state.get("volume")
         if stored_volume is not None:
             self.apply_volume(int(stored_volume))
+        # The app started from the last good configuration because its file failed: the
+        # technician must see it (telemetry, while it lasts) and why (a durable event).
+        self.config_fallback = mask_text(config_fallback)[:2000] if config_fallback else ""
+        if self.config_fallback:
+            with transaction(self._conn) as c:
+                add_event(c, "config_fallback", {"reason": self.config_fallback, "file": self.config_path.name}, self.now())
 
     # ---- public ----------------------------------------------------------------
     def start(self) -> "Agent":
@@ -191,7 +198,7 @@ class Agent:
             # What the speaker plays at, else the level kept for it.
             volume=speaker.volume if (speaker := self._speaker()) is not None else self.state.get("volume"),
             visit_state=getattr(self.terminal.flow.state, "value", ""),
-        )
+        ).model_copy(update={"config_fallback": self.config_fallback})
 
     # ---- the centre channel (kiosk.ports.CentreChannel) -------------------------------
     def connected(self) -> bool:
@@ -245,7 +252,9 @@ class Agent:
                 rep = self._reported()
                 return rep if rep.state != "rejected" else topics.Reported(version=applied, state="applied", desired_version=version)
             try:
-                merged(self._config, config)
+                # The whole check now, as start-up would read the file: a push the
+                # terminal could not start with is refused here, with the reason.
+                check(self.config_path, merged(self._config, config))
             except ConfigRejected as exc:
                 rep = topics.Reported(version=applied, state="rejected", desired_version=version, error=mask_text(str(exc))[:2000], at=self.now())
                 self.state.put("reported", rep.model_dump(mode="json", exclude_none=True))
@@ -590,17 +599,18 @@ class Agent:
             return  # never in the middle of a visit
         with self._cfg_lock:
             version, config = int(pending["version"]), pending["config"]
-            old_text = self.config_path.read_text(encoding="utf-8") if self.config_path.is_file() else None
+            installed = False
             try:
-                new = merged(self._config, config)
-                write_atomically(self.config_path, to_toml(new))
+                old = self.config_path.read_bytes() if self.config_path.is_file() else None
+                # Read back and checked as start-up reads it before it replaces the file;
+                # what the app gets is what a restart would get.
+                new = install(self.config_path, merged(self._config, config))
+                installed = True
                 if self.apply_config is not None:
                     self.apply_config(new)
             except Exception as exc:  # noqa: BLE001 — roll back whatever went wrong
-                if old_text is None:
-                    self.config_path.unlink(missing_ok=True)
-                else:
-                    write_atomically(self.config_path, old_text)
+                if installed:
+                    restore(self.config_path, old)
                 rep = topics.Reported(version=self.config_version(), state="rejected", desired_version=version, error=mask_text(str(exc))[:2000], at=self.now())
                 log.warning("configuration v%d rolled back: %s", version, exc)
             else:
@@ -651,6 +661,7 @@ def start_agent(
     restart: Callable[[], None] | None = None,
     apply_config: Callable[[KioskConfig], None] | None = None,
     config_path: Path | None = None,
+    config_fallback: str | None = None,
     outbox_poll_seconds: float = 1.0,
     loop: Any = None,
 ) -> Agent | DisabledAgent:
@@ -661,6 +672,8 @@ def start_agent(
     configuration live (None: it is written to the file and takes effect on restart).
     ``loop`` (a running ``fleet.agent.loop.AgentLoop``) drives the agent instead of its
     own two threads (the simulator's many terminals in one process).
+    ``config_fallback``: why the app started from its last good configuration (reported
+    as an event and in every telemetry message).
     """
     settings = settings or terminal.config.fleet
     if not settings.enabled:
@@ -668,7 +681,7 @@ def start_agent(
         return DisabledAgent()
     try:
         agent = Agent(terminal, settings, screenshot=screenshot, restart=restart, apply_config=apply_config, config_path=config_path,
-                      outbox_poll_seconds=outbox_poll_seconds, loop=loop).start()
+                      config_fallback=config_fallback, outbox_poll_seconds=outbox_poll_seconds, loop=loop).start()
     except (OSError, ValueError, KeyError) as exc:
         # A bad credentials file or URL must not stop the kiosk: it keeps serving and
         # its events keep waiting in the outbox.

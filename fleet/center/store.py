@@ -179,6 +179,8 @@ def faults_of(t: Any) -> list[str]:
             faults.append(f"{d.kind}:{d.state}")
         if d.paper in ("paper_out", "cover_open", "offline"):
             faults.append(f"{d.kind}:{d.paper}")
+    if getattr(t, "config_fallback", ""):
+        faults.append("config:fallback")  # its kiosk.toml failed; it runs on the last good one
     return faults
 
 

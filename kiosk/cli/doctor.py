@@ -12,9 +12,9 @@ from kiosk import __version__
 from kiosk.bootstrap import build_terminal
 from kiosk.catalog import load_catalog
 from kiosk.cli.common import data_dir_of, print_json
-from kiosk.config import load_config
 from kiosk.errors import KioskError
 from kiosk.ports import DeviceState
+from kiosk.startconfig import last_good_path, start_config
 
 SETTLE_S = 2.0  # devices report their first health within this
 
@@ -46,11 +46,16 @@ def doctor(args: argparse.Namespace) -> int:
         _check(rows, "data dir", False, f"{data_dir}: {exc}")
         data_dir = Path(tempfile.mkdtemp(prefix="kiosk-doctor-"))
     try:
-        config = load_config(getattr(args, "config", None), data_dir)
-        _check(rows, "config", True, getattr(args, "config", None) or str(data_dir / "kiosk.toml") + " (defaults if absent)")
+        # What `kiosk run` would start with, checked the same way (catalogue included).
+        start = start_config(getattr(args, "config", None), data_dir)
     except KioskError as exc:
         _check(rows, "config", False, exc.detail)
         return _report(rows, args.json)
+    config = start.config
+    if start.fallback:
+        _check(rows, "config", False, f"{start.fallback}\n`kiosk run` starts from {last_good_path(start.path)}")
+    else:
+        _check(rows, "config", True, getattr(args, "config", None) or str(data_dir / "kiosk.toml") + " (defaults if absent)")
     try:
         catalog = load_catalog(config.catalog)
         _check(rows, "catalogue", True, f"{len(catalog.services)} services")

@@ -11,9 +11,9 @@ import threading
 from pathlib import Path
 
 from kiosk.bootstrap import build_terminal
-from kiosk.cli.common import config_of
-from kiosk.config import CONFIG_FILENAME
+from kiosk.cli.common import data_dir_of
 from kiosk.logs import setup_logging
+from kiosk.startconfig import last_good_path, mark_started, start_config
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def run(args: argparse.Namespace) -> int:
     """Run the app until its window closes."""
-    config, data_dir = config_of(args)
+    data_dir = data_dir_of(args)
+    # A kiosk.toml that fails falls back to the last one that started (and says so):
+    # a terminal must never need a visit because of its configuration.
+    start = start_config(getattr(args, "config", None), data_dir)
+    config = start.config
     log_file = setup_logging(data_dir)
+    if start.fallback:
+        log.error("configuration failed, running on the last good one: %s", start.fallback)
+        print(f"kiosk: {start.fallback}\nkiosk: started from {last_good_path(start.path)}", file=sys.stderr)
     from screens.env import has_display, prepare_kivy
 
     offscreen = not has_display()
@@ -79,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
         restarting.set()
         Clock.schedule_once(lambda _dt: app.stop(), 0)
 
-    config_file = Path(args.config) if getattr(args, "config", None) else data_dir / CONFIG_FILENAME
+    # After the first frame the configuration has started: keep it as the last good one.
+    Clock.schedule_once(lambda _dt: mark_started(start), 0)
+    config_file = start.path
     agents: list[object] = []
 
     def start_fleet() -> None:
@@ -87,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         # never delay the attract screen.
         from fleet.agent import start_agent
 
-        agents.append(start_agent(terminal, screenshot=lambda: screen_png(app), restart=restart, config_path=config_file))
+        agents.append(start_agent(terminal, screenshot=lambda: screen_png(app), restart=restart, config_path=config_file,
+                                  config_fallback=start.fallback))
 
     if config.fleet.enabled:
         Clock.schedule_once(lambda _dt: threading.Thread(target=start_fleet, name="fleet-start", daemon=True).start(), 1.0)

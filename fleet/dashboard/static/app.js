@@ -73,6 +73,7 @@
     let html = `<p><a href="#/">${t("back")}</a></p><h2><span class="dot ${r.colour}"></span>${esc(r.terminal_id)} · ${esc(r.site)}
       <small>${r.online ? t("online") : t("offline")} · ${ago(r.last_seen)}</small></h2>`;
     if (r.alerts.length) html += `<div class="alerts"><ul>${r.alerts.map((a) => `<li>${alertText(a)}</li>`).join("")}</ul></div>`;
+    if (tel.config_fallback) html += `<div class="alerts"><pre>${esc(tel.config_fallback)}</pre></div>`;  // why its kiosk.toml failed
     html += `<div class="cards"><div class="card"><h3>${t("devices")}</h3><table>` +
       (tel.devices || []).map((d) => `<tr><td>${esc(d.kind)}</td><td><span class="dot ${d.state === "ready" ? "green" : d.state === "absent" ? (d.kind === "idcard" || d.kind === "printer" ? "red" : "grey") : "amber"}"></span>${t("state_" + d.state)}</td><td>${esc(d.paper || "")}</td></tr>`).join("") +
       `</table><p>${t("uptime")}: ${Math.round((tel.uptime_s || 0) / 60)} min · ${t("disk")}: ${tel.disk_free_mb ?? "?"} MB · ${t("memory")}: ${tel.mem_rss_mb ?? "?"} MB<br>
