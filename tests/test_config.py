@@ -77,3 +77,29 @@ def test_the_readme_examples_are_valid_configurations() -> None:
     configs = [parse_config(block, "README.md") for block in blocks]
     assert any(c.terminal_id == "HS-XL-0042" and c.devices.printer.startswith("escpos+serial://") for c in configs)
     assert any(c.fleet.enabled for c in configs)
+
+
+def test_bom_is_dropped_and_non_utf8_names_file_and_offset(tmp_path: Path) -> None:
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes("\ufeffsite_name = \"下陆区\"\n".encode("utf-8"))
+    assert load_config(bom, tmp_path).site_name == "下陆区"
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xef\xbb\xbfhotline = \"12348\"\nsite_name = \"\xcf\xc2\"\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(bad, tmp_path)
+    offset = bad.read_bytes().index(b"\xcf")  # counted in the file, the BOM included
+    assert str(err.value) == f"{bad}: not UTF-8 text: byte 0xcf at offset {offset}; save the file as UTF-8"
+
+
+def test_catalogue_file_with_bom_or_bad_bytes(tmp_path: Path) -> None:
+    from importlib import resources
+
+    from kiosk.catalog import load_catalog
+    from kiosk.errors import CatalogError
+
+    shipped = resources.files("kiosk.data").joinpath("catalog.toml").read_bytes()
+    (tmp_path / "bom.toml").write_bytes(b"\xef\xbb\xbf" + shipped)
+    assert load_catalog(tmp_path / "bom.toml").services
+    (tmp_path / "bad.toml").write_bytes(b"\xff" + shipped)
+    with pytest.raises(CatalogError, match="not UTF-8 text: byte 0xff at offset 0"):
+        load_catalog(tmp_path / "bad.toml")

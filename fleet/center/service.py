@@ -374,6 +374,9 @@ class CenterLink:
 
     def push_desired(self, terminal_id: str, config: dict[str, Any]) -> int:
         """Store and publish (retained) a new desired configuration; returns its version."""
+        # A TOML file (`config push FILE`) may hold times (`open = 08:30:00`) that JSON
+        # cannot: carried as ISO text, the same in the store and on the wire.
+        config = json.loads(topics.Desired(version=1, config=config).model_dump_json())["config"]
         version = self.store.set_desired(terminal_id, config)
         doc = topics.Desired(version=version, config=config)
         self._client.publish(topics.topic(terminal_id, topics.DESIRED), doc.to_bytes(), qos=1, retain=True).wait_for_publish(10)

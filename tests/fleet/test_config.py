@@ -73,3 +73,15 @@ def test_set_config_command(fleet):
     assert ok.ok, ok
     until(lambda: _reported(fleet, "K4").get("state") == "applied" and _reported(fleet, "K4")["version"] == ok.result["desired_version"])
     assert load_config(None, t.data_dir).language == "en"
+
+
+def test_written_file_is_private_and_no_temp_file_is_left(fleet):
+    t = fleet.terminal("K5")
+    fleet.agent(t)
+    until(lambda: fleet.store.terminal("K5")["online"])
+    v = fleet.center.push_desired("K5", {"calling": {"notice": "今日\x7f停电\n请改日"}})
+    until(lambda: _reported(fleet, "K5").get("state") == "applied" and _reported(fleet, "K5")["version"] == v)
+    path = t.data_dir / "kiosk.toml"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert load_config(None, t.data_dir).calling.notice == "今日\x7f停电\n请改日"
+    assert sorted(p.name for p in t.data_dir.iterdir() if "kiosk.toml" in p.name) == ["kiosk.toml"]
