@@ -188,7 +188,7 @@ class Agent:
 
     def telemetry(self) -> topics.Telemetry:
         """A health snapshot (also the self-test's)."""
-        return collect(
+        tel = collect(
             now=self.now(),
             session=self.session,
             data_dir=self.terminal.data_dir,
@@ -198,7 +198,9 @@ class Agent:
             # What the speaker plays at, else the level kept for it.
             volume=speaker.volume if (speaker := self._speaker()) is not None else self.state.get("volume"),
             visit_state=getattr(self.terminal.flow.state, "value", ""),
-        ).model_copy(update={"config_fallback": self.config_fallback})
+        )
+        # Only a terminal that fell back pays for the copy (the simulator sends thousands).
+        return tel.model_copy(update={"config_fallback": self.config_fallback}) if self.config_fallback else tel
 
     # ---- the centre channel (kiosk.ports.CentreChannel) -------------------------------
     def connected(self) -> bool:
