@@ -318,7 +318,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     from fleet.center.rollout import rollout
 
     try:
-        config = tomllib.loads(Path(args.file).read_text(encoding="utf-8"))
+        config = tomllib.loads(Path(args.file).read_text(encoding="utf-8-sig"))  # a BOM (Notepad) is no error
         stages = [int(x) for x in args.rollout.split(",")]
     except (OSError, ValueError) as exc:
         print(f"kiosk-center: {exc}", file=sys.stderr)

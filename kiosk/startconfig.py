@@ -63,6 +63,10 @@ def start_config(path: str | os.PathLike[str] | None, data_dir: Path) -> StartCo
     one (``fallback`` says why); raises the file's ``ConfigError`` when neither is."""
     file = config_file(path, data_dir)
     try:
+        if not file.exists() and last_good_path(file).is_file():
+            # Without its file a terminal would start on defaults, with no centre to
+            # reach: a lost file is a failed one.
+            raise ConfigError(f"{file}: configuration file not found")
         # The bytes are read before the check: what is kept as last good is exactly
         # what was checked, even if the file is replaced meanwhile.
         raw = file.read_bytes() if file.is_file() else None

@@ -244,14 +244,18 @@ def test_catalogue_path_is_relative_to_the_file_and_checked(site):
         b"terminal_id = \"SEC1\"\n[timeouts\n",  # truncated TOML
         b"terminal_id = \"SEC1\"\nsite_name = \"\xd5\xbe\xb5\xe3\"\n",  # GBK, not UTF-8
         b"terminal_id = \"SEC1\"\ncatalog = \"gone.toml\"\n",  # a catalogue that is not there
+        None,  # the file is gone (defaults would have no centre to reach)
     ],
-    ids=["truncated", "gbk", "missing-catalogue"],
+    ids=["truncated", "gbk", "missing-catalogue", "deleted"],
 )
 def test_damaged_file_falls_back_and_the_centre_sees_it(site, damage):
     first = site.start(with_agent=False)
     assert first.fallback is None and last_good_path(site.file).read_bytes() == site.file.read_bytes()
     good = site.file.read_bytes()
-    site.file.write_bytes(damage)
+    if damage is None:
+        site.file.unlink()
+    else:
+        site.file.write_bytes(damage)
     start = site.start()
     assert start.fallback and str(site.file) in start.fallback
     assert start.config.fleet.broker == site.fleet.broker.url  # it runs, on the last good file
@@ -353,3 +357,15 @@ def test_the_doc_example_helper_sees_the_turn_block():
     # hides it from the extraction fails loudly).
     assert any("video" in e and e["video"].get("ice_servers") for _, e in doc_examples())
     assert shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists()
+
+
+def test_doctor_says_the_file_fails_and_what_kiosk_run_starts_from(tmp_path):
+    good = 'terminal_id = "DOC1"\nhotline = "12348"\n'
+    (tmp_path / "kiosk.toml").write_text(good, encoding="utf-8")
+    assert mark_started(start_config(None, tmp_path))  # as after a start
+    (tmp_path / "kiosk.toml").write_text('terminal_id = "DOC1"\n[video]\nfps = "fast"\n', encoding="utf-8")
+    res = kiosk_cli("doctor", "--simulate", "--json", "--data-dir", str(tmp_path))
+    rows = {r["check"]: r for r in json.loads(res.stdout)}
+    assert res.returncode == 1 and rows["config"]["status"] == "FAIL"
+    assert "video.fps" in rows["config"]["detail"] and "kiosk.toml.last-good" in rows["config"]["detail"]
+    assert rows["catalogue"]["status"] == "ok"  # the rest is checked with what would run
