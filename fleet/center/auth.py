@@ -550,6 +550,11 @@ def safe_next(value: str | None) -> str:
     what was checked."""
     if not value or len(value) > 2000 or not set(value) <= _PRINTABLE:
         return ""
+    # Judged on the raw string too: urlsplit reads "///evil.example" as the path
+    # "/evil.example", a browser as the host evil.example.
+    raw_path = value.split("?", 1)[0].split("#", 1)[0]
+    if not raw_path.startswith("/") or "//" in raw_path:
+        return ""
     try:
         parts = urlsplit(value)
     except ValueError:
