@@ -68,3 +68,17 @@ def test_confined(tmp_path: Path) -> None:
 ])
 def test_terminal_ids(value: str, ok: bool) -> None:
     assert is_terminal_id(value) is ok
+
+
+def test_static_and_export_routes_stay_in_their_directories(centre: Centre) -> None:
+    tech = centre.cookie("root", "admin")
+    (centre.data_dir / "secret.txt").write_text("the centre's secret", encoding="utf-8")
+    assert centre.request("GET", "/static/login.js")[0] == 200
+    for mount in ("/static/", "/desk/static/", "/intake/static/", "/appointments/static/"):
+        for trick in ("..%2F..%2F..%2F..%2Fetc%2Fpasswd", "%2E%2E%2F%2E%2E%2Fcenter.sqlite3", "..%5C..%5Csecret.txt",
+                      "%2Fetc%2Fpasswd", "../../../../etc/passwd"):
+            status, body = centre.request("GET", mount + trick, tech)
+            assert status in (400, 403, 404), (mount, trick, status)
+            assert b"root:" not in body and b"secret" not in body and b"SQLite" not in body
+    for fmt in ("..%2Fx", "..%2F..%2Fcenter.sqlite3"):
+        assert centre.request("GET", f"/api/figures/export.{fmt}", tech)[0] == 404
