@@ -400,9 +400,11 @@ def parse_proxies(values: Iterable[str]) -> tuple[Network, ...]:
 
 def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return ipaddress.ip_address(value.strip().strip("[]"))
+        ip = ipaddress.ip_address(value.strip().strip("[]"))
     except ValueError:
         return None
+    # A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d; it is the IPv4 address.
+    return ip.ipv4_mapped or ip if isinstance(ip, ipaddress.IPv6Address) else ip
 
 
 def _trusted(addr: str | None, proxies: tuple[Network, ...]) -> bool:

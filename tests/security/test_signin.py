@@ -77,6 +77,8 @@ def test_the_right_most_address_not_a_proxy_is_the_client(site: Site) -> None:
     ("127.0.0.1", ["203.0.113.9, junk"], ("127.0.0.1",), "127.0.0.1"),  # the proxy wrote junk: stop at it
     ("127.0.0.1", [], ("127.0.0.1",), "127.0.0.1"),
     ("::1", ["2001:db8::5"], ("::1",), "2001:db8::5"),
+    ("::ffff:127.0.0.1", ["203.0.113.9"], ("127.0.0.1",), "203.0.113.9"),  # an IPv4 peer on a dual-stack socket
+    ("127.0.0.1", ["::ffff:203.0.113.9"], ("127.0.0.1",), "203.0.113.9"),
 ])
 def test_client_address_table(peer: str, xff: list[str], proxies: tuple[str, ...], client: str) -> None:
     assert client_address(peer, xff, parse_proxies(proxies)) == client
