@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--http", default="127.0.0.1:8080", help="dashboard HOST:PORT (port 0: a free one)")
     s.add_argument("--share", help="MQTT v5 shared-subscription group, for several centre workers")
     s.add_argument("--offline-alert-minutes", type=float, default=5.0)
+    s.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR[/BITS]",
+                   help="a reverse proxy whose X-Forwarded-For/-Proto/-Host are believed (repeatable; docs/deploy.md)")
 
     t = sub.add_parser("terminals", parents=[common], help="list terminals; add or remove one")
     t.add_argument("--json", action="store_true")
@@ -160,6 +162,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from fleet.center.service import CenterLink
     from fleet.dashboard.server import Dashboard
 
+    from fleet.center.auth import parse_proxies
+
+    try:
+        parse_proxies(args.trusted_proxy)
+    except ValueError as exc:
+        print(f"kiosk-center serve: --trusted-proxy: {exc}", file=sys.stderr)
+        return 2
     paths = _paths(args)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     store = _store(args)
@@ -196,7 +205,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                           ca_file=Path(args.ca_file) if args.ca_file else None,
                           on_change=lambda ids: dash.notify(ids) if dash else None)
         await asyncio.get_running_loop().run_in_executor(None, link.start)
-        dash = Dashboard(link, paths.data_dir, args.offline_alert_minutes)
+        dash = Dashboard(link, paths.data_dir, args.offline_alert_minutes, trusted_proxies=args.trusted_proxy)
         bound = await dash.start(host or "127.0.0.1", int(port or 8080))
         rt["http"] = f"{host or '127.0.0.1'}:{bound}"
         paths.write_runtime(rt)

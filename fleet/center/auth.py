@@ -7,22 +7,41 @@ intake, the bureau's figures) is decided here, once, for every web module.
   the password as ``scrypt`` (per-user random salt) compared in constant time.
 * **Sessions** are stateless signed cookies: ``base64url(JSON) . HMAC-SHA256`` with a
   secret created once in the centre's data dir (``web-secret``, mode 0600), valid 12 h,
-  ``HttpOnly; SameSite=Strict; Path=/`` (``Secure`` when served over HTTPS). Several
+  ``HttpOnly; SameSite=Strict; Path=/`` (``Secure`` over HTTPS, see below). Several
   centre workers accept each other's cookies when they share that file. A cookie names
   the user, a random session id and the user's *session epoch*: changing a password or
   disabling the account bumps the epoch and every cookie issued before is dead; the
   account and its role are read from the store (cached for a few seconds), so a role
   change or removal takes effect without signing out. Signing out records the session
   id as revoked (in the store, so every worker sees it) until the cookie would expire.
-* **Throttling**: after 5 failed sign-ins for one name from one address, that pair is
-  locked for 60 s, doubling with each further failure up to 15 min; 30 failures from one
-  address in 15 min lock the address (a spray over many names). A locked attempt is not
-  even checked (HTTP 429 with ``Retry-After``). Kept in memory per worker.
+* **Throttling** (kept in memory per worker), by the *real client address* (see
+  proxies below) and by account:
+
+  - one name from one address: 5 failures free, then locked 60 s, doubling with each
+    further failure up to 15 min;
+  - one account from any addresses: 10 failures in 15 min lock the account the same
+    way (a slow guess spread over many addresses);
+  - one address: 30 failures in 15 min lock the address (a spray over many names).
+
+  The account and address locks never stop a name at an address it has signed in from
+  in the last 30 days: someone else's guessing locks out neither a colleague behind the
+  same office NAT nor the account's owner at their usual desk. A locked attempt is not
+  even checked (HTTP 429 with ``Retry-After``).
+* **Proxies**: the address of a request is the connecting peer, unless that peer is one
+  of the configured *trusted proxies* (``kiosk-center serve --trusted-proxy``). Only
+  then are ``X-Forwarded-For`` (the right-most address that is not itself a trusted
+  proxy), ``X-Forwarded-Proto`` and ``X-Forwarded-Host`` believed; from anyone else
+  they are ignored, because any client can send them.
+* **Cookies over HTTPS** carry ``Secure`` (HTTPS seen directly, or
+  ``X-Forwarded-Proto: https`` from a trusted proxy).
 * **CSRF**: the cookie is ``SameSite=Strict``, so a browser never sends it with a request
   started by another site; and every state-changing request (not GET/HEAD/OPTIONS) and
   every WebSocket upgrade whose ``Origin`` names another host is refused (403). Clients
   that send no ``Origin`` (curl, scripts) are not browsers and cannot be driven
   cross-site.
+* **Redirects** after sign-in go only to a path on this site (``safe_next``): the
+  value is judged the way a browser will read it, so ``/%09/evil.example`` (a browser
+  drops the tab and reads ``//evil.example``) is refused like ``//evil.example``.
 
 Usage in a web module::
 
@@ -39,6 +58,7 @@ import concurrent.futures
 import functools
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import os
@@ -48,8 +68,8 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Awaitable, Callable
-from urllib.parse import quote, urlsplit
+from typing import Any, Awaitable, Callable, Iterable
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from aiohttp import web
 from aiohttp.web_exceptions import NotAppKeyWarning
@@ -290,26 +310,53 @@ def login_cookie(data_dir_or_secret: Path | str | bytes, user: User, *, now: flo
 
 # ---- throttling --------------------------------------------------------------------------
 class Throttle:
-    """Failed sign-ins per (name, address) and per address; see the module docstring."""
+    """Failed sign-ins per (name, address), per account and per address; see the module
+    docstring. ``addr`` is the real client address (``client_address``)."""
 
-    PAIR_FREE = 5  # failures allowed before a lock
-    PAIR_LOCK = 60.0
-    PAIR_MAX_LOCK = 900.0
+    PAIR_FREE = 5  # failures of one name from one address allowed before a lock
+    ACCOUNT_FREE = 10  # failures of one account from anywhere allowed before a lock
+    LOCK = 60.0
+    MAX_LOCK = 900.0
     ADDR_FAILURES = 30
     WINDOW = 900.0
+    KNOWN_SECONDS = 30 * 86400.0  # how long a (name, address) that signed in stays trusted
+    MAX_ENTRIES = 100_000  # bounded memory under a flood
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._pair: dict[tuple[str, str], tuple[int, float, float]] = {}  # → (failures, last failure, locked until)
+        self._account: dict[str, tuple[int, float, float]] = {}
         self._addr: dict[str, list[float]] = {}
+        self._known: dict[tuple[str, str], float] = {}  # → last success
+
+    def _streak(self, entry: tuple[int, float, float] | None, free: int, now: float) -> tuple[int, float, float]:
+        fails, last, until = entry or (0, 0.0, 0.0)
+        if now - last > self.WINDOW:
+            fails = 0  # an old streak is forgotten
+        fails += 1
+        if fails >= free:
+            until = now + min(self.MAX_LOCK, self.LOCK * 2 ** (fails - free))
+        return fails, now, until
+
+    def _is_known(self, name: str, addr: str, now: float) -> bool:
+        seen = self._known.get((name, addr))
+        return seen is not None and now - seen < self.KNOWN_SECONDS
 
     def locked_for(self, name: str, addr: str) -> float:
         """Seconds this attempt must still wait (0: may try)."""
         now = self.clock()
-        fails, _, until = self._pair.get((name, addr), (0, 0.0, 0.0))
-        wait = max(0.0, until - now)
+        name = name[:64]
+        wait = max(0.0, self._pair.get((name, addr), (0, 0.0, 0.0))[2] - now)
         recent = [t for t in self._addr.get(addr, []) if now - t < self.WINDOW]
-        self._addr[addr] = recent
+        if recent:
+            self._addr[addr] = recent
+        else:
+            self._addr.pop(addr, None)
+        if self._is_known(name, addr, now):
+            # Someone else's guessing (at this address or at this account) does not
+            # lock out a name where it has signed in before; its own pair lock still holds.
+            return wait
+        wait = max(wait, self._account.get(name, (0, 0.0, 0.0))[2] - now)
         if len(recent) >= self.ADDR_FAILURES:
             wait = max(wait, recent[-self.ADDR_FAILURES] + self.WINDOW - now)
         return wait
@@ -317,20 +364,102 @@ class Throttle:
     def failed(self, name: str, addr: str) -> None:
         """Count a failure."""
         now = self.clock()
-        fails, last, until = self._pair.get((name, addr), (0, 0.0, 0.0))
-        if now - last > self.WINDOW:
-            fails = 0  # an old streak is forgotten
-        fails += 1
-        if fails >= self.PAIR_FREE:
-            until = now + min(self.PAIR_MAX_LOCK, self.PAIR_LOCK * 2 ** (fails - self.PAIR_FREE))
-        self._pair[(name, addr)] = (fails, now, until)
+        name = name[:64]
+        for table in (self._pair, self._account, self._addr):
+            if len(table) > self.MAX_ENTRIES:
+                table.clear()
+        self._pair[(name, addr)] = self._streak(self._pair.get((name, addr)), self.PAIR_FREE, now)
+        if name:
+            self._account[name] = self._streak(self._account.get(name), self.ACCOUNT_FREE, now)
         self._addr.setdefault(addr, []).append(now)
-        if len(self._pair) > 100_000:  # bounded memory under a flood
-            self._pair.clear()
 
     def succeeded(self, name: str, addr: str) -> None:
-        """Forget the pair's failures."""
+        """Forget the pair's and the account's failures; remember the pair as known."""
+        name = name[:64]
         self._pair.pop((name, addr), None)
+        self._account.pop(name, None)
+        if len(self._known) > self.MAX_ENTRIES:
+            self._known.clear()
+        self._known[(name, addr)] = self.clock()
+
+
+# ---- proxies -------------------------------------------------------------------------------
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_proxies(values: Iterable[str]) -> tuple[Network, ...]:
+    """``["127.0.0.1", "10.0.0.0/8"]`` → networks; ValueError naming a bad entry."""
+    out = []
+    for v in values:
+        try:
+            out.append(ipaddress.ip_network(v.strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"not an IP address or network: {v!r}") from None
+    return tuple(out)
+
+
+def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        ip = ipaddress.ip_address(value.strip().strip("[]"))
+    except ValueError:
+        return None
+    # A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d; it is the IPv4 address.
+    return ip.ipv4_mapped or ip if isinstance(ip, ipaddress.IPv6Address) else ip
+
+
+def _trusted(addr: str | None, proxies: tuple[Network, ...]) -> bool:
+    ip = _ip(addr or "")
+    return ip is not None and any(ip in net for net in proxies)
+
+
+def client_address(peer: str | None, forwarded_for: Iterable[str], proxies: tuple[Network, ...]) -> str:
+    """The real client of a request: the connecting ``peer``, or — only when that peer is
+    a trusted proxy — the right-most address of ``X-Forwarded-For`` that is not itself a
+    trusted proxy. Entries left of it were written by the client and prove nothing."""
+    addr = peer or "?"
+    if not _trusted(peer, proxies):
+        return addr
+    hops = [h.strip() for header in forwarded_for for h in header.split(",") if h.strip()]
+    for hop in reversed(hops):
+        ip = _ip(hop)
+        if ip is None:
+            return addr  # garbage where a proxy should have written an address: keep the last good hop
+        addr = str(ip)
+        if not _trusted(addr, proxies):
+            return addr
+    return addr
+
+
+def _from_trusted(request: web.Request) -> bool:
+    return _trusted(request.remote, request.config_dict[AUTH].trusted_proxies)
+
+
+def _last_value(request: web.Request, header: str) -> str:
+    # The value the nearest proxy set (a proxy that appends rather than replaces puts its
+    # own last; whatever the client sent is further left).
+    return request.headers.get(header, "").split(",")[-1].strip()
+
+
+def is_https(request: web.Request) -> bool:
+    """Whether the browser reached us over HTTPS (directly, or through a trusted proxy
+    that says so in ``X-Forwarded-Proto``)."""
+    if request.secure:
+        return True
+    return _from_trusted(request) and _last_value(request, "X-Forwarded-Proto").lower() == "https"
+
+
+def request_host(request: web.Request) -> str:
+    """The host the browser asked for (``X-Forwarded-Host`` only from a trusted proxy)."""
+    if _from_trusted(request):
+        forwarded = _last_value(request, "X-Forwarded-Host")
+        if forwarded:
+            return forwarded
+    return request.host
+
+
+def request_client(request: web.Request) -> str:
+    """The real client address of a request (see ``client_address``)."""
+    return client_address(request.remote, request.headers.getall("X-Forwarded-For", []), request.config_dict[AUTH].trusted_proxies)
 
 
 # ---- aiohttp -------------------------------------------------------------------------------
@@ -339,10 +468,12 @@ class Auth:
 
     CACHE_SECONDS = 3.0  # how stale an account may be (role change, removal, sign-out elsewhere)
 
-    def __init__(self, users: Users, data_dir: Path) -> None:
+    def __init__(self, users: Users, data_dir: Path, trusted_proxies: Iterable[str] = ()) -> None:
         self.users = users
         self.secret = load_secret(data_dir)
         self.throttle = Throttle()
+        # Peers whose X-Forwarded-* headers are believed (the centre's reverse proxies).
+        self.trusted_proxies = parse_proxies(trusted_proxies)
         self.homes: dict[str, str] = {}
         # Store look-ups get their own threads: the default executor is busy with
         # commands that wait seconds for a terminal.
@@ -402,15 +533,43 @@ def _cross_origin(request: web.Request) -> bool:
         return False
     if origin == "null":
         return True
-    host = request.headers.get("X-Forwarded-Host") or request.host
-    return urlsplit(origin).netloc.lower() != host.lower()
+    return urlsplit(origin).netloc.lower() != request_host(request).lower()
 
 
-def _safe_next(value: str | None) -> str:
-    # Only a path on this site: "//evil.example" or "https://…" would be an open redirect.
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+# A browser removes tab and newline anywhere in a URL and strips leading and trailing
+# controls and spaces, and reads a backslash as "/": so "/\t/evil.example" becomes
+# "//evil.example", another site. Nothing outside printable ASCII is let through.
+_PRINTABLE = frozenset(chr(c) for c in range(0x21, 0x7F)) - {"\\"}
+_PROBE = "http://centre.invalid/"  # any origin: only whether the result stays on it matters
+
+
+def safe_next(value: str | None) -> str:
+    """``value`` if a browser sent there stays on this site at a path, else "".
+
+    Accepted: a path starting with a single "/" (with a query and a fragment), made only
+    of printable ASCII other than a backslash, with no empty segment ("//") in its
+    path, no scheme and no host. It is rebuilt from its parts, so what is returned is
+    what was checked."""
+    if not value or len(value) > 2000 or not set(value) <= _PRINTABLE:
         return ""
-    return value
+    # Judged on the raw string too: urlsplit reads "///evil.example" as the path
+    # "/evil.example", a browser as the host evil.example.
+    raw_path = value.split("?", 1)[0].split("#", 1)[0]
+    if not raw_path.startswith("/") or "//" in raw_path:
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or "//" in parts.path:
+        return ""
+    rebuilt = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+    if not rebuilt.startswith("/") or rebuilt.startswith("//"):
+        return ""
+    landed = urlsplit(urljoin(_PROBE, rebuilt))
+    if f"{landed.scheme}://{landed.netloc}/" != _PROBE:
+        return ""
+    return rebuilt
 
 
 @web.middleware
@@ -454,10 +613,6 @@ def _see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
-def _client_addr(request: web.Request) -> str:
-    return request.remote or "?"
-
-
 async def _login_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "login.html", headers={"Cache-Control": "no-store"})
 
@@ -471,7 +626,7 @@ async def _login(request: web.Request) -> web.StreamResponse:
         else:
             doc = dict(await request.post())
         name, password = str(doc.get("name", "")).strip(), str(doc.get("password", ""))
-        nxt = _safe_next(str(doc.get("next", "")) or request.query.get("next"))
+        nxt = safe_next(str(doc.get("next", "")) or request.query.get("next"))
     except (ValueError, TypeError, AttributeError):
         return web.json_response({"error": "bad_request"}, status=400)
 
@@ -482,7 +637,7 @@ async def _login(request: web.Request) -> web.StreamResponse:
         q = f"/login?error={code}" + (f"&retry={int(retry) + 1}" if retry else "") + (f"&next={quote(nxt, safe='/')}" if nxt else "")
         return _see_other(q)
 
-    addr = _client_addr(request)
+    addr = request_client(request)
     wait = auth.throttle.locked_for(name, addr)
     if wait > 0:
         log.warning("sign-in throttled from %s (%.0f s)", addr, wait)
@@ -501,7 +656,7 @@ async def _login(request: web.Request) -> web.StreamResponse:
     else:
         resp = _see_other(target)
     resp.set_cookie(COOKIE, value, max_age=SESSION_SECONDS, path="/", httponly=True, samesite="Strict",
-                    secure=request.secure or None)
+                    secure=is_https(request) or None)
     log.info("signed in: %s (%s)", user.name, user.role)
     return resp
 
@@ -528,12 +683,14 @@ async def _me(request: web.Request) -> web.Response:
     return web.json_response({"name": user.name, "role": user.role, "display_name": user.display_name})
 
 
-def setup(app: web.Application, users: Users, data_dir: Path) -> Auth:
+def setup(app: web.Application, users: Users, data_dir: Path, trusted_proxies: Iterable[str] = ()) -> Auth:
     """Add ``/login`` (GET page, POST form or JSON), ``/logout`` (GET or POST),
-    ``/api/me`` and the middleware that sets ``request["user"]``; returns the state."""
+    ``/api/me`` and the middleware that sets ``request["user"]``; returns the state.
+    ``trusted_proxies``: addresses or networks of the reverse proxies whose
+    ``X-Forwarded-*`` headers are believed (ValueError for a bad entry)."""
     if AUTH in app:
         return app[AUTH]
-    auth = Auth(users, Path(data_dir))
+    auth = Auth(users, Path(data_dir), trusted_proxies)
     app[AUTH] = auth
     app.middlewares.append(_middleware)
     app.router.add_get("/login", _login_page)

@@ -8,6 +8,11 @@ with its own connection; two consoles on two processes are kept apart by SQLite'
 lock (``BEGIN IMMEDIATE``), so two windows never get the same ticket.
 
 Responses carry ticket numbers, services, states and counts — never people.
+
+The page is served on the site's own network, where any other page a staff browser
+opens could post to it: every request that changes something must be JSON (a page of
+another site cannot send that without asking first, and is never allowed) and must not
+come from another origin (``Origin``, ``Sec-Fetch-Site``), whatever its content type.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, TypeVar
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -72,7 +78,7 @@ class ConsoleServer:
 
     def app(self) -> web.Application:
         """The aiohttp application (routes only; no I/O until it serves)."""
-        app = web.Application(middlewares=[self._errors])
+        app = web.Application(middlewares=[self._same_origin, self._errors])
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC)
         app.router.add_get("/api/setup", self._setup)
@@ -106,6 +112,24 @@ class ConsoleServer:
 
     async def _run(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+
+    @web.middleware
+    async def _same_origin(self, request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
+        """Refuse a request that changes something when a browser says it comes from
+        another site, or when it is not JSON (a cross-site form can only post text/plain,
+        form or multipart bodies)."""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return await handler(request)
+        fetch_site = request.headers.get("Sec-Fetch-Site", "")
+        origin = request.headers.get("Origin")
+        cross = fetch_site not in ("", "same-origin", "none") or (
+            origin is not None and (origin == "null" or urlsplit(origin).netloc.lower() != request.host.lower()))
+        if cross:
+            log.warning("refused a cross-site %s %s", request.method, request.path)
+            return web.json_response({"error": "console.error", "detail": "cross-site request refused"}, status=403)
+        if request.content_type != "application/json":
+            return web.json_response({"error": "console.error", "detail": "expected application/json"}, status=415)
+        return await handler(request)
 
     @web.middleware
     async def _errors(self, request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:

@@ -13,12 +13,13 @@ import json
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from aiohttp import web
 
 from fleet.center import auth
 from fleet.center.auth import require
+from fleet.center.confine import OutsideBase, confined, is_terminal_id
 from fleet.center.service import CenterLink
 
 log = logging.getLogger(__name__)
@@ -60,13 +61,16 @@ def colour(row: dict[str, Any], al: list[str]) -> str:
 class Dashboard:
     """The web app; ``start``/``stop`` in the caller's event loop."""
 
-    def __init__(self, link: CenterLink, data_dir: Path, offline_minutes: float = 5.0, users: auth.Users | None = None) -> None:
+    def __init__(self, link: CenterLink, data_dir: Path, offline_minutes: float = 5.0, users: auth.Users | None = None,
+                 trusted_proxies: Iterable[str] = ()) -> None:
         self.link = link
         self.store = link.store
         self.data_dir = data_dir
         # Staff accounts: every page and API here is for technicians (and admins).
         self.users = users or auth.Users(self.store)
         self.offline_minutes = offline_minutes
+        # Reverse proxies whose X-Forwarded-* headers are believed (fleet/center/auth.py).
+        self.trusted_proxies = auth.parse_proxies(trusted_proxies)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queues: set[asyncio.Queue[str]] = set()
         self._runner: web.AppRunner | None = None
@@ -74,7 +78,7 @@ class Dashboard:
     def app(self) -> web.Application:
         """The aiohttp application."""
         app = web.Application()
-        auth.setup(app, self.users, self.data_dir)
+        auth.setup(app, self.users, self.data_dir, [str(n) for n in self.trusted_proxies])
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC)
         app.router.add_get("/api/terminals", self._terminals)
@@ -122,6 +126,16 @@ class Dashboard:
             if q.qsize() < 100:
                 q.put_nowait(msg)
 
+    def _screenshot_path(self, tid: str) -> Path:
+        """Where a terminal's last screenshot is kept; 404 for anything that is not a
+        terminal id (``..%2Fx`` would otherwise name a file elsewhere)."""
+        if not is_terminal_id(tid):
+            raise web.HTTPNotFound()
+        try:
+            return confined(self.data_dir / "screenshots", f"{tid}.png")
+        except OutsideBase:
+            raise web.HTTPNotFound() from None
+
     def _rows(self) -> list[dict[str, Any]]:
         now = datetime.now(timezone.utc)
         out = []
@@ -150,6 +164,7 @@ class Dashboard:
     async def _terminal(self, request: web.Request) -> web.Response:
         await require(request, "technician")
         tid = request.match_info["tid"]
+        shot = self._screenshot_path(tid)
 
         def load() -> dict[str, Any] | None:
             row = self.store.terminal(tid)
@@ -157,7 +172,7 @@ class Dashboard:
                 return None
             al = alerts(row, self.offline_minutes, datetime.now(timezone.utc))
             row.update(alerts=al, colour=colour(row, al), offline_alert_minutes=self.offline_minutes, history=self.store.history(tid), commands=self.store.recent_commands(tid))
-            row["has_screenshot"] = (self.data_dir / "screenshots" / f"{tid}.png").is_file()
+            row["has_screenshot"] = shot.is_file()
             return row
 
         row = await asyncio.get_running_loop().run_in_executor(None, load)
@@ -168,6 +183,7 @@ class Dashboard:
     async def _command(self, request: web.Request) -> web.Response:
         await require(request, "technician")
         tid = request.match_info["tid"]
+        shot = self._screenshot_path(tid)  # the id is checked before anything is sent
         try:
             body = await request.json()
             name, args = str(body["name"]), dict(body.get("args") or {})
@@ -182,15 +198,14 @@ class Dashboard:
         doc = res.model_dump(mode="json", exclude_none=True)
         if res.ok and name == "screenshot":
             png = base64.b64decode(doc["result"].pop("png_base64"))
-            path = self.data_dir / "screenshots" / f"{tid}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(png)
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            shot.write_bytes(png)
         self.notify({tid})
         return web.json_response(doc)
 
     async def _screenshot(self, request: web.Request) -> web.StreamResponse:
         await require(request, "technician")
-        path = self.data_dir / "screenshots" / f"{request.match_info['tid']}.png"
+        path = self._screenshot_path(request.match_info["tid"])
         if not path.is_file():
             raise web.HTTPNotFound()
         return web.FileResponse(path, headers={"Cache-Control": "no-store"})

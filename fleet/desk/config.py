@@ -35,6 +35,11 @@ class DeskConfig(BaseModel):
     # After a call ends, how long its recordings' last chunks are awaited before the files
     # are closed as they are (a lawyer's page that died mid-call never sends them).
     abandoned_upload_s: float = Field(default=60.0, ge=0.1, le=3600)
+    # Bounds on one recording file, so a page (or whoever holds a lawyer's session)
+    # cannot fill the centre's disk: at the default 1 s chunks, 6 h; in size, about
+    # 4 h of MediaRecorder's default 640x480 WebM.
+    max_recording_chunks: int = Field(default=21600, ge=1, le=1_000_000)
+    max_recording_mb: int = Field(default=4096, ge=1, le=1_000_000)
 
 
 def load_desk_config(data_dir: Path) -> DeskConfig:

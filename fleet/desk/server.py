@@ -26,6 +26,7 @@ from aiohttp import WSMsgType, web
 from fleet import topics
 from fleet.center import auth
 from fleet.center.auth import require
+from fleet.center.confine import OutsideBase, confined, is_call_id
 from fleet.desk.config import DeskConfig, load_desk_config
 from fleet.desk.routing import Lawyer, Router, WaitingCall
 from fleet.desk.store import DeskStore
@@ -63,6 +64,8 @@ class Desk:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-store")
         self._uploads: dict[tuple[str, str], int] = {}  # (call, side) → next chunk number
         self._open_files: dict[tuple[str, str], Path] = {}  # recordings still being uploaded
+        self._sizes: dict[tuple[str, str], int] = {}  # bytes written so far
+        self._busy: set[tuple[str, str]] = set()  # a chunk being written
         self._mean_call_s = self.config.default_call_seconds
         self._purger: asyncio.Task[None] | None = None
 
@@ -148,14 +151,24 @@ class Desk:
         self._line_changed()
 
     def _terminal_ended(self, tid: str, call_id: str, reason: str) -> None:
-        waiting = self.router.remove(call_id)
-        if waiting is not None and waiting.terminal_id == tid:
+        # Only the terminal that placed a call may end it: the id comes from the MQTT
+        # topic the message arrived on, which the broker binds to the sender's identity,
+        # while a call id is only a string any terminal can copy.
+        waiting = next((c for c in self.router.waiting if c.call_id == call_id), None)
+        live = self.live.get(call_id)
+        owner = waiting.terminal_id if waiting is not None else live.call.terminal_id if live is not None else None
+        if owner is None:
+            return
+        if owner != tid:
+            log.warning("terminal %s tried to end call %s of terminal %s; refused", tid, call_id, owner)
+            return
+        if waiting is not None:
+            self.router.remove(call_id)
             self._write(self.store.call_ended, call_id, reason)
             self._line_changed()
             return
-        live = self.live.pop(call_id, None)
-        if live is None or live.call.terminal_id != tid:
-            return
+        assert live is not None
+        del self.live[call_id]
         live.lawyer.call_id = None
         self._write(self.store.call_ended, call_id, reason)
         self._close_abandoned(call_id)
@@ -298,6 +311,8 @@ class Desk:
         call_id, side = request.match_info["call_id"], request.match_info["side"]
         if side not in ("terminal", "lawyer"):
             raise web.HTTPBadRequest(text="side is terminal or lawyer")
+        if not is_call_id(call_id):
+            raise web.HTTPNotFound(text=json.dumps({"error": "not_your_call"}), content_type="application/json")
         row = await self._db(self.store.call, call_id)
         if row is None or row["lawyer"] != user.name:
             raise web.HTTPNotFound(text=json.dumps({"error": "not_your_call"}), content_type="application/json")
@@ -308,31 +323,67 @@ class Desk:
             seq = int(request.query["seq"])
         except (KeyError, ValueError):
             raise web.HTTPBadRequest(text="seq=N required")
+        if seq < 0:
+            raise web.HTTPBadRequest(text="seq=N required")
         last = request.query.get("last") == "1"
-        data = await request.read()
         key = (call_id, side)
+        if key in self._busy:
+            # Chunks of one file arrive one after another; a second at once is not the page's.
+            raise web.HTTPConflict(text=json.dumps({"error": "busy"}), content_type="application/json")
         expected = self._uploads.get(key, 0)
         if seq != expected:
             raise web.HTTPConflict(text=json.dumps({"error": "out_of_order", "expected": expected}), content_type="application/json")
         day = (row["requested_at"] or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
-        path = self.rec_dir / day / f"{call_id}-{side}.webm"
+        try:
+            path = confined(self.rec_dir, day, f"{call_id}-{side}.webm")
+        except OutsideBase:
+            raise web.HTTPNotFound(text=json.dumps({"error": "not_your_call"}), content_type="application/json") from None
+        if seq >= self.config.max_recording_chunks:
+            return await self._too_large(key, call_id, side, f"more than {self.config.max_recording_chunks} chunks")
+        data = await request.read()
+        size = self._sizes.get(key, 0) + len(data)
+        if size > self.config.max_recording_mb * 2**20:
+            return await self._too_large(key, call_id, side, f"more than {self.config.max_recording_mb} MB")
 
         def append() -> None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "ab" if seq else "wb") as f:
-                f.write(data)
+            if seq == 0:
+                # Write-once: a recording that was closed (hashed and registered), or any
+                # file of that name left from before a restart, is never begun again.
+                if self.store.has_recording(call_id, side):
+                    raise FileExistsError(path)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(path, "xb") as f:
+                    f.write(data)
+            else:
+                with open(path, "ab") as f:
+                    f.write(data)
 
-        await self._db(append)
+        self._busy.add(key)
+        try:
+            await self._db(append)
+        except FileExistsError:
+            log.warning("call %s: %s recording is closed; %s tried to write it again", call_id, side, user.name)
+            raise web.HTTPConflict(text=json.dumps({"error": "recording_closed"}), content_type="application/json") from None
+        finally:
+            self._busy.discard(key)
         self._uploads[key] = seq + 1
+        self._sizes[key] = size
         self._open_files[key] = path
         if last:
             await self._close_recording(key)
         return web.json_response({"ok": True, "next": seq + 1})
 
+    async def _too_large(self, key: tuple[str, str], call_id: str, side: str, why: str) -> web.Response:
+        """Refuse a chunk past the limits and close what was recorded, so it is kept."""
+        log.warning("call %s: %s recording stopped at %s", call_id, side, why)
+        await self._close_recording(key)
+        return web.json_response({"error": "recording_too_large", "detail": why}, status=413)
+
     async def _close_recording(self, key: tuple[str, str]) -> None:
         """Hash and register a finished file (once)."""
         path = self._open_files.pop(key, None)
         self._uploads.pop(key, None)
+        self._sizes.pop(key, None)
         if path is not None:
             await self._db(self._finish_recording, key[0], key[1], path)
 

@@ -109,6 +109,12 @@ class DeskStore:
             c.execute(video_recordings.insert().values(call_id=call_id, side=side, path=path, bytes=size, sha256=sha256, seconds=seconds,
                                                        created_at=now, purge_after=now + timedelta(days=retention_days)))
 
+    def has_recording(self, call_id: str, side: str) -> bool:
+        """Whether a recording of this call and side was closed (even if purged since)."""
+        with self.engine.connect() as c:
+            return c.execute(select(video_recordings.c.id).where(video_recordings.c.call_id == call_id,
+                                                                 video_recordings.c.side == side).limit(1)).first() is not None
+
     def recordings(self, call_id: str | None = None) -> list[dict[str, Any]]:
         """Recording rows (of one call, or all)."""
         q = select(video_recordings)

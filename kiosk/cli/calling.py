@@ -55,7 +55,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     c = sub.add_parser("console", parents=[common], help="serve the window console (a web page for staff)")
     c.add_argument("--http", type=parse_host_port, default=None, metavar="HOST:PORT", help="where to serve (default: calling.console_http)")
-    c.add_argument("--pin-env", default=PIN_ENV, metavar="VAR", help=f"environment variable holding the site PIN (default {PIN_ENV}; unset: no PIN)")
+    c.add_argument("--pin-env", default=PIN_ENV, metavar="VAR", help=f"environment variable holding the site PIN (default {PIN_ENV})")
+    c.add_argument("--no-pin", action="store_true", help="serve without a PIN (anyone on the network can call tickets)")
     c.set_defaults(handler=run_console)
 
     a = sub.add_parser("announce", parents=[common], help="announce calls on the speaker (no display)")
@@ -116,9 +117,15 @@ def run_display(args: argparse.Namespace) -> int:
 
 def run_console(args: argparse.Namespace) -> int:
     """Serve the window console until interrupted."""
+    pin = os.environ.get(args.pin_env) or None
+    if pin is None and not args.no_pin:
+        # Without a PIN anyone who can reach the port calls and skips tickets: that must
+        # be a decision, not a forgotten variable.
+        print(f"kiosk console: no site PIN: set ${args.pin_env} (e.g. {args.pin_env}=4321 kiosk console), "
+              "or pass --no-pin to serve without one", file=sys.stderr)
+        return 2
     config, data_dir = config_of(args)
     terminal = build_terminal(config, data_dir, with_devices=False)
-    pin = os.environ.get(args.pin_env) or None
     host, port = args.http or parse_host_port(config.calling.console_http)
     from fleet.console.server import serve
 

@@ -14,12 +14,14 @@ from tests.support import PYTHON, ROOT, kiosk_env
 
 @contextmanager
 def console(data_dir: Path, pin: str | None = None) -> Iterator[str]:
-    """A ``kiosk console`` process on 127.0.0.1 (any free port); yields its base URL."""
+    """A ``kiosk console`` process on 127.0.0.1 (any free port); yields its base URL.
+    Without ``pin`` it is started with ``--no-pin``."""
     env = kiosk_env(data_dir)
+    env.pop("KIOSK_CONSOLE_PIN", None)
     if pin:
         env["KIOSK_CONSOLE_PIN"] = pin
     proc = subprocess.Popen(
-        [PYTHON, "-m", "kiosk.cli", "console", "--http", "127.0.0.1:0"],
+        [PYTHON, "-m", "kiosk.cli", "console", "--http", "127.0.0.1:0", *(() if pin else ("--no-pin",))],
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -46,12 +46,12 @@ class Clock:
 class Site:
     """An aiohttp app with the sign-in and a few protected routes, on its own thread."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, trusted_proxies: tuple[str, ...] = ()) -> None:
         self.data_dir = data_dir
         self.store = Store(f"sqlite:///{data_dir / 'center.sqlite3'}")
         self.users = Users(self.store)
         self.app = web.Application()
-        self.auth = auth.setup(self.app, self.users, data_dir)
+        self.auth = auth.setup(self.app, self.users, data_dir, trusted_proxies)
         self.clock = Clock()
         self.auth.throttle.clock = self.clock
         self.auth.CACHE_SECONDS = 0  # see removals and sign-outs at once
