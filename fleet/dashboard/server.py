@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from fleet import web_headers
 from fleet.center import auth
 from fleet.center.auth import require
 from fleet.center.service import CenterLink
@@ -71,7 +72,7 @@ class Dashboard:
 
     def app(self) -> web.Application:
         """The aiohttp application."""
-        app = web.Application()
+        app = web_headers.install(web.Application())  # CSP, nosniff on every response
         auth.setup(app, self.users, self.data_dir)
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC)
