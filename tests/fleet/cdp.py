@@ -88,7 +88,7 @@ class Browser:
         for e in self.events:
             p = e.get("params", {})
             if e["method"] == "Log.entryAdded":
-                out.append(f"{p['entry'].get('level')}: {p['entry'].get('text')}")
+                out.append(f"{p['entry'].get('level')}: {p['entry'].get('text')} {p['entry'].get('url', '')}".rstrip())
             elif e["method"] == "Runtime.consoleAPICalled":
                 out.append(f"{p.get('type')}: " + " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", [])))
             elif e["method"] == "Runtime.exceptionThrown":

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from fleet.center.auth import Users, login_cookie
+from fleet.console.server import ConsoleServer
 from fleet.dashboard.server import Dashboard
 from tests.fleet.cdp import Browser
 from tests.fleet.conftest import Fleet
@@ -99,6 +100,24 @@ class Centre:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(5)
             self.fleet.close()
+
+
+class ConsoleWeb:
+    """The window console's real server on a loop of its own."""
+
+    def __init__(self, terminal: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = ConsoleServer(terminal)
+        port = asyncio.run_coroutine_threadsafe(self.server.start("127.0.0.1", 0), self.loop).result(20)
+        self.base = f"http://127.0.0.1:{port}"
+
+    def close(self) -> None:
+        """Stop the server and its loop."""
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
 
 
 def browser(profile: Path, *, bypass_csp: bool = False) -> Browser:

@@ -9,11 +9,9 @@ policy that stands behind them.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import sqlite3
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -26,7 +24,6 @@ import pytest
 from PIL import Image
 
 from fleet import topics
-from fleet.console.server import ConsoleServer
 from fleet.intake.keys import IntakeKeys
 from kiosk.bootstrap import build_terminal
 from kiosk.config import KioskConfig
@@ -35,7 +32,7 @@ from kiosk.legal_aid.application import Draft, ensure_schema, submit
 from kiosk.store import DB_FILENAME
 from tests.fleet.cdp import CHROMIUM, Browser
 from tests.fleet.conftest import until
-from tests.security.support import NAME, PAYLOADS, SHORT, Centre, browser, missing, nothing_ran, page_text, signed_in
+from tests.security.support import NAME, PAYLOADS, SHORT, Centre, ConsoleWeb, browser, missing, nothing_ran, page_text, signed_in
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 ROOT = Path(__file__).resolve().parents[2]
@@ -251,29 +248,12 @@ def _console_terminal(tmp: Path) -> Any:
     return build_terminal(cfg, tmp / "console-terminal", simulate=True, with_devices=False)
 
 
-class _Console:
-    """The window console's real server on a loop of its own."""
-
-    def __init__(self, terminal: Any) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.server = ConsoleServer(terminal)
-        port = asyncio.run_coroutine_threadsafe(self.server.start("127.0.0.1", 0), self.loop).result(20)
-        self.base = f"http://127.0.0.1:{port}"
-
-    def close(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-
-
 def test_window_console_shows_site_and_service_names_as_text(tmp_path: Path, chromium: Browser) -> None:
     terminal = _console_terminal(tmp_path)
     assert terminal.catalog.get("consultation").name.zh_CN == PAYLOADS[6]
     for _ in range(3):
         terminal.queue.take("consultation")
-    console = _Console(terminal)
+    console = ConsoleWeb(terminal)
     try:
         chromium.goto(console.base + "/", wait=1.0)
         chromium.js("sessionStorage.clear(); localStorage.clear()")
