@@ -280,3 +280,15 @@ def test_the_window_console_works_under_the_policy(tmp_path: Path, chromium: Bro
     finally:
         console.close()
         terminal.close()
+
+
+def test_the_policy_names_only_a_plain_host() -> None:
+    from fleet.web_headers import policy, style_hash
+
+    assert "ws://kiosk.example.cn:8443 wss://kiosk.example.cn:8443" in policy("kiosk.example.cn:8443")
+    assert "ws://[::1]:80" in policy("[::1]:80")
+    # A Host header a client made up cannot widen the policy: it is left out.
+    for host in ("evil.example; script-src *", "a b", "x'unsafe-inline'", "", None):
+        p = parse_policy(policy(host))
+        assert p["connect-src"] == ["'self'"] and p["script-src"] == ["'self'"], host
+    assert style_hash("body{}") == "'sha256-" + "fJgEClQWV1hGkK4qHMO0KotTsVnMYMXTq7/suurGyUo=" + "'"

@@ -275,3 +275,16 @@ def test_window_console_shows_site_and_service_names_as_text(tmp_path: Path, chr
     finally:
         console.close()
         terminal.close()
+
+
+def test_a_hostile_terminal_id_is_refused_where_terminals_are_made(tmp_path: Path) -> None:
+    # Terminal ids reach every page; the centre only ever registers [A-Za-z0-9_-]{1,32},
+    # so a hostile id never exists to be shown. Refused plainly, without a traceback.
+    from tests.fleet.test_cli import center
+
+    d = tmp_path / "centre"
+    for tid in (*SHORT, NAME, "A" * 33, "T1/../x", "T1 x"):
+        r = center(d, "terminals", "add", tid, "--site", "测试站")
+        assert r.returncode == 2 and "not a terminal id" in r.stderr and "Traceback" not in r.stderr, (tid, r.stderr)
+    listed = center(d, "terminals", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == [], listed.stdout

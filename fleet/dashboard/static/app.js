@@ -11,7 +11,7 @@
   };
   // A code the page has a text for (device kinds, states, commands), else the code itself,
   // as text: a terminal or a typed command may send anything.
-  const label = (prefix, code) => { const k = prefix + code; const s = t(k); return s === k ? String(code) : s; };
+  const label = (prefix, code) => { const k = prefix + code; const s = t(k); return s === k || typeof s !== "string" ? String(code) : s; };
   const { el, svg, fill } = window.dom;
   const main = document.getElementById("main");
   const ago = (iso) => {

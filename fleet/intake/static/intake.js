@@ -37,7 +37,7 @@ const $ = (s) => document.querySelector(s);
 const t = (k) => (T[lang][k] !== undefined ? T[lang][k] : k);
 const { el, fill } = window.dom;  // applicants' words as text nodes, never markup (dom.js)
 // A code with a text (matter, status, group), else the code itself as it came.
-const label = (prefix, code) => { const k = prefix + code; const s = t(k); return s === k ? String(code ?? "") : s; };
+const label = (prefix, code) => { const k = prefix + code; const s = t(k); return s === k || typeof s !== "string" ? String(code ?? "") : s; };
 
 function applyI18n() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
