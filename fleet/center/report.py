@@ -355,6 +355,11 @@ def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v * 100:.1f}%"
 
 
+def inline_css() -> str:
+    """The one inline ``<style>`` of ``to_html`` (the web app allows it by its hash)."""
+    return _CSS
+
+
 def to_html(rep: Report) -> str:
     """A self-contained printable page: no script, no external file, charts as SVG."""
     name = service_names()

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from fleet import web_headers
 from kiosk.errors import KioskError
 from kiosk.i18n import LANGUAGES
 from kiosk.terminal import Terminal
@@ -78,7 +79,7 @@ class ConsoleServer:
 
     def app(self) -> web.Application:
         """The aiohttp application (routes only; no I/O until it serves)."""
-        app = web.Application(middlewares=[self._same_origin, self._errors])
+        app = web_headers.install(web.Application(middlewares=[self._same_origin, self._errors]))  # CSP, nosniff on every response
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC)
         app.router.add_get("/api/setup", self._setup)

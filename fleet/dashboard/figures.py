@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import func, select
 
+from fleet import web_headers
 from fleet.center import figures, report
 from fleet.center.auth import require
 from fleet.center.store import figure_days, terminals
@@ -106,8 +107,11 @@ def setup(app: web.Application, dash: Any) -> None:
 
         data, name = await loop_run(make)
         disposition = "inline" if fmt == "html" else f'attachment; filename="{name}"'
-        return web.Response(body=data, headers={"Content-Type": report.MEDIA[fmt], "Content-Disposition": disposition,
-                                                "Cache-Control": "no-store"})
+        headers = {"Content-Type": report.MEDIA[fmt], "Content-Disposition": disposition, "Cache-Control": "no-store"}
+        if fmt == "html":
+            # The printable page is one self-contained file: its inline <style>, by hash.
+            headers[web_headers.CSP] = web_headers.policy(request.host, [web_headers.style_hash(report.inline_css())])
+        return web.Response(body=data, headers=headers)
 
     async def refresher(app: web.Application) -> Any:
         async def loop() -> None:

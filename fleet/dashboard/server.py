@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from aiohttp import web
 
+from fleet import web_headers
 from fleet.center import auth
 from fleet.center.auth import require
 from fleet.center.confine import OutsideBase, confined, is_terminal_id
@@ -77,7 +78,7 @@ class Dashboard:
 
     def app(self) -> web.Application:
         """The aiohttp application."""
-        app = web.Application()
+        app = web_headers.install(web.Application())  # CSP, nosniff on every response
         auth.setup(app, self.users, self.data_dir, [str(n) for n in self.trusted_proxies])
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC)

@@ -145,7 +145,7 @@ async def _public_progress(request: web.Request) -> web.Response:
         zh, en = status_text(a["status"])
         note = f"<p class='note'>{html.escape(a['note'])}</p>" if a["note"] else ""
         body = (f"<p>申请编号 Application <b>{html.escape(a['number'])}</b><br>提交日期 Submitted {html.escape(a['submitted'])}</p>"
-                f"<p class='status st-{html.escape(a['status'])}'>{zh}<br><small>{en}</small></p>{note}")
+                f"<p class='status st-{html.escape(a['status'])}'>{html.escape(zh)}<br><small>{html.escape(en)}</small></p>{note}")
     else:
         body = "<p>没有找到这份申请：请核对回执上的编号和查询码。<br><small>No application with this number and check code.</small></p>"
     page = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">

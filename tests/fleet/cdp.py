@@ -41,6 +41,9 @@ class Browser:
         self.ids = itertools.count(1)
         self.session: aiohttp.ClientSession | None = None
         self.ws: Any = None
+        # Protocol events seen while waiting for replies (console messages, log entries
+        # once Log/Runtime are enabled): see ``console``.
+        self.events: list[dict[str, Any]] = []
         self.loop.run_until_complete(self._open())
 
     async def _open(self) -> None:
@@ -52,6 +55,8 @@ class Browser:
         await self.ws.send_json({"id": i, "method": method, "params": params})
         while True:
             msg = await self.ws.receive_json(timeout=30)
+            if "method" in msg and len(self.events) < 10_000:
+                self.events.append(msg)
             if msg.get("id") == i:
                 if "error" in msg:
                     raise RuntimeError(msg["error"])
@@ -74,6 +79,22 @@ class Browser:
         """Evaluate in the page (awaiting promises)."""
         r = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
         return r.get("result", {}).get("value")
+
+    def console(self) -> list[str]:
+        """Every console and log message so far (``Log``/``Runtime`` must be enabled):
+        page errors, ``console.*`` calls and the browser's own, e.g. ``Refused to …``."""
+        self.call("Runtime.evaluate", expression="0")  # read what has arrived up to now
+        out = []
+        for e in self.events:
+            p = e.get("params", {})
+            if e["method"] == "Log.entryAdded":
+                out.append(f"{p['entry'].get('level')}: {p['entry'].get('text')} {p['entry'].get('url', '')}".rstrip())
+            elif e["method"] == "Runtime.consoleAPICalled":
+                out.append(f"{p.get('type')}: " + " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", [])))
+            elif e["method"] == "Runtime.exceptionThrown":
+                d = p.get("exceptionDetails", {})
+                out.append(f"exception: {d.get('text')} {d.get('exception', {}).get('description', '')}")
+        return out
 
     def html(self) -> str:
         """The current DOM."""

@@ -18,7 +18,7 @@ from fleet.center import auth
 from fleet.desk.store import DeskStore
 from fleet.mqttlink import make_client
 from tests.fleet.conftest import until as wait_until
-from tests.security.support import Centre
+from tests.security.raw_http import Centre
 from tests.video.support import until
 
 A_CALL = "call-A-00000001"

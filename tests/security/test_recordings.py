@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 from fleet.desk.store import DeskStore
-from tests.security.support import Centre
+from tests.security.raw_http import Centre
 
 CALL = "call-0001-abcdef"
 

@@ -15,7 +15,7 @@ import pytest
 
 from fleet.center.auth import safe_next
 from tests.fleet.cdp import CHROMIUM, Browser
-from tests.security.support import Centre
+from tests.security.raw_http import Centre
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -20,13 +20,24 @@
     texts = await resp.json();
   }
 
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  function node(ns, tag, attrs) {
+    const n = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) n.setAttribute(k, String(v));
+    return n;
+  }
+
   function face(score) {
     // A round face; the mouth curves up for content, down for discontent.
     const smile = (score - 3) / 2;
     const y = 66, ends = y - smile * 6, middle = y + smile * 22;
-    return '<svg viewBox="0 0 100 100" aria-hidden="true"><circle cx="50" cy="50" r="44" fill="' + COLOURS[score] +
-      '" stroke="#1A2433" stroke-width="3"/><circle cx="35" cy="40" r="6" fill="#1A2433"/><circle cx="65" cy="40" r="6" fill="#1A2433"/>' +
-      '<path d="M28 ' + ends + ' Q50 ' + middle + ' 72 ' + ends + '" fill="none" stroke="#1A2433" stroke-width="5" stroke-linecap="round"/></svg>';
+    const svg = node(SVG_NS, "svg", { viewBox: "0 0 100 100", "aria-hidden": "true" });
+    svg.append(
+      node(SVG_NS, "circle", { cx: 50, cy: 50, r: 44, fill: COLOURS[score], stroke: "#1A2433", "stroke-width": 3 }),
+      node(SVG_NS, "circle", { cx: 35, cy: 40, r: 6, fill: "#1A2433" }),
+      node(SVG_NS, "circle", { cx: 65, cy: 40, r: 6, fill: "#1A2433" }),
+      node(SVG_NS, "path", { d: `M28 ${ends} Q50 ${middle} 72 ${ends}`, fill: "none", stroke: "#1A2433", "stroke-width": 5, "stroke-linecap": "round" }));
+    return svg;
   }
 
   function build() {
@@ -36,10 +47,13 @@
     pad.id = "rate-pad";
     pad.setAttribute("role", "dialog");
     pad.setAttribute("aria-labelledby", "rate-title");
-    pad.innerHTML = '<h1 id="rate-title"></h1><p class="rate-sub" id="rate-sub"></p><div class="faces" id="faces"></div>' +
-      '<p class="rate-sub" id="rate-reasons-title"></p><div class="reasons" id="reasons"></div>' +
-      '<div class="rate-actions"><button type="button" id="rate-skip" class="skip"></button>' +
-      '<button type="button" id="rate-submit" class="primary" disabled></button></div><p id="rate-msg" class="rate-msg" role="status"></p>';
+    // Built node by node: the texts come from the terminal's catalogue, shown as text.
+    const actions = node(null, "div", { class: "rate-actions" });
+    actions.append(node(null, "button", { type: "button", id: "rate-skip", class: "skip" }),
+      node(null, "button", { type: "button", id: "rate-submit", class: "primary", disabled: "" }));
+    pad.append(node(null, "h1", { id: "rate-title" }), node(null, "p", { class: "rate-sub", id: "rate-sub" }), node(null, "div", { class: "faces", id: "faces" }),
+      node(null, "p", { class: "rate-sub", id: "rate-reasons-title" }), node(null, "div", { class: "reasons", id: "reasons" }), actions,
+      node(null, "p", { id: "rate-msg", class: "rate-msg", role: "status" }));
     document.body.append(pad);
     $("rate-title").textContent = texts.texts.title;
     $("rate-sub").textContent = pending.number + " · " + texts.texts.anonymous;
@@ -48,7 +62,9 @@
     for (const s of texts.scores) {
       const b = document.createElement("button");
       b.type = "button"; b.className = "face"; b.dataset.score = s.score;
-      b.innerHTML = face(s.score) + "<span>" + s.label + "</span>";
+      const span = document.createElement("span");
+      span.textContent = s.label;
+      b.append(face(s.score), span);
       b.addEventListener("click", () => choose(s.score));
       $("faces").append(b);
     }

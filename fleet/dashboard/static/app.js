@@ -9,7 +9,10 @@
     for (const [n, v] of Object.entries(vars || {})) s = s.replace("{" + n + "}", v);
     return s;
   };
-  const esc = (s) => String(s == null ? "" : s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
+  // A code the page has a text for (device kinds, states, commands), else the code itself,
+  // as text: a terminal or a typed command may send anything.
+  const label = (prefix, code) => { const k = prefix + code; const s = t(k); return s === k || typeof s !== "string" ? String(code) : s; };
+  const { el, svg, fill } = window.dom;
   const main = document.getElementById("main");
   const ago = (iso) => {
     if (!iso) return t("never");
@@ -34,56 +37,80 @@
     if (rows.length) offlineMin = rows[0].offline_alert_minutes;
     const on = rows.filter((r) => r.online).length;
     const withAlerts = rows.filter((r) => r.alerts.length);
-    let html = `<div class="summary"><div>${t("terminals")}<b id="n-total">${rows.length}</b></div>
-      <div>${t("online")}<b id="n-online">${on}</b></div><div>${t("offline")}<b>${rows.length - on}</b></div>
-      <div>${t("with_alerts")}<b id="n-alerts">${withAlerts.length}</b></div></div>`;
-    html += `<div class="alerts" id="alerts"><b>${t("alerts")}</b><ul>` +
-      (withAlerts.length ? withAlerts.map((r) => `<li><a href="#/t/${esc(r.terminal_id)}">${esc(r.terminal_id)}</a> ${esc(r.site)}：${r.alerts.map(alertText).join("，")}</li>`).join("") : `<li>${t("no_alerts")}</li>`) +
-      `</ul></div>`;
-    html += `<table id="terminals"><tr><th>${t("col_state")}</th><th>${t("col_id")}</th><th>${t("col_site")}</th><th>${t("col_last_seen")}</th>
-      <th>${t("col_faults")}</th><th>${t("col_tickets")}</th><th>${t("col_outbox")}</th><th>${t("col_version")}</th></tr>`;
+    const summary = el("div", { class: "summary" },
+      el("div", null, t("terminals"), el("b", { id: "n-total" }, rows.length)),
+      el("div", null, t("online"), el("b", { id: "n-online" }, on)),
+      el("div", null, t("offline"), el("b", null, rows.length - on)),
+      el("div", null, t("with_alerts"), el("b", { id: "n-alerts" }, withAlerts.length)));
+    const alerts = el("div", { class: "alerts", id: "alerts" }, el("b", null, t("alerts")),
+      el("ul", null, withAlerts.length
+        ? withAlerts.map((r) => el("li", null, el("a", { href: "#/t/" + encodeURIComponent(r.terminal_id) }, r.terminal_id), " ", r.site, "：", r.alerts.map(alertText).join("，")))
+        : el("li", null, t("no_alerts"))));
+    const table = el("table", { id: "terminals" }, el("tr", null,
+      ["col_state", "col_id", "col_site", "col_last_seen", "col_faults", "col_tickets", "col_outbox", "col_version"].map((k) => el("th", null, t(k)))));
     for (const r of rows) {
-      html += `<tr class="row" data-id="${esc(r.terminal_id)}" data-colour="${r.colour}"><td><span class="dot ${r.colour}"></span>${r.online ? t("online") : t("offline")}</td>
-        <td>${esc(r.terminal_id)}</td><td>${esc(r.site)}</td><td>${ago(r.last_seen)}</td>
-        <td>${r.alerts.filter((a) => a !== "offline").map((a) => `<span class="tag">${alertText(a)}</span>`).join("")}</td>
-        <td>${r.tickets_today ?? ""}</td><td>${r.outbox_pending ?? ""}</td><td>${esc((r.versions || {}).kiosk || "")}</td></tr>`;
+      const tr = el("tr", { class: "row", "data-id": r.terminal_id, "data-colour": r.colour },
+        el("td", null, el("span", { class: "dot " + r.colour }), r.online ? t("online") : t("offline")),
+        el("td", null, r.terminal_id), el("td", null, r.site), el("td", null, ago(r.last_seen)),
+        el("td", null, r.alerts.filter((a) => a !== "offline").map((a) => el("span", { class: "tag" }, alertText(a)))),
+        el("td", null, r.tickets_today ?? ""), el("td", null, r.outbox_pending ?? ""), el("td", null, (r.versions || {}).kiosk || ""));
+      tr.addEventListener("click", () => { location.hash = "#/t/" + encodeURIComponent(r.terminal_id); });
+      table.append(tr);
     }
-    main.innerHTML = html + "</table>";
-    main.querySelectorAll("tr.row").forEach((tr) => tr.addEventListener("click", () => { location.hash = "#/t/" + tr.dataset.id; }));
+    fill(main, summary, alerts, table);
   }
 
-  function chart(history, key, label) {
-    const pts = history.filter((h) => h[key] != null);
-    if (pts.length < 2) return `<div><small>${label}</small><svg class="chart"></svg></div>`;
+  function chart(history, key, name) {
+    const pts = history.filter((h) => typeof h[key] === "number");
+    if (pts.length < 2) return el("div", null, el("small", null, name), svg("svg", { class: "chart" }));
     const xs = pts.map((p) => Date.parse(p.at)), ys = pts.map((p) => p[key]);
     const x0 = Math.min(...xs), x1 = Math.max(...xs) || x0 + 1, y0 = Math.min(0, ...ys), y1 = Math.max(...ys, y0 + 1);
     const W = 300, H = 100;
-    const path = pts.map((p, i) => `${i ? "L" : "M"}${(((xs[i] - x0) / (x1 - x0 || 1)) * W).toFixed(1)},${(H - ((ys[i] - y0) / (y1 - y0)) * (H - 10) - 5).toFixed(1)}`).join(" ");
-    return `<div><small>${label}：${ys[ys.length - 1]}</small><svg class="chart" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none">
-      <path d="${path}" fill="none" stroke="#1f4e79" stroke-width="2" vector-effect="non-scaling-stroke"/></svg></div>`;
+    const d = pts.map((p, i) => `${i ? "L" : "M"}${(((xs[i] - x0) / (x1 - x0 || 1)) * W).toFixed(1)},${(H - ((ys[i] - y0) / (y1 - y0)) * (H - 10) - 5).toFixed(1)}`).join(" ");
+    return el("div", null, el("small", null, name, "：", ys[ys.length - 1]),
+      svg("svg", { class: "chart", viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none" },
+        svg("path", { d, fill: "none", stroke: "#1f4e79", "stroke-width": "2", "vector-effect": "non-scaling-stroke" })));
   }
 
   const COMMANDS = ["ping", "self_test", "print_test", "get_logs", "screenshot", "set_volume", "restart_app"];
+  const deviceDot = (d) => (d.state === "ready" ? "green" : d.state === "absent" ? (d.kind === "idcard" || d.kind === "printer" ? "red" : "grey") : "amber");
+  const card = (title, ...kids) => el("div", { class: "card" }, el("h3", null, title), ...kids);
 
   async function renderTerminal(id) {
     const r = await getJSON("/api/terminals/" + encodeURIComponent(id));
     offlineMin = r.offline_alert_minutes;
     const tel = r.telemetry || {};
     const rep = r.reported || {};
-    let html = `<p><a href="#/">${t("back")}</a></p><h2><span class="dot ${r.colour}"></span>${esc(r.terminal_id)} · ${esc(r.site)}
-      <small>${r.online ? t("online") : t("offline")} · ${ago(r.last_seen)}</small></h2>`;
-    if (r.alerts.length) html += `<div class="alerts"><ul>${r.alerts.map((a) => `<li>${alertText(a)}</li>`).join("")}</ul></div>`;
-    if (tel.config_fallback) html += `<div class="alerts"><pre>${esc(tel.config_fallback)}</pre></div>`;  // why its kiosk.toml failed
-    html += `<div class="cards"><div class="card"><h3>${t("devices")}</h3><table>` +
-      (tel.devices || []).map((d) => `<tr><td>${esc(d.kind)}</td><td><span class="dot ${d.state === "ready" ? "green" : d.state === "absent" ? (d.kind === "idcard" || d.kind === "printer" ? "red" : "grey") : "amber"}"></span>${t("state_" + d.state)}</td><td>${esc(d.paper || "")}</td></tr>`).join("") +
-      `</table><p>${t("uptime")}: ${Math.round((tel.uptime_s || 0) / 60)} min · ${t("disk")}: ${tel.disk_free_mb ?? "?"} MB · ${t("memory")}: ${tel.mem_rss_mb ?? "?"} MB<br>
-      ${t("speech_model")}: ${tel.speech_model ? t("yes") : t("no")} · ${t("reported")}: v${rep.version ?? 0} ${rep.state ? t(rep.state) : ""}</p></div>`;
-    html += `<div class="card"><h3>${t("commands")}</h3><div class="cmds">` +
-      COMMANDS.map((c) => `<button data-cmd="${c}">${t("cmd_" + c)}</button>`).join("") + `</div><pre id="out">${esc(lastOut[id] || "")}</pre></div>`;
-    html += `<div class="card"><h3>${t("screenshot")}</h3>` + (r.has_screenshot ? `<img class="shot" id="shot" src="/api/terminals/${encodeURIComponent(id)}/screenshot.png?${Date.now()}">` : `<p>${t("no_screenshot")}</p>`) + `</div>`;
-    html += `<div class="card"><h3>${t("telemetry")}</h3>${chart(r.history, "tickets_today", t("chart_tickets"))}${chart(r.history, "outbox_pending", t("chart_outbox"))}${chart(r.history, "mem_rss_mb", t("chart_mem"))}</div>`;
-    html += `<div class="card"><h3>${t("history")}</h3><table>` + r.commands.map((c) => `<tr><td>${ago(c.sent_at)}</td><td>${t("cmd_" + c.name)}</td><td>${c.ok ? t("result_ok") : esc(c.error || "")}</td></tr>`).join("") + `</table></div></div>`;
-    main.innerHTML = html;
+    const num = (v) => (typeof v === "number" ? v : "?");
+    const parts = [
+      el("p", null, el("a", { href: "#/" }, t("back"))),
+      el("h2", null, el("span", { class: "dot " + r.colour }), r.terminal_id, " · ", r.site, " ",
+        el("small", null, (r.online ? t("online") : t("offline")) + " · " + ago(r.last_seen))),
+    ];
+    if (r.alerts.length) parts.push(el("div", { class: "alerts" }, el("ul", null, r.alerts.map((a) => el("li", null, alertText(a))))));
+    // Why its kiosk.toml failed and the terminal started from the last good one.
+    if (tel.config_fallback) parts.push(el("div", { class: "alerts" }, el("pre", null, String(tel.config_fallback))));
+    const devices = card(t("devices"),
+      el("table", { id: "devices" }, (tel.devices || []).map((d) => el("tr", { "data-kind": d.kind },
+        el("td", null, label("dev_", d.kind)),
+        el("td", null, el("span", { class: "dot " + deviceDot(d) }), label("state_", d.state)),
+        el("td", null, d.paper ? label("paper_", d.paper) : ""),
+        el("td", { class: "detail" }, d.detail || "")))),
+      el("p", null, `${t("uptime")}: ${Math.round((Number(tel.uptime_s) || 0) / 60)} min · ${t("disk")}: ${num(tel.disk_free_mb)} MB · ${t("memory")}: ${num(tel.mem_rss_mb)} MB`,
+        el("br"), `${t("speech_model")}: ${tel.speech_model ? t("yes") : t("no")} · ${t("reported")}: v${num(rep.version ?? 0)} ${rep.state ? label("", rep.state) : ""}`),
+      el("p", { id: "versions" }, Object.entries(tel.versions || {}).map(([k, v]) => `${k} ${v}`).join(" · ")));
+    const commands = card(t("commands"),
+      el("div", { class: "cmds" }, COMMANDS.map((c) => el("button", { "data-cmd": c }, t("cmd_" + c)))),
+      el("pre", { id: "out" }, lastOut[id] || ""));
+    const shot = card(t("screenshot"), r.has_screenshot
+      ? el("img", { class: "shot", id: "shot", src: `/api/terminals/${encodeURIComponent(id)}/screenshot.png?${Date.now()}`, alt: "" })
+      : el("p", null, t("no_screenshot")));
+    const charts = card(t("telemetry"), chart(r.history, "tickets_today", t("chart_tickets")), chart(r.history, "outbox_pending", t("chart_outbox")),
+      chart(r.history, "mem_rss_mb", t("chart_mem")));
+    const history = card(t("history"), el("table", { id: "history" }, r.commands.map((c) => el("tr", null,
+      el("td", null, ago(c.sent_at)), el("td", null, label("cmd_", c.name)), el("td", null, c.ok ? t("result_ok") : c.error || "")))));
+    parts.push(el("div", { class: "cards" }, devices, commands, shot, charts, history));
+    fill(main, ...parts);
     main.querySelectorAll("button[data-cmd]").forEach((b) => b.addEventListener("click", () => runCommand(id, b.dataset.cmd)));
   }
 
@@ -92,11 +119,11 @@
     if (name === "restart_app" && !confirm(t("confirm_restart"))) return;
     if (name === "set_volume") { const v = prompt(t("volume_prompt"), "60"); if (v == null) return; args.level = parseInt(v, 10); }
     if (name === "get_logs") args.lines = 100;
-    lastOut[id] = t("cmd_" + name) + " " + t("running");
+    lastOut[id] = label("cmd_", name) + " " + t("running");
     document.getElementById("out").textContent = lastOut[id];
     const res = await getJSON(`/api/terminals/${encodeURIComponent(id)}/cmd`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name, args }) });
     const body = name === "get_logs" && res.ok ? res.result.lines.join("\n") : JSON.stringify(res.ok ? res.result : { error: res.error, message: res.message }, null, 1);
-    lastOut[id] = `${t("cmd_" + name)}: ${res.ok ? t("result_ok") : t("result_error")}\n${body}`;
+    lastOut[id] = `${label("cmd_", name)}: ${res.ok ? t("result_ok") : t("result_error")}\n${body}`;
     await render();
   }
 

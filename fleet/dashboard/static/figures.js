@@ -4,7 +4,7 @@
   "use strict";
   let lang = new URLSearchParams(location.search).get("lang") || localStorage.getItem("lang") || "zh_CN";
   const t = (k) => (I18N[lang] && I18N[lang][k]) || I18N.zh_CN[k] || k;
-  const esc = (s) => String(s == null ? "" : s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
+  const { el, svg, fill } = window.dom;  // data as text nodes, never markup (dom.js)
   const $ = (id) => document.getElementById(id);
   const ALL = "*";
   const BLUE = "#1f4e79", GREEN = "#2e7d32", ORANGE = "#e07b22", LIGHT = "#8fb3d9";
@@ -36,34 +36,38 @@
     const W = opts.width || 1200, H = opts.height || 280, L = 46, R = line ? 46 : 12, T = 16, B = 30;
     const w = W - L - R, h = H - T - B, n = Math.max(1, bars.length), bw = w / n;
     const bmax = nice(Math.max(1, ...bars));
-    let s = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.label || "")}">`;
+    const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": opts.label || "" });
     for (let i = 0; i <= 4; i++) {
       const y = T + h - (h * i) / 4;
-      s += `<line x1="${L}" y1="${y}" x2="${L + w}" y2="${y}" stroke="#e3e8ee"/><text class="tick" x="${L - 6}" y="${y + 4}" font-size="11" text-anchor="end">${num((bmax * i) / 4)}</text>`;
+      s.append(svg("line", { x1: L, y1: y, x2: L + w, y2: y, stroke: "#e3e8ee" }),
+        svg("text", { class: "tick", x: L - 6, y: y + 4, "font-size": "11", "text-anchor": "end" }, num((bmax * i) / 4)));
     }
     const every = Math.max(1, Math.ceil(n / 16));
     bars.forEach((v, i) => {
       const bh = (h * v) / bmax, x = L + i * bw;
-      s += `<rect class="bar" x="${(x + bw * 0.15).toFixed(1)}" y="${(T + h - bh).toFixed(1)}" width="${(bw * 0.7).toFixed(1)}" height="${bh.toFixed(1)}" fill="${opts.colour || BLUE}"><title>${esc(labels[i])}: ${v}</title></rect>`;
-      if (i % every === 0) s += `<text class="tick" x="${(x + bw / 2).toFixed(1)}" y="${T + h + 16}" font-size="11" text-anchor="middle">${esc(labels[i])}</text>`;
+      s.append(svg("rect", { class: "bar", x: (x + bw * 0.15).toFixed(1), y: (T + h - bh).toFixed(1), width: (bw * 0.7).toFixed(1), height: bh.toFixed(1), fill: opts.colour || BLUE },
+        svg("title", null, `${labels[i]}: ${v}`)));
+      if (i % every === 0) s.append(svg("text", { class: "tick", x: (x + bw / 2).toFixed(1), y: T + h + 16, "font-size": "11", "text-anchor": "middle" }, labels[i]));
     });
     if (line) {
       const vals = line.filter((v) => v != null);
       const lmax = nice(Math.max(1, ...vals));
-      let d = "", dots = "";
+      let d = "";
+      const dots = [];
       line.forEach((v, i) => {
         if (v == null) return;
         const x = L + (i + 0.5) * bw, y = T + h - (h * v) / lmax;
         d += (d ? "L" : "M") + x.toFixed(1) + "," + y.toFixed(1) + " ";
-        dots += `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${ORANGE}"><title>${esc(labels[i])}: ${num(v)}</title></circle>`;
+        dots.push(svg("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: "2.5", fill: ORANGE }, svg("title", null, `${labels[i]}: ${num(v)}`)));
       });
-      s += `<path class="line" d="${d}" fill="none" stroke="${ORANGE}" stroke-width="2"/>` + dots;
+      s.append(svg("path", { class: "line", d: d.trim() || "M0,0", fill: "none", stroke: ORANGE, "stroke-width": "2" }), ...dots);
       for (let i = 0; i <= 4; i++) {
         const y = T + h - (h * i) / 4;
-        s += `<text x="${L + w + 6}" y="${y + 4}" font-size="11" style="fill:${ORANGE}">${num((lmax * i) / 4)}</text>`;
+        s.append(svg("text", { x: L + w + 6, y: y + 4, "font-size": "11", fill: ORANGE }, num((lmax * i) / 4)));
       }
     }
-    return s + `<line x1="${L}" y1="${T + h}" x2="${L + w}" y2="${T + h}" stroke="#8795a3"/></svg>`;
+    s.append(svg("line", { x1: L, y1: T + h, x2: L + w, y2: T + h, stroke: "#8795a3" }));
+    return s;
   }
 
   // Horizontal bars: one group per label, one bar per series [{name, colour, values, fmt}].
@@ -71,63 +75,66 @@
     const W = opts.width || 600, L = Math.min(250, 12 + 13 * Math.max(4, ...labels.map((l) => Math.min(16, l.length)))), row = 12 + 13 * series.length, T = 6;
     const H = T + row * labels.length + 6, w = W - L - 64;
     const vmax = nice(Math.max(1, ...series.flatMap((s) => s.values.map((v) => v || 0))));
-    let s = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.label || "")}">`;
+    const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": opts.label || "" });
     labels.forEach((lab, i) => {
       const y = T + i * row;
       const short = lab.length > 16 ? lab.slice(0, 15) + "…" : lab;
-      s += `<text x="${L - 8}" y="${(y + row / 2 + 4).toFixed(1)}" font-size="12" text-anchor="end"><title>${esc(lab)}</title>${esc(short)}</text>`;
+      s.append(svg("text", { x: L - 8, y: (y + row / 2 + 4).toFixed(1), "font-size": "12", "text-anchor": "end" }, svg("title", null, lab), short));
       series.forEach((se, j) => {
         const v = se.values[i] || 0, bw = (w * v) / vmax, by = y + 5 + j * 13;
-        s += `<rect class="hbar" x="${L}" y="${by}" width="${bw.toFixed(1)}" height="11" fill="${se.colour}"/>`;
-        s += `<text x="${(L + bw + 4).toFixed(1)}" y="${by + 10}" font-size="11">${esc(se.fmt ? se.fmt(se.values[i]) : v)}</text>`;
+        s.append(svg("rect", { class: "hbar", x: L, y: by, width: bw.toFixed(1), height: "11", fill: se.colour }),
+          svg("text", { x: (L + bw + 4).toFixed(1), y: by + 10, "font-size": "11" }, se.fmt ? se.fmt(se.values[i]) : v));
       });
     });
-    return s + "</svg>";
+    return s;
   }
-  const legend = (items) => `<div class="legend">${items.map(([c, n]) => `<i style="background:${c}"></i>${esc(n)}`).join("")}</div>`;
+  // The swatch colour is set through the style object (CSSOM), which the page's CSP allows,
+  // not as a style="" attribute, which it does not.
+  const legend = (items) => el("div", { class: "legend" }, items.map(([c, n]) => { const i = el("i"); i.style.background = c; return [i, n]; }));
 
   const get = (site, day, service) => data.rows.find((r) => r.site === site && r.day === day && r.service === service);
 
   function render() {
     const out = $("figures");
-    if (!data) { out.innerHTML = `<p>${t("fig_loading")}</p>`; return; }
+    if (!data) { fill(out, el("p", null, t("fig_loading"))); return; }
     const tot = get(ALL, ALL, ALL);
-    if (!tot || !data.days.length) { out.innerHTML = `<p class="meta" id="none">${t("fig_none")}</p>`; return; }
-    const kpi = (k, v, id) => `<div class="kpi" id="kpi-${id}"><b>${esc(v)}</b><span>${t(k)}</span></div>`;
-    let html = `<p class="meta">${esc(data.from)} – ${esc(data.to)} · ${esc(data.site || t("fig_all_sites"))} · ${t("fig_terminals").replace("{n}", data.terminals)} · ${t("fig_days").replace("{n}", data.days.length)}</p>`;
-    html += `<div class="kpis">` + [
+    if (!tot || !data.days.length) { fill(out, el("p", { class: "meta", id: "none" }, t("fig_none"))); return; }
+    const kpi = (k, v, id) => el("div", { class: "kpi", id: "kpi-" + id }, el("b", null, v), el("span", null, t(k)));
+    const parts = [el("p", { class: "meta" }, `${data.from} – ${data.to} · ${data.site || t("fig_all_sites")} · ${t("fig_terminals").replace("{n}", data.terminals)} · ${t("fig_days").replace("{n}", data.days.length)}`)];
+    parts.push(el("div", { class: "kpis" },
       kpi("fig_tickets", tot.tickets, "tickets"), kpi("fig_wait_median", fmtMin(tot.wait_median_s), "wait"),
       kpi("fig_wait_p90", fmtMin(tot.wait_p90_s), "wait90"), kpi("fig_service_median", fmtMin(tot.service_median_s), "service"),
       kpi("fig_no_show_rate", fmtPct(tot.no_show_rate), "noshow"), kpi("fig_satisfaction", fmtPct(tot.satisfaction), "satisfaction"),
       kpi("fig_done", tot.done, "done"), kpi("fig_ratings", tot.ratings, "ratings"), kpi("fig_legal_aid", tot.legal_aid, "legal_aid"),
       kpi("fig_appointments", tot.appointments_booked + " / " + tot.appointments_checked_in, "appointments"),
-      kpi("fig_video", tot.video_answered + " / " + tot.video_calls, "video"), kpi("fig_video_wait", fmtMin(tot.video_wait_median_s), "video_wait"),
-    ].join("") + `</div>`;
+      kpi("fig_video", tot.video_answered + " / " + tot.video_calls, "video"), kpi("fig_video_wait", fmtMin(tot.video_wait_median_s), "video_wait")));
     const days = data.days.map((d) => get(ALL, d, ALL) || { tickets: 0, wait_median_s: null });
-    html += `<div class="fig" id="chart-days"><h3>${t("fig_by_day")}</h3>` +
-      barsLine(data.days.map((d) => d.slice(5)), days.map((f) => f.tickets), days.map((f) => minutes(f.wait_median_s)), { label: t("fig_by_day") }) +
-      legend([[BLUE, t("fig_tickets")], [ORANGE, t("fig_wait_line")]]) + `</div>`;
+    parts.push(el("div", { class: "fig", id: "chart-days" }, el("h3", null, t("fig_by_day")),
+      barsLine(data.days.map((d) => d.slice(5)), days.map((f) => f.tickets), days.map((f) => minutes(f.wait_median_s)), { label: t("fig_by_day") }),
+      legend([[BLUE, t("fig_tickets")], [ORANGE, t("fig_wait_line")]])));
     const sites = data.sites, siteF = sites.map((s) => get(s, ALL, ALL));
     const svcs = data.services.filter((v) => (get(ALL, ALL, v) || {}).tickets), svcF = svcs.map((v) => get(ALL, ALL, v));
-    html += `<div class="grid2"><div class="fig" id="chart-sites"><h3>${t("fig_by_site")}</h3>` +
-      hbars(sites, [{ colour: BLUE, values: siteF.map((f) => f.tickets) }, { colour: LIGHT, values: siteF.map((f) => f.done) }], { label: t("fig_by_site") }) +
-      legend([[BLUE, t("fig_tickets")], [LIGHT, t("fig_done")]]) + `</div>`;
-    html += `<div class="fig" id="chart-satisfaction"><h3>${t("fig_sat_site")}</h3>` +
-      hbars(sites, [{ colour: GREEN, values: siteF.map((f) => (f.satisfaction || 0) * 100), fmt: (v) => (v || 0).toFixed(1) + "%" },
-                    { colour: ORANGE, values: siteF.map((f) => (f.no_show_rate || 0) * 100), fmt: (v) => (v || 0).toFixed(1) + "%" }], { label: t("fig_sat_site") }) +
-      legend([[GREEN, t("fig_satisfaction")], [ORANGE, t("fig_no_show_rate")]]) + `</div></div>`;
-    html += `<div class="fig" id="chart-services"><h3>${t("fig_by_service")}</h3>` +
-      barsLine(svcs.map(svcName), svcF.map((f) => f.tickets), svcF.map((f) => minutes(f.wait_median_s)), { label: t("fig_by_service"), height: 240 }) +
-      legend([[BLUE, t("fig_tickets")], [ORANGE, t("fig_wait_line")]]) + `</div>`;
+    parts.push(el("div", { class: "grid2" },
+      el("div", { class: "fig", id: "chart-sites" }, el("h3", null, t("fig_by_site")),
+        hbars(sites, [{ colour: BLUE, values: siteF.map((f) => f.tickets) }, { colour: LIGHT, values: siteF.map((f) => f.done) }], { label: t("fig_by_site") }),
+        legend([[BLUE, t("fig_tickets")], [LIGHT, t("fig_done")]])),
+      el("div", { class: "fig", id: "chart-satisfaction" }, el("h3", null, t("fig_sat_site")),
+        hbars(sites, [{ colour: GREEN, values: siteF.map((f) => (f.satisfaction || 0) * 100), fmt: (v) => (v || 0).toFixed(1) + "%" },
+                      { colour: ORANGE, values: siteF.map((f) => (f.no_show_rate || 0) * 100), fmt: (v) => (v || 0).toFixed(1) + "%" }], { label: t("fig_sat_site") }),
+        legend([[GREEN, t("fig_satisfaction")], [ORANGE, t("fig_no_show_rate")]]))));
+    parts.push(el("div", { class: "fig", id: "chart-services" }, el("h3", null, t("fig_by_service")),
+      barsLine(svcs.map(svcName), svcF.map((f) => f.tickets), svcF.map((f) => minutes(f.wait_median_s)), { label: t("fig_by_service"), height: 240 }),
+      legend([[BLUE, t("fig_tickets")], [ORANGE, t("fig_wait_line")]])));
     const cols = [["fig_tickets", (f) => f.tickets], ["fig_col_priority", (f) => f.priority_tickets], ["fig_col_called", (f) => f.called],
       ["fig_wait_median", (f) => fmtMin(f.wait_median_s)], ["fig_wait_p90", (f) => fmtMin(f.wait_p90_s)], ["fig_done", (f) => f.done],
       ["fig_service_median", (f) => fmtMin(f.service_median_s)], ["fig_no_show_rate", (f) => fmtPct(f.no_show_rate)],
       ["fig_col_transfers", (f) => f.transfers_out], ["fig_ratings", (f) => f.ratings], ["fig_satisfaction", (f) => fmtPct(f.satisfaction)],
       ["fig_legal_aid", (f) => f.legal_aid], ["fig_video", (f) => f.video_answered + " / " + f.video_calls]];
-    const tr = (name, f, cls) => `<tr${cls ? ` class="${cls}"` : ""}><td>${esc(name)}</td>${cols.map(([, g]) => `<td class="num">${esc(g(f))}</td>`).join("")}</tr>`;
-    html += `<div class="fig"><h3>${t("fig_site_table")}</h3><table id="site-table"><tr><th>${t("fig_col_site")}</th>${cols.map(([k]) => `<th>${t(k)}</th>`).join("")}</tr>` +
-      sites.map((s, i) => tr(s, siteF[i], "site")).join("") + (sites.length > 1 ? tr(t("fig_all_sites"), tot, "total") : "") + `</table></div>`;
-    out.innerHTML = html;
+    const tr = (name, f, cls) => el("tr", cls ? { class: cls } : null, el("td", null, name), cols.map(([, g]) => el("td", { class: "num" }, g(f))));
+    parts.push(el("div", { class: "fig" }, el("h3", null, t("fig_site_table")),
+      el("table", { id: "site-table" }, el("tr", null, el("th", null, t("fig_col_site")), cols.map(([k]) => el("th", null, t(k)))),
+        sites.map((s, i) => tr(s, siteF[i], "site")), sites.length > 1 ? tr(t("fig_all_sites"), tot, "total") : null)));
+    fill(out, ...parts);
   }
 
   function query() {
@@ -143,10 +150,10 @@
     data = null; render();
     const r = await fetch("/api/figures?" + q);
     if (r.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search); return; }
-    if (!r.ok) { $("figures").innerHTML = `<p class="error">${esc(await r.text())}</p>`; return; }
+    if (!r.ok) { fill($("figures"), el("p", { class: "error" }, await r.text())); return; }
     data = await r.json();
     const sel = $("site"), cur = data.site || "";
-    sel.innerHTML = `<option value="">${t("fig_all_sites")}</option>` + data.all_sites.map((s) => `<option${s === cur ? " selected" : ""}>${esc(s)}</option>`).join("");
+    fill(sel, el("option", { value: "" }, t("fig_all_sites")), data.all_sites.map((s) => el("option", { selected: s === cur }, s)));
     render();
     document.body.dataset.loaded = "1";
   }
@@ -167,7 +174,7 @@
   const [d0, d1] = range("last30");
   $("from").value = p.get("from") || d0;
   $("to").value = p.get("to") || d1;
-  $("site").innerHTML = `<option value=""></option>` + (p.get("site") ? `<option selected>${esc(p.get("site"))}</option>` : "");
+  fill($("site"), el("option", { value: "" }), p.get("site") ? el("option", { selected: true }, p.get("site")) : null);
   $("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
   for (const b of document.querySelectorAll("[data-range]")) b.addEventListener("click", () => { [$("from").value, $("to").value] = range(b.dataset.range); load(); });
   $("lang").addEventListener("click", () => { lang = lang === "en" ? "zh_CN" : "en"; localStorage.setItem("lang", lang); chrome(); render(); });

@@ -73,3 +73,16 @@ Object.assign(window.I18N.en, {
   fig_none: "No figures for this period.", fig_loading: "Loading…", fig_terminals: "{n} terminals reporting", fig_days: "{n} days with figures",
   fig_wait_line: "median wait", fig_no_service: "(no service given)",
 });
+
+// Device kinds and printer paper, as a terminal reports them (the page shows an unknown
+// code as it came, as text).
+Object.assign(window.I18N.zh_CN, {
+  dev_idcard: "身份证读卡器", dev_printer: "凭条打印机", dev_camera: "摄像头", dev_mic: "麦克风", dev_speaker: "扬声器",
+  paper_ready: "纸张正常", paper_paper_low: "纸将用完", paper_paper_out: "缺纸", paper_cover_open: "机盖打开",
+  paper_offline: "打印机脱机", paper_unknown: "状态未知",
+});
+Object.assign(window.I18N.en, {
+  dev_idcard: "ID card reader", dev_printer: "Receipt printer", dev_camera: "Camera", dev_mic: "Microphone", dev_speaker: "Speaker",
+  paper_ready: "paper OK", paper_paper_low: "paper low", paper_paper_out: "out of paper", paper_cover_open: "cover open",
+  paper_offline: "printer offline", paper_unknown: "unknown",
+});

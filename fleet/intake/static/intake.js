@@ -35,7 +35,9 @@ let lang = localStorage.getItem("intake.lang") || "zh";
 let current = null;
 const $ = (s) => document.querySelector(s);
 const t = (k) => (T[lang][k] !== undefined ? T[lang][k] : k);
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+const { el, fill } = window.dom;  // applicants' words as text nodes, never markup (dom.js)
+// A code with a text (matter, status, group), else the code itself as it came.
+const label = (prefix, code) => { const k = prefix + code; const s = t(k); return s === k || typeof s !== "string" ? String(code ?? "") : s; };
 
 function applyI18n() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
@@ -57,9 +59,9 @@ function when(iso) { return iso ? iso.replace("T", " ").slice(0, 16) : ""; }
 async function loadList() {
   const rows = await api("/api/intake/applications" + ($("#filter").value ? "?status=" + $("#filter").value : ""));
   const tb = $("#list tbody");
-  tb.innerHTML = rows.map((a) => `<tr data-id="${esc(a.id)}" class="${current === a.id ? "sel" : ""}">
-    <td>${esc(a.number)}</td><td>${esc(a.name)}</td><td>${esc(t("m." + a.matter))}</td><td>${esc(a.site)}</td>
-    <td>${esc(when(a.submitted_at))}</td><td><span class="badge st-${esc(a.status)}">${esc(t("st." + a.status))}</span></td></tr>`).join("");
+  fill(tb, rows.map((a) => el("tr", { "data-id": a.id, class: current === a.id ? "sel" : "" },
+    el("td", null, a.number), el("td", null, a.name), el("td", null, label("m.", a.matter)), el("td", null, a.site),
+    el("td", null, when(a.submitted_at)), el("td", null, el("span", { class: "badge st-" + a.status }, label("st.", a.status))))));
   $("#empty").hidden = rows.length > 0;
   tb.querySelectorAll("tr").forEach((tr) => tr.addEventListener("click", () => openApp(tr.dataset.id)));
 }
@@ -71,16 +73,16 @@ async function openApp(id) {
   $("#detail").hidden = false;
   $("#d-number").textContent = d.number;
   const fields = [
-    ["f.name", p.name], ["f.gender", t(p.gender)], ["f.birth", p.birth_date], ["f.id", p.id_number], ["f.address", p.address],
-    ["f.phone", a.phone], ["col.matter", t("m." + d.matter)], ["f.groups", d.groups.map((g) => t("g." + g)).join("、")],
+    ["f.name", p.name], ["f.gender", label("", p.gender)], ["f.birth", p.birth_date], ["f.id", p.id_number], ["f.address", p.address],
+    ["f.phone", a.phone], ["col.matter", label("m.", d.matter)], ["f.groups", d.groups.map((g) => label("g.", g)).join("、")],
     ["f.hardship", d.hardship ? t("yes") : t("no")], ["col.site", d.site], ["f.terminal", d.terminal_id], ["col.date", when(d.submitted_at)],
-    ["col.status", t("st." + d.status) + (d.note ? "：" + d.note : "")],
+    ["col.status", label("st.", d.status) + (d.note ? "：" + d.note : "")],
   ];
-  $("#d-fields").innerHTML = fields.map(([k, v]) => `<dt>${esc(t(k))}</dt><dd>${esc(v)}</dd>`).join("");
+  fill($("#d-fields"), fields.map(([k, v]) => [el("dt", null, t(k)), el("dd", null, v)]));
   $("#d-story").textContent = a.story || t("none");
   $("#d-letter").textContent = a.letter;
   $("#d-signature").src = "/api/intake/applications/" + encodeURIComponent(id) + "/signature.png";
-  $("#d-history").innerHTML = d.history.map((h) => `<li>${esc(when(h.at))} ${esc(t("st." + h.status))} ${esc(h.note)} — ${esc(h.by)}</li>`).join("");
+  fill($("#d-history"), d.history.map((h) => el("li", null, `${when(h.at)} ${label("st.", h.status)} ${h.note} — ${h.by}`)));
   document.querySelectorAll("input[name=status]").forEach((r) => { r.checked = r.value === d.status; });
   $("#note").value = d.note || "";
   $("#msg").textContent = "";
