@@ -28,6 +28,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from fleet import topics
+from fleet.center.lookups import LookupGuard
 from fleet.center.store import Store
 from fleet.mqttlink import make_client, parse_broker_url
 
@@ -93,6 +94,7 @@ class CenterLink:
         # can compute keeps terminals out of the group; a group of their own gets nothing.
         self._group = None if share_group is None else f"{share_group}.{_group_key(password, share_group)}"
         self.connections = 0  # successful connects (a centre knocked off reconnects)
+        self._lookup_guard: LookupGuard | None = None
         self.on_change = on_change
         host, port, tls = parse_broker_url(broker)
         self._client = make_client(f"center.{self.worker}", topics.CENTER_USER, password, tls=tls, ca_file=ca_file)
@@ -148,6 +150,15 @@ class CenterLink:
             self._dispatch_thread.join(5)
         if self._ask_pool is not None:
             self._ask_pool.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def lookup_guard(self) -> LookupGuard:
+        """This worker's ``fleet.center.lookups.LookupGuard`` (made on first use): the rate
+        limits and audit shared by every handler that looks up people's records."""
+        with self._lock:
+            if self._lookup_guard is None:
+                self._lookup_guard = LookupGuard(self.store.engine)
+            return self._lookup_guard
 
     # ---- the centre channel --------------------------------------------------------
     def answer(self, name: str, fn: AskHandler) -> None:
