@@ -20,6 +20,7 @@ from aiohttp import web
 from fleet.center import auth
 from fleet.center.auth import require
 from fleet.center.service import CenterLink
+from kiosk.terminal_id import is_terminal_id
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -147,7 +148,7 @@ class Dashboard:
 
     async def _terminal(self, request: web.Request) -> web.Response:
         await require(request, "technician")
-        tid = request.match_info["tid"]
+        tid = _terminal_id(request)
 
         def load() -> dict[str, Any] | None:
             row = self.store.terminal(tid)
@@ -165,7 +166,7 @@ class Dashboard:
 
     async def _command(self, request: web.Request) -> web.Response:
         await require(request, "technician")
-        tid = request.match_info["tid"]
+        tid = _terminal_id(request)
         try:
             body = await request.json()
             name, args = str(body["name"]), dict(body.get("args") or {})
@@ -188,7 +189,7 @@ class Dashboard:
 
     async def _screenshot(self, request: web.Request) -> web.StreamResponse:
         await require(request, "technician")
-        path = self.data_dir / "screenshots" / f"{request.match_info['tid']}.png"
+        path = self.data_dir / "screenshots" / f"{_terminal_id(request)}.png"
         if not path.is_file():
             raise web.HTTPNotFound()
         return web.FileResponse(path, headers={"Cache-Control": "no-store"})
@@ -219,3 +220,11 @@ class Dashboard:
         finally:
             self._queues.discard(q)
         return resp
+
+
+def _terminal_id(request: web.Request) -> str:
+    """The ``{tid}`` of the URL if it is a terminal id (it names topics and files), else 400."""
+    tid = request.match_info["tid"]
+    if not is_terminal_id(tid):
+        raise web.HTTPBadRequest(text="not a terminal id")
+    return tid

@@ -97,3 +97,29 @@ def test_cmd_screenshot_writes_a_png_and_the_list_lines_up(served, tmp_path):
         i_site = line.index(site)
         got = [col(line, state), col(line, site), col(line, seen, i_site + len(site) + 1)]
         assert got == want, (lines, got, want)
+
+
+def test_dashboard_refuses_bad_ids_in_its_urls(served):
+    import urllib.error
+    import urllib.request
+
+    from fleet.center.auth import User, login_cookie
+
+    d, rt = served
+    r = subprocess.run([PYTHON, "-m", "fleet.center_cli", "users", "add", "li", "--role", "technician", "--password-stdin",
+                        "--data-dir", str(d)], input="technician pw\n", capture_output=True, text=True, env=kiosk_env(), cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    name, value = login_cookie(d, User("li", "technician", ""))
+    (d / "x.png").write_bytes(PNG)  # a file outside the screenshots directory
+
+    def status(path: str, data: bytes | None = None) -> int:
+        req = urllib.request.Request(f"http://{rt['http']}{path}", data=data, headers={"Cookie": f"{name}={value}",
+                                     "Content-Type": "application/json", "Origin": f"http://{rt['http']}"})
+        try:
+            return int(urllib.request.urlopen(req, timeout=20).status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    assert status("/api/terminals/..%2Fx/screenshot.png") == 400
+    assert status("/api/terminals/A1%0A/cmd", b'{"name": "ping"}') == 400
+    assert status("/api/terminals/a%2Bb/cmd", b'{"name": "ping"}') == 400
