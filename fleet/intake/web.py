@@ -166,7 +166,7 @@ async def _public_progress(request: web.Request) -> web.Response:
     number, code = request.query.get("n", "").strip()[:20], request.query.get("c", "").strip()[:16]
     found: list[dict[str, Any]] = []
     if number.isdigit() and code:
-        guard, who, kind = request.app[GUARD], f"web:{request.remote or '?'}", f"{FAMILY}.web"
+        guard, who, kind = request.app[GUARD], f"web:{_client(request)}", f"{FAMILY}.web"
 
         def look() -> list[dict[str, Any]]:
             # Against guessing: a budget per client, and a number whose check code was
@@ -194,6 +194,17 @@ async def _public_progress(request: web.Request) -> web.Response:
     else:
         body = "<p>没有找到这份申请：请核对回执上的编号和查询码。<br><small>No application with this number and check code.</small></p>"
     return web.Response(text=_page_html(body), content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+def _client(request: web.Request) -> str:
+    """The asking client's address. Behind the site's reverse proxy on this machine every
+    request comes from loopback: then the address the proxy appended to X-Forwarded-For
+    (its last entry; earlier ones are whatever the client sent)."""
+    remote = request.remote or "?"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if remote in ("127.0.0.1", "::1") and forwarded:
+        return forwarded.split(",")[-1].strip()[:64] or remote
+    return remote
 
 
 def _page_html(body: str) -> str:
