@@ -16,8 +16,10 @@ from fleet.broker import Broker, hash_password, new_password, signal_reload
 DATA_DIR_ENV = "KIOSK_CENTER_DATA_DIR"
 # As root, Mosquitto drops to the mosquitto user, who cannot pass a private data dir
 # (/root/…, 0700): the embedded broker's files and saved state then live here instead,
-# one directory per centre data dir, kept across restarts.
+# one directory per centre data dir, kept across restarts ($KIOSK_CENTER_BROKER_BASE to
+# choose another place the mosquitto user can reach).
 ROOT_BROKER_BASE = Path("/var/lib/legal-kiosk-center")
+BROKER_BASE_ENV = "KIOSK_CENTER_BROKER_BASE"
 RUNTIME_FILE = "center.json"  # written by `serve`: broker URL, store URL, broker pid
 SECRET_FILE = "center-secret.json"  # the centre's own broker password (0600)
 
@@ -63,14 +65,16 @@ class CenterPaths:
     def broker_dir(self) -> Path:
         """The embedded broker's directory (configuration, password files, ACL and its
         saved state): ``DATA_DIR/broker``, or, as root, a directory under
-        ``ROOT_BROKER_BASE`` that the mosquitto user can reach. Stable across restarts, so
-        retained desired configuration and queued commands survive them."""
+        ``ROOT_BROKER_BASE`` (or ``$KIOSK_CENTER_BROKER_BASE``) that the mosquitto user can
+        reach. Stable across restarts, so retained desired configuration and queued
+        commands survive them."""
         if os.geteuid() != 0:
             return self.data_dir / "broker"
-        ROOT_BROKER_BASE.mkdir(parents=True, exist_ok=True)
-        os.chmod(ROOT_BROKER_BASE, 0o711)  # passable, not listable
+        base = Path(os.environ.get(BROKER_BASE_ENV) or ROOT_BROKER_BASE)
+        base.mkdir(parents=True, exist_ok=True)
+        os.chmod(base, 0o711)  # passable, not listable
         key = hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:16]
-        return ROOT_BROKER_BASE / f"broker-{key}"
+        return base / f"broker-{key}"
 
     def read_runtime(self) -> dict[str, Any]:
         """What the running ``serve`` wrote ({} if none)."""

@@ -65,9 +65,10 @@ def _center(d: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the case of a centre run as root")
-def test_serve_as_root_keeps_broker_state_across_restarts(tmp_path):
+def test_serve_as_root_keeps_broker_state_across_restarts(tmp_path, monkeypatch):
     d = tmp_path / "center"  # under pytest's 0700 tree: the mosquitto user cannot enter it
     d.mkdir()
+    monkeypatch.setenv("KIOSK_CENTER_BROKER_BASE", kiosk_env()["KIOSK_CENTER_BROKER_BASE"])  # where `serve` will put it
     broker_dir = CenterPaths(d).broker_dir()
     proc, rt = _serve(d)
     try:
