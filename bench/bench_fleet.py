@@ -70,8 +70,8 @@ class BareRequestResponse:
 
         self.resp.on_message = on_request
         self.req.on_message = lambda c, u, m: self.got.set()
-        self.resp.connect("127.0.0.1", broker.port)
-        self.req.connect("127.0.0.1", broker.port)
+        self.resp.connect("127.0.0.1", broker.center_port)
+        self.req.connect("127.0.0.1", broker.center_port)
         self.resp.subscribe("kiosk/v1/BARE/cmd", qos=1)
         self.req.subscribe("kiosk/v1/BARE/res/bare", qos=1)
         self.resp.loop_start()
@@ -136,7 +136,7 @@ def main() -> int:
     broker.start(paths.broker_users(store.password_hashes()))
     # Raise Mosquitto's own fd limit is the system's job; at 5,000 it needs `ulimit -n` > 5,100.
     serve = subprocess.Popen(
-        [sys.executable, "-m", "fleet.center_cli", "serve", "--data-dir", str(paths.data_dir), "--broker", broker.url,
+        [sys.executable, "-m", "fleet.center_cli", "serve", "--data-dir", str(paths.data_dir), "--broker", broker.center_url,
          "--db", db, "--http", "127.0.0.1:0"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
@@ -203,7 +203,7 @@ def main() -> int:
         steady_cpu = ((c1_steady.user + c1_steady.system) - (c0_steady.user + c0_steady.system)) / (time.perf_counter() - s0)
         # Burst: telemetry as fast as one client can publish it (as the centre user,
         # which may write under every terminal's root), then time until it is stored.
-        link = CenterLink(broker.url, paths.center_password(), store).start()
+        link = CenterLink(broker.center_url, paths.center_password(), store).start()
         sample = topics.Telemetry(at=store_now(), session=1, tickets_today=3, versions={"kiosk": "0.1.0"}).to_bytes()
         tids = list(creds)
         h1 = hist()

@@ -21,6 +21,16 @@ from kiosk import __version__
 log = logging.getLogger(__name__)
 
 
+def _terminal_id(value: str) -> str:
+    """argparse type: a terminal id (kiosk.terminal_id), else a usage error naming it."""
+    from kiosk.terminal_id import check_terminal_id
+
+    try:
+        return check_terminal_id(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiosk-center", description="公共法律服务终端 · 运维中心 (fleet centre)")
     p.add_argument("--version", action="version", version=f"kiosk-center {__version__}")
@@ -45,23 +55,24 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--json", action="store_true")
     ts = t.add_subparsers(dest="action")
     ta = ts.add_parser("add", parents=[common], help="create a terminal's credentials (printed once)")
-    ta.add_argument("terminal_id")
+    ta.add_argument("terminal_id", type=_terminal_id)
     ta.add_argument("--site", required=True)
     ta.add_argument("--json", action="store_true")
     tr = ts.add_parser("remove", parents=[common], help="revoke a terminal's credentials")
-    tr.add_argument("terminal_id")
+    tr.add_argument("terminal_id", type=_terminal_id)
 
     c = sub.add_parser("cmd", parents=[common], help="run a command on a terminal")
-    c.add_argument("terminal_id")
+    c.add_argument("terminal_id", type=_terminal_id)
     c.add_argument("name", help="ping self_test print_test restart_app get_logs screenshot set_volume set_config")
     c.add_argument("--args", default="{}", help="JSON object")
     c.add_argument("--timeout", type=float, default=15.0)
     c.add_argument("--json", action="store_true")
+    c.add_argument("--out", help="screenshot: the PNG file to write (default screenshot-ID-TIME.png here)")
 
     cf = sub.add_parser("config", parents=[common], help="desired configuration")
     cfs = cf.add_subparsers(dest="action", required=True)
     push = cfs.add_parser("push", parents=[common], help="push a TOML file of sections to set")
-    push.add_argument("targets", nargs="*", help="terminal ids")
+    push.add_argument("targets", nargs="*", type=_terminal_id, help="terminal ids")
     push.add_argument("file")
     push.add_argument("--all", action="store_true")
     push.add_argument("--site")
@@ -70,11 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--max-failures", type=int, default=0)
 
     lg = sub.add_parser("logs", parents=[common], help="a terminal's last log lines (masked)")
-    lg.add_argument("terminal_id")
+    lg.add_argument("terminal_id", type=_terminal_id)
     lg.add_argument("--lines", type=int, default=200)
     sc = sub.add_parser("screenshot", parents=[common], help="a terminal's current screen")
-    sc.add_argument("terminal_id")
-    sc.add_argument("--out", required=True)
+    sc.add_argument("terminal_id", type=_terminal_id)
+    sc.add_argument("--out", help="the PNG file to write (default screenshot-ID-TIME.png here)")
 
     sm = sub.add_parser("simulate", parents=[common], help="run N simulated terminals (the real agent)")
     sm.add_argument("--terminals", type=int, default=10)
@@ -149,7 +160,8 @@ def _link(args: argparse.Namespace, store: Any) -> Any:
 
     paths = _paths(args)
     rt = paths.read_runtime()
-    broker = args.broker or rt.get("broker")
+    # The centre's own listener (the terminals' one would not know the centre's user).
+    broker = args.broker or rt.get("center_broker") or rt.get("broker")
     if not broker:
         raise SystemExit("kiosk-center: no running centre in this data dir; start `kiosk-center serve` or pass --broker")
     ca = args.ca_file or rt.get("ca_file")
@@ -177,9 +189,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.with_broker:
         tls = None
         tls_dir = paths.data_dir / "tls"
-        # As root, Mosquitto drops to its own user: its files go where that user can read.
-        bdir = None if os.geteuid() == 0 else paths.data_dir / "broker"
-        broker = Broker(bdir, args.mqtt_port or None)
+        broker = Broker(paths.broker_dir(), args.mqtt_port or None)
         if (tls_dir / "server.crt").is_file():
             broker.directory.mkdir(parents=True, exist_ok=True)
             for n in ("ca.crt", "server.crt", "server.key"):
@@ -187,11 +197,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             tls = TlsFiles(broker.directory / "ca.crt", broker.directory / "server.crt", broker.directory / "server.key", args.mqtts_port)
             broker.tls = tls
         broker.start(paths.broker_users(store.password_hashes()))
-        rt.update(broker=broker.url, broker_pid=broker.proc.pid, broker_dir=str(broker.directory), mqtt_port=broker.port)
+        rt.update(broker=broker.url, center_broker=broker.center_url, broker_pid=broker.proc.pid, broker_dir=str(broker.directory),
+                  mqtt_port=broker.port, center_port=broker.center_port)
         if tls:
             rt.update(mqtts_port=tls.port)
     elif args.broker:
-        rt["broker"] = args.broker
+        rt["broker"] = rt["center_broker"] = args.broker
     else:
         print("kiosk-center serve: give --with-broker or --broker URL", file=sys.stderr)
         return 2
@@ -201,7 +212,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def run() -> None:
         dash: Dashboard | None = None
-        link = CenterLink(rt["broker"], paths.center_password(), store, ingest=True, share_group=args.share,
+        link = CenterLink(rt["center_broker"], paths.center_password(), store, ingest=True, share_group=args.share,
                           ca_file=Path(args.ca_file) if args.ca_file else None,
                           on_change=lambda ids: dash.notify(ids) if dash else None)
         await asyncio.get_running_loop().run_in_executor(None, link.start)
@@ -233,17 +244,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_terminals(args: argparse.Namespace) -> int:
     """List, add, remove."""
-    from fleet import topics
     from fleet.broker import hash_password, new_password
 
     store = _store(args)
     paths = _paths(args)
     if args.action == "add":
-        import re
-
-        if not re.match(topics.TERMINAL_ID_PATTERN, args.terminal_id) or args.terminal_id == topics.CENTER_USER:
-            print(f"kiosk-center: not a terminal id: {args.terminal_id!r}", file=sys.stderr)
-            return 2
         pw = new_password()
         store.add_terminal(args.terminal_id, args.site, hash_password(pw))
         reloaded = paths.reload_broker(store.password_hashes())
@@ -266,10 +271,30 @@ def cmd_terminals(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
-        print(f"{'terminal':<16} {'state':<8} {'site':<24} {'last seen':<26} faults")
+        widths = (16, 8, 24, 26)
+        print(_columns(("terminal", "state", "site", "last seen", "faults"), widths))
         for r in rows:
-            print(f"{r['terminal_id']:<16} {'online' if r['online'] else 'offline':<8} {r['site'][:24]:<24} {str(r['last_seen'] or '-'):<26} {','.join(r['faults'])}")
+            print(_columns((r["terminal_id"], "online" if r["online"] else "offline", r["site"], str(r["last_seen"] or "-"),
+                            ",".join(r["faults"])), widths))
     return 0
+
+
+def _columns(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """One table line: each cell cut and padded to its width in terminal columns, so
+    Chinese (two columns a character) lines up with Latin; the last cell as it is."""
+    from wcwidth import wcswidth, wcwidth
+
+    out = []
+    for text, width in zip(cells, widths):
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+        cut, used = "", 0
+        for ch in text:
+            w = max(wcwidth(ch), 0)
+            if used + w > width:
+                break
+            cut, used = cut + ch, used + w
+        out.append(cut + " " * (width - max(wcswidth(cut), 0)))
+    return " ".join(out + list(cells[len(widths):]))
 
 
 def _command(args: argparse.Namespace, name: str, cargs: dict[str, Any], timeout: float) -> Any:
@@ -291,9 +316,17 @@ def cmd_cmd(args: argparse.Namespace) -> int:
         print("kiosk-center: --args must be a JSON object", file=sys.stderr)
         return 2
     res = _command(args, args.name, cargs, args.timeout)
+    if res.ok and isinstance(res.result.get("png_base64"), str):
+        # An image is a file for a person to open, not base64 on the screen.
+        saved = _save_png(args, res.result.pop("png_base64"))
+        if saved is None:
+            return 1
+        res.result["file"] = saved
     doc = res.model_dump(mode="json", exclude_none=True)
     if args.json:
         print(json.dumps(doc, ensure_ascii=False))
+    elif res.ok and "file" in res.result:
+        print(res.result["file"])
     elif res.ok:
         print(json.dumps(res.result, ensure_ascii=False, indent=1))
     else:
@@ -317,9 +350,26 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     if not res.ok:
         print(f"error: {res.error}: {res.message or ''}", file=sys.stderr)
         return 1
-    Path(args.out).write_bytes(base64.b64decode(res.result["png_base64"]))
-    print(args.out)
+    saved = _save_png(args, res.result.get("png_base64", ""))
+    if saved is None:
+        return 1
+    print(saved)
     return 0
+
+
+def _save_png(args: argparse.Namespace, data: str) -> str | None:
+    """Write a screenshot to ``--out`` (default ``screenshot-ID-YYYYmmdd-HHMMSS.png`` in
+    the current directory); its path, or None after saying why it could not."""
+    out = Path(args.out or f"screenshot-{args.terminal_id}-{time.strftime('%Y%m%d-%H%M%S')}.png")
+    try:
+        png = base64.b64decode(data, validate=True)
+        if not png.startswith(b"\x89PNG"):
+            raise ValueError("the terminal did not send a PNG image")
+        out.write_bytes(png)
+    except (OSError, ValueError) as exc:
+        print(f"kiosk-center: screenshot not saved: {exc}", file=sys.stderr)
+        return None
+    return str(out)
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -365,6 +415,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print("kiosk-center: no broker (start `serve --with-broker` or pass --broker)", file=sys.stderr)
         return 2
     ids = [f"{args.prefix}{i:04d}" for i in range(args.first, args.first + args.terminals)]
+    from kiosk.terminal_id import is_terminal_id
+
+    if not all(is_terminal_id(t) for t in ids[:1] + ids[-1:]):
+        print(f"kiosk-center: --prefix {args.prefix!r} makes ids like {ids[0]!r}, which are not terminal ids", file=sys.stderr)
+        return 2
     from fleet.simulate import raise_fd_limit
 
     if raise_fd_limit(args.terminals) < args.terminals:

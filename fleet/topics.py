@@ -16,10 +16,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kiosk.terminal_id import check_terminal_id, is_terminal_id
+
 SCHEMA_VERSION = 1
 PREFIX = "kiosk/v1"
-CENTER_USER = "center"  # the centre's broker user; never a terminal id
-TERMINAL_ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+CENTER_USER = "center"  # the centre's broker user; never a terminal id (kiosk.terminal_id.RESERVED)
 
 # Leaves under a terminal's root. (who writes, who reads)
 STATUS = "status"  # terminal → centre, retained presence (birth / last will)
@@ -38,8 +39,9 @@ CALL_IN = "call/in"  # centre → terminal: video call signalling
 
 
 def root(terminal_id: str) -> str:
-    """``kiosk/v1/{terminal_id}``."""
-    return f"{PREFIX}/{terminal_id}"
+    """``kiosk/v1/{terminal_id}``; ``ValueError`` if it is not a terminal id (a ``/``,
+    ``+`` or ``#`` in it would address other terminals' topics)."""
+    return f"{PREFIX}/{check_terminal_id(terminal_id)}"
 
 
 def topic(terminal_id: str, leaf: str) -> str:
@@ -66,7 +68,7 @@ def shared(group: str, subscription: str) -> str:
 def parse(topic_name: str) -> tuple[str, str] | None:
     """``(terminal_id, leaf)`` of a fleet topic, or None for anything else."""
     parts = topic_name.split("/", 3)
-    if len(parts) < 4 or f"{parts[0]}/{parts[1]}" != PREFIX:
+    if len(parts) < 4 or f"{parts[0]}/{parts[1]}" != PREFIX or not is_terminal_id(parts[2]):
         return None
     return parts[2], parts[3]
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kiosk.datafile import parse_toml, read_utf8
 from kiosk.errors import ConfigError
+from kiosk.terminal_id import TerminalId
 
 CONFIG_FILENAME = "kiosk.toml"
 DATA_DIR_ENV = "KIOSK_DATA_DIR"
@@ -215,7 +216,7 @@ class AppointmentSettings(_Section):
 class KioskConfig(_Section):
     """The whole configuration of one terminal."""
 
-    terminal_id: str = Field(default="T0001", pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    terminal_id: TerminalId = "T0001"
     site_name: str = Field(default="公共法律服务工作室", min_length=1)
     site_name_en: str = "Public Legal Service Room"
     hotline: str = "12348"

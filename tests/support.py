@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -39,6 +40,8 @@ def kiosk_env(data_dir: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["SDL_VIDEODRIVER"] = "offscreen"
     env["PYTHONPATH"] = str(ROOT)
+    # A centre run as root keeps its broker's state outside its data dir: in tests, in /tmp.
+    env.setdefault("KIOSK_CENTER_BROKER_BASE", str(Path(tempfile.gettempdir()) / "kiosk-center-test-brokers"))
     if data_dir is not None:
         env["KIOSK_DATA_DIR"] = str(data_dir)
     return env

@@ -4,6 +4,11 @@ Every ask names its terminal; the site is the terminal's registered site, so a t
 books, finds and changes appointments of its own site only. Errors are answered with
 the ``BookingError`` code (``full``, ``already_booked``, ``not_found``…), which the
 terminal turns into a message for the person.
+
+The asks that look a booking up by a person's ID number or by a code with the phone's
+last digits (find, cancel, move) are rate-limited per terminal and audited
+(fleet/center/lookups.py); a code given with wrong digits too often is locked for a
+while. A check-in answers with the booking's state only, no name or phone digits.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Callable
 
 from fleet.appointments.store import AppointmentBook, BookingError
+from fleet.center.lookups import Throttled
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +26,8 @@ log = logging.getLogger(__name__)
 CST = timezone(timedelta(hours=8))
 ASKS = ("appointments.slots", "appointments.book", "appointments.find", "appointments.cancel",
         "appointments.move", "appointments.checkin", "appointments.days")
+LOOKUPS = frozenset({"find", "cancel", "move"})  # the asks that find a person's booking
+FAMILY = "appointments"
 
 
 class Answers:
@@ -36,21 +44,47 @@ class Answers:
         """Answer every appointment ask on ``link`` (a CenterLink)."""
         from fleet.center.service import AskError
 
-        def wrap(fn: Callable[[str, str, dict[str, Any]], dict[str, Any]]) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+        guard = link.lookup_guard
+
+        def wrap(short: str, fn: Callable[[str, str, dict[str, Any]], dict[str, Any]]) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+            kind = f"{FAMILY}.{short}"
+
             def handler(terminal_id: str, args: dict[str, Any]) -> dict[str, Any]:
                 site = self._site_of(terminal_id)
                 if not site:
                     raise AskError("no_site", f"terminal {terminal_id} has no site")
+                lookup = short in LOOKUPS
+                code = str(args.get("code") or "")[:16] if lookup and not args.get("id_number") else ""
+                subject = ""
+                if lookup:
+                    subject = self.book.id_hash(str(args["id_number"])) if args.get("id_number") else code
+                    try:
+                        guard.admit(terminal_id, FAMILY, kind, subject)
+                        if code:
+                            guard.check_not_locked(FAMILY, code, terminal_id, kind)
+                    except Throttled as exc:
+                        raise AskError("rate_limited", str(exc)) from None
                 try:
-                    return fn(terminal_id, site, args)
+                    result = fn(terminal_id, site, args)
                 except BookingError as exc:
+                    if lookup:
+                        if code and exc.code == "not_found":
+                            guard.wrong_proof(FAMILY, code)
+                        guard.audit(terminal_id, kind, subject, "none" if exc.code == "not_found" else "refused")
                     raise AskError(exc.code, exc.message) from None
                 except (KeyError, TypeError, ValueError) as exc:
                     raise AskError("bad_request", f"{type(exc).__name__}: {exc}"[:200]) from None
+                if lookup:
+                    n = len(result.get("bookings", [])) if "bookings" in result else 1
+                    if code and not n:
+                        guard.wrong_proof(FAMILY, code)  # a code with the wrong phone digits finds nothing
+                    guard.audit(terminal_id, kind, subject, "found" if n else "none", n)
+                return result
             return handler
 
         for name in ASKS:
-            link.answer(name, wrap(getattr(self, _method(name.split(".", 1)[1]))))
+            short = name.split(".", 1)[1]
+            link.answer(name, wrap(short, getattr(self, _method(short))))
 
     # --- one method per ask: (terminal_id, site, args) → result -------------------------
 
@@ -81,8 +115,10 @@ class Answers:
                                           id_number=args.get("id_number"), phone_last4=args.get("phone_last4"))}
 
     def checkin(self, tid: str, site: str, args: dict[str, Any]) -> dict[str, Any]:
-        """A terminal checked a booking in (now, or earlier while offline)."""
-        return {"booking": self.book.check_in(site, str(args["code"]), self._now())}
+        """A terminal checked a booking in (now, or earlier while offline). The answer is
+        the booking's state only: a code alone must not tell anyone's name or phone digits."""
+        b = self.book.check_in(site, str(args["code"]), self._now())
+        return {"booking": {k: b[k] for k in ("code", "service", "day", "start", "end", "state")}}
 
     def days(self, tid: str, site: str, args: dict[str, Any]) -> dict[str, Any]:
         """Today's and tomorrow's lists for the terminal's offline check-in cache."""

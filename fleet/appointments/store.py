@@ -303,6 +303,10 @@ class AppointmentBook:
         if res.rowcount != 1:
             raise BookingError("full", "no place left in that slot")
 
+    def id_hash(self, id_number: str) -> str:
+        """The keyed hash bookings are filed under (for audits: never the number itself)."""
+        return keyed_hash(self._key, id_number)
+
     def _own(self, c: Connection, site: str, code: str, id_number: str | None, phone_last4: str | None) -> Any:
         row = c.execute(select(bookings).where(bookings.c.code == code, bookings.c.site == site, bookings.c.state == BOOKED)).first()
         if row is None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from fleet import topics
+from kiosk.terminal_id import is_terminal_id as _is_terminal_id
 
-_TERMINAL_ID = re.compile(topics.TERMINAL_ID_PATTERN)
 # The same shape as topics.CallSignal.call_id: what a terminal may name a call.
 _CALL_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -34,8 +33,8 @@ def confined(base: Path | str, *parts: str) -> Path:
 
 
 def is_terminal_id(value: str) -> bool:
-    """Whether ``value`` can be a terminal's id (the broker user names terminals use)."""
-    return bool(_TERMINAL_ID.fullmatch(value)) and value != topics.CENTER_USER
+    """Whether ``value`` can be a terminal's id (the one rule, ``kiosk.terminal_id``)."""
+    return _is_terminal_id(value)
 
 
 def is_call_id(value: str) -> bool:

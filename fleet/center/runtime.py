@@ -3,6 +3,7 @@ running centre's broker and store from ``--data-dir``."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -13,6 +14,12 @@ from fleet import topics
 from fleet.broker import Broker, hash_password, new_password, signal_reload
 
 DATA_DIR_ENV = "KIOSK_CENTER_DATA_DIR"
+# As root, Mosquitto drops to the mosquitto user, who cannot pass a private data dir
+# (/root/…, 0700): the embedded broker's files and saved state then live here instead,
+# one directory per centre data dir, kept across restarts ($KIOSK_CENTER_BROKER_BASE to
+# choose another place the mosquitto user can reach).
+ROOT_BROKER_BASE = Path("/var/lib/legal-kiosk-center")
+BROKER_BASE_ENV = "KIOSK_CENTER_BROKER_BASE"
 RUNTIME_FILE = "center.json"  # written by `serve`: broker URL, store URL, broker pid
 SECRET_FILE = "center-secret.json"  # the centre's own broker password (0600)
 
@@ -55,6 +62,20 @@ class CenterPaths:
             json.dump({"username": topics.CENTER_USER, "password": pw}, f)
         return pw
 
+    def broker_dir(self) -> Path:
+        """The embedded broker's directory (configuration, password files, ACL and its
+        saved state): ``DATA_DIR/broker``, or, as root, a directory under
+        ``ROOT_BROKER_BASE`` (or ``$KIOSK_CENTER_BROKER_BASE``) that the mosquitto user can
+        reach. Stable across restarts, so retained desired configuration and queued
+        commands survive them."""
+        if os.geteuid() != 0:
+            return self.data_dir / "broker"
+        base = Path(os.environ.get(BROKER_BASE_ENV) or ROOT_BROKER_BASE)
+        base.mkdir(parents=True, exist_ok=True)
+        os.chmod(base, 0o711)  # passable, not listable
+        key = hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:16]
+        return base / f"broker-{key}"
+
     def read_runtime(self) -> dict[str, Any]:
         """What the running ``serve`` wrote ({} if none)."""
         try:
@@ -80,5 +101,7 @@ class CenterPaths:
         if not rt.get("broker_dir") or not rt.get("broker_pid"):
             return False
         b = Broker(Path(rt["broker_dir"]), int(rt["mqtt_port"]))
-        b.write_files(self.broker_users(hashes))
+        # Only the credentials: the running broker's configuration (its TLS listener)
+        # stays as `serve` wrote it, so the reload re-reads the same listeners.
+        b.write_files(self.broker_users(hashes), config=False)
         return signal_reload(int(rt["broker_pid"]))

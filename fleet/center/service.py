@@ -7,9 +7,12 @@ writes each batch in one transaction and then acknowledges the stored events.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import queue
+import re
 import threading
 import time
 import uuid
@@ -25,6 +28,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from fleet import topics
+from fleet.center.lookups import LookupGuard
 from fleet.center.store import Store
 from fleet.mqttlink import make_client, parse_broker_url
 
@@ -79,10 +83,21 @@ class CenterLink:
         self.store = store
         self.worker = f"w{uuid.uuid4().hex[:10]}"
         self.ingest = ingest
+        if share_group is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", share_group):
+            raise ValueError(f"not a share group name: {share_group!r} (1-32 of A-Z a-z 0-9 _ -)")
         self.share_group = share_group
+        # The group name on the wire is keyed with the centre's password. Mosquitto 2.0's
+        # ACL file grants every SUBSCRIBE (it checks only at delivery), and a member of a
+        # shared group whose delivery is refused loses that message for the whole group:
+        # a terminal that joined the centre's group would swallow its share of everyone's
+        # telemetry, events, asks and call signalling. A name only the centre's workers
+        # can compute keeps terminals out of the group; a group of their own gets nothing.
+        self._group = None if share_group is None else f"{share_group}.{_group_key(password, share_group)}"
+        self.connections = 0  # successful connects (a centre knocked off reconnects)
+        self._lookup_guard: LookupGuard | None = None
         self.on_change = on_change
         host, port, tls = parse_broker_url(broker)
-        self._client = make_client(f"center-{self.worker}", topics.CENTER_USER, password, tls=tls, ca_file=ca_file)
+        self._client = make_client(f"center.{self.worker}", topics.CENTER_USER, password, tls=tls, ca_file=ca_file)
         self._client.on_connect = self._on_connect
         self._client.on_message = self._on_message
         self._host, self._port = host, port
@@ -136,6 +151,15 @@ class CenterLink:
         if self._ask_pool is not None:
             self._ask_pool.shutdown(wait=False, cancel_futures=True)
 
+    @property
+    def lookup_guard(self) -> LookupGuard:
+        """This worker's ``fleet.center.lookups.LookupGuard`` (made on first use): the rate
+        limits and audit shared by every handler that looks up people's records."""
+        with self._lock:
+            if self._lookup_guard is None:
+                self._lookup_guard = LookupGuard(self.store.engine)
+            return self._lookup_guard
+
     # ---- the centre channel --------------------------------------------------------
     def answer(self, name: str, fn: AskHandler) -> None:
         """Answer terminals' asks named ``name`` with ``fn(terminal_id, args) -> result``
@@ -171,7 +195,7 @@ class CenterLink:
     def _subscription(self, leaf: str) -> tuple[str, SubscribeOptions]:
         t = topics.any_terminal(leaf)
         # With several workers, each ask or signalling message goes to one of them.
-        return (topics.shared(self.share_group, t) if self.share_group else t, SubscribeOptions(qos=1))
+        return (topics.shared(self._group, t) if self._group else t, SubscribeOptions(qos=1))
 
     def _dispatch_loop(self) -> None:
         while True:
@@ -230,13 +254,14 @@ class CenterLink:
                 # them whole, so each one starts with the fleet's presence and no single
                 # worker is needed for it. Applying them twice is harmless (the session
                 # number orders presence; reported is overwritten with the same document).
-                shared_leaf = self.share_group and leaf in (topics.TELEMETRY, topics.EVENTS)
-                subs.append((topics.shared(self.share_group, t) if shared_leaf else t, SubscribeOptions(qos=1)))
+                shared_leaf = self._group and leaf in (topics.TELEMETRY, topics.EVENTS)
+                subs.append((topics.shared(self._group, t) if shared_leaf and self._group else t, SubscribeOptions(qos=1)))
         # Re-subscribe the centre channel on every connect (a lost session drops them).
         with self._lock:
             leaves = ([topics.ASK] if self._answerers else []) + list(self._leaf_handlers)
         subs.extend(self._subscription(leaf) for leaf in leaves)
         client.subscribe(subs)
+        self.connections += 1
         self.connected.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
@@ -386,6 +411,11 @@ class CenterLink:
         """Remove a terminal's retained documents (after ``terminals remove``)."""
         for leaf in (topics.STATUS, topics.DESIRED, topics.REPORTED):
             self._client.publish(topics.topic(terminal_id, leaf), b"", qos=1, retain=True)
+
+
+def _group_key(password: str, group: str) -> str:
+    """16 hex digits that only holders of the centre's password can compute for ``group``."""
+    return hmac.new(password.encode(), f"share-group:{group}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from fleet import topics
+from kiosk.terminal_id import check_terminal_id
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +198,10 @@ class Store:
 
     # ---- credentials ------------------------------------------------------------
     def add_terminal(self, terminal_id: str, site: str, pw_hash: str) -> None:
-        """Register a terminal (replacing its credentials if it exists)."""
+        """Register a terminal (replacing its credentials if it exists); ``ValueError``
+        if ``terminal_id`` is not a terminal id: it becomes a broker user name and a line
+        of the broker's password file."""
+        check_terminal_id(terminal_id)
         with self.engine.begin() as c:
             ins = _insert(c, terminals).values(terminal_id=terminal_id, site=site, pw_hash=pw_hash, created_at=utcnow(), faults="[]")
             c.execute(ins.on_conflict_do_update(index_elements=["terminal_id"], set_={"site": site, "pw_hash": pw_hash}))

@@ -20,8 +20,9 @@ from aiohttp import web
 from fleet import web_headers
 from fleet.center import auth
 from fleet.center.auth import require
-from fleet.center.confine import OutsideBase, confined, is_terminal_id
+from fleet.center.confine import OutsideBase, confined
 from fleet.center.service import CenterLink
+from kiosk.terminal_id import is_terminal_id
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -237,3 +238,4 @@ class Dashboard:
         finally:
             self._queues.discard(q)
         return resp
+

@@ -6,6 +6,11 @@
 * ``/legal-aid/progress?n=NUMBER&c=CODE`` — the public progress page the receipt's QR
   code opens: number and check code, nothing personal on it.
 * the terminals' ask ``legal_aid.progress`` (by number, or by a sealed ID number).
+
+Whatever asks, a terminal gets the status only: number, matter code (the kiosk names it
+from its own data), status and dates — never the staff's note, which the person reads on
+the public page with the receipt's check code. Every look-up is rate-limited and audited
+(fleet/center/lookups.py); the public page is throttled per client and per number.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from fleet.center.auth import AUTH, require
+from fleet.center.lookups import LookupGuard, Throttled
 from fleet.center.service import AskError, CenterLink
 from fleet.intake.keys import IntakeKeys
 from fleet.intake.store import STATUSES, Intake
@@ -26,37 +32,58 @@ from kiosk.legal_aid.sealing import SealError, open_box
 
 STATIC = Path(__file__).parent / "static"
 INTAKE = web.AppKey("intake", Intake)
+GUARD = web.AppKey("intake_guard", LookupGuard)
+FAMILY = "legal_aid.progress"
+# What a terminal gets of an application (see the module's docstring).
+TERMINAL_FIELDS = ("number", "status", "submitted", "status_at")
+CARD_FIELDS = TERMINAL_FIELDS + ("matter",)
 ROLE = "legal_aid"
 
 
 def install(link: CenterLink, data_dir: Path) -> Intake:
     """The intake of the centre in ``data_dir``, answering the terminals' progress asks."""
     intake = Intake(link.store.engine, IntakeKeys(data_dir))
+    guard = link.lookup_guard
 
     def progress(terminal_id: str, args: dict[str, Any]) -> dict[str, Any]:
         if "number" in args:
             number = str(args["number"])
             if not number.isdigit() or len(number) > 20:
                 raise AskError("bad_request", "an application number is digits")
-            # Anyone can type a number at a kiosk: it shows the status only. The matter
-            # and the staff's note need the ID card (or the check code on the public page).
-            return {"applications": [{k: a[k] for k in ("number", "status", "submitted", "status_at")} for a in intake.progress(number=number)]}
-        if "sealed_id" in args:
+            kind, subject, fields = f"{FAMILY}.number", number, TERMINAL_FIELDS
+            _admit(guard, terminal_id, kind, subject)
+            # Anyone can type a number at a kiosk: it shows the status only.
+            found = intake.progress(number=number)
+        elif "sealed_id" in args:
             try:
                 id_number = open_box(intake.keys.private, str(args["sealed_id"]), b"progress").decode("utf-8")
             except SealError:
                 raise AskError("bad_request", "the sealed ID number does not open") from None
-            return {"applications": intake.progress(id_number=id_number)}
-        raise AskError("bad_request", "give number or sealed_id")
+            # The audit keeps the keyed hash the applications are filed under, never the number.
+            kind, subject, fields = f"{FAMILY}.card", intake.keys.id_hash(id_number), CARD_FIELDS
+            _admit(guard, terminal_id, kind, subject)
+            found = intake.progress(id_number=id_number)
+        else:
+            raise AskError("bad_request", "give number or sealed_id")
+        guard.audit(terminal_id, kind, subject, "found" if found else "none", len(found))
+        return {"applications": [{k: a[k] for k in fields} for a in found]}
 
     link.answer(PROGRESS_ASK, progress)
     return intake
+
+
+def _admit(guard: LookupGuard, terminal_id: str, kind: str, subject: str) -> None:
+    try:
+        guard.admit(terminal_id, FAMILY, kind, subject)
+    except Throttled as exc:
+        raise AskError("rate_limited", str(exc)) from None
 
 
 def setup(app: web.Application, dash: Any) -> None:
     """Mount the intake on the dashboard's app (``Dashboard.app``)."""
     intake = install(dash.link, dash.data_dir)
     app[INTAKE] = intake
+    app[GUARD] = dash.link.lookup_guard
     if AUTH in app:
         app[AUTH].homes.setdefault(ROLE, "/intake")  # where legal-aid staff land after signing in
     app.router.add_get("/intake", _page)
@@ -136,10 +163,28 @@ def status_text(status: str) -> tuple[str, str]:
 
 
 async def _public_progress(request: web.Request) -> web.Response:
-    number, code = request.query.get("n", "").strip(), request.query.get("c", "").strip()
+    number, code = request.query.get("n", "").strip()[:20], request.query.get("c", "").strip()[:16]
     found: list[dict[str, Any]] = []
     if number.isdigit() and code:
-        found = await _run(request, lambda: request.app[INTAKE].progress(number=number, check_code=code))
+        guard, who, kind = request.app[GUARD], f"web:{_client(request)}", f"{FAMILY}.web"
+
+        def look() -> list[dict[str, Any]]:
+            # Against guessing: a budget per client, and a number whose check code was
+            # wrong too often is refused for a while whoever asks.
+            guard.admit(who, FAMILY, kind, number)
+            guard.check_not_locked(FAMILY, number, who, kind)
+            got = request.app[INTAKE].progress(number=number, check_code=code)
+            if not got:
+                guard.wrong_proof(FAMILY, number)
+            guard.audit(who, kind, number, "found" if got else "none", len(got))
+            return got
+
+        try:
+            found = await _run(request, look)
+        except Throttled as exc:
+            return web.Response(text=_page_html("<p>查询太频繁，请稍后再试，或拨打12348。<br><small>Too many look-ups: please try again later.</small></p>"),
+                                status=429, content_type="text/html",
+                                headers={"Cache-Control": "no-store", "Retry-After": str(int(exc.retry_after) + 1)})
     if found:
         a = found[0]
         zh, en = status_text(a["status"])
@@ -148,12 +193,26 @@ async def _public_progress(request: web.Request) -> web.Response:
                 f"<p class='status st-{html.escape(a['status'])}'>{html.escape(zh)}<br><small>{html.escape(en)}</small></p>{note}")
     else:
         body = "<p>没有找到这份申请：请核对回执上的编号和查询码。<br><small>No application with this number and check code.</small></p>"
-    page = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+    return web.Response(text=_page_html(body), content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+def _client(request: web.Request) -> str:
+    """The asking client's address. Behind the site's reverse proxy on this machine every
+    request comes from loopback: then the address the proxy appended to X-Forwarded-For
+    (its last entry; earlier ones are whatever the client sent)."""
+    remote = request.remote or "?"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if remote in ("127.0.0.1", "::1") and forwarded:
+        return forwarded.split(",")[-1].strip()[:64] or remote
+    return remote
+
+
+def _page_html(body: str) -> str:
+    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>法律援助申请进度</title>
 <link rel="stylesheet" href="/intake/static/intake.css"></head>
 <body class="public"><main><h1>法律援助申请进度<br><small>Legal aid application</small></h1>{body}
 <p class="foot">咨询电话 12348</p></main></body></html>"""
-    return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 __all__ = ["setup", "install", "STATUSES", "status_text"]

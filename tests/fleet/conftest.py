@@ -28,7 +28,7 @@ class Fleet:
         self.store = Store(db_url or f"sqlite:///{tmp / 'center.sqlite3'}")
         self.broker = Broker()
         self.broker.start(self.users())
-        self.center = CenterLink(self.broker.url, self.center_pw, self.store, ingest=True).start()
+        self.center = CenterLink(self.broker.center_url, self.center_pw, self.store, ingest=True).start()
         self.passwords: dict[str, str] = {}
         self.agents: list[Any] = []
 

@@ -57,7 +57,7 @@ def test_terminal_cannot_touch_another_terminals_topics(fleet):
         for leaf in (topics.CMD, topics.DESIRED, topics.TELEMETRY, topics.STATUS, f"{topics.RES}/+"):
             p.subscribe(topics.topic("B2", leaf))
         p.subscribe(f"{topics.PREFIX}/#")
-        centre = Probe(fleet.broker.port, "center", fleet.center_pw)
+        centre = Probe(fleet.broker.center_port, "center", fleet.center_pw)
         try:
             for leaf in (topics.CMD, topics.DESIRED, topics.ACK, f"{topics.RES}/x"):
                 assert not centre.publish(topics.topic("B2", leaf)).is_failure

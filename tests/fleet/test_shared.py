@@ -139,8 +139,8 @@ def test_two_shared_workers_split_the_load_and_survive_a_kill(rig):
     def events() -> int:
         return sum(store.event_count(tid) for tid in tids)
 
-    a = Worker(rig["broker"].url, rig["pw"], rig["db"], "g")
-    b = Worker(rig["broker"].url, rig["pw"], rig["db"], "g")
+    a = Worker(rig["broker"].center_url, rig["pw"], rig["db"], "g")
+    b = Worker(rig["broker"].center_url, rig["pw"], rig["db"], "g")
     rig["workers"] += [a, b]
     for t in terms.values():
         rig["agents"].append(start_agent(t, t.config.fleet, outbox_poll_seconds=0.2))
@@ -202,7 +202,7 @@ def test_two_shared_workers_split_the_load_and_survive_a_kill(rig):
     # (shared subscriptions get no retained messages; presence is not shared).
     with store.engine.begin() as c:
         c.execute(terminals_table.update().where(terminals_table.c.terminal_id.in_(tids)).values(online=False, session=0))
-    c_worker = Worker(rig["broker"].url, rig["pw"], rig["db"], "g")
+    c_worker = Worker(rig["broker"].center_url, rig["pw"], rig["db"], "g")
     rig["workers"].append(c_worker)
     until(lambda: all(r["online"] for r in rows()), timeout=15)
 

@@ -132,10 +132,11 @@ def test_offline_application_reaches_the_intake_and_its_status_comes_back(centre
     pw2 = fleet.provision("LA-T2", "西塞山区司法所")
     config2 = (f'terminal_id = "LA-T2"\n[fleet]\nbroker = "{fleet.broker.url}"\npassword = "{pw2}"\n' + la_config_toml(keys.public_text))
     p = run("progress_lookup", tmp_path / "kiosk2", config=config2, number=submitted["number"], card_action="idcard.insert_elderly")
-    # By number (anyone may type one): the status only. By the card: matter and note too.
+    # By number (anyone may type one): the status only. By the card: the matter too.
+    # The staff's note never goes to a terminal (the public page, with the check code, shows it).
     assert f"申请{submitted['number']}：需要补充材料" in text(p, "by_number")
     assert NOTE not in text(p, "by_number") and "讨要工资" not in text(p, "by_number")
-    assert f"申请{submitted['number']}（讨要工资（欠薪））：需要补充材料" in text(p, "by_card") and NOTE in text(p, "by_card")
+    assert f"申请{submitted['number']}（讨要工资（欠薪））：需要补充材料" in text(p, "by_card") and NOTE not in text(p, "by_card")
     assert any("需要补充材料" in s for s in p["spoken"])
 
     # 5. Nothing personal in any log: the kiosks' files, the centre's records.
