@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import time
 from datetime import datetime, timezone
@@ -34,6 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from fleet import topics
+from kiosk.files import restrict_umask
 
 log = logging.getLogger(__name__)
 
@@ -144,9 +146,46 @@ def _aware(dt: datetime | None) -> datetime | None:
     return dt
 
 
+class StoreDamaged(Exception):
+    """The centre's SQLite file is not a sound database: nothing was changed in it."""
+
+
+def check_sqlite_file(url: str) -> None:
+    """Raise ``StoreDamaged`` when the SQLite file behind ``url`` exists and is damaged.
+
+    Unlike a terminal's store, the centre's holds what cannot be rebuilt (credentials,
+    accounts, lawyers' notes): it is never replaced by itself; the operator restores
+    a backup or moves the file aside.
+    """
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:" or not os.path.exists(database):
+        return
+    try:
+        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        raise StoreDamaged(f"{database}: cannot open: {exc}") from exc
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return  # another process holds it; the engine will wait its turn
+        raise StoreDamaged(f"{database}: {exc}") from exc
+    finally:
+        conn.close()
+    if rows != [("ok",)]:
+        raise StoreDamaged(f"{database}: integrity check failed: " + "; ".join(str(r[0]) for r in rows[:3])[:300])
+
+
 def open_engine(url: str) -> Engine:
     """An engine for ``url`` with the tables created (idempotent)."""
     if url.startswith("sqlite"):
+        check_sqlite_file(url)
+        # Created owner-only, with its -wal and -shm (password hashes, phone numbers).
+        restrict_umask()
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")

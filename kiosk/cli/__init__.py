@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 
 from kiosk import __version__
@@ -63,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except KioskError as exc:
         print(f"kiosk: {exc.detail}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        # The start-up check replaces a damaged store; this is what remains (a disk
+        # that fails while the command runs): a plain message, never a traceback.
+        print(f"kiosk: the store could not be read or written: {exc} (see `kiosk doctor`)", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

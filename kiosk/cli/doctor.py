@@ -15,6 +15,8 @@ from kiosk.cli.common import data_dir_of, print_json
 from kiosk.config import load_config
 from kiosk.errors import KioskError
 from kiosk.ports import DeviceState
+from kiosk.store import DB_FILENAME
+from kiosk.storecheck import damaged_copies, numbers_blocked
 
 SETTLE_S = 2.0  # devices report their first health within this
 
@@ -66,7 +68,22 @@ def doctor(args: argparse.Namespace) -> int:
     _check(rows, "CJK font", font is not None, str(font) if font else "none: apt-get install fonts-wqy-microhei")
     display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     _check(rows, "display", True, "present" if display else "none (the app runs offscreen)")
-    terminal = build_terminal(config, data_dir, simulate=args.simulate)
+    try:
+        terminal = build_terminal(config, data_dir, simulate=args.simulate)
+    except KioskError as exc:
+        _check(rows, "store", False, exc.detail)
+        return _report(rows, args.json)
+    fault = terminal.store_fault
+    # A store replaced at this start is a FAIL: the technician must look at what was lost.
+    _check(rows, "store", fault is None, getattr(fault, "detail", None) or str(data_dir / DB_FILENAME))
+    if numbers_blocked(terminal.queue.connection, terminal.clock.now().date().isoformat()):
+        _check(rows, "ticket numbers", False,
+               "unknown today since the store was damaged: no tickets are issued; check the last numbers issued, then"
+               " `kiosk queue resume A=LAST B=LAST …`")
+    kept = damaged_copies(data_dir)
+    if kept:
+        # Kept for the technician (what they held may matter); not a fault any more.
+        _check(rows, "damaged stores", False, f"{len(kept)} kept: " + ", ".join(p.name for p in kept[-3:]), required=False)
     terminal.open_devices()
     try:
         time.sleep(SETTLE_S)
