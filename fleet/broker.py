@@ -128,7 +128,9 @@ class Broker:
     def write_files(self, users: dict[str, str]) -> None:
         """(Re)write passwd and ACL atomically; readable by the broker's user only."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.directory, 0o711)
+        # Traversable by others only when Mosquitto, started as root, drops to its own
+        # user (its files are then in a temp dir of their own, never the data dir).
+        os.chmod(self.directory, 0o711 if os.geteuid() == 0 else 0o700)
         _atomic_write(self.directory / "passwd", passwd_text(users))
         _atomic_write(self.directory / "acl", acl_text())
         _atomic_write(self.directory / "mosquitto.conf", config_text(self.directory, self.port, self.tls))

@@ -12,6 +12,7 @@ import logging.handlers
 import re
 from pathlib import Path
 
+from kiosk.files import private_dir, restrict_umask
 from kiosk.identity import mask_id_number
 
 # What counts as ID-number-shaped. Only digits bound a match: a number glued to a word
@@ -56,7 +57,8 @@ def setup_logging(data_dir: Path | None, level: int = logging.INFO, to_stderr: b
         root.addHandler(h)
     if data_dir is not None:
         path = data_dir / "logs" / "kiosk.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        restrict_umask()  # the handler creates (and rotates) files itself
+        private_dir(path.parent)
         fh = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
         fh.setFormatter(fmt)
         fh.addFilter(masking)

@@ -10,6 +10,7 @@ import sys
 
 from kiosk import __version__
 from kiosk.errors import DeviceError, KioskError
+from kiosk.files import restrict_umask
 
 # Command modules, in help order. Each registers its own sub-commands.
 COMMAND_MODULES = (
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kiosk`` console script."""
+    # Everything a command writes (store, logs, screenshots, configuration) is
+    # owner-only, whatever umask the service was started with (kiosk/files.py).
+    restrict_umask()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

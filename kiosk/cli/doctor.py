@@ -11,14 +11,17 @@ from pathlib import Path
 from kiosk import __version__
 from kiosk.bootstrap import build_terminal
 from kiosk.catalog import load_catalog
+from kiosk.cli.calling import PIN_ENV as CONSOLE_PIN_ENV
 from kiosk.cli.common import data_dir_of, print_json
-from kiosk.config import load_config
+from kiosk.config import KioskConfig, Technician, load_config
 from kiosk.errors import KioskError
 from kiosk.ports import DeviceState
 from kiosk.store import DB_FILENAME
 from kiosk.storecheck import damaged_copies, numbers_blocked
 
 SETTLE_S = 2.0  # devices report their first health within this
+DEFAULT_PIN = Technician().pin
+
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -53,6 +56,7 @@ def doctor(args: argparse.Namespace) -> int:
     except KioskError as exc:
         _check(rows, "config", False, exc.detail)
         return _report(rows, args.json)
+    _check_pins(rows, config)
     try:
         catalog = load_catalog(config.catalog)
         _check(rows, "catalogue", True, f"{len(catalog.services)} services")
@@ -96,6 +100,28 @@ def doctor(args: argparse.Namespace) -> int:
     finally:
         terminal.close()
     return _report(rows, args.json)
+
+
+def _check_pins(rows: list[dict[str, str]], config: KioskConfig) -> None:
+    """The technician PIN and the window console's PIN, where they protect something.
+
+    The default PIN is printed in the manual: on a terminal with real devices or a link
+    to the centre it opens the technician screen to anyone in the room.
+    """
+    real = [kind for kind, url in config.devices.model_dump().items() if url and not url.startswith("sim:")]
+    if config.technician.pin == DEFAULT_PIN and (real or config.fleet.enabled):
+        why = "a broker is configured" if config.fleet.enabled else f"real devices are configured ({', '.join(real)})"
+        _check(rows, "technician PIN", False,
+               f"still the default {DEFAULT_PIN} while {why}: set [technician] pin = \"<4–8 digits>\" in kiosk.toml")
+    else:
+        _check(rows, "technician PIN", True, "set" if config.technician.pin != DEFAULT_PIN else "default (simulated devices only)")
+    host = config.calling.console_http.rpartition(":")[0].strip("[]")
+    pin = os.environ.get(CONSOLE_PIN_ENV) or getattr(config.calling, "console_pin", "")
+    # On loopback only staff at this machine reach the console; anywhere else a PIN is required.
+    if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("127.") and not pin:
+        _check(rows, "console PIN", False,
+               f"the window console listens on {config.calling.console_http} without a PIN: set ${CONSOLE_PIN_ENV}"
+               " for `kiosk console`, or serve it on 127.0.0.1")
 
 
 def _report(rows: list[dict[str, str]], as_json: bool) -> int:

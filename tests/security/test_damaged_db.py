@@ -18,10 +18,16 @@ import pytest
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
 from kiosk.store import DB_FILENAME
-from kiosk.storecheck import COUNTERS_FILENAME, damaged_copies
 from tests.support import PYTHON, ROOT, kiosk_env
 
+COUNTERS_FILENAME = "kiosk.counters.json"  # the day's last numbers, next to the store
+
 DAMAGES = ("empty", "truncated", "garbage")
+
+
+def damaged_copies(data_dir: Path) -> list[Path]:
+    """The damaged stores kept aside."""
+    return sorted(p for p in data_dir.glob(DB_FILENAME + ".damaged-*") if not p.name.endswith(("-wal", "-shm")))
 
 
 def kiosk(data_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
