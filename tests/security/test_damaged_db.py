@@ -246,3 +246,24 @@ def test_store_fault_reaches_the_centre(tmp_path: Path) -> None:
         assert payload["device"] == "store" and "moved aside" in payload["detail"]
     finally:
         fleet.close()
+
+
+def test_the_person_at_the_kiosk_is_told_in_chinese(served: Path, tmp_path: Path) -> None:
+    """Numbers lost with the store: the visit stays on its screen with a plain
+    Chinese notice instead of a ticket that could repeat a number."""
+    from kiosk import events as ev
+    from kiosk.bootstrap import build_terminal
+
+    d = tmp_path / "data"
+    shutil.copytree(served, d)
+    damage(d, "garbage")
+    (d / COUNTERS_FILENAME).unlink()
+    t = build_terminal(KioskConfig(), d, with_devices=False)
+    flow = t.flow
+    flow.handle(ev.Started())
+    flow.handle(ev.ServiceChosen("consultation"))
+    flow.handle(ev.MaterialsOpened())
+    flow.handle(ev.TicketRequested())
+    assert flow.visit.ticket is None
+    assert flow.visit.notice_key == "store.numbers_unknown"
+    assert "请到窗口取号" in t.translator.t(flow.visit.notice_key)
