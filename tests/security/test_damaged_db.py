@@ -98,6 +98,8 @@ def test_take_after_damage_continues_the_numbers(damaged: Path) -> None:
         (("queue", "status"), {0}),
         (("queue", "call", "--window", "2"), {0, 1}),  # 1: nobody waiting (tickets in lost pages)
         (("queue", "done", "--window", "1"), {1}),  # 1: the window serves nobody
+        (("queue", "transfer", "mediation", "--window", "1"), {1}),
+        (("announce", "--seconds", "0.5"), {0}),
         (("doctor", "--simulate"), {1}),  # the store was replaced: the technician must look
     ],
 )
