@@ -162,7 +162,13 @@ def check_sqlite_file(url: str) -> None:
     from sqlalchemy.engine import make_url
 
     database = make_url(url).database
-    if not database or database == ":memory:" or not os.path.exists(database):
+    if not database or database == ":memory:":
+        return
+    marker = sqlite_marker(database)
+    if not os.path.exists(database):
+        if os.path.exists(marker):
+            raise StoreDamaged(f"{database}: the file is gone ({os.path.basename(marker)} says it existed;"
+                               " remove that marker too to start afresh on purpose)")
         return
     try:
         conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
@@ -170,6 +176,7 @@ def check_sqlite_file(url: str) -> None:
         raise StoreDamaged(f"{database}: cannot open: {exc}") from exc
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             return  # another process holds it; the engine will wait its turn
@@ -178,6 +185,24 @@ def check_sqlite_file(url: str) -> None:
         conn.close()
     if rows != [("ok",)]:
         raise StoreDamaged(f"{database}: integrity check failed: " + "; ".join(str(r[0]) for r in rows[:3])[:300])
+    if "terminals" not in tables and os.path.exists(marker):
+        # Emptied: opening it would silently start a centre that knows no terminal.
+        raise StoreDamaged(f"{database}: the file is empty or has lost its tables ({os.path.basename(marker)} says it"
+                           " held a store; remove that marker too to start afresh on purpose)")
+
+
+def sqlite_marker(database: str) -> str:
+    """The file that says a centre SQLite store existed at ``database``."""
+    return database + ".created"
+
+
+def _mark_sqlite(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if database and database != ":memory:" and not os.path.exists(sqlite_marker(database)):
+        with open(sqlite_marker(database), "w", encoding="utf-8") as f:
+            f.write(utcnow().isoformat() + "\n")
 
 
 def open_engine(url: str) -> Engine:
@@ -198,6 +223,8 @@ def open_engine(url: str) -> Engine:
         engine = create_engine(url, pool_size=5, max_overflow=5)
     metadata.create_all(engine)
     ix_events_terminal_time.create(engine, checkfirst=True)  # a store made before it existed
+    if url.startswith("sqlite"):
+        _mark_sqlite(url)
     return engine
 
 

@@ -202,14 +202,14 @@ def center(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("how", ["truncated", "garbage"])
+@pytest.mark.parametrize("how", ["truncated", "garbage", "empty"])
 def test_centre_refuses_a_damaged_database_plainly(tmp_path: Path, how: str) -> None:
     d = tmp_path / "centre"
     add = center(d, "terminals", "add", "T1", "--site", "测试")
     assert add.returncode == 0, add.stderr
     db = d / "center.sqlite3"
     raw = db.read_bytes()
-    db.write_bytes(raw[: len(raw) // 3] if how == "truncated" else os.urandom(4096))
+    db.write_bytes({"truncated": raw[: len(raw) // 3], "garbage": os.urandom(4096), "empty": b""}[how])
     before = db.read_bytes()
     for args in (("serve", "--with-broker", "--http", "127.0.0.1:0"), ("terminals",)):
         proc = center(d, *args)
