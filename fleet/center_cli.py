@@ -301,10 +301,7 @@ def cmd_logs(args: argparse.Namespace) -> int:
     if not res.ok:
         print(f"error: {res.error}: {res.message or ''}", file=sys.stderr)
         return 1
-    # Masked again here: the centre treats what a terminal sends as untrusted.
-    from kiosk.logs import mask_text
-
-    print("\n".join(mask_text(str(line)) for line in res.result["lines"]))
+    print("\n".join(res.result["lines"]))
     return 0
 
 

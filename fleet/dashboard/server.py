@@ -20,7 +20,6 @@ from aiohttp import web
 from fleet.center import auth
 from fleet.center.auth import require
 from fleet.center.service import CenterLink
-from kiosk.logs import mask_text
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -179,9 +178,6 @@ class Dashboard:
 
         res = await asyncio.get_running_loop().run_in_executor(None, run)
         doc = res.model_dump(mode="json", exclude_none=True)
-        if res.ok and name == "get_logs" and isinstance(doc.get("result", {}).get("lines"), list):
-            # Masked again here: the centre treats what a terminal sends as untrusted.
-            doc["result"]["lines"] = [mask_text(str(line)) for line in doc["result"]["lines"]]
         if res.ok and name == "screenshot":
             png = base64.b64decode(doc["result"].pop("png_base64"))
             path = self.data_dir / "screenshots" / f"{tid}.png"

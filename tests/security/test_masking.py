@@ -96,3 +96,58 @@ def test_no_id_number_survives_masking(number: str, before: str, after: str, as_
     # Whatever surrounds it, the number (and its first 15/17 digits) is gone.
     assert number not in masked
     assert number[:-1] not in masked
+
+
+def test_the_centre_masks_log_lines_a_terminal_sends_unmasked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A terminal whose credentials are in other hands answers ``get_logs`` with raw ID
+    numbers: the centre masks them before anyone sees them or the history keeps them."""
+    import shutil
+    from pathlib import Path
+
+    if shutil.which("mosquitto") is None and not Path("/usr/sbin/mosquitto").exists():
+        pytest.skip("mosquitto is not installed")
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+    from sqlalchemy import select
+
+    from fleet import topics
+    from fleet.center.store import commands
+    from fleet.mqttlink import make_client, parse_broker_url
+    from tests.fleet.conftest import Fleet, until
+
+    raw = [f"card ID{VALID_18} read", f"old card{VALID_15}", "ticket A001 at 09:05"]
+    fleet = Fleet(tmp_path)
+    rogue = None
+    try:
+        pw = fleet.provision("R1")
+        rogue = make_client("R1", "R1", pw)
+
+        def answer(client, userdata, msg) -> None:  # type: ignore[no-untyped-def]
+            cmd = topics.Command.model_validate_json(msg.payload)
+            props = Properties(PacketTypes.PUBLISH)
+            props.CorrelationData = msg.properties.CorrelationData
+            res = topics.CommandResult(id=cmd.id, ok=True, result={"lines": raw})
+            client.publish(msg.properties.ResponseTopic, res.to_bytes(), qos=1, properties=props)
+
+        subscribed: list[int] = []
+        rogue.on_message = answer
+        rogue.on_subscribe = lambda *a: subscribed.append(1)
+        rogue.on_connect = lambda c, *a: c.subscribe(topics.topic("R1", topics.CMD), qos=1)
+        host, port, _ = parse_broker_url(fleet.broker.url)
+        rogue.connect(host, port)
+        rogue.loop_start()
+        until(lambda: subscribed)
+        res = fleet.center.command("R1", "get_logs", {"lines": 3}, timeout=10)
+        assert res.ok, res
+        shown = "\n".join(res.result["lines"])
+        assert VALID_18 not in shown and VALID_15 not in shown
+        assert res.result["lines"][2] == "ticket A001 at 09:05"
+        fleet.center.flush_journal()
+        with fleet.store.engine.connect() as c:
+            kept = c.execute(select(commands.c.result).where(commands.c.terminal_id == "R1")).scalar_one()
+        assert VALID_18 not in kept and VALID_15 not in kept
+    finally:
+        if rogue is not None:
+            rogue.loop_stop()
+            rogue.disconnect()
+        fleet.close()
