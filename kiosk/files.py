@@ -42,8 +42,23 @@ def _tighten(path: Path, mode: int) -> None:
         return
     if stat.S_ISLNK(st.st_mode) or st.st_uid != os.geteuid():
         return  # not ours to change (a link, or a file another account owns)
+    if stat.S_ISDIR(st.st_mode) and _shared(path, st):
+        return
     if st.st_mode & _OPEN_BITS:
         os.chmod(path, stat.S_IMODE(st.st_mode) & ~_OPEN_BITS & 0o7777 | (mode & 0o700))
+
+
+def _shared(path: Path, st: os.stat_result) -> bool:
+    # A data dir given as /tmp, / or a home directory (by mistake) must not have the
+    # machine's shared directories closed: those are never tightened, nor walked.
+    if st.st_mode & stat.S_ISVTX:
+        return True
+    resolved = path.resolve()
+    try:
+        home = Path.home().resolve()
+    except (KeyError, RuntimeError):
+        home = None
+    return resolved == Path(resolved.anchor) or (home is not None and (resolved == home or resolved in home.parents))
 
 
 def private_dir(path: Path) -> Path:
@@ -80,7 +95,7 @@ def write_private(path: Path, data: bytes | str, *, fsync: bool = True) -> Path:
 def tighten_tree(root: Path) -> None:
     """Make every directory under ``root`` 0700 and every file 0600 where group or
     other could read it (what an older version, or a copy by hand, left open)."""
-    if not root.is_dir():
+    if not root.is_dir() or _shared(root, root.stat()):
         return
     _tighten(root, PRIVATE_DIR_MODE)
     for dirpath, dirnames, filenames in os.walk(root):

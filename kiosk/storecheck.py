@@ -153,12 +153,17 @@ def note_issued(conn: sqlite3.Connection, day: str, prefix: str, last: int) -> N
 # ---- the check ------------------------------------------------------------------------
 
 
+def _uri(path: Path, query: str) -> str:
+    # as_uri() percent-encodes: a data dir with "?" or "#" in its name stays one path.
+    return f"{path.absolute().as_uri()}?{query}"
+
+
 def _damage(path: Path, marker: Path) -> str | None:
     """Why the store at ``path`` is damaged, or None when it is sound (or new)."""
     if not path.exists():
         return "database file missing" if marker.exists() else None
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30.0)
+        conn = sqlite3.connect(_uri(path, "mode=rw"), uri=True, timeout=30.0)
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot open the store: {exc}") from exc
     try:
@@ -202,7 +207,7 @@ def _salvage(damaged: Path, conn: sqlite3.Connection) -> dict[str, int]:
     copied: dict[str, int] = {}
     try:
         # immutable: read the damaged copy as it is, never write to it.
-        src = sqlite3.connect(f"file:{damaged}?immutable=1", uri=True)
+        src = sqlite3.connect(_uri(damaged, "immutable=1"), uri=True)
     except sqlite3.Error:
         return copied
     try:

@@ -12,6 +12,7 @@ import os
 import random
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterable
 
 from sqlalchemy import (
@@ -171,7 +172,7 @@ def check_sqlite_file(url: str) -> None:
                                " remove that marker too to start afresh on purpose)")
         return
     try:
-        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+        conn = sqlite3.connect(Path(database).absolute().as_uri() + "?mode=ro", uri=True, timeout=30)
     except sqlite3.Error as exc:
         raise StoreDamaged(f"{database}: cannot open: {exc}") from exc
     try:

@@ -124,3 +124,19 @@ def test_doctor_fails_on_a_network_console_without_a_pin(tmp_path: Path) -> None
     assert "FAIL" in line and "KIOSK_CONSOLE_PIN" in line
     with_pin = _doctor(tmp_path / "f", toml, KIOSK_CONSOLE_PIN="4821")
     assert not any(ln.startswith("console PIN") for ln in with_pin.stdout.splitlines())
+
+
+def test_a_shared_directory_given_as_data_dir_is_not_closed(tmp_path: Path) -> None:
+    """``--data-dir /tmp`` by mistake must not lock every other user out of /tmp:
+    a shared (sticky) directory and other people's files in it stay as they are,
+    while what the kiosk writes there is still private."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    other = shared / "someone-else.txt"
+    other.write_text("x")
+    os.chmod(other, 0o644)
+    assert run([PYTHON, "-m", "kiosk.cli", "queue", "take", "consultation"], kiosk_env(shared)).returncode == 0
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE(other.stat().st_mode) == 0o644
+    assert stat.S_IMODE((shared / "kiosk.sqlite3").stat().st_mode) == 0o600
