@@ -78,6 +78,13 @@ class StoreFault:
         )
         return f"store damaged ({self.reason}); {where}; rows recovered: {rows}; {numbers}"
 
+    @property
+    def summary(self) -> str:
+        """At most 200 characters for the centre's event (its detail field's limit)."""
+        where = f"moved aside to {self.moved_to.name}" if self.moved_to else "file gone"
+        numbers = "numbers continue" if self.numbers_recovered else "numbers unknown: tickets stopped today"
+        return f"store damaged ({self.reason[:80]}); {where}; {numbers}"[:200]
+
 
 # ---- the counters file ----------------------------------------------------------------
 
@@ -301,12 +308,11 @@ def _recover(data_dir: Path, path: Path, marker: Path, reason: str, now: datetim
             if not known:
                 c.execute("INSERT OR REPLACE INTO ticket_floors (day, prefix, last) VALUES (?, ?, 0)", (today, BLOCKED_PREFIX))
             fault = StoreFault(reason, moved, salvaged, known)
-            add_event(c, "device_fault", {"device": "store", "state": "fault", "detail": fault.detail[:200]}, now)
+            add_event(c, "device_fault", {"device": "store", "state": "fault", "detail": fault.summary}, now)
         _write_counters(data_dir, floors)
     finally:
         conn.close()
     return fault
-
 
 
 def resume_day(conn: sqlite3.Connection, day: str, floors: dict[str, int]) -> None:
