@@ -181,6 +181,15 @@ class Agent:
 
     def telemetry(self) -> topics.Telemetry:
         """A health snapshot (also the self-test's)."""
+        t = self._collect()
+        fault = getattr(self.terminal, "store_fault", None)
+        if fault is not None:
+            # Replaced at this start (kiosk/storecheck.py): shown on the dashboard for as
+            # long as this run lasts; the device_fault event keeps it in the history.
+            t.devices.append(topics.DeviceReport(kind="store", state="fault", detail=str(getattr(fault, "summary", fault))[:200]))
+        return t
+
+    def _collect(self) -> topics.Telemetry:
         return collect(
             now=self.now(),
             session=self.session,

@@ -39,6 +39,8 @@ def alerts(row: dict[str, Any], offline_minutes: float, now: datetime) -> list[s
             out.append("reader_missing")
         elif f.startswith("printer:") and "printer_fault" not in out:
             out.append("printer_fault")
+        elif f.startswith("store:"):
+            out.append("store_damaged")
     if "paper_out" in out and "printer_fault" in out:
         out.remove("printer_fault")  # paper out says it better
     return out

@@ -11,6 +11,7 @@ import sqlite3
 import stat
 import subprocess
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -246,6 +247,11 @@ def test_store_fault_reaches_the_centre(tmp_path: Path) -> None:
         with fleet.store.engine.connect() as c:
             payload = json.loads(c.execute(select(events.c.payload).where(events.c.kind == "device_fault")).scalar_one())
         assert payload["device"] == "store" and "moved aside" in payload["detail"]
+        # And on the dashboard, as an alert of that terminal, while this run lasts.
+        from fleet.dashboard.server import alerts
+
+        until(lambda: "store:fault" in fleet.store.terminal("S1")["faults"], timeout=15)
+        assert "store_damaged" in alerts(fleet.store.terminal("S1"), 5, datetime.now(timezone.utc))
     finally:
         fleet.close()
 
