@@ -13,11 +13,11 @@ from pathlib import Path
 from devices.registry import DeviceContext, open_device
 from kiosk.catalog import load_catalog
 from kiosk.config import KioskConfig
+from kiosk.files import private_dir, restrict_umask, tighten_tree
 from kiosk.i18n import Translator
 from kiosk.outbox import Outbox
 from kiosk.ports import Clock, DeviceKind, SystemClock, VoiceInput
 from kiosk.queue import QueueService
-from kiosk.files import private_dir, restrict_umask, tighten_tree
 from kiosk.storecheck import open_store
 from kiosk.terminal import AbsentDevice, PendingDevice, Terminal
 from kiosk.visit import VisitFlow

@@ -116,8 +116,8 @@ class QueueService:
         with transaction(self._conn) as c:
             if numbers_blocked(c, day):
                 raise QueueError(
-                    f"today's ticket numbers are unknown since the store was damaged; no ticket issued"
-                    f" (see `kiosk doctor`; `kiosk queue resume PREFIX=LAST…` after checking the last numbers issued)",
+                    "today's ticket numbers are unknown since the store was damaged; no ticket issued"
+                    " (see `kiosk doctor`; `kiosk queue resume PREFIX=LAST…` after checking the last numbers issued)",
                     message_key="store.numbers_unknown",
                 )
             # A transferred ticket keeps its number and stands with seq = -ticket_id in
