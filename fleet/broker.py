@@ -165,7 +165,9 @@ class Broker:
         atomically, readable by the broker's user only. ``users`` holds the terminals and
         the centre's user: each kind goes to its own listener's password file."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.directory, 0o711)
+        # Traversable by others only when Mosquitto, started as root, drops to its own
+        # user (its files are then in a directory of their own, never the data dir).
+        os.chmod(self.directory, 0o711 if os.geteuid() == 0 else 0o700)
         uid = _broker_uid()
         if uid is not None and not _reachable(self.directory, uid):
             # Mosquitto would start (it reads its files as root) but could neither re-read

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
+from kiosk.files import private_dir, restrict_umask, tighten_tree
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def _store(args: argparse.Namespace) -> Any:
     from fleet.center.store import Store
 
     paths = _paths(args)
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(paths.data_dir)
     return Store(args.db or paths.read_runtime().get("db") or paths.default_db())
 
 
@@ -182,7 +183,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"kiosk-center serve: --trusted-proxy: {exc}", file=sys.stderr)
         return 2
     paths = _paths(args)
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    # What an older version (or a copy by hand) left readable is made private at start.
+    private_dir(paths.data_dir)
+    tighten_tree(paths.data_dir)
     store = _store(args)
     broker = None
     rt: dict[str, Any] = {"db": store.url, "pid": os.getpid()}
@@ -602,7 +605,21 @@ def main(argv: list[str] | None = None) -> int:
                 "report": cmd_report}
     handlers["intake"] = cmd_intake  # legal-aid intake (fleet/intake)
     handlers.update(args._appt_handlers)  # slots, appointments (fleet/appointments/cli.py)
-    return handlers[args.command](args)
+    # Everything the centre writes (database, recordings, keys, screenshots) is
+    # owner-only, whatever umask it was started with.
+    restrict_umask()
+    from fleet.center.store import StoreDamaged
+    from sqlalchemy.exc import DatabaseError as SQLDatabaseError
+
+    try:
+        return handlers[args.command](args)
+    except StoreDamaged as exc:
+        print(f"kiosk-center: the centre's database is damaged ({exc}). Nothing was changed in it: restore it from a"
+              " backup, or move it aside (it is kept for recovery) to start with an empty store.", file=sys.stderr)
+        return 2
+    except SQLDatabaseError as exc:
+        print(f"kiosk-center: the centre's database could not be used: {exc.orig or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

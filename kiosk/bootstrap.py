@@ -13,11 +13,12 @@ from pathlib import Path
 from devices.registry import DeviceContext, open_device
 from kiosk.catalog import load_catalog
 from kiosk.config import KioskConfig
+from kiosk.files import private_dir, restrict_umask, tighten_tree
 from kiosk.i18n import Translator
 from kiosk.outbox import Outbox
 from kiosk.ports import Clock, DeviceKind, SystemClock, VoiceInput
 from kiosk.queue import QueueService
-from kiosk.store import DB_FILENAME, connect
+from kiosk.storecheck import open_store
 from kiosk.terminal import AbsentDevice, PendingDevice, Terminal
 from kiosk.visit import VisitFlow
 
@@ -40,9 +41,12 @@ def build_terminal(
 ) -> Terminal:
     """Wire a terminal from its configuration (devices created, not yet opened)."""
     clock = clock or SystemClock()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # Data at rest is private (kiosk/files.py): new files 0600, what is there tightened.
+    restrict_umask()
+    private_dir(data_dir)
+    tighten_tree(data_dir)
     catalog = load_catalog(config.catalog)
-    conn = connect(data_dir / DB_FILENAME)
+    conn, store_fault = open_store(data_dir, clock.now())
     queue = QueueService(conn, catalog, clock, config.queue.max_priority_streak)
     flow = VisitFlow(
         catalog,
@@ -55,6 +59,7 @@ def build_terminal(
         warning_seconds=config.timeouts.warning_seconds,
     )
     terminal = Terminal(config, data_dir, catalog, Translator(config.language), clock, queue, flow, Outbox(conn))
+    terminal.store_fault = store_fault
     from kiosk.legal_aid import attach_legal_aid  # issue 8: legal-aid applications
 
     attach_legal_aid(terminal)

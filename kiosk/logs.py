@@ -1,8 +1,8 @@
 """Logging for the terminal: stderr and a rotating file, with personal data masked.
 
 Code never logs personal data; the filter here is the safety net that masks anything
-shaped like an ID number (18 or 15 characters, or a permanent-residence number) that
-slips into a message, before any handler writes it.
+shaped like an ID number (18 or 15 digits, or a permanent-residence number) that
+slips into a message, wherever it stands in the text, before any handler writes it.
 """
 
 from __future__ import annotations
@@ -12,15 +12,23 @@ import logging.handlers
 import re
 from pathlib import Path
 
+from kiosk.files import private_dir, restrict_umask
 from kiosk.identity import mask_id_number
 
-# 18-digit resident / residence-permit / 2023 foreigner numbers, 2017 foreigner numbers.
-_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|[A-Z]{3}\d{12})(?![0-9A-Za-z])")
+# What counts as ID-number-shaped. Only digits bound a match: a number glued to a word
+# ("ID420281199106080036"), inside JSON or after an escape ("\\n4202…") must still be
+# masked, so letters around it do not protect it.
+# - any run of 15 or more digits: 18-digit resident / residence-permit / 2023 foreigner
+#   numbers, 15-digit first-generation numbers, and any longer run one may hide in.
+#   Ordinary numbers (tickets A001, times, dates, 11-digit phones) are all shorter;
+# - 17 digits and a check character X;
+# - 2017 foreigner numbers: three capitals and 12 digits.
+_ID_LIKE = re.compile(r"(?<!\d)(\d{17}[Xx]|\d{15,})(?!\d)|([A-Z]{3}\d{12})(?!\d)")
 
 
 def mask_text(text: str) -> str:
     """``text`` with every ID-number-shaped token masked."""
-    return _ID_LIKE.sub(lambda m: mask_id_number(m.group(1)), text)
+    return _ID_LIKE.sub(lambda m: mask_id_number(m.group(0)), text)
 
 
 class MaskingFilter(logging.Filter):
@@ -49,7 +57,8 @@ def setup_logging(data_dir: Path | None, level: int = logging.INFO, to_stderr: b
         root.addHandler(h)
     if data_dir is not None:
         path = data_dir / "logs" / "kiosk.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        restrict_umask()  # the handler creates (and rotates) files itself
+        private_dir(path.parent)
         fh = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
         fh.setFormatter(fmt)
         fh.addFilter(masking)

@@ -30,6 +30,7 @@ from kiosk.errors import QueueError
 from kiosk.outbox import add_event
 from kiosk.ports import Clock
 from kiosk.store import transaction
+from kiosk.storecheck import note_issued, numbers_blocked
 from kiosk.tickets import Priority, Ticket, TicketState
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,11 @@ class QueueService:
         self._clock = clock
         self._max_streak = max_priority_streak
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The store connection this queue works on."""
+        return self._conn
+
     # --- issuing ------------------------------------------------------------------------
 
     def take(
@@ -108,6 +114,12 @@ class QueueService:
         now = self._clock.now()
         day = now.date().isoformat()
         with transaction(self._conn) as c:
+            if numbers_blocked(c, day):
+                raise QueueError(
+                    "today's ticket numbers are unknown since the store was damaged; no ticket issued"
+                    " (see `kiosk doctor`; `kiosk queue resume PREFIX=LAST…` after checking the last numbers issued)",
+                    message_key="store.numbers_unknown",
+                )
             # A transferred ticket keeps its number and stands with seq = -ticket_id in
             # its new service (see ``transfer``): it must not move that service's count,
             # and its number must still count for the prefix it was issued under, so a
@@ -117,8 +129,10 @@ class QueueService:
                 "SELECT COALESCE(MAX(n), 0) + 1 FROM ("
                 " SELECT seq AS n FROM tickets WHERE day = ? AND service = ? AND seq > 0"
                 " UNION ALL SELECT CAST(substr(number, 2) AS INTEGER) FROM tickets"
-                " WHERE day = ? AND seq < 0 AND substr(number, 1, 1) = ?)",
-                (day, service, day, svc.prefix),
+                " WHERE day = ? AND seq < 0 AND substr(number, 1, 1) = ?"
+                # After a damaged store was replaced: never below what it had issued.
+                " UNION ALL SELECT last FROM ticket_floors WHERE day = ? AND prefix = ?)",
+                (day, service, day, svc.prefix, day, svc.prefix),
             ).fetchone()[0]
             number = f"{svc.prefix}{seq:03d}"
             cur = c.execute(
@@ -135,6 +149,8 @@ class QueueService:
             )
             if within is not None:
                 within(c, number)
+        # After the commit: a crash before it skips no number.
+        note_issued(self._conn, day, svc.prefix, seq)
         log.info("ticket issued: %s (%s, %s)", number, service, priority.value)
         ticket = self.get(ticket_id)
         assert ticket is not None

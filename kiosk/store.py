@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from kiosk.files import private_dir, private_file, restrict_umask
+
 DB_FILENAME = "kiosk.sqlite3"
 
 _SCHEMA = [
@@ -46,12 +48,29 @@ _SCHEMA = [
     );
     CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (delivered_at, seq);
     """,
+    # v3: the lowest number a prefix may issue next on a day, after a damaged store was
+    # replaced (kiosk/storecheck.py). ``prefix = '*'`` marks a day whose numbers could
+    # not be recovered: no ticket is issued that day rather than one issued twice.
+    """
+    CREATE TABLE IF NOT EXISTS ticket_floors (
+        day    TEXT    NOT NULL,
+        prefix TEXT    NOT NULL,
+        last   INTEGER NOT NULL,
+        PRIMARY KEY (day, prefix)
+    );
+    """,
 ]
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (and migrate) the store at ``path``; safe from many processes at once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Open (and migrate) the store at ``path``; safe from many processes at once.
+
+    The database, its ``-wal`` and ``-shm`` are created owner-only (SQLite creates the
+    last two itself, hence the umask). Damage is not checked here: see
+    ``kiosk.storecheck.open_store``, which start-up uses.
+    """
+    restrict_umask()
+    private_dir(path.parent)
     # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so that a writer takes
     # the lock before it reads what it will change (no lost updates between processes).
     conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
@@ -61,6 +80,8 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout=30000")
     conn.execute("PRAGMA foreign_keys=ON")
     _migrate(conn)
+    for suffix in ("", "-wal", "-shm"):
+        private_file(path.with_name(path.name + suffix))
     return conn
 
 

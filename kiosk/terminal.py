@@ -89,6 +89,9 @@ class Terminal:
     centre: CentreChannel | None = None
     # Video consultation (kiosk.call.VideoCallPort, remote_video/; issue 7). None: no calls.
     video: "VideoCallPort | None" = None
+    # What the start-up check found wrong with the store and replaced (kiosk/storecheck.py);
+    # a ``StoreFault``, shown by ``kiosk doctor``. None: the store was sound.
+    store_fault: object | None = None
 
     def open_devices(self, sink: Callable[[DeviceEvent], None] | None = None) -> None:
         """Create and open every device still pending, telling ``sink`` of their

@@ -199,6 +199,11 @@ class Agent:
             volume=speaker.volume if (speaker := self._speaker()) is not None else self.state.get("volume"),
             visit_state=getattr(self.terminal.flow.state, "value", ""),
         )
+        fault = getattr(self.terminal, "store_fault", None)
+        if fault is not None:
+            # Replaced at this start (kiosk/storecheck.py): shown on the dashboard for as
+            # long as this run lasts; the device_fault event keeps it in the history.
+            tel.devices.append(topics.DeviceReport(kind="store", state="fault", detail=str(getattr(fault, "summary", fault))[:200]))
         # Only a terminal that fell back pays for the copy (the simulator sends thousands).
         return tel.model_copy(update={"config_fallback": self.config_fallback}) if self.config_fallback else tel
 

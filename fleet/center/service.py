@@ -31,6 +31,7 @@ from fleet import topics
 from fleet.center.lookups import LookupGuard
 from fleet.center.store import Store
 from fleet.mqttlink import make_client, parse_broker_url
+from kiosk.logs import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -393,6 +394,7 @@ class CenterLink:
             with self._lock:
                 self._pending.pop(cmd_id, None)
         res = pending.result if got and pending.result else topics.CommandResult(id=cmd_id, ok=False, error="timeout", message=f"no reply within {timeout:g} s")
+        res = _masked(name, res)
         if journal:
             self._journal(self.store.command_finished, cmd_id, res.ok if res.error != "timeout" else None, res.error, res.result)
         return res
@@ -416,6 +418,18 @@ class CenterLink:
 def _group_key(password: str, group: str) -> str:
     """16 hex digits that only holders of the centre's password can compute for ``group``."""
     return hmac.new(password.encode(), f"share-group:{group}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _masked(name: str, res: topics.CommandResult) -> topics.CommandResult:
+    # Masked again at the centre, before anyone sees or stores it: a terminal's
+    # credentials may be in an attacker's hands, and an old agent masked less.
+    update: dict[str, Any] = {}
+    if res.message:
+        update["message"] = mask_text(res.message)
+    lines = res.result.get("lines") if name == "get_logs" else None
+    if isinstance(lines, list):
+        update["result"] = {**res.result, "lines": [mask_text(str(line)) for line in lines]}
+    return res.model_copy(update=update) if update else res
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:

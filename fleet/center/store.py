@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterable
 
 from sqlalchemy import (
@@ -35,6 +37,7 @@ from sqlalchemy.exc import DBAPIError
 
 from fleet import topics
 from kiosk.terminal_id import check_terminal_id
+from kiosk.files import restrict_umask
 
 log = logging.getLogger(__name__)
 
@@ -145,9 +148,71 @@ def _aware(dt: datetime | None) -> datetime | None:
     return dt
 
 
+class StoreDamaged(Exception):
+    """The centre's SQLite file is not a sound database: nothing was changed in it."""
+
+
+def check_sqlite_file(url: str) -> None:
+    """Raise ``StoreDamaged`` when the SQLite file behind ``url`` exists and is damaged.
+
+    Unlike a terminal's store, the centre's holds what cannot be rebuilt (credentials,
+    accounts, lawyers' notes): it is never replaced by itself; the operator restores
+    a backup or moves the file aside.
+    """
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    marker = sqlite_marker(database)
+    if not os.path.exists(database):
+        if os.path.exists(marker):
+            raise StoreDamaged(f"{database}: the file is gone ({os.path.basename(marker)} says it existed;"
+                               " remove that marker too to start afresh on purpose)")
+        return
+    try:
+        conn = sqlite3.connect(Path(database).absolute().as_uri() + "?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        raise StoreDamaged(f"{database}: cannot open: {exc}") from exc
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return  # another process holds it; the engine will wait its turn
+        raise StoreDamaged(f"{database}: {exc}") from exc
+    finally:
+        conn.close()
+    if rows != [("ok",)]:
+        raise StoreDamaged(f"{database}: integrity check failed: " + "; ".join(str(r[0]) for r in rows[:3])[:300])
+    if "terminals" not in tables and os.path.exists(marker):
+        # Emptied: opening it would silently start a centre that knows no terminal.
+        raise StoreDamaged(f"{database}: the file is empty or has lost its tables ({os.path.basename(marker)} says it"
+                           " held a store; remove that marker too to start afresh on purpose)")
+
+
+def sqlite_marker(database: str) -> str:
+    """The file that says a centre SQLite store existed at ``database``."""
+    return database + ".created"
+
+
+def _mark_sqlite(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if database and database != ":memory:" and not os.path.exists(sqlite_marker(database)):
+        with open(sqlite_marker(database), "w", encoding="utf-8") as f:
+            f.write(utcnow().isoformat() + "\n")
+
+
 def open_engine(url: str) -> Engine:
     """An engine for ``url`` with the tables created (idempotent)."""
     if url.startswith("sqlite"):
+        check_sqlite_file(url)
+        # Created owner-only, with its -wal and -shm (password hashes, phone numbers).
+        restrict_umask()
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -160,6 +225,8 @@ def open_engine(url: str) -> Engine:
         engine = create_engine(url, pool_size=5, max_overflow=5)
     metadata.create_all(engine)
     ix_events_terminal_time.create(engine, checkfirst=True)  # a store made before it existed
+    if url.startswith("sqlite"):
+        _mark_sqlite(url)
     return engine
 
 
@@ -176,7 +243,7 @@ def faults_of(t: Any) -> list[str]:
     """Fault codes from one telemetry message (``printer:paper_out``, ``idcard:absent``)."""
     faults = []
     for d in t.devices:
-        if d.state in ("absent", "fault") and d.kind in ("idcard", "printer") and d.detail != "not configured":
+        if d.state in ("absent", "fault") and d.kind in ("idcard", "printer", "store") and d.detail != "not configured":
             faults.append(f"{d.kind}:{d.state}")
         if d.paper in ("paper_out", "cover_open", "offline"):
             faults.append(f"{d.kind}:{d.paper}")

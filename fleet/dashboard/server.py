@@ -44,6 +44,8 @@ def alerts(row: dict[str, Any], offline_minutes: float, now: datetime) -> list[s
             out.append("printer_fault")
         elif f == "config:fallback":
             out.append("config_fallback")
+        elif f.startswith("store:"):
+            out.append("store_damaged")
     if "paper_out" in out and "printer_fault" in out:
         out.remove("printer_fault")  # paper out says it better
     return out

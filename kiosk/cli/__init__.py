@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 
 from kiosk import __version__
 from kiosk.errors import DeviceError, KioskError
+from kiosk.files import restrict_umask
 
 # Command modules, in help order. Each registers its own sub-commands.
 COMMAND_MODULES = (
@@ -51,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kiosk`` console script."""
+    # Everything a command writes (store, logs, screenshots, configuration) is
+    # owner-only, whatever umask the service was started with (kiosk/files.py).
+    restrict_umask()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -63,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except KioskError as exc:
         print(f"kiosk: {exc.detail}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        # The start-up check replaces a damaged store; this is what remains (a disk
+        # that fails while the command runs): a plain message, never a traceback.
+        print(f"kiosk: the store could not be read or written: {exc} (see `kiosk doctor`)", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

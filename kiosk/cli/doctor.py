@@ -11,12 +11,18 @@ from pathlib import Path
 from kiosk import __version__
 from kiosk.bootstrap import build_terminal
 from kiosk.catalog import load_catalog
+from kiosk.cli.calling import PIN_ENV as CONSOLE_PIN_ENV
 from kiosk.cli.common import data_dir_of, print_json
+from kiosk.config import KioskConfig, Technician
 from kiosk.errors import KioskError
 from kiosk.ports import DeviceState
 from kiosk.startconfig import last_good_path, start_config
+from kiosk.store import DB_FILENAME
+from kiosk.storecheck import damaged_copies, numbers_blocked
 
 SETTLE_S = 2.0  # devices report their first health within this
+DEFAULT_PIN = Technician().pin
+
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -56,6 +62,7 @@ def doctor(args: argparse.Namespace) -> int:
         _check(rows, "config", False, f"{start.fallback}\n`kiosk run` starts from {last_good_path(start.path)}")
     else:
         _check(rows, "config", True, getattr(args, "config", None) or str(data_dir / "kiosk.toml") + " (defaults if absent)")
+    _check_pins(rows, config)
     try:
         catalog = load_catalog(config.catalog)
         _check(rows, "catalogue", True, f"{len(catalog.services)} services")
@@ -71,7 +78,22 @@ def doctor(args: argparse.Namespace) -> int:
     _check(rows, "CJK font", font is not None, str(font) if font else "none: apt-get install fonts-wqy-microhei")
     display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     _check(rows, "display", True, "present" if display else "none (the app runs offscreen)")
-    terminal = build_terminal(config, data_dir, simulate=args.simulate)
+    try:
+        terminal = build_terminal(config, data_dir, simulate=args.simulate)
+    except KioskError as exc:
+        _check(rows, "store", False, exc.detail)
+        return _report(rows, args.json)
+    fault = terminal.store_fault
+    # A store replaced at this start is a FAIL: the technician must look at what was lost.
+    _check(rows, "store", fault is None, getattr(fault, "detail", None) or str(data_dir / DB_FILENAME))
+    if numbers_blocked(terminal.queue.connection, terminal.clock.now().date().isoformat()):
+        _check(rows, "ticket numbers", False,
+               "unknown today since the store was damaged: no tickets are issued; check the last numbers issued, then"
+               " `kiosk queue resume A=LAST B=LAST …`")
+    kept = damaged_copies(data_dir)
+    if kept:
+        # Kept for the technician (what they held may matter); not a fault any more.
+        _check(rows, "damaged stores", False, f"{len(kept)} kept: " + ", ".join(p.name for p in kept[-3:]), required=False)
     terminal.open_devices()
     try:
         time.sleep(SETTLE_S)
@@ -84,6 +106,28 @@ def doctor(args: argparse.Namespace) -> int:
     finally:
         terminal.close()
     return _report(rows, args.json)
+
+
+def _check_pins(rows: list[dict[str, str]], config: KioskConfig) -> None:
+    """The technician PIN and the window console's PIN, where they protect something.
+
+    The default PIN is printed in the manual: on a terminal with real devices or a link
+    to the centre it opens the technician screen to anyone in the room.
+    """
+    real = [kind for kind, url in config.devices.model_dump().items() if url and not url.startswith("sim:")]
+    if config.technician.pin == DEFAULT_PIN and (real or config.fleet.enabled):
+        why = "a broker is configured" if config.fleet.enabled else f"real devices are configured ({', '.join(real)})"
+        _check(rows, "technician PIN", False,
+               f"still the default {DEFAULT_PIN} while {why}: set [technician] pin = \"<4–8 digits>\" in kiosk.toml")
+    else:
+        _check(rows, "technician PIN", True, "set" if config.technician.pin != DEFAULT_PIN else "default (simulated devices only)")
+    host = config.calling.console_http.rpartition(":")[0].strip("[]")
+    pin = os.environ.get(CONSOLE_PIN_ENV) or getattr(config.calling, "console_pin", "")
+    # On loopback only staff at this machine reach the console; anywhere else a PIN is required.
+    if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("127.") and not pin:
+        _check(rows, "console PIN", False,
+               f"the window console listens on {config.calling.console_http} without a PIN: set ${CONSOLE_PIN_ENV}"
+               " for `kiosk console`, or serve it on 127.0.0.1")
 
 
 def _report(rows: list[dict[str, str]], as_json: bool) -> int:

@@ -8,6 +8,7 @@ import sys
 from kiosk.bootstrap import build_terminal
 from kiosk.cli.calling import transfer_ticket
 from kiosk.cli.common import config_of, print_json
+from kiosk.storecheck import resume_day
 from kiosk.tickets import Priority, Ticket
 
 
@@ -40,6 +41,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     tr.add_argument("--window", type=int, default=1)
     tr.add_argument("--json", action="store_true")
     tr.set_defaults(handler=transfer_ticket)
+
+    resume = qs.add_parser(
+        "resume", parents=[common], help="after a damaged store: give the last number issued today per prefix, and issue again"
+    )
+    resume.add_argument("last", nargs="+", metavar="PREFIX=LAST", help="e.g. A=57 B=12 (0: none issued)")
+    resume.set_defaults(handler=resume_numbers)
 
     status = qs.add_parser("status", parents=[common], help="every ticket of the day")
     status.add_argument("--json", action="store_true")
@@ -119,4 +126,20 @@ def queue_status(args: argparse.Namespace) -> int:
         return 0
     for t in tickets:
         print(f"{t.number:6} {t.service:13} {t.priority.value:9} {t.state.value:8} {t.window or ''}")
+    return 0
+
+
+def resume_numbers(args: argparse.Namespace) -> int:
+    """Lift the stop on tickets after a damaged store, numbers continuing after LAST."""
+    floors: dict[str, int] = {}
+    for item in args.last:
+        prefix, _, last = item.partition("=")
+        if len(prefix) != 1 or not prefix.isalpha() or not last.isdigit():
+            print(f"kiosk: {item!r}: expected PREFIX=LAST, e.g. A=57", file=sys.stderr)
+            return 2
+        floors[prefix.upper()] = int(last)
+    terminal = _terminal(args)
+    resume_day(terminal.queue.connection, terminal.clock.now().date().isoformat(), floors)
+    for prefix, last in sorted(floors.items()):
+        print(f"{prefix}: next number {prefix}{last + 1:03d} or later")
     return 0
