@@ -21,6 +21,7 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk import events as ev
 from kiosk.events import SpeechHeard
+from kiosk.ports import DeviceKind
 from kiosk.legal_aid.receipt import legal_aid_receipt
 from screens import theme
 from screens import numpad as _numpad  # noqa: F401 — the NumPad kv rule
@@ -227,6 +228,9 @@ class LaStoryScreen(LaScreen):
     story = StringProperty("")
     dictating = BooleanProperty(False)
     primary_action = "la:story:done"
+    # Dictation needs the microphone; without it the way on is to skip and tell the window.
+    needs_devices = (DeviceKind.MIC,)
+    way_on = (("legal_aid.story_skip", "la:story:skip"),)
 
     def refresh(self) -> None:
         """The words so far."""
@@ -379,7 +383,8 @@ class LaDoneScreen(LaScreen):
             return
         card = app.terminal.flow.visit.card
         receipt = legal_aid_receipt(s, self.la.data, app.terminal.config, language=app.lang,
-                                    holder_name=card.masked_name if card else None)
+                                    holder_name=card.masked_name if card else None,
+                                    take_card=app.terminal.flow.visit.card_placed)
         self.print_state = app.tr("legal_aid.done_printing")
         app.receipts.queue.submit(f"legal_aid:{s.number}", receipt)
 

@@ -39,7 +39,8 @@ class ReceiptDesk:
         t = app.terminal
         current = t.queue.get(ticket.ticket_id) or ticket
         holder = visit.card.masked_name if visit.card else None
-        receipt = ticket_receipt(current, t.catalog.get(ticket.service), t.config, language=visit.language, holder_name=holder)
+        receipt = ticket_receipt(current, t.catalog.get(ticket.service), t.config, language=visit.language, holder_name=holder,
+                                 take_card=visit.card_placed)
         self.ticket_state_key = "ticket.printing"
         self.queue.submit(f"ticket:{ticket.ticket_id}", receipt)
 
