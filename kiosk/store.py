@@ -46,6 +46,12 @@ _SCHEMA = [
     );
     CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (delivered_at, seq);
     """,
+    # v3: whether the ticket's paper came out (NULL: not tried; 0: it could not be
+    # printed). A ticket that failed outlives the visit: reprinted later by its number,
+    # and shown to staff as not printed.
+    """
+    ALTER TABLE tickets ADD COLUMN printed INTEGER;
+    """,
 ]
 
 

@@ -308,6 +308,9 @@ class KioskApp(App):
             flow.handle(ev.PriorityDeclared(chosen))
         elif name == "reprint":
             self.receipts.print_ticket()
+        elif name == "reprint_ticket":  # a ticket an earlier visit could not print (technician screen)
+            if not self.receipts.reprint_number(arg):
+                self.show_notice("printer_state.reprint_none")
         elif name == "print_materials":
             self.receipts.print_materials()
         elif name == "still_here":

@@ -14,7 +14,7 @@ from kiosk.catalog import load_catalog
 from kiosk.cli.common import data_dir_of, print_json
 from kiosk.config import load_config
 from kiosk.errors import KioskError
-from kiosk.ports import DeviceState
+from kiosk.ports import DeviceKind, DeviceState
 
 SETTLE_S = 2.0  # devices report their first health within this
 
@@ -59,7 +59,13 @@ def doctor(args: argparse.Namespace) -> int:
     from kiosk.voice.models import check_model
 
     model = check_model(data_dir)
-    _check(rows, "speech model", model.ok, model.detail, required=False)
+    # With a microphone, voice mode is offered: without the model it would invite speech
+    # that nothing hears, so that is a fault. Without one, nothing is meant to listen.
+    from kiosk.bootstrap import device_urls
+
+    listens = bool(device_urls(config, args.simulate).get(DeviceKind.MIC))
+    _check(rows, "speech model", model.ok, model.detail if model.ok or not listens else
+           f"{model.detail} — voice mode cannot understand speech (本机暂不能听懂说话)", required=listens)
     from screens.fonts import find_cjk_font
 
     font = find_cjk_font()
