@@ -101,7 +101,9 @@ class VisitStrip(BoxLayout):
         if refresh is not None:
             refresh(self.problem)
         if appeared and (app.voice or app._keypad_in_use):
-            app.speak(self.problem, interrupt=False)  # said once when it appears, not at every poll
+            # Said once when it appears (not at every poll), cutting the screen's own prompt:
+            # what that prompt asks for ("把身份证放在读卡区") cannot be done now.
+            app.speak(self.problem)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

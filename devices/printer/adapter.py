@@ -44,7 +44,7 @@ READ_TIMEOUT = 1.0
 BUSY_TIMEOUT = 20.0
 # How often the status is asked between jobs, so paper out, an open cover or a printer
 # gone offline show on the technician screen and in telemetry before a ticket fails.
-POLL_INTERVAL = 2.0
+POLL_INTERVAL = 1.0
 
 
 class EscposReceiptPrinter:
