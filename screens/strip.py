@@ -20,8 +20,9 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import ColorProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 
 from kiosk.ports import DeviceKind, DeviceState
 from screens.widgets import KButton
@@ -40,6 +41,13 @@ def unusable(terminal: Any, kinds: tuple[DeviceKind, ...]) -> DeviceKind | None:
         if device is None or device.health().state in _UNUSABLE:
             return kind
     return None
+
+
+class StripLine(Label):
+    """One line of the band; ``surface`` is the colour it paints behind its text (and what
+    the accessibility audit checks the text's contrast against)."""
+
+    surface = ColorProperty((0, 0, 0, 0))
 
 
 class VisitStrip(BoxLayout):
