@@ -84,6 +84,7 @@ def problem_within(p: Any, record: dict[str, Any], key: str, seconds: float = 5.
     began = time.monotonic()
     yield from wait_until(p, lambda: bool(p.app.strip.problem), seconds)
     record[key] = round(time.monotonic() - began, 2)
+    yield 0.2  # one layout pass: the way-on buttons take their place
 
 
 @scenario
@@ -121,6 +122,28 @@ def device_absent(p: Any, record: dict[str, Any]) -> Steps:
     p.app._run_sim_action("printer.ready")
     yield from wait_until(p, lambda: not p.app.strip.problem, 5)
     look(p, record, "paper_back")
+
+
+@scenario
+def camera_absent(p: Any, record: dict[str, Any]) -> Steps:
+    """The camera is unplugged on the consent screen of a video call (a lawyer on duty)."""
+    from tests.video.call_scenarios import _join_loopback
+
+    yield p.tap("start")
+    centre = _join_loopback(p, record, lawyers=1)
+    p.app.root_screen("home").refresh()
+    yield 0.2
+    yield p.tap("call:open")
+    look(p, record, "consent")
+    p.app._run_sim_action("camera.toggle")
+    yield from problem_within(p, record, "camera_seconds")
+    look(p, record, "camera_unplugged")
+    yield p.tap("window_ticket")
+    yield 0.3
+    look(p, record, "window_ticket")
+    ticket = p.app.terminal.flow.visit.ticket
+    record["ticket"] = [ticket.number, ticket.service] if ticket else None
+    centre.close()
 
 
 def open_technician(p: Any) -> Steps:

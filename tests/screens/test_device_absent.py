@@ -29,3 +29,13 @@ def test_unplugged_reader_and_printer_out_of_paper(data_dir: Path) -> None:
     assert r["printer_seconds"] <= 2.0
     assert "打印机暂时不能打印" in texts(r, "paper_out") and r["take_offered"]
     assert "打印机暂时不能打印" not in texts(r, "paper_back")
+
+
+def test_camera_unplugged_before_a_video_call(data_dir: Path) -> None:
+    r = run("camera_absent", data_dir)
+    assert "摄像头暂时不能使用" not in texts(r, "consent")
+    assert r["camera_seconds"] <= 2.0
+    assert "摄像头暂时不能使用" in texts(r, "camera_unplugged")
+    # The way on: a consultation ticket for the window instead of the call.
+    assert r["ticket"] is not None and r["ticket"][1] == "consultation"
+    assert r["ticket"][0] in texts(r, "window_ticket")
