@@ -46,7 +46,8 @@ def test_telemetry_carries_the_live_state_within_5_s(fleet) -> None:  # type: ig
     """A real agent over real Mosquitto: paper out reaches the centre without a print job."""
     from tests.fleet.conftest import until
 
-    t = fleet.terminal("P1", devices=True, telemetry_seconds=1)
+    # Periodic telemetry every 30 s (the default): the change itself must bring it sooner.
+    t = fleet.terminal("P1", devices=True, telemetry_seconds=30)
     try:
         _paper_out_reaches_the_centre(fleet, t)
     finally:
