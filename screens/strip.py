@@ -25,6 +25,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
 from kiosk.ports import DeviceKind, DeviceState
+from screens import theme
 from screens.widgets import KButton
 
 POLL_S = 0.5  # device health is read this often (no I/O: adapters keep their last state)
@@ -104,7 +105,8 @@ class VisitStrip(BoxLayout):
         box = self.ids.way_on
         box.clear_widgets()
         for label_key, action in self._way_on:
-            box.add_widget(KButton(text=app.tr(label_key), action=action, size_hint_x=None, width=app.fs(24) * (len(app.tr(label_key)) + 2)))
+            box.add_widget(KButton(text=app.tr(label_key), action=action, bg=theme.GOLD, fg=theme.TEXT,
+                                   size_hint_x=None, width=app.fs(24) * (len(app.tr(label_key)) + 2)))
         refresh = getattr(screen, "device_problem_changed", None)
         if refresh is not None:
             refresh(self.problem)
