@@ -79,7 +79,8 @@ class LaScreen(KioskScreen):
         app = self.kiosk
         self.step = app.tr("legal_aid.step", n=self.step_no, total=TOTAL_STEPS) if self.step_no else ""
         self.title = app.tr(self.title_key) if self.title_key else ""
-        self.intro = app.tr(self.intro_key) if self.intro_key else ""
+        # guide.text: an intro that asks for speech says what works when nothing listens.
+        self.intro = app.guide.text(self.intro_key) if self.intro_key else ""
 
     def spoken_intro(self) -> str:
         """Step, title, how to answer."""
@@ -228,8 +229,10 @@ class LaStoryScreen(LaScreen):
     story = StringProperty("")
     dictating = BooleanProperty(False)
     primary_action = "la:story:done"
-    # Dictation needs the microphone; without it the way on is to skip and tell the window.
+    # Dictation needs the microphone and a speech model; without them the way on is to
+    # skip and tell the window.
     needs_devices = (DeviceKind.MIC,)
+    needs_speech = True
     way_on = (("legal_aid.story_skip", "la:story:skip"),)
 
     def refresh(self) -> None:

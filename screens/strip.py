@@ -61,7 +61,7 @@ class VisitStrip(BoxLayout):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._remind_until = 0.0
-        self._problem_kind: DeviceKind | None = None
+        self._problem_kind: DeviceKind | str | None = None
         self._way_on: tuple[tuple[str, str], ...] = ()
         self._poll = None
 
@@ -87,7 +87,9 @@ class VisitStrip(BoxLayout):
         tech = app.sm.current in ("pin", "technician")
         remind = flow.visit.card_placed or (flow.state.value == "attract" and time.monotonic() < self._remind_until)
         self.reminder = app.tr("reminder.take_card") if remind and not tech else ""
-        kind = None if tech else unusable(t, tuple(getattr(screen, "needs_devices", ())))
+        kind: DeviceKind | str | None = None if tech else unusable(t, tuple(getattr(screen, "needs_devices", ())))
+        if kind is None and not tech and getattr(screen, "needs_speech", False) and not app.guide.hears:
+            kind = "speech"  # the microphone works, but no speech model understands it
         if kind is not self._problem_kind or (kind is not None and self._way_on != self._screen_way_on(screen)):
             self._show_problem(kind, screen)
         self.voice_note = app.tr("voice_limits.note") if app.voice and not app.guide.hears and not tech else ""
@@ -96,12 +98,13 @@ class VisitStrip(BoxLayout):
     def _screen_way_on(screen: Any) -> tuple[tuple[str, str], ...]:
         return tuple(getattr(screen, "way_on", (WINDOW_TICKET,)))
 
-    def _show_problem(self, kind: DeviceKind | None, screen: Any) -> None:
+    def _show_problem(self, kind: DeviceKind | str | None, screen: Any) -> None:
         app = self.app
         appeared = kind is not None and self._problem_kind is None
         self._problem_kind = kind
         self._way_on = self._screen_way_on(screen) if kind is not None else ()
-        self.problem = app.tr(f"device_absent.{kind.value}") if kind is not None else ""
+        name = kind.value if isinstance(kind, DeviceKind) else kind
+        self.problem = app.tr(f"device_absent.{name}") if name is not None else ""
         box = self.ids.way_on
         box.clear_widgets()
         for label_key, action in self._way_on:

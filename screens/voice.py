@@ -46,6 +46,7 @@ _DEAF = {
     "voice.idle_answer": "voice_limits.idle_answer",
     "rating.voice_howto": "voice_limits.rating_howto",
     "call.consent_voice": "voice_limits.consent",
+    "legal_aid.story_intro": "voice_limits.story_intro",
 }
 
 
