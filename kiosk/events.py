@@ -74,6 +74,12 @@ class PrinterFaulted(DeviceFaulted):
 
 
 @dataclass(frozen=True)
+class WindowTicketRequested(Event):
+    """The person takes a ticket for the window because this step cannot be done here
+    (its device — the card reader, the camera, the microphone — is missing or faulty)."""
+
+
+@dataclass(frozen=True)
 class Started(Event):
     """The person touched the attract screen (or spoke, or placed a card)."""
 

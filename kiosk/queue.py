@@ -67,6 +67,7 @@ def _row_to_ticket(row: sqlite3.Row, ahead: int = 0, eta: int = 0) -> Ticket:
         recalls=row["recalls"],
         ahead=ahead,
         eta_minutes=eta,
+        printed=None if row["printed"] is None else bool(row["printed"]),
     )
 
 
@@ -184,6 +185,15 @@ class QueueService:
             "SELECT * FROM tickets WHERE day = ? ORDER BY ticket_id", (day.isoformat(),)
         ).fetchall()
         return [_row_to_ticket(r) for r in rows]
+
+    def mark_printed(self, ticket_id: int, printed: bool) -> None:
+        """Record whether the ticket's paper came out (a failed one can be reprinted later)."""
+        with transaction(self._conn) as c:
+            c.execute("UPDATE tickets SET printed = ? WHERE ticket_id = ?", (int(printed), ticket_id))
+
+    def unprinted(self) -> list[Ticket]:
+        """Today's waiting tickets whose paper could not be printed, oldest first."""
+        return [t for t in self.tickets() if t.state is TicketState.WAITING and t.printed is False]
 
     def waiting(self, services: Sequence[str] | None = None) -> list[Ticket]:
         """Today's waiting tickets (of ``services``), oldest first."""

@@ -199,12 +199,15 @@ def ticket_receipt(
     *,
     language: str = "zh_CN",
     holder_name: str | None = None,
+    take_card: bool = False,
     tr: Translate | None = None,
 ) -> Receipt:
     """The queue ticket: site, service, the big number, priority, people ahead and the
     wait, time issued, a QR to follow the queue, the hotline.
 
     ``holder_name`` must already be masked (``张*``); anything else is refused.
+    ``take_card``: an ID card was put on the reader in this visit, so the ticket
+    reminds the person to take it back.
     """
     t = tr or default_tr(language)
     wait = (
@@ -221,6 +224,7 @@ def ticket_receipt(
         Text(t("receipt.ticket.your_number"), align=Align.CENTER),
         Text(ticket.number, align=Align.CENTER, bold=True, width=4, height=4),
     ]
+    blocks += take_card_blocks(t, take_card)
     if ticket.priority.is_priority:
         blocks.append(
             Text(f"★ {t(_PRIORITY_KEY[ticket.priority])} ★", align=Align.CENTER, bold=True, width=2, height=2)
@@ -245,6 +249,13 @@ def ticket_receipt(
         Text(t("receipt.hotline").format(hotline=config.hotline), align=Align.CENTER),
     ]
     return Receipt(title=f"ticket {ticket.number}", blocks=tuple(blocks))
+
+
+def take_card_blocks(t: Translate, take_card: bool) -> list[Block]:
+    """The "请取回身份证" line of a slip, ticket or receipt, when a card was on the reader."""
+    if not take_card:
+        return []
+    return [Text(t("reminder.take_card_paper"), align=Align.CENTER, bold=True)]
 
 
 def materials_receipt(

@@ -59,6 +59,12 @@ _SCHEMA = [
         PRIMARY KEY (day, prefix)
     );
     """,
+    # v4: whether the ticket's paper came out (NULL: not tried; 0: it could not be
+    # printed). A ticket that failed outlives the visit: reprinted later by its number,
+    # and shown to staff as not printed.
+    """
+    ALTER TABLE tickets ADD COLUMN printed INTEGER;
+    """,
 ]
 
 

@@ -50,6 +50,7 @@ class Ticket:
     recalls: int = 0
     ahead: int = 0  # people ahead when the ticket was last looked at
     eta_minutes: int = 0  # estimated wait when the ticket was last looked at
+    printed: bool | None = None  # the paper came out; False: it could not be printed; None: not tried
 
 
 def ticket_url(template: str, terminal_id: str, ticket: Ticket) -> str:

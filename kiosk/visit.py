@@ -82,6 +82,10 @@ class Visit:
     ticket: Ticket | None = None
     idle_warning: bool = False  # "还在吗？" is on screen
     notice_key: str | None = None  # a message to show once (card rejected, printer fault…)
+    # A card was put on the reader during this visit. The reader cannot tell when it is
+    # taken away (after a read the SAM answers "no card" until a card enters the field
+    # anew), so from the read on the person is reminded to take it back.
+    card_placed: bool = False
 
     @property
     def has_card(self) -> bool:
@@ -155,6 +159,11 @@ TRANSITIONS.update({
 })
 # Nobody is timed out while waiting for a lawyer or talking to one (elder mode or not).
 UNTIMED_STATES = frozenset({S.CALL_WAIT, S.CALL_ACTIVE})
+# The last screen of each kind of visit: where "请取回身份证" is said again.
+FINAL_STATES = frozenset({S.DONE, S.LA_DONE, S.APPT_BOOKED, S.CALL_ENDED})
+# Where a ticket for the window can be taken instead of a step whose device is missing
+# (the card reader, the camera…): every state of a visit but the attract screen.
+_WINDOW_TICKET_STATES = frozenset(s for s in VisitState if s is not S.ATTRACT)
 
 Listener = Callable[[VisitState, VisitState, ev.Event], None]
 
@@ -191,6 +200,12 @@ class VisitFlow:
         self.visit = Visit(language=language)
         # The card step asked for by another flow (see ask_for_card): purpose, handler, back.
         self._card_request: tuple[str, CardHandler, VisitState] | None = None
+        # The service a window ticket is for when the step asking for the card is not a
+        # ticket's (legal aid, appointments): set by ask_for_card.
+        self._window_service: str | None = None
+        # The visit that just ended had a card on the reader: the attract screen keeps
+        # reminding the person to take it back for a while.
+        self.card_left_by_last_visit = False
         self.legal_aid: "LegalAidFlow | None" = None  # attached by kiosk.bootstrap
         self.appointments: "AppointmentFlow | None" = None  # attached by kiosk.bootstrap
         self.ratings: "RatingFlow | None" = None  # attached by kiosk.bootstrap
@@ -249,8 +264,10 @@ class VisitFlow:
 
     def _wipe(self) -> None:
         # A new Visit object: the card, ticket and choices of the last person are gone.
+        self.card_left_by_last_visit = self.visit.card_placed
         self.visit = Visit(language=self._default_language)
         self._card_request = None
+        self._window_service = None
         if self.legal_aid is not None:
             self.legal_aid.wipe()  # the application's personal data goes with the visit
         if self.appointments is not None:
@@ -296,6 +313,7 @@ class VisitFlow:
         A card whose number fails the check digit is not used: its data cannot be
         trusted for identity or priority, and the person is sent to the window.
         """
+        self.visit = replace(self.visit, card_placed=True)
         if not event.id_number_valid:
             if self.state is not VisitState.ATTRACT:
                 self.visit = replace(self.visit, notice_key="card.invalid_number")
@@ -322,7 +340,9 @@ class VisitFlow:
         other than the ticket asked (see ``ask_for_card``)."""
         return self._card_request[0] if self._card_request else None
 
-    def ask_for_card(self, purpose: str, on_read: CardHandler, back_to: VisitState) -> VisitState | None:
+    def ask_for_card(
+        self, purpose: str, on_read: CardHandler, back_to: VisitState, window_service: str | None = None
+    ) -> VisitState | None:
         """The ID card step, for any flow: returns the state to go to.
 
         ``purpose`` is the translation key of the sentence saying why the card is needed
@@ -330,11 +350,40 @@ class VisitFlow:
         ``on_read(flow, card)`` gives the next state (the card is already kept in
         ``visit.card``); Back returns to ``back_to``. A card read earlier in the visit
         is used at once, without the CARD screen. Invalid cards are refused as usual.
+        ``window_service`` is the service of the ticket offered instead when the reader
+        cannot be used (see ``on_window_ticket_requested``).
         """
         if self.visit.card is not None:
             return on_read(self, self.visit.card)
         self._card_request = (purpose, on_read, back_to)
+        self._window_service = window_service
         return VisitState.CARD
+
+    def card_reminder_due(self, old: VisitState, new: VisitState, event: ev.Event) -> bool:
+        """True when "请取回身份证" is to be said now: right after a card was put on the
+        reader (read or refused), on the last screen of a visit that had one, and when
+        such a visit ends some other way."""
+        if isinstance(event, (ev.CardRead, ev.CardRejected)):
+            return self.visit.card_placed
+        if new is old:
+            return False
+        if new in FINAL_STATES:
+            return self.visit.card_placed
+        return new is VisitState.ATTRACT and old not in FINAL_STATES and self.card_left_by_last_visit
+
+    def on_window_ticket_requested(self, event: ev.WindowTicketRequested, target: VisitState | None) -> VisitState | None:
+        """A ticket to be served at the window, when a step cannot be done here because
+        its device is missing (no card reader, no camera…): for the visit's service, else
+        the service the asking flow named, else the first service that needs no card.
+        Staff check the ID card at the window, so the card is not required here."""
+        if self.state not in _WINDOW_TICKET_STATES:
+            return None
+        service = self.visit.service or self._window_service
+        services = self._catalog.services
+        if service is None or service not in self._catalog.codes():
+            service = next((s.code for s in services if not s.needs_id_card), services[0].code)
+        self.visit = replace(self.visit, service=service, ticket=None)
+        return self._issue()
 
     def on_back_pressed(self, event: ev.BackPressed, target: VisitState | None) -> VisitState | None:
         """Back from a card step another flow asked for returns to that flow; back
@@ -408,6 +457,7 @@ class VisitFlow:
 
     def on_card_rejected(self, event: ev.CardRejected, target: VisitState | None) -> VisitState | None:
         """Tell the person why the card cannot be used."""
+        self.visit = replace(self.visit, card_placed=True)  # it lies on the reader all the same
         if self.state is not VisitState.ATTRACT:
             self.visit = replace(self.visit, notice_key=event.message_key)
         return target

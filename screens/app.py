@@ -14,6 +14,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, ScreenManager
@@ -29,6 +30,7 @@ from screens.base import KioskScreen
 from screens.bridge import UiBridge
 from screens.focus import KeypadNavigator, visible_buttons
 from screens.receipts import ReceiptDesk
+from screens.strip import VisitStrip
 from screens.voice import VoiceGuide
 from screens.widgets import KButton
 
@@ -111,7 +113,12 @@ class KioskApp(App):
         self.sm = ScreenManager(transition=NoTransition())
         self.root_screen("attract")
         root = FloatLayout()
-        root.add_widget(self.sm)
+        # The visit band sits above the screen in the layout, so it never covers an action.
+        self.strip = VisitStrip()
+        column = BoxLayout(orientation="vertical")
+        column.add_widget(self.strip)
+        column.add_widget(self.sm)
+        root.add_widget(column)
         self.notice_label = Label(
             text="",
             size_hint=(0.8, None),
@@ -141,6 +148,7 @@ class KioskApp(App):
         """Show the attract screen and keep its clock current."""
         self.receipts.queue.start()
         self.show_screen("attract")
+        self.strip.start()
         Clock.schedule_interval(self._tick, 20)
         # Devices start on a worker once the first frame is up; their events reach the
         # UI through the bridge. Then the other screens are built, one per frame.
@@ -231,7 +239,7 @@ class KioskApp(App):
         """What a person can press now: an open overlay's buttons, else the current
         screen's (never the screen being left, which lingers for a frame)."""
         overlays = [w for w in Window.children if w is not self.root]
-        return visible_buttons(overlays + [self.sm.current_screen])
+        return visible_buttons(overlays + [self.sm.current_screen, self.strip])
 
     def check_pin(self, pin: str) -> bool:
         """True when ``pin`` is the technician PIN."""
@@ -262,6 +270,8 @@ class KioskApp(App):
             flow.handle(ev.MaterialsOpened())
         elif name == "take":
             flow.handle(ev.TicketRequested())
+        elif name == "window_ticket":  # the way on when a device this step needs is missing
+            flow.handle(ev.WindowTicketRequested())
         elif name == "back":
             flow.handle(ev.BackPressed())
         elif name == "home":
@@ -274,7 +284,7 @@ class KioskApp(App):
             turning_on = not flow.visit.voice_mode
             before = flow.state
             # Said before the screen's own prompt (switching on from attract opens home).
-            self.guide.preface = self.tr("voice.on") if turning_on else ""
+            self.guide.preface = self.guide.text("voice.on") if turning_on else ""
             flow.handle(ev.VoiceModeToggled(turning_on))
             if flow.state is before:  # same screen: nothing spoke yet
                 if turning_on:
@@ -298,6 +308,9 @@ class KioskApp(App):
             flow.handle(ev.PriorityDeclared(chosen))
         elif name == "reprint":
             self.receipts.print_ticket()
+        elif name == "reprint_ticket":  # a ticket an earlier visit could not print (technician screen)
+            if not self.receipts.reprint_number(arg):
+                self.show_notice("printer_state.reprint_none")
         elif name == "print_materials":
             self.receipts.print_materials()
         elif name == "still_here":
@@ -371,6 +384,7 @@ class KioskApp(App):
         if self.sm.current not in _TECH_SCREENS:
             self.show_screen(new.value)
         self.guide.sync()
+        self._remind_card(old, new, event)
         if visit.notice_key and new is not VisitState.CARD:
             self.show_notice(visit.notice_key)
             flow.clear_notice()
@@ -382,10 +396,20 @@ class KioskApp(App):
             self.overlay.start(flow.idle_timeout() or 0)
             if self.voice or self.elder or self._keypad_in_use:
                 # Asked aloud too: nobody's visit ends because they could not see the question.
-                self.speak(f"{self.tr('idle.question')}{self.tr('voice.idle_answer')}")
+                self.speak(f"{self.tr('idle.question')}{self.guide.text('voice.idle_answer')}")
         elif self.overlay is not None:
             self.overlay.stop()
         self._reset_idle()
+
+    def _remind_card(self, old: VisitState, new: VisitState, event: ev.Event) -> None:
+        # Said to everyone, not only in voice mode: a card left on the reader is the
+        # next visitor's to take.
+        flow = self.terminal.flow
+        if new is VisitState.ATTRACT and old is not VisitState.ATTRACT and flow.card_left_by_last_visit:
+            self.strip.visit_ended_with_card()
+        if flow.card_reminder_due(old, new, event):
+            self.speak(self.tr("reminder.take_card_spoken"), interrupt=False)
+        self.strip.update()
 
     def show_screen(self, name: str) -> None:
         """Switch to screen ``name`` and refresh it; in voice mode (or for a keypad

@@ -381,7 +381,7 @@ class AppointmentUi:
             return
         a.slip_key = "appointment.slip_printing"
         slip = appointment_slip(b, t.catalog.get(b.service), t.config, language=t.flow.visit.language,
-                                printed_at=t.clock.now())
+                                printed_at=t.clock.now(), take_card=t.flow.visit.card_placed)
         app.receipts.queue.submit(f"appointment:{b.code}", slip)
 
 

@@ -24,6 +24,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from kiosk import events as ev
+from kiosk.ports import DeviceKind
 from kiosk.call import CallRecord, CallRequest, call_priority, reason_key, record_call
 from kiosk.visit import VisitState
 from screens.base import KioskScreen
@@ -192,6 +193,8 @@ class CallConsentScreen(KioskScreen):
 
     primary_action = "call:agree"
     allow_unrecorded = BooleanProperty(True)
+    # A call needs both; without them the visit band offers a ticket for the window.
+    needs_devices = (DeviceKind.CAMERA, DeviceKind.MIC)
 
     def refresh(self) -> None:
         """Offer the no-recording call only where the centre allows it."""
@@ -200,7 +203,7 @@ class CallConsentScreen(KioskScreen):
     def spoken_intro(self) -> str:
         """The question, and how to answer it by voice."""
         app = self.kiosk
-        return f"{app.tr('call.consent_question')}{app.tr('call.consent_why')}{app.tr('call.consent_voice')}"
+        return f"{app.tr('call.consent_question')}{app.tr('call.consent_why')}{app.guide.text('call.consent_voice')}"
 
     def take_speech(self, text: str) -> bool:
         """同意 / 不同意 answer the question."""

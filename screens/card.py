@@ -8,6 +8,7 @@ from kivy.animation import Animation
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 
+from kiosk.ports import DeviceKind
 from screens.base import KioskScreen
 
 
@@ -17,6 +18,15 @@ class CardScreen(KioskScreen):
     why = StringProperty("")
     notice = StringProperty("")
     drop = NumericProperty(1.0)  # 1: card above the reader, 0: on it
+    # Without a working reader this screen would wait forever: the visit band says so
+    # and offers a ticket for the window instead.
+    needs_devices = (DeviceKind.IDCARD,)
+    device_problem = StringProperty("")
+
+    def device_problem_changed(self, problem: str) -> None:
+        """The reader became unusable (or usable again): say it here too, in big type."""
+        self.device_problem = problem
+        self.refresh()
 
     def refresh(self) -> None:
         """Say why the card is needed, and any problem with the last read."""
@@ -28,6 +38,8 @@ class CardScreen(KioskScreen):
         elif visit.service:
             self.why = app.tr("card.why", service=app.terminal.catalog.get(visit.service).name.get(app.lang))
         self.notice = app.tr(visit.notice_key) if visit.notice_key and visit.notice_key.startswith(("card.", "idcard.")) else ""
+        if self.device_problem:
+            self.notice = self.device_problem
 
     def spoken_intro(self) -> str:
         """Where to put the card and why."""

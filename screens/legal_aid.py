@@ -21,6 +21,7 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk import events as ev
 from kiosk.events import SpeechHeard
+from kiosk.ports import DeviceKind
 from kiosk.legal_aid.receipt import legal_aid_receipt
 from screens import theme
 from screens import numpad as _numpad  # noqa: F401 — the NumPad kv rule
@@ -78,7 +79,8 @@ class LaScreen(KioskScreen):
         app = self.kiosk
         self.step = app.tr("legal_aid.step", n=self.step_no, total=TOTAL_STEPS) if self.step_no else ""
         self.title = app.tr(self.title_key) if self.title_key else ""
-        self.intro = app.tr(self.intro_key) if self.intro_key else ""
+        # guide.text: an intro that asks for speech says what works when nothing listens.
+        self.intro = app.guide.text(self.intro_key) if self.intro_key else ""
 
     def spoken_intro(self) -> str:
         """Step, title, how to answer."""
@@ -227,6 +229,11 @@ class LaStoryScreen(LaScreen):
     story = StringProperty("")
     dictating = BooleanProperty(False)
     primary_action = "la:story:done"
+    # Dictation needs the microphone and a speech model; without them the way on is to
+    # skip and tell the window.
+    needs_devices = (DeviceKind.MIC,)
+    needs_speech = True
+    way_on = (("legal_aid.story_skip", "la:story:skip"),)
 
     def refresh(self) -> None:
         """The words so far."""
@@ -379,7 +386,8 @@ class LaDoneScreen(LaScreen):
             return
         card = app.terminal.flow.visit.card
         receipt = legal_aid_receipt(s, self.la.data, app.terminal.config, language=app.lang,
-                                    holder_name=card.masked_name if card else None)
+                                    holder_name=card.masked_name if card else None,
+                                    take_card=app.terminal.flow.visit.card_placed)
         self.print_state = app.tr("legal_aid.done_printing")
         app.receipts.queue.submit(f"legal_aid:{s.number}", receipt)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.ports import DeviceKind
 from screens.base import KioskScreen
 from screens.widgets import SurfaceBox
 
@@ -24,6 +25,10 @@ class MaterialsScreen(KioskScreen):
     """The list of materials to bring."""
 
     primary_action = "take"  # what "好的" / "yes" does here
+    # Printing the list is this screen's own step: without a printer the visit band says
+    # so (the list stays on screen, and the ticket can still be taken).
+    needs_devices = (DeviceKind.PRINTER,)
+    way_on: tuple[tuple[str, str], ...] = ()
 
     title = StringProperty("")
     subtitle = StringProperty("")

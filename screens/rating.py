@@ -85,7 +85,7 @@ class RatingScreen(FlowScreen):
 
     def spoken_intro(self) -> str:
         """The question and how to answer it by voice."""
-        return super().spoken_intro() + self.kiosk.tr("rating.voice_howto")
+        return super().spoken_intro() + self.kiosk.guide.text("rating.voice_howto")
 
     def voice_grammar(self) -> list[str]:
         """The scores said as numbers."""

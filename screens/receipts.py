@@ -39,9 +39,22 @@ class ReceiptDesk:
         t = app.terminal
         current = t.queue.get(ticket.ticket_id) or ticket
         holder = visit.card.masked_name if visit.card else None
-        receipt = ticket_receipt(current, t.catalog.get(ticket.service), t.config, language=visit.language, holder_name=holder)
+        receipt = ticket_receipt(current, t.catalog.get(ticket.service), t.config, language=visit.language, holder_name=holder,
+                                 take_card=visit.card_placed)
         self.ticket_state_key = "ticket.printing"
         self.queue.submit(f"ticket:{ticket.ticket_id}", receipt)
+
+    def reprint_number(self, number: str) -> bool:
+        """Print today's ticket ``number`` again (one that could not be printed in an
+        earlier visit); False when there is no such ticket waiting. No name is printed:
+        the card of that visit is long gone."""
+        t = self.app.terminal
+        ticket = t.queue.find(number)
+        if ticket is None or ticket.state.value != "waiting":
+            return False
+        receipt = ticket_receipt(ticket, t.catalog.get(ticket.service), t.config, language=t.flow.visit.language)
+        self.queue.submit(f"ticket:{ticket.ticket_id}", receipt)
+        return True
 
     def print_materials(self) -> None:
         """Print the chosen service's materials list."""
@@ -61,6 +74,9 @@ class ReceiptDesk:
             self.print_ticket()
         else:
             self.ticket_state_key = "ticket.not_printed"
+            ticket = self.app.terminal.flow.visit.ticket
+            if ticket is not None:
+                self.app.terminal.queue.mark_printed(ticket.ticket_id, False)
 
     def on_print_finished(self, event: ev.PrintFinished) -> None:
         """A job ended (on the UI thread): update the ticket screen, tell the person."""
@@ -69,8 +85,14 @@ class ReceiptDesk:
             if not app.appointments_ui.slip_printed(event):
                 return  # an earlier person's slip: nothing to say to this one
         if event.job_id.startswith("ticket:"):
+            # Whoever's it is, the store keeps whether its paper came out: one that did
+            # not outlives the visit (reprinted by number; staff see it as not printed).
+            ticket_id = int(event.job_id.split(":", 1)[1])
+            app.terminal.queue.mark_printed(ticket_id, event.ok)
             ticket = app.terminal.flow.visit.ticket
             if ticket is None or event.job_id != f"ticket:{ticket.ticket_id}":
+                if app.sm.current == "technician":
+                    app.root_screen("technician").reprinted(ticket_id, event.ok)
                 return  # an earlier person's ticket: nothing to say to this one
             self.ticket_state_key = "ticket.printed" if event.ok else "ticket.not_printed"
             if app.sm.current == "ticket":

@@ -69,6 +69,7 @@ class TechnicianScreen(KioskScreen):
     title = StringProperty("")
     queue_text = StringProperty("")
     version_text = StringProperty("")
+    reprint_text = StringProperty("")  # the last reprint's outcome
 
     def on_enter(self, *args: object) -> None:
         """Refresh the device states every second while shown."""
@@ -101,18 +102,52 @@ class TechnicianScreen(KioskScreen):
         rows.clear_widgets()
         for kind, device in t.devices.items():
             h = device.health()
+            # The printer's own word (缺纸, 纸仓盖未关, 离线) first, from its polled status.
+            said = app.tr(h.message_key) if h.message_key and h.state is not DeviceState.READY else ""
             rows.add_widget(
                 DeviceRow(
                     name_text=app.tr(f"device.{kind.value}"),
                     url=h.url or "—",
                     state_text=app.tr(f"state.{h.state.value}"),
-                    detail=h.detail,
+                    detail=f"{said} · {h.detail}" if said else h.detail,
                     state_colour=_STATE_COLOURS[h.state],
                 )
             )
+        rows.add_widget(self._speech_row())
         tickets = t.queue.tickets()
         waiting = sum(1 for x in tickets if x.state.value == "waiting")
         self.queue_text = app.tr("tech.queue", issued=len(tickets), waiting=waiting)
+        self._reprint_buttons([x.number for x in tickets if x.state.value == "waiting" and x.printed is False])
+
+    def _speech_row(self) -> DeviceRow:
+        # Voice mode without a model invites speech nothing hears: a fault to repair.
+        app = self.kiosk
+        hears = app.guide.hears
+        state = DeviceState.READY if hears else DeviceState.FAULT
+        from kiosk.voice.models import check_model  # file checks only, never the model itself
+
+        model = check_model(app.terminal.data_dir)
+        detail = model.detail if model.ok else app.tr("voice_limits.speech_model_missing")
+        return DeviceRow(name_text=app.tr("voice_limits.speech_model"), url=model.name, state_text=app.tr(f"state.{state.value}"),
+                         detail=detail, state_colour=_STATE_COLOURS[state])
+
+    def _reprint_buttons(self, numbers: list[str]) -> None:
+        box = self.ids.reprints
+        shown = [b.action for b in box.children]
+        wanted = [f"reprint_ticket:{n}" for n in reversed(numbers)]
+        if shown == wanted:
+            return  # unchanged: keep the buttons (and the keypad's focus) as they are
+        box.clear_widgets()
+        for number in numbers:
+            box.add_widget(Factory.SimButton(text=f"{self.kiosk.tr('printer_state.reprint_title')} {number}",
+                                             action=f"reprint_ticket:{number}"))
+
+    def reprinted(self, ticket_id: int, ok: bool) -> None:
+        """A reprint asked for here ended: say how."""
+        ticket = self.kiosk.terminal.queue.get(ticket_id)
+        number = ticket.number if ticket else str(ticket_id)
+        self.reprint_text = self.kiosk.tr("printer_state.reprinted" if ok else "printer_state.reprint_failed", number=number)
+        self.refresh_states()
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

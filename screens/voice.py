@@ -38,6 +38,18 @@ _GLOBAL = {
 }
 
 
+# Texts that invite speech, and what is said instead when nothing can hear it.
+_DEAF = {
+    "voice.on": "voice_limits.on",
+    "voice.howto": "voice_limits.howto",
+    "voice.help": "voice_limits.help",
+    "voice.idle_answer": "voice_limits.idle_answer",
+    "rating.voice_howto": "voice_limits.rating_howto",
+    "call.consent_voice": "voice_limits.consent",
+    "legal_aid.story_intro": "voice_limits.story_intro",
+}
+
+
 def _normalise(text: str) -> str:
     # Compare what was said with labels without spaces, punctuation or case.
     return "".join(ch for ch in text.lower() if ch.isalnum())
@@ -51,6 +63,25 @@ class VoiceGuide:
         self.heard_text = ""  # the last words heard, shown on screen while listening
         self.preface = ""  # said once before the next screen prompt
         self._listening = False
+
+    # --- what works ------------------------------------------------------------------
+
+    @property
+    def hears(self) -> bool:
+        """True when something listens: a speech model loaded and a microphone that works.
+        Until the model has loaded (seconds after start) nothing listens either."""
+        t = self.app.terminal
+        if t.voice_input is None:
+            return False
+        mic = t.devices.get(DeviceKind.MIC)
+        return mic is not None and mic.health().state.value not in ("absent", "fault")
+
+    def text(self, key: str) -> str:
+        """The voice-mode text ``key``; where it asks the person to speak and nothing
+        listens, the text that says what works instead (screens read aloud, the keypad)."""
+        if not self.hears and key in _DEAF:
+            return self.app.tr(_DEAF[key])
+        return self.app.tr(key)
 
     # --- speech out ------------------------------------------------------------------
 
@@ -72,7 +103,7 @@ class VoiceGuide:
         parts = [app.sm.current_screen.spoken_intro()]
         if offers:
             parts.append(app.tr("voice.offers", items="、".join(offers)))
-        parts.append(app.tr("voice.howto"))
+        parts.append(self.text("voice.howto"))
         return "".join(p for p in parts if p)
 
     def speak_screen(self, interrupt: bool = True) -> None:
@@ -85,7 +116,7 @@ class VoiceGuide:
         if name in ("back", "home"):
             self.app.act(name)
         elif name == "help":
-            self.speak(self.app.tr("voice.help"))
+            self.speak(self.text("voice.help"))
         elif name == "repeat":
             self.speak_screen()
 

@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 READ_TIMEOUT = 1.0
 # How long a caller waits for another job on the same printer to finish.
 BUSY_TIMEOUT = 20.0
+# How often the status is asked between jobs, so paper out, an open cover or a printer
+# gone offline show on the technician screen and in telemetry before a ticket fails.
+POLL_INTERVAL = 1.0
 
 
 class EscposReceiptPrinter:
@@ -51,7 +54,8 @@ class EscposReceiptPrinter:
     kind = DeviceKind.PRINTER
 
     def __init__(self, url: str, transport: Transport, profile: PrinterProfile, *,
-                 read_timeout: float = READ_TIMEOUT, busy_timeout: float = BUSY_TIMEOUT) -> None:
+                 read_timeout: float = READ_TIMEOUT, busy_timeout: float = BUSY_TIMEOUT,
+                 poll_interval: float | None = POLL_INTERVAL) -> None:
         self.url = url
         self.transport = transport
         self.profile = profile
@@ -64,6 +68,9 @@ class EscposReceiptPrinter:
         self._faulted = False
         self._sinks: list[Callable[[DeviceEvent], None]] = []
         self.last_job: bytes = b""
+        self.poll_interval = poll_interval  # None: status only around jobs and on request
+        self._stop_poll = threading.Event()
+        self._poller: threading.Thread | None = None
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -74,9 +81,33 @@ class EscposReceiptPrinter:
                 self._update(self._connected_query())
         except PrinterError:
             pass  # already recorded in the health
+        if self.poll_interval and self.transport.can_read and self._poller is None:
+            self._stop_poll.clear()
+            self._poller = threading.Thread(target=self._poll, name="printer-status", daemon=True)
+            self._poller.start()
+
+    def _poll(self) -> None:
+        """Ask the status every ``poll_interval`` while no job holds the printer (a job
+        asks it itself, before and after)."""
+        assert self.poll_interval is not None
+        while not self._stop_poll.wait(self.poll_interval):
+            if not self._lock.acquire(blocking=False):
+                continue
+            try:
+                self._update(self._connected_query())
+            except PrinterError:
+                pass  # recorded in the health, reported once on the transition
+            except Exception:  # noqa: BLE001 — the poller must outlive a broken transport
+                log.exception("printer %s: status poll failed", self.transport.description)
+            finally:
+                self._lock.release()
 
     def close(self) -> None:
-        """Disconnect."""
+        """Stop polling and disconnect."""
+        self._stop_poll.set()
+        poller, self._poller = self._poller, None
+        if poller is not None and poller is not threading.current_thread():
+            poller.join(timeout=self.read_timeout * 4 + 1)
         with self._lock:
             self._disconnect()
             self._detail = "closed"
@@ -84,6 +115,11 @@ class EscposReceiptPrinter:
     def subscribe(self, sink: Callable[[DeviceEvent], None]) -> None:
         """Deliver PrinterFaulted / DeviceRecovered to ``sink`` (on the caller's worker)."""
         self._sinks.append(sink)
+
+    @property
+    def polling(self) -> bool:
+        """True while the status is asked in the background (``last_status`` is live)."""
+        return self._poller is not None and self._poller.is_alive()
 
     @property
     def last_status(self) -> PrinterStatus:

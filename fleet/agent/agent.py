@@ -50,7 +50,10 @@ log = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 7 * 24 * 3600  # queued commands wait a week at most (each has its own expiry too)
 ACK_TIMEOUT_S = 15.0  # no acknowledgement by then: send the batch again (the centre dedupes)
 BATCH = 200  # outbox events per message
-DEVICE_WATCH_S = 5.0  # how often device health is compared for fault/recovery events
+# How often device health is compared for fault/recovery events (health reads only, no
+# device I/O); a change also sends telemetry at once, so the dashboard sees paper out
+# within seconds, not at the next periodic message.
+DEVICE_WATCH_S = 2.0
 
 
 def _credentials(settings: FleetSettings, terminal_id: str) -> tuple[str, str]:
@@ -443,6 +446,7 @@ class Agent:
             log.info("%s %s (%s)", d.kind, kind, d.state)
         if now_states != {k: v for k, v in known.items() if k in now_states}:
             self.state.put("device_states", {**known, **now_states})
+            self._next_telemetry = 0.0
 
     def _tick(self) -> None:
         now_m = time.monotonic()

@@ -45,13 +45,15 @@ def ping(agent: "Agent", args: dict[str, Any]) -> Outcome:
 
 
 def self_test(agent: "Agent", args: dict[str, Any]) -> Outcome:
-    """Every device's health (and the printer's paper), disk and backlog."""
+    """Every device's health (and the printer's paper), speech recognition (a terminal
+    with a microphone and no speech model fails), disk and backlog."""
     tel = agent.telemetry()
     devices = [d.model_dump(exclude_none=True) for d in tel.devices]
     # A device the terminal was never given ("not configured") is no fault.
     used = [d for d in devices if not (d["state"] == "absent" and d.get("detail") == "not configured")]
     ok = all(d["state"] == "ready" for d in used) and all(d.get("paper") in (None, "ready", "paper_low") for d in used)
-    return Outcome({"ok": ok, "devices": devices, "disk_free_mb": tel.disk_free_mb, "outbox_pending": tel.outbox_pending})
+    return Outcome({"ok": ok, "devices": devices, "speech_model": tel.speech_model, "disk_free_mb": tel.disk_free_mb,
+                    "outbox_pending": tel.outbox_pending})
 
 
 def print_test(agent: "Agent", args: dict[str, Any]) -> Outcome:

@@ -66,11 +66,31 @@ def device_reports(devices: dict[Any, Any], with_paper: bool = True) -> list[top
         paper = None
         if with_paper and getattr(kind, "value", kind) == "printer" and hasattr(device, "status") and state != "absent":
             try:
-                paper = device.status().value
+                # A printer polled in the background already knows its live state: no
+                # query of our own to wait for (nor to queue behind a job).
+                paper = device.last_status.value if getattr(device, "polling", False) else device.status().value
             except Exception:  # noqa: BLE001
                 paper = "unknown"
         out.append(topics.DeviceReport(kind=getattr(kind, "value", str(kind)), state=state, detail=detail[:200], paper=paper))
     return out
+
+
+def speech_report(data_dir: Path, devices: dict[Any, Any]) -> topics.DeviceReport | None:
+    """Speech recognition as one more "device": a terminal with a microphone but no
+    speech model offers a voice mode that hears nothing, which is a fault to repair.
+    None when the terminal has no microphone configured (no voice input is meant)."""
+    mic = next((d for k, d in devices.items() if getattr(k, "value", k) == "mic"), None)
+    if mic is None:
+        return None
+    try:
+        if mic.health().detail == "not configured":
+            return None
+    except Exception:  # noqa: BLE001 — the mic's own report says what is wrong with it
+        pass
+    from kiosk.voice.models import check_model  # file checks only; never loads the model
+
+    status = check_model(data_dir)
+    return topics.DeviceReport(kind="speech", state="ready" if status.ok else "absent", detail=status.detail[:200])
 
 
 _VERSIONS: dict[str, str] | None = None
@@ -100,10 +120,14 @@ def collect(
     except OSError:
         free = total = 0.0
     rss, avail = _meminfo()
+    reports = device_reports(devices)
+    speech = speech_report(data_dir, devices)
+    if speech is not None:
+        reports.append(speech)
     return topics.Telemetry(
         at=now,
         session=session,
-        devices=device_reports(devices),
+        devices=reports,
         disk_free_mb=round(free, 1),
         disk_total_mb=round(total, 1),
         mem_rss_mb=rss,
@@ -113,7 +137,7 @@ def collect(
         tickets_today=int(tickets[0] or 0),
         waiting=int(tickets[1] or 0),
         outbox_pending=int(pending),
-        speech_model=(data_dir / SPEECH_MODEL_DIR).is_dir(),
+        speech_model=speech.state == "ready" if speech is not None else (data_dir / SPEECH_MODEL_DIR).is_dir(),
         config_version=config_version,
         volume=volume,
         visit_state=visit_state,

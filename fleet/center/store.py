@@ -243,7 +243,7 @@ def faults_of(t: Any) -> list[str]:
     """Fault codes from one telemetry message (``printer:paper_out``, ``idcard:absent``)."""
     faults = []
     for d in t.devices:
-        if d.state in ("absent", "fault") and d.kind in ("idcard", "printer", "store") and d.detail != "not configured":
+        if d.state in ("absent", "fault") and d.kind in ("idcard", "printer", "store", "speech") and d.detail != "not configured":
             faults.append(f"{d.kind}:{d.state}")
         if d.paper in ("paper_out", "cover_open", "offline"):
             faults.append(f"{d.kind}:{d.paper}")

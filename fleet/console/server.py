@@ -39,6 +39,7 @@ T = TypeVar("T")
 
 # Every text the page shows, by catalogue key (kiosk/locale/*.toml, section [console]).
 CONSOLE_KEYS = (
+    "printer_state.not_printed",
     "console.title", "console.window", "console.services", "console.pin",
     "console.sign_in", "console.sign_out", "console.serving", "console.nobody_serving", "console.call_next",
     "console.recall", "console.skip", "console.done", "console.transfer", "console.transfer_to",
@@ -59,6 +60,7 @@ def ticket_json(t: Ticket, now: Any = None) -> dict[str, Any]:
         "state": t.state.value,
         "window": t.window,
         "recalls": t.recalls,
+        "printed": t.printed,  # False: the kiosk could not print it (the person has no paper)
         "issued_at": t.issued_at.isoformat(timespec="seconds"),
         "called_at": t.called_at.isoformat(timespec="seconds") if t.called_at else None,
     }

@@ -40,6 +40,8 @@ def alerts(row: dict[str, Any], offline_minutes: float, now: datetime) -> list[s
             out.append("paper_out")
         elif f.startswith("idcard:"):
             out.append("reader_missing")
+        elif f.startswith("speech:"):
+            out.append("speech_model_missing")  # voice mode is offered but hears nothing
         elif f.startswith("printer:") and "printer_fault" not in out:
             out.append("printer_fault")
         elif f == "config:fallback":

@@ -191,7 +191,7 @@ class AppointmentFlow:
                 moving, card, last4 = self.moving, flow.visit.card, self.proof_last4
                 self._run("move", lambda: self.desk.move(moving, slot, card=card, phone_last4=last4))
                 return None
-            return flow.ask_for_card(CARD_PURPOSE_BOOK, lambda f, c: S.APPT_PHONE, back_to=S.APPT_SLOTS)
+            return flow.ask_for_card(CARD_PURPOSE_BOOK, lambda f, c: S.APPT_PHONE, back_to=S.APPT_SLOTS, window_service=self.service)
         if step == "phone":
             self.phone = value
             card, slot, service = flow.visit.card, self.slot, self.service

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kiosk.appointments.desk import Booking
-from kiosk.receipt import Align, Block, Columns, Feed, QrCode, Receipt, Separator, Text, Translate, default_tr
+from kiosk.receipt import Align, Block, Columns, Feed, QrCode, Receipt, Separator, Text, Translate, default_tr, take_card_blocks
 
 if TYPE_CHECKING:
     from kiosk.catalog import Service
@@ -39,9 +39,11 @@ def appointment_slip(
     *,
     language: str = "zh_CN",
     printed_at: datetime | None = None,
+    take_card: bool = False,
     tr: Translate | None = None,
 ) -> Receipt:
-    """The slip for ``booking`` (``service`` is its catalogue entry)."""
+    """The slip for ``booking`` (``service`` is its catalogue entry); ``take_card`` adds
+    the reminder to take the ID card back from the reader."""
     t = tr or default_tr(language)
     en = language == "en"
     site = config.site_name_en if en and config.site_name_en else config.site_name
@@ -56,6 +58,7 @@ def appointment_slip(
         Feed(1),
         Text(t("appointment.slip_code"), align=Align.CENTER),
         Text(booking.code, align=Align.CENTER, bold=True, width=3, height=3),
+        *take_card_blocks(t, take_card),
         Feed(1),
     ]
     rows = [(t("appointment.slip_where"), address or site)]

@@ -15,7 +15,7 @@ from kiosk.cli.calling import PIN_ENV as CONSOLE_PIN_ENV
 from kiosk.cli.common import data_dir_of, print_json
 from kiosk.config import KioskConfig, Technician
 from kiosk.errors import KioskError
-from kiosk.ports import DeviceState
+from kiosk.ports import DeviceKind, DeviceState
 from kiosk.startconfig import last_good_path, start_config
 from kiosk.store import DB_FILENAME
 from kiosk.storecheck import damaged_copies, numbers_blocked
@@ -71,7 +71,13 @@ def doctor(args: argparse.Namespace) -> int:
     from kiosk.voice.models import check_model
 
     model = check_model(data_dir)
-    _check(rows, "speech model", model.ok, model.detail, required=False)
+    # With a microphone, voice mode is offered: without the model it would invite speech
+    # that nothing hears, so that is a fault. Without one, nothing is meant to listen.
+    from kiosk.bootstrap import device_urls
+
+    listens = bool(device_urls(config, args.simulate).get(DeviceKind.MIC))
+    _check(rows, "speech model", model.ok, model.detail if model.ok or not listens else
+           f"{model.detail} — voice mode cannot understand speech (本机暂不能听懂说话)", required=listens)
     from screens.fonts import find_cjk_font
 
     font = find_cjk_font()

@@ -115,7 +115,7 @@ class LegalAidFlow:
                 d.outside_reason = "matter"
                 return self._outside(flow)
             d.outside_reason = None
-            return flow.ask_for_card(CARD_PURPOSE, self._card_read, back_to=S.LA_MATTER)
+            return flow.ask_for_card(CARD_PURPOSE, self._card_read, back_to=S.LA_MATTER, window_service="legal_aid")
         if step == "group" and state is S.LA_GROUP:
             if value == "done":
                 return S.LA_HARDSHIP if self.needs_hardship() else S.LA_PHONE
@@ -255,7 +255,7 @@ class LegalAidFlow:
             self.lookup(card=card)
             return VisitState.LA_PROGRESS
 
-        return flow.ask_for_card(CARD_PURPOSE_PROGRESS, read, back_to=VisitState.LA_PROGRESS)
+        return flow.ask_for_card(CARD_PURPOSE_PROGRESS, read, back_to=VisitState.LA_PROGRESS, window_service="legal_aid")
 
     def lookup(self, number: str | None = None, card: IdentityCard | None = None) -> None:
         """Ask the centre on a worker; the answer comes back as ``ProgressAnswered``."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.legal_aid.application import Submitted
 from kiosk.legal_aid.data import LegalAidData
-from kiosk.receipt import Align, Block, Columns, Feed, QrCode, Receipt, Separator, Text, Translate, default_tr
+from kiosk.receipt import Align, Block, Columns, Feed, QrCode, Receipt, Separator, Text, Translate, default_tr, take_card_blocks
 
 if TYPE_CHECKING:
     from kiosk.config import KioskConfig
@@ -30,9 +30,11 @@ def legal_aid_receipt(
     *,
     language: str = "zh_CN",
     holder_name: str | None = None,
+    take_card: bool = False,
     tr: Translate | None = None,
 ) -> Receipt:
-    """The receipt of one submitted application. ``holder_name`` must be masked (``张*``)."""
+    """The receipt of one submitted application. ``holder_name`` must be masked (``张*``);
+    ``take_card`` adds the reminder to take the ID card back from the reader."""
     t = tr or default_tr(language)
     la = config.legal_aid
     en = language == "en"
@@ -48,6 +50,7 @@ def legal_aid_receipt(
         Text(t("receipt.legal_aid.number"), align=Align.CENTER),
         Text(submitted.number, align=Align.CENTER, bold=True, width=2, height=2),
         Text(f"{t('receipt.legal_aid.check_code')} {submitted.check_code}", align=Align.CENTER, bold=True),
+        *take_card_blocks(t, take_card),
         Feed(1),
     ]
     rows = []

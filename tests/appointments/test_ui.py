@@ -110,6 +110,9 @@ def test_check_in_book_move_cancel_and_fully_booked_by_touch(live, tmp_path):
     if SHOTS:
         shutil.copy(r["slip_png"], ROOT / "docs" / "img" / "slip.png")
     assert r["after_finish"] == {"screen": "attract", "card": False, "phone": ""}  # wiped with the visit
+    # The card stays on the reader after every read: each flow reminds the person to take it.
+    for label in ("appointment_checkin", "appointment_phone", "appointment_booked", "appointment_mine"):
+        assert "请取回身份证" in texts(r, label), label
 
     # My appointment by ID card: moved, then cancelled.
     assert r["mine_codes"] == [r["code"]] and "改约时间" in texts(r, "appointment_mine")

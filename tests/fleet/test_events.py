@@ -72,7 +72,7 @@ def test_device_fault_and_recovery_are_events_once(fleet):
 
     from fleet.agent import agent as agent_mod
 
-    agent_mod.DEVICE_WATCH_S = 0.2
+    watch_s, agent_mod.DEVICE_WATCH_S = agent_mod.DEVICE_WATCH_S, 0.2
     t = fleet.terminal("E4", devices=True)
     fleet.agent(t)
     until(lambda: fleet.store.terminal("E4")["online"])
@@ -87,4 +87,4 @@ def test_device_fault_and_recovery_are_events_once(fleet):
 
     time.sleep(1)
     assert fleet.store.event_count("E4", "device_fault") == 1 and fleet.store.event_count("E4", "device_recovered") == 1
-    agent_mod.DEVICE_WATCH_S = 5.0
+    agent_mod.DEVICE_WATCH_S = watch_s

@@ -68,5 +68,7 @@ def test_consent_refused_by_voice_still_talks_unrecorded(tmp_path: Path) -> None
     assert "未录像" in text(r, "active")
     assert "律师已结束通话" in text(r, "ended")
     spoken = "\n".join(r["spoken"])
-    assert "本次通话将录音录像，是否同意？" in spoken and "请说“同意”或“不同意”" in spoken
+    # No speech model here: the question asks for the answer that works on this terminal
+    # (tests/screens/test_voice_without_model.py); words at the recogniser's boundary still answer it.
+    assert "本次通话将录音录像，是否同意？" in spoken and "请按确认键表示同意" in spoken and "请说“同意”" not in spoken
     assert r["outbox"][0]["recorded"] is False and r["outbox"][0]["answered"] is True

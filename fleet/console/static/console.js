@@ -102,6 +102,8 @@
       const num = document.createElement("span"); num.className = "num"; num.textContent = tk.number;
       li.append(num);
       if (tk.priority !== "normal") { const p = document.createElement("span"); p.className = "prio"; p.textContent = t("priority"); li.append(p); }
+      // The kiosk could not print this ticket: the person has only the number they saw.
+      if (tk.printed === false) { const np = document.createElement("span"); np.className = "prio unprinted"; np.textContent = t("printer_state.not_printed"); li.append(np); }
       const meta = document.createElement("div"); meta.className = "meta";
       meta.textContent = serviceName(tk.service) + " · " + t("waited", { n: tk.waited_minutes });
       li.append(meta);

@@ -1,0 +1,122 @@
+"""The visit band: a strip above every screen, in the layout (it never covers an action).
+
+It says what the person must know whatever screen they are on:
+
+- "请取回身份证" from the moment a card was put on the reader until a while after the
+  visit ends. The reader cannot tell when a read card is taken away (the SAM answers
+  "no card" until a card enters the field anew), so the reminder cannot wait for it.
+- a device the screen shown needs that is missing or faulty (the card reader on the
+  card screen, the camera and microphone for a video call…), within a poll of the
+  device's health, with the way on (a ticket for the window, the screen's own way round).
+- voice mode on a terminal that cannot hear speech: what works and what does not.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import ColorProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+
+from kiosk.ports import DeviceKind, DeviceState
+from screens import theme
+from screens.widgets import KButton
+
+POLL_S = 0.5  # device health is read this often (no I/O: adapters keep their last state)
+REMIND_AFTER_VISIT_S = 20.0  # the attract screen keeps reminding after a visit with a card
+_UNUSABLE = (DeviceState.ABSENT, DeviceState.FAULT)
+# The way on when a screen names none of its own: a ticket, to be served at the window.
+WINDOW_TICKET = ("device_absent.window_ticket", "window_ticket")
+
+
+def unusable(terminal: Any, kinds: tuple[DeviceKind, ...]) -> DeviceKind | None:
+    """The first of ``kinds`` that is missing or faulty on ``terminal``, or None."""
+    for kind in kinds:
+        device = terminal.devices.get(kind)
+        if device is None or device.health().state in _UNUSABLE:
+            return kind
+    return None
+
+
+class StripLine(Label):
+    """One line of the band; ``surface`` is the colour it paints behind its text (and what
+    the accessibility audit checks the text's contrast against)."""
+
+    surface = ColorProperty((0, 0, 0, 0))
+
+
+class VisitStrip(BoxLayout):
+    """The band's three lines; each is empty (and takes no room) when there is nothing to say."""
+
+    reminder = StringProperty("")  # 请取回身份证
+    problem = StringProperty("")  # a device this screen needs cannot be used
+    voice_note = StringProperty("")  # voice mode without speech recognition
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._remind_until = 0.0
+        self._problem_kind: DeviceKind | str | None = None
+        self._way_on: tuple[tuple[str, str], ...] = ()
+        self._poll = None
+
+    @property
+    def app(self) -> Any:
+        """The running KioskApp."""
+        return App.get_running_app()
+
+    def start(self) -> None:
+        """Poll device health while the app runs."""
+        self._poll = Clock.schedule_interval(lambda _dt: self.update(), POLL_S)
+
+    def visit_ended_with_card(self) -> None:
+        """The visit just ended and its card may still lie on the reader."""
+        self._remind_until = time.monotonic() + REMIND_AFTER_VISIT_S
+
+    def update(self) -> None:
+        """Work out the three lines for the screen shown now (cheap: no device I/O)."""
+        app = self.app
+        t = app.terminal
+        flow = t.flow
+        screen = app.sm.current_screen
+        tech = app.sm.current in ("pin", "technician")
+        remind = flow.visit.card_placed or (flow.state.value == "attract" and time.monotonic() < self._remind_until)
+        self.reminder = app.tr("reminder.take_card") if remind and not tech else ""
+        kind: DeviceKind | str | None = None if tech else unusable(t, tuple(getattr(screen, "needs_devices", ())))
+        if kind is None and not tech and getattr(screen, "needs_speech", False) and not app.guide.hears:
+            kind = "speech"  # the microphone works, but no speech model understands it
+        if kind is not self._problem_kind or (kind is not None and self._way_on != self._screen_way_on(screen)):
+            self._show_problem(kind, screen)
+        self.voice_note = app.tr("voice_limits.note") if app.voice and not app.guide.hears and not tech else ""
+
+    @staticmethod
+    def _screen_way_on(screen: Any) -> tuple[tuple[str, str], ...]:
+        return tuple(getattr(screen, "way_on", (WINDOW_TICKET,)))
+
+    def _show_problem(self, kind: DeviceKind | str | None, screen: Any) -> None:
+        app = self.app
+        appeared = kind is not None and self._problem_kind is None
+        self._problem_kind = kind
+        self._way_on = self._screen_way_on(screen) if kind is not None else ()
+        name = kind.value if isinstance(kind, DeviceKind) else kind
+        self.problem = app.tr(f"device_absent.{name}") if name is not None else ""
+        box = self.ids.way_on
+        box.clear_widgets()
+        for label_key, action in self._way_on:
+            box.add_widget(KButton(text=app.tr(label_key), action=action, bg=theme.GOLD, fg=theme.TEXT,
+                                   size_hint_x=None, width=app.fs(24) * (len(app.tr(label_key)) + 2)))
+        refresh = getattr(screen, "device_problem_changed", None)
+        if refresh is not None:
+            refresh(self.problem)
+        if appeared and (app.voice or app._keypad_in_use):
+            # Said once when it appears (not at every poll), cutting the screen's own prompt:
+            # what that prompt asks for ("把身份证放在读卡区") cannot be done now.
+            app.speak(self.problem)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
