@@ -14,6 +14,8 @@ Target names say what they carry, so content packages can travel the same way:
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -35,6 +37,8 @@ from tuf.api.metadata import (
 from tuf.api.serialization.json import JSONSerializer
 
 from fleet.update.bundle import APP_NAME, app_target, read_manifest
+
+log = logging.getLogger(__name__)
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
 OFFLINE_ROLES = ("root", "targets")
@@ -240,3 +244,20 @@ class ReleaseRepo:
         app.router.add_get("/updates/metadata/{name}", metadata)
         app.router.add_get("/updates/targets/{kind}/{file}", target)
 
+
+
+async def keep_signed(base: Path, stop: asyncio.Event, every_s: float = 600.0) -> None:
+    """Until ``stop``: re-sign the timestamp (and snapshot) before they expire, so that
+    terminals never see frozen metadata from a live centre. Runs in ``serve``."""
+    repo = ReleaseRepo(base)
+    while not stop.is_set():
+        if repo.exists():
+            try:
+                if await asyncio.to_thread(repo.refresh_timestamp):
+                    log.info("release timestamp re-signed")
+            except (ReleaseError, OSError, ValueError) as exc:
+                log.error("cannot re-sign the release timestamp: %s", exc)
+        try:
+            await asyncio.wait_for(stop.wait(), every_s)
+        except asyncio.TimeoutError:
+            pass

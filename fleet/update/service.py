@@ -1,0 +1,151 @@
+"""The updater inside the running app: takes the centre's desired release, stages it
+on a worker thread, switches at an idle moment inside the allowed hours, confirms the
+new version's health, and reports each step (retained ``update/reported``; the gate's
+verdicts also as outbox events).
+
+It talks to the agent only through callables and the agent's public methods, so it can
+run (and be tested) with any agent that has ``subscribe``, ``send`` and ``is_idle``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from tuf.api.exceptions import DownloadError
+
+from fleet import topics
+from fleet.update import gate
+from fleet.update.client import TerminalUpdater, UpdateRefused
+from fleet.update.layout import version_key
+
+log = logging.getLogger(__name__)
+
+RETRY_S = 300.0  # a cut link: try again (the download resumes)
+IDLE_POLL_S = 5.0
+
+
+class UpdateService:
+    """One terminal's update loop (a daemon thread while work is pending)."""
+
+    def __init__(
+        self,
+        updater: TerminalUpdater,
+        *,
+        running: str,
+        is_idle: Callable[[], bool],
+        report: Callable[[topics.UpdateReported], None],
+        restart: Callable[[], None],
+        checks: Callable[[], dict[str, bool]] | None = None,
+        add_event: Callable[[str, dict[str, Any]], None] | None = None,
+        retry_s: float = RETRY_S,
+        idle_poll_s: float = IDLE_POLL_S,
+    ) -> None:
+        self.updater = updater
+        self.running = running
+        self.is_idle = is_idle
+        self.report = report
+        self.restart = restart
+        self.checks = checks
+        self.add_event = add_event
+        self.retry_s = retry_s
+        self.idle_poll_s = idle_poll_s
+        self._wanted: str | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last: topics.UpdateReported | None = None
+
+    # ---- wiring ---------------------------------------------------------------------
+    def attach(self, agent: Any) -> "UpdateService":
+        """Take desired releases from ``agent`` (its worker calls ``on_desired``)."""
+        agent.subscribe(topics.UPDATE_DESIRED, self.on_desired)
+        return self
+
+    def start(self) -> "UpdateService":
+        """Hand the gate's events to the outbox, and start the worker."""
+        for path, event in gate.take_events(self.updater.layout):
+            if self.add_event is not None:
+                self.add_event(str(event.get("kind")), dict(event.get("payload") or {}))
+            payload = event.get("payload") or {}
+            if event.get("kind") == gate.ROLLED_BACK:
+                self._say(str(payload.get("version")), "rolled_back", str(payload.get("reason")))
+            path.unlink(missing_ok=True)
+        self._thread = threading.Thread(target=self._run, name="updater", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop the worker (a download in progress resumes at the next start)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def on_desired(self, payload: bytes) -> None:
+        """The centre's retained ``update/desired`` (any thread; never blocks)."""
+        if not payload:
+            self._wanted = None
+            return
+        try:
+            desired = topics.UpdateDesired.from_bytes(payload)
+        except ValueError as exc:
+            log.warning("malformed desired release ignored: %s", str(exc)[:200])
+            return
+        self._wanted = str(desired.version)
+        self._wake.set()
+
+    def confirm_if_healthy(self) -> bool:
+        """Confirm the running version when it is the one awaiting confirmation and every
+        health check passes (attract screen, self-test, centre reached)."""
+        p = gate.pending(self.updater.layout)
+        if p is None or p.get("version") != self.running or self.checks is None:
+            return False
+        if gate.confirm(self.updater.layout, self.running, self.checks()):
+            self._say(self.running, "confirmed")
+            return True
+        return False
+
+    # ---- the worker -------------------------------------------------------------------
+    def _say(self, version: str, state: str, error: str | None = None) -> None:
+        rep = topics.UpdateReported(running=self.running, version=version, state=state,  # type: ignore[arg-type]
+                                    error=error[:2000] if error else None, at=datetime.now(timezone.utc))
+        self.last = rep
+        try:
+            self.report(rep)
+        except Exception:  # noqa: BLE001 — reporting must not stop the updater
+            log.exception("could not report the update state")
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.confirm_if_healthy()
+            wanted = self._wanted
+            if wanted is None or version_key(wanted) <= version_key(self.running):
+                self._wake.wait(self.idle_poll_s)
+                self._wake.clear()
+                continue
+            try:
+                if not self.updater.layout.is_installed(wanted):
+                    self._say(wanted, "downloading")
+                    self.updater.stage(wanted)
+                    self._say(wanted, "staged")
+            except UpdateRefused as exc:
+                log.warning("update to %s refused: %s", wanted, exc)
+                self._say(wanted, "refused", str(exc))
+                self._wanted = None
+                continue
+            except (DownloadError, OSError) as exc:
+                self._say(wanted, "retrying", str(exc))
+                self._wake.wait(self.retry_s)
+                self._wake.clear()
+                continue
+            # Staged: wait for the idle moment inside the allowed hours.
+            while not self._stop.is_set() and self._wanted == wanted:
+                if self.updater.switch_if_idle(wanted, self.is_idle):
+                    self._say(wanted, "switched")
+                    self.restart()
+                    return
+                self._wake.wait(self.idle_poll_s)
+                self._wake.clear()
