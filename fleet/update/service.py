@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable
 
 from tuf.api.exceptions import DownloadError
@@ -149,3 +150,36 @@ class UpdateService:
                     return
                 self._wake.wait(self.idle_poll_s)
                 self._wake.clear()
+
+
+def start_for_agent(agent: Any, settings: Any, restart: Callable[[], None], *, running: str | None = None) -> UpdateService | None:
+    """Wire the updater into a running app's agent (``settings``: the ``[update]``
+    section). None when updates are off. The health checks that confirm a new version:
+    the kiosk is at its attract screen, the self-test passes, the centre is reached."""
+    from kiosk import __version__
+    from kiosk.outbox import add_event
+    from kiosk.store import transaction
+
+    from fleet.agent.commands import self_test
+    from fleet.update.client import TerminalUpdater, UpdateOptions
+    from fleet.update.layout import Layout
+
+    if not settings.centre_url or not hasattr(agent, "subscribe"):
+        return None
+    layout = Layout(Path(settings.prefix))
+    running = running or layout.current_version() or __version__
+    options = UpdateOptions(centre_url=settings.centre_url, trusted_root=settings.trusted_root, rate_kbps=settings.rate_kbps,
+                            allowed_hours=tuple(settings.allowed_hours), confirm_minutes=settings.confirm_minutes)
+
+    def checks() -> dict[str, bool]:
+        return {"attract": agent.is_idle(), "self_test": bool(self_test(agent, {}).result.get("ok")),
+                "centre": bool(agent.connected_event.is_set())}
+
+    def to_outbox(kind: str, payload: dict[str, Any]) -> None:
+        with transaction(agent._conn) as c:  # the agent's own connection to the terminal's store
+            add_event(c, kind, payload, agent.now())
+
+    svc = UpdateService(TerminalUpdater(layout, options, running=running), running=running, is_idle=agent.is_idle,
+                        restart=restart, checks=checks, add_event=to_outbox,
+                        report=lambda rep: agent.send(topics.UPDATE_REPORTED, rep.to_bytes(), retain=True))
+    return svc.attach(agent).start()

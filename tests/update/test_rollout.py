@@ -70,3 +70,37 @@ def test_release_switches_only_when_the_visit_is_over(fleet: Fleet, rig: Rig) ->
         assert doc["sent"] == ["T2001"]
     finally:
         svc.close()
+
+
+def test_app_wiring_confirms_health_and_reports_the_gate(fleet: Fleet, rig: Rig, tmp_path: Path) -> None:  # noqa: F811
+    from kiosk.config import UpdateSettings
+
+    from fleet.update import gate
+    from fleet.update.client import PENDING
+    from fleet.update.service import start_for_agent
+
+    rig.install_running("1.0")
+    rig.release("1.1")
+    # The last start rolled a version back; this one (1.1) waits for its confirmation.
+    gate.add_event(rig.layout, gate.ROLLED_BACK, {"version": "1.0.9", "to": "1.0", "reason": "crash loop"})
+    up = rig.updater()
+    up.stage("1.1")
+    up.switch_if_idle("1.1", lambda: True)
+    assert rig.layout.read_json(PENDING) is not None
+    t = fleet.terminal("T3001")
+    agent = fleet.agent(t)
+    until(lambda: agent.connected_event.is_set())
+    assert rig.web is not None
+    settings = UpdateSettings(centre_url=rig.web.url, prefix=rig.layout.prefix)
+    svc = start_for_agent(agent, settings, restart=lambda: None)
+    assert svc is not None
+    try:
+        assert svc.running == "1.1"
+        until(lambda: gate.marker(rig.layout, "1.1").exists(), 15)
+        assert gate.run(rig.layout) == "confirmed"
+        # The gate's verdict reached the centre through the outbox.
+        until(lambda: fleet.store.event_count("T3001", "update_rolled_back") == 1, 15)
+        # Taken into the outbox once; what is left is the gate's new verdict for the next start.
+        assert [e["kind"] for _, e in gate.take_events(rig.layout)] == ["update_confirmed"]
+    finally:
+        svc.close()
