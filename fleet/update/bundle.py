@@ -12,6 +12,7 @@ import argparse
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -196,7 +197,7 @@ def install(bundle: Path, layout: Layout, *, python: str | None = None) -> str:
             # The venv is created in place: a venv's scripts name its path, so it cannot be
             # built elsewhere and moved. The COMPLETE marker says it finished.
             _run([py, "-m", "venv", "--without-pip", str(target)])
-            _run([py, "-m", "pip", "--python", str(target / "bin" / "python"), "install", "--quiet", "--no-index",
+            _run([py, "-m", "pip", "--python", str(target / "bin" / "python"), "install", "--quiet", "--isolated", "--no-index",
                   "--disable-pip-version-check", "--find-links", tmp, f"{manifest.name}=={manifest.version}"])
         except BundleError:
             shutil.rmtree(target, ignore_errors=True)
@@ -206,7 +207,10 @@ def install(bundle: Path, layout: Layout, *, python: str | None = None) -> str:
 
 
 def _run(cmd: list[str]) -> None:
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    # The new venv must see only its own packages: a PYTHONPATH of the running app would
+    # make pip believe legal-kiosk is already installed and skip it.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP") and not k.startswith("PIP_")}
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, env=env)
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
         raise BundleError(f"{Path(cmd[0]).name} {' '.join(cmd[1:3])} failed: {' / '.join(tail)}")

@@ -187,3 +187,19 @@ def test_missing_debian_package_refuses_the_install(tmp_path: Path) -> None:
     with pytest.raises(BundleError, match="no-such-package-legal-kiosk"):
         install(bundle, Layout(tmp_path / "t"))
     assert not (tmp_path / "t" / "opt" / "legal-kiosk" / "versions" / "2.0").exists()
+
+
+def test_install_ignores_the_running_apps_python_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fleet.update.layout import Layout
+
+    # The running app's PYTHONPATH shows a legal-kiosk 1.0 (a source checkout, say).
+    other = tmp_path / "checkout"
+    (other / "legal_kiosk-1.0.dist-info").mkdir(parents=True)
+    (other / "legal_kiosk-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: legal-kiosk\nVersion: 1.0\n")
+    monkeypatch.setenv("PYTHONPATH", str(other))
+    layout = Layout(tmp_path / "t")
+    install(make_bundle(tmp_path, "1.0"), layout)
+    layout.switch_to("1.0")
+    out = subprocess.run([str(layout.current / "bin" / "python"), "-m", "legal_kiosk_fake"], capture_output=True, text=True,
+                         timeout=60, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert out.stdout.strip() == "legal-kiosk 1.0", out.stderr
