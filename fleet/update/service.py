@@ -67,13 +67,7 @@ class UpdateService:
 
     def start(self) -> "UpdateService":
         """Hand the gate's events to the outbox, and start the worker."""
-        for path, event in gate.take_events(self.updater.layout):
-            if self.add_event is not None:
-                self.add_event(str(event.get("kind")), dict(event.get("payload") or {}))
-            payload = event.get("payload") or {}
-            if event.get("kind") == gate.ROLLED_BACK:
-                self._say(str(payload.get("version")), "rolled_back", str(payload.get("reason")))
-            path.unlink(missing_ok=True)
+        self._take_gate_events()
         self._thread = threading.Thread(target=self._run, name="updater", daemon=True)
         self._thread.start()
         return self
@@ -105,9 +99,21 @@ class UpdateService:
         if p is None or p.get("version") != self.running or self.checks is None:
             return False
         if gate.confirm(self.updater.layout, self.running, self.checks()):
+            # Final now, not only at the next start: the older versions go, the centre hears.
+            gate.run(self.updater.layout)
+            self._take_gate_events()
             self._say(self.running, "confirmed")
             return True
         return False
+
+    def _take_gate_events(self) -> None:
+        for path, event in gate.take_events(self.updater.layout):
+            if self.add_event is not None:
+                self.add_event(str(event.get("kind")), dict(event.get("payload") or {}))
+            payload = event.get("payload") or {}
+            if event.get("kind") == gate.ROLLED_BACK:
+                self._say(str(payload.get("version")), "rolled_back", str(payload.get("reason")))
+            path.unlink(missing_ok=True)
 
     # ---- the worker -------------------------------------------------------------------
     def _say(self, version: str, state: str, error: str | None = None) -> None:
@@ -121,35 +127,50 @@ class UpdateService:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.confirm_if_healthy()
-            wanted = self._wanted
-            if wanted is None or version_key(wanted) <= version_key(self.running):
-                self._wake.wait(self.idle_poll_s)
-                self._wake.clear()
-                continue
             try:
-                if not self.updater.layout.is_installed(wanted):
-                    self._say(wanted, "downloading")
-                    self.updater.stage(wanted)
-                    self._say(wanted, "staged")
-            except UpdateRefused as exc:
-                log.warning("update to %s refused: %s", wanted, exc)
-                self._say(wanted, "refused", str(exc))
-                self._wanted = None
-                continue
-            except (DownloadError, OSError) as exc:
-                self._say(wanted, "retrying", str(exc))
+                if self._step():
+                    return
+            except Exception as exc:  # noqa: BLE001 — the updater must outlive any surprise, and say so
+                log.exception("updater step failed")
+                if self._wanted:
+                    self._say(self._wanted, "retrying", f"{type(exc).__name__}: {exc}")
                 self._wake.wait(self.retry_s)
                 self._wake.clear()
-                continue
-            # Staged: wait for the idle moment inside the allowed hours.
-            while not self._stop.is_set() and self._wanted == wanted:
-                if self.updater.switch_if_idle(wanted, self.is_idle):
-                    self._say(wanted, "switched")
-                    self.restart()
-                    return
-                self._wake.wait(self.idle_poll_s)
-                self._wake.clear()
+
+    def _step(self) -> bool:
+        """One round of the worker; True when the app is restarting into a new version."""
+        self.confirm_if_healthy()
+        wanted = self._wanted
+        if wanted is None or version_key(wanted) <= version_key(self.running):
+            self._wake.wait(self.idle_poll_s)
+            self._wake.clear()
+            return False
+        try:
+            if not self.updater.layout.is_installed(wanted):
+                self._say(wanted, "downloading")
+                self.updater.stage(wanted)
+                self._say(wanted, "staged")
+        except UpdateRefused as exc:
+            log.warning("update to %s refused: %s", wanted, exc)
+            self._say(wanted, "refused", str(exc))
+            if self._wanted == wanted:
+                self._wanted = None
+            return False
+        except (DownloadError, OSError) as exc:
+            # A cut link or a full disk: what arrived is kept, the next try resumes.
+            self._say(wanted, "retrying", str(exc))
+            self._wake.wait(self.retry_s)
+            self._wake.clear()
+            return False
+        # Staged: wait for the idle moment inside the allowed hours.
+        while not self._stop.is_set() and self._wanted == wanted:
+            if self.updater.switch_if_idle(wanted, self.is_idle):
+                self._say(wanted, "switched")
+                self.restart()
+                return True
+            self._wake.wait(self.idle_poll_s)
+            self._wake.clear()
+        return False
 
 
 def start_for_agent(agent: Any, settings: Any, restart: Callable[[], None], *, running: str | None = None) -> UpdateService | None:
