@@ -84,8 +84,8 @@ def take_events(layout: Layout) -> list[tuple[Path, dict[str, Any]]]:
 
 
 def run(layout: Layout, *, now: float | None = None) -> str:
-    """One pass of the gate; returns what it did: ``none``, ``confirmed``, ``waiting``
-    or ``rolled_back``."""
+    """One pass of the gate; returns what it did: ``none``, ``confirmed``, ``waiting``,
+    ``rolled_back`` or ``kept`` (unconfirmed, but there is no version to go back to)."""
     now = time.time() if now is None else now
     p = pending(layout)
     if p is None:
@@ -109,7 +109,7 @@ def run(layout: Layout, *, now: float | None = None) -> str:
         # Nothing to go back to (the first install): keep running it, say so.
         layout.write_json(PENDING, None)
         add_event(layout, ROLLED_BACK, {"version": version, "to": None, "reason": why + "; no previous version"})
-        return "waiting"
+        return "kept"
     try:
         layout.point(layout.current, str(old))
     except LayoutError as exc:

@@ -3,9 +3,13 @@ updater inside the app waits for the idle moment; a failing wave halts the rollo
 
 from __future__ import annotations
 
+import argparse
+import json
 import threading
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from fleet import topics
 from fleet.center import update_rollout as ur
@@ -32,7 +36,20 @@ def service_for(f: Fleet, r: Rig, tid: str, *, running: str = "1.0", layout: Lay
     return t, svc, restarted
 
 
-def test_a_failing_wave_halts_the_rollout(fleet: Fleet, rig: Rig) -> None:  # noqa: F811
+def release_cmd(f: Fleet, r: Rig, capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """``kiosk-center release …`` against this centre's broker (its own link, like the CLI)."""
+    from fleet.center.release_cli import add_parsers, run
+    from fleet.center.service import CenterLink
+
+    p = argparse.ArgumentParser()
+    add_parsers(p.add_subparsers(dest="command"), argparse.ArgumentParser(add_help=False))
+    args = p.parse_args(["release", *argv])
+    capsys.readouterr()
+    assert run(args, r.repo.base.parent, lambda: CenterLink(f.broker.center_url, f.center_pw, f.store).start()) == 0
+    return capsys.readouterr().out
+
+
+def test_a_failing_wave_halts_the_rollout(fleet: Fleet, rig: Rig, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     # A release that needs a Debian package no terminal has: every terminal refuses it.
     rig.release("1.1", debs=("coreutils", "no-such-package-legal-kiosk"))
     tids = ["T1001", "T1002", "T1003", "T1004"]
@@ -49,6 +66,12 @@ def test_a_failing_wave_halts_the_rollout(fleet: Fleet, rig: Rig) -> None:  # no
         assert all(services[t].last is None for t in tids[1:])
         s = ur.summary("1.1", tids, reports.of("1.1"))
         assert s["counts"] == {"refused": 1, "no_report": 3}
+        # What a technician sees: `release status 1.1 --json`, then `release halt 1.1`.
+        out = release_cmd(fleet, rig, capsys, "status", "1.1", "--json")
+        doc = json.loads(out)
+        assert doc["state"] == "halted" and doc["sent"] == 1 and doc["terminals"]["T1001"]["state"] == "refused"
+        assert "no-such-package-legal-kiosk" in doc["terminals"]["T1001"]["error"]
+        assert "withdrawn from 1 terminal" in release_cmd(fleet, rig, capsys, "halt", "1.1")
     finally:
         for svc in services.values():
             svc.close()

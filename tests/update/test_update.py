@@ -203,3 +203,14 @@ def test_install_ignores_the_running_apps_python_path(tmp_path: Path, monkeypatc
     out = subprocess.run([str(layout.current / "bin" / "python"), "-m", "legal_kiosk_fake"], capture_output=True, text=True,
                          timeout=60, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     assert out.stdout.strip() == "legal-kiosk 1.0", out.stderr
+
+
+def test_first_install_unconfirmed_is_kept_and_reported(rig: Rig) -> None:
+    rig.release("1.1")
+    up = rig.updater(confirm_minutes=0)
+    up.running = None  # a fresh terminal: nothing installed before
+    up.stage("1.1")
+    up.switch_if_idle("1.1", lambda: True, now=NOON)
+    assert run_gate(rig) == "kept"  # nothing to go back to: keep it, and say so
+    assert rig.layout.current_version() == "1.1"
+    assert "no previous version" in gate.take_events(rig.layout)[-1][1]["payload"]["reason"]
