@@ -72,6 +72,7 @@ class TerminalUpdater:
             shutil.copyfile(self.options.trusted_root, self.metadata_dir / "root.json")
         self.downloads.mkdir(parents=True, exist_ok=True, mode=0o700)
         base = self.options.centre_url.rstrip("/")
+        self.fetcher.resume_under = f"{base}/targets/"
         return Updater(str(self.metadata_dir), f"{base}/metadata/", str(self.downloads), f"{base}/targets/", fetcher=self.fetcher,
                        bootstrap=None)  # the root installed with the terminal, kept in metadata_dir
 

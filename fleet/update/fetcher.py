@@ -36,6 +36,8 @@ class ResumingFetcher(FetcherInterface):
         self.rate_kbps = rate_kbps
         self.timeout = timeout
         self.attempts = attempts
+        # Only URLs under this prefix (the targets) are resumed; None: every URL.
+        self.resume_under: str | None = None
 
     def _request(self, url: str, start: int = 0) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
         parts = urlsplit(url)
@@ -71,6 +73,11 @@ class ResumingFetcher(FetcherInterface):
         """Download ``url`` (at most ``max_length`` bytes), resuming a partial file;
         yields it opened for reading. Raises ``DownloadError`` when every attempt was cut
         (what arrived is kept for the next call)."""
+        if self.resume_under is not None and not url.startswith(self.resume_under):
+            # Metadata is small and changes between tries: fetch it whole, never resume.
+            with super().download_file(url, max_length) as f:
+                yield f
+            return
         self.partial_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         part = self.part_path(url)
         last: Exception | None = None
@@ -104,6 +111,8 @@ class ResumingFetcher(FetcherInterface):
         if have > max_length:
             part.unlink()
             have = 0
+        if have == max_length and have > 0:
+            return True  # all there from an earlier try; the hashes will tell
         conn, resp = self._request(url, have)
         try:
             if resp.status == 416:  # the partial file is not a prefix of this file any more
