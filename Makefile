@@ -16,7 +16,7 @@ PY     := $(VENV)/bin/python
 DEBS   := fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng libportaudio2 sox chromium \
           mosquitto openssl postgresql
 
-.PHONY: run test deps debs lint screenshots bench clean
+.PHONY: run test deps debs lint screenshots bench clean bundle
 
 run: deps
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ] && [ -z "$$SDL_VIDEODRIVER" ]; then \
@@ -67,6 +67,13 @@ screenshots: deps
 	$(VENV)/bin/kiosk screenshot home --elder --out docs/screens/home-elder.png
 	$(VENV)/bin/kiosk screenshot ticket --size 1080x1920 --out docs/screens/ticket-portrait.png
 	$(VENV)/bin/kiosk screenshot attract --size 1920x1080 --out docs/screens/attract-1920.png
+
+# A release bundle for the terminals (docs/update.md): the app's wheel and every wheel
+# it needs, built here where the index is reachable; terminals never reach an index.
+# RUNTIME_DEBS are the Debian packages a terminal must have before it installs one.
+RUNTIME_DEBS := fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng libportaudio2
+bundle: deps
+	$(PY) -m fleet.update.bundle build --project . --out dist $(foreach d,$(RUNTIME_DEBS),--deb $(d))
 
 # Speed figures, each beside a baseline measured in the same run (docs/performance.md).
 bench: deps

@@ -139,6 +139,11 @@ def _parser() -> argparse.ArgumentParser:
     ik = sub.add_parser("intake", parents=[common], help="legal-aid intake: the key terminals seal applications to")
     iks = ik.add_subparsers(dest="action", required=True)
     iks.add_parser("key", parents=[common], help="print the public key (made once) for the terminals' [legal_aid] public_key")
+    # --- signed releases (fleet/center/releases.py, docs/update.md) ---
+    from fleet.center.release_cli import add_parsers as _release_parsers
+
+    _release_parsers(sub, common)
+    # --- end releases ---
     return p
 
 
@@ -231,7 +236,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        from fleet.center.releases import keep_signed  # the timestamp expires within a day: re-sign it
+
+        resign = asyncio.create_task(keep_signed(paths.data_dir / "updates", stop))
         await stop.wait()
+        await resign
         await dash.stop()
         link.close()
 
@@ -595,6 +604,13 @@ def cmd_intake(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    """``release init|add|rollout|status|halt`` (fleet/center/release_cli.py)."""
+    from fleet.center.release_cli import run
+
+    return run(args, _paths(args).data_dir, lambda: _link(args, _store(args)))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``kiosk-center``."""
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
@@ -604,6 +620,7 @@ def main(argv: list[str] | None = None) -> int:
                 "screenshot": cmd_screenshot, "simulate": cmd_simulate, "tls": cmd_tls, "users": cmd_users,
                 "report": cmd_report}
     handlers["intake"] = cmd_intake  # legal-aid intake (fleet/intake)
+    handlers["release"] = cmd_release  # signed releases (fleet/center/release_cli.py)
     handlers.update(args._appt_handlers)  # slots, appointments (fleet/appointments/cli.py)
     # Everything the centre writes (database, recordings, keys, screenshots) is
     # owner-only, whatever umask it was started with.

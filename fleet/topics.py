@@ -36,6 +36,9 @@ ASK = "ask"  # terminal → centre: a request that needs an answer now (v5 reque
 ANSWER = "answer"  # centre → terminal: the answers to its asks
 CALL_OUT = "call/out"  # terminal → centre: video call signalling
 CALL_IN = "call/in"  # centre → terminal: video call signalling
+# Signed software updates (fleet/update, docs/update.md).
+UPDATE_DESIRED = "update/desired"  # centre → terminal, retained: the release to install
+UPDATE_REPORTED = "update/reported"  # terminal → centre, retained: what it did with it
 
 
 def root(terminal_id: str) -> str:
@@ -74,8 +77,8 @@ def parse(topic_name: str) -> tuple[str, str] | None:
 
 
 # ACL lines for Mosquitto (pattern %u = the connecting user = the terminal id).
-TERMINAL_WRITES = (STATUS, TELEMETRY, EVENTS, f"{RES}/+", REPORTED, ASK, CALL_OUT)
-TERMINAL_READS = (CMD, DESIRED, ACK, ANSWER, CALL_IN)
+TERMINAL_WRITES = (STATUS, TELEMETRY, EVENTS, f"{RES}/+", REPORTED, ASK, CALL_OUT, UPDATE_REPORTED)
+TERMINAL_READS = (CMD, DESIRED, ACK, ANSWER, CALL_IN, UPDATE_DESIRED)
 
 
 class _Payload(BaseModel):
@@ -193,6 +196,27 @@ class Reported(_Payload):
     desired_version: int = 0
     error: str | None = None
     restart_required: bool = False
+    at: datetime | None = None
+
+
+class UpdateDesired(_Payload):
+    """The release a terminal should install (retained; empty payload: none)."""
+
+    version: str = Field(pattern=r"^\d{1,6}(\.\d{1,6}){0,3}$")
+    rollout: str = Field(default="", max_length=64)
+    at: datetime | None = None
+
+
+UPDATE_STATES = ("downloading", "staged", "switched", "confirmed", "rolled_back", "refused", "retrying")
+
+
+class UpdateReported(_Payload):
+    """What the terminal did with the desired release (retained)."""
+
+    running: str | None = Field(default=None, max_length=32)
+    version: str = Field(max_length=32)
+    state: Literal["downloading", "staged", "switched", "confirmed", "rolled_back", "refused", "retrying"]
+    error: str | None = Field(default=None, max_length=2000)
     at: datetime | None = None
 
 

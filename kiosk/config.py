@@ -123,6 +123,25 @@ class FleetSettings(_Section):
         return bool(self.broker)
 
 
+class UpdateSettings(_Section):
+    """Signed software updates from the centre (fleet/update, docs/update.md). Empty
+    ``centre_url``: updates are off."""
+
+    centre_url: str = Field(default="", pattern=r"^(https?://[^/\s]+(/[^\s]*)?)?$")  # http(s)://centre:8080/updates
+    prefix: Path = Path("/")  # the root that holds opt/legal-kiosk (tests: a temp dir)
+    trusted_root: Path | None = None  # else PREFIX/opt/legal-kiosk/update/metadata/root.json (installed)
+    rate_kbps: int = Field(default=0, ge=0, le=1_000_000)  # 0: no limit
+    allowed_hours: tuple[int, int] = (0, 24)  # [from, to) hours; (2, 5) = 02:00–04:59
+    confirm_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
+
+    @field_validator("allowed_hours")
+    @classmethod
+    def _hours(cls, hours: tuple[int, int]) -> tuple[int, int]:
+        if not (0 <= hours[0] <= 23 and 1 <= hours[1] <= 24):
+            raise ValueError("allowed_hours is [from, to] with 0 <= from <= 23 and 1 <= to <= 24")
+        return hours
+
+
 class CallingSettings(_Section):
     """Calling tickets: the window console, the calling display, announcements."""
 
@@ -232,6 +251,7 @@ class KioskConfig(_Section):
     video: VideoSettings = VideoSettings()
     legal_aid: LegalAidSettings = LegalAidSettings()
     appointments: AppointmentSettings = AppointmentSettings()
+    update: UpdateSettings = UpdateSettings()  # signed software updates (fleet/update)
 
 
 def parse_config(text: str, source: str = "<config>") -> KioskConfig:

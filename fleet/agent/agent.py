@@ -241,11 +241,16 @@ class Agent:
             raise CentreError(wait.answer.error or "failed", wait.answer.message or "")
         return dict(wait.answer.result)
 
-    def send(self, leaf: str, payload: bytes) -> None:
+    def send(self, leaf: str, payload: bytes, retain: bool = False) -> None:
         """Publish ``payload`` (QoS 1) under this terminal's root; any thread."""
         if leaf not in topics.TERMINAL_WRITES:
             raise ValueError(f"a terminal may not write {leaf!r}")
-        self._post(("send", leaf, payload))
+        self._post(("send", leaf, payload, retain))
+
+    def is_idle(self) -> bool:
+        """Whether nobody is using the kiosk (attract screen: no visit, no call) — the
+        moment to apply configuration or switch versions."""
+        return self.terminal.flow.state is VisitState.ATTRACT
 
     def subscribe(self, leaf: str, handler: Callable[[bytes], None]) -> None:
         """Call ``handler(payload)`` on the agent's worker for each message on ``leaf``."""
@@ -415,7 +420,7 @@ class Agent:
             props.MessageExpiryInterval = max(1, int(timeout))
             self._client.publish(topics.topic(self.terminal_id, topics.ASK), request.to_bytes(), qos=1, properties=props)
         elif kind == "send":
-            self._publish(item[1], item[2], qos=1)
+            self._publish(item[1], item[2], qos=1, retain=bool(item[3]) if len(item) > 3 else False)
 
     @staticmethod
     def _after_published(info: mqtt.MQTTMessageInfo, after: Callable[[], None]) -> None:
@@ -606,7 +611,7 @@ class Agent:
         if not pending:
             self._has_pending_config = False
             return
-        if self.terminal.flow.state is not VisitState.ATTRACT:
+        if not self.is_idle():
             return  # never in the middle of a visit
         with self._cfg_lock:
             version, config = int(pending["version"]), pending["config"]

@@ -104,6 +104,9 @@ class Dashboard:
         from fleet.dashboard.figures import setup as figures_setup  # the bureau's figures page
 
         figures_setup(app, self)
+        from fleet.center.releases import ReleaseRepo  # signed updates: /updates/metadata, /updates/targets
+
+        ReleaseRepo(self.data_dir / "updates").setup_routes(app)
         return app
 
     async def start(self, host: str, port: int) -> int:

@@ -98,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
 
         agents.append(start_agent(terminal, screenshot=lambda: screen_png(app), restart=restart, config_path=config_file,
                                   config_fallback=start.fallback))
+        from fleet.update.service import start_for_agent  # signed updates, when [update] names the centre
+
+        updater = start_for_agent(agents[0], config.update, restart)
+        if updater is not None:
+            agents.append(updater)
 
     if config.fleet.enabled:
         Clock.schedule_once(lambda _dt: threading.Thread(target=start_fleet, name="fleet-start", daemon=True).start(), 1.0)

@@ -1,0 +1,263 @@
+"""Signed releases at the centre: a TUF repository (root, targets, snapshot, timestamp)
+made with ``tuf.api.metadata``, its targets, and the static routes that serve them.
+
+Keys and what each protects (docs/update.md):
+- root: which keys may sign each role. Offline; used to rotate keys.
+- targets: which files exist and their length and hashes. Offline: signs each release.
+- snapshot: the versions of all targets metadata (stops mix-and-match). Online.
+- timestamp: the newest snapshot, expiring within a day (stops freezing a terminal on
+  old metadata). Online; ``kiosk-center serve`` re-signs it.
+
+Target names say what they carry, so content packages can travel the same way:
+``app/legal-kiosk-<VERSION>.bundle`` and, later, ``content/<name>-<VERSION>.tar``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from securesystemslib.signer import CryptoSigner
+from tuf.api.metadata import (
+    Metadata,
+    MetaFile,
+    Root,
+    Snapshot,
+    TargetFile,
+    Targets,
+    Timestamp,
+)
+from tuf.api.serialization.json import JSONSerializer
+
+from fleet.update.bundle import APP_NAME, app_target, read_manifest
+
+log = logging.getLogger(__name__)
+
+ROLES = ("root", "targets", "snapshot", "timestamp")
+OFFLINE_ROLES = ("root", "targets")
+ONLINE_ROLES = ("snapshot", "timestamp")
+EXPIRY = {"root": timedelta(days=365), "targets": timedelta(days=365), "snapshot": timedelta(days=30), "timestamp": timedelta(days=1)}
+_METADATA_NAME = re.compile(r"^(\d{1,10}\.)?(root|targets|snapshot|timestamp)\.json$")
+_TARGET_NAME = re.compile(r"^(app|content)/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+
+
+class ReleaseError(RuntimeError):
+    """A release step that cannot be done; the message says why and what to do."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _write_key(path: Path, signer: CryptoSigner) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(signer.private_bytes)
+
+
+def load_signer(keys_dir: Path, role: str) -> CryptoSigner:
+    """The private key of ``role`` from ``keys_dir/<role>.pem``."""
+    path = keys_dir / f"{role}.pem"
+    try:
+        return CryptoSigner(load_pem_private_key(path.read_bytes(), password=None))
+    except FileNotFoundError:
+        where = "the offline keys (--keys DIR on the removable medium)" if role in OFFLINE_ROLES else "the centre's online keys"
+        raise ReleaseError(f"no {role} key at {path}: it is kept with {where}") from None
+    except ValueError as exc:
+        raise ReleaseError(f"{path} is not a private key: {exc}") from None
+
+
+@dataclass
+class ReleaseRepo:
+    """The repository under ``<data>/updates``: ``metadata/``, ``targets/``, ``keys/``
+    (online keys only)."""
+
+    base: Path
+
+    @property
+    def metadata_dir(self) -> Path:
+        """Signed metadata, served at ``/updates/metadata/``."""
+        return self.base / "metadata"
+
+    @property
+    def targets_dir(self) -> Path:
+        """Bundles, served at ``/updates/targets/``."""
+        return self.base / "targets"
+
+    @property
+    def online_keys(self) -> Path:
+        """Snapshot and timestamp keys: the only keys the running centre holds."""
+        return self.base / "keys"
+
+    def exists(self) -> bool:
+        """Whether ``init`` was run."""
+        return (self.metadata_dir / "root.json").is_file()
+
+    # ---- reading and writing metadata -------------------------------------------------
+    def _load(self, role: str) -> Metadata[Any]:
+        return Metadata.from_file(str(self.metadata_dir / f"{role}.json"))
+
+    def _save(self, md: Metadata[Any], role: str) -> None:
+        self.metadata_dir.mkdir(parents=True, exist_ok=True)
+        raw = md.to_bytes(JSONSerializer(compact=False))
+        names = [f"{role}.json"]
+        if role == "root":
+            names.append(f"{md.signed.version}.root.json")  # clients walk root versions one by one
+        for name in names:
+            tmp = self.metadata_dir / f".{name}.tmp"
+            tmp.write_bytes(raw)
+            os.replace(tmp, self.metadata_dir / name)
+
+    def init(self, offline_keys: Path, *, expiry: dict[str, timedelta] | None = None) -> None:
+        """New keys (root and targets into ``offline_keys``, snapshot and timestamp into the
+        online keys dir) and version 1 of every role."""
+        if self.exists():
+            raise ReleaseError(f"a release repository already exists in {self.base}")
+        exp = {**EXPIRY, **(expiry or {})}
+        signers = {role: CryptoSigner.generate_ed25519() for role in ROLES}
+        for role, signer in signers.items():
+            _write_key((offline_keys if role in OFFLINE_ROLES else self.online_keys) / f"{role}.pem", signer)
+        now = _now()
+        root = Root(expires=now + exp["root"], consistent_snapshot=False)
+        for role, signer in signers.items():
+            root.add_key(signer.public_key, role)
+        mds: dict[str, Metadata[Any]] = {
+            "root": Metadata(root),
+            "targets": Metadata(Targets(expires=now + exp["targets"])),
+            "snapshot": Metadata(Snapshot(expires=now + exp["snapshot"])),
+            "timestamp": Metadata(Timestamp(expires=now + exp["timestamp"])),
+        }
+        self.targets_dir.mkdir(parents=True, exist_ok=True)
+        for role in ("root", "targets", "snapshot", "timestamp"):
+            mds[role].sign(signers[role])
+            self._save(mds[role], role)
+
+    def add(self, bundle: Path, offline_keys: Path, *, expiry: dict[str, timedelta] | None = None) -> str:
+        """Add ``bundle`` as a target (signs targets with the offline key), then a new
+        snapshot and timestamp. Returns the target name."""
+        manifest = read_manifest(bundle)
+        if manifest.name != APP_NAME:
+            raise ReleaseError(f"{bundle} is a bundle of {manifest.name!r}, not {APP_NAME}")
+        targets_signer = load_signer(offline_keys, "targets")
+        name = app_target(manifest.version)
+        targets = self._load("targets")
+        if name in targets.signed.targets:
+            raise ReleaseError(f"version {manifest.version} is already released; a fix gets a new version")
+        dest = self.targets_dir / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.tmp")
+        with open(bundle, "rb") as src, open(tmp, "wb") as out:
+            while block := src.read(1 << 20):
+                out.write(block)
+        os.replace(tmp, dest)
+        tf = TargetFile.from_file(name, str(dest), ["sha256"])
+        tf.unrecognized_fields["custom"] = {"kind": "app", "version": manifest.version, "debs": list(manifest.debs)}
+        targets.signed.targets[name] = tf
+        targets.signed.version += 1
+        targets.signed.expires = _now() + {**EXPIRY, **(expiry or {})}["targets"]
+        targets.signatures.clear()
+        targets.sign(targets_signer)
+        self._save(targets, "targets")
+        self.publish(expiry=expiry)
+        return name
+
+    def publish(self, *, expiry: dict[str, timedelta] | None = None) -> None:
+        """A new snapshot naming the current targets metadata, and a new timestamp."""
+        exp = {**EXPIRY, **(expiry or {})}
+        targets = self._load("targets")
+        snapshot = self._load("snapshot")
+        snapshot.signed.meta["targets.json"] = MetaFile(version=targets.signed.version)
+        snapshot.signed.version += 1
+        snapshot.signed.expires = _now() + exp["snapshot"]
+        snapshot.signatures.clear()
+        snapshot.sign(load_signer(self.online_keys, "snapshot"))
+        self._save(snapshot, "snapshot")
+        self.refresh_timestamp(force=True, expiry=expiry)
+
+    def refresh_timestamp(self, *, force: bool = False, expiry: dict[str, timedelta] | None = None) -> bool:
+        """Re-sign the timestamp when half of its life is gone (or ``force``); the
+        snapshot too when it nears expiry. True when something was signed."""
+        exp = {**EXPIRY, **(expiry or {})}
+        now = _now()
+        snapshot = self._load("snapshot")
+        if snapshot.signed.expires - now < exp["snapshot"] / 4 and not force:
+            self.publish(expiry=expiry)
+            return True
+        ts = self._load("timestamp")
+        if not force and ts.signed.expires - now > exp["timestamp"] / 2 and ts.signed.snapshot_meta.version == snapshot.signed.version:
+            return False
+        ts.signed.snapshot_meta = MetaFile(version=snapshot.signed.version)
+        ts.signed.version += 1
+        ts.signed.expires = now + exp["timestamp"]
+        ts.signatures.clear()
+        ts.sign(load_signer(self.online_keys, "timestamp"))
+        self._save(ts, "timestamp")
+        return True
+
+    def releases(self) -> dict[str, dict[str, Any]]:
+        """Every target: name -> {version, kind, length}."""
+        out = {}
+        for name, tf in self._load("targets").signed.targets.items():
+            custom = dict(tf.unrecognized_fields.get("custom") or {})
+            out[name] = {"version": custom.get("version"), "kind": custom.get("kind"), "length": tf.length}
+        return out
+
+    # ---- the web routes ---------------------------------------------------------------
+    def setup_routes(self, app: Any) -> None:
+        """``GET /updates/metadata/{name}`` and ``/updates/targets/{kind}/{file}``: static,
+        public (signed files; TUF checks them), confined to the repository, Range-capable."""
+        from aiohttp import web  # deferred: the CLI's release commands do not need aiohttp
+
+        from fleet.center.confine import OutsideBase, confined
+
+        async def metadata(request: web.Request) -> web.StreamResponse:
+            name = request.match_info["name"]
+            if not _METADATA_NAME.fullmatch(name):
+                raise web.HTTPNotFound()
+            return _file(confined(self.metadata_dir, name), no_store=True)
+
+        async def target(request: web.Request) -> web.StreamResponse:
+            name = f"{request.match_info['kind']}/{request.match_info['file']}"
+            if not _TARGET_NAME.fullmatch(name):
+                raise web.HTTPNotFound()
+            try:
+                path = confined(self.targets_dir, request.match_info["kind"], request.match_info["file"])
+            except OutsideBase:
+                raise web.HTTPNotFound() from None
+            return _file(path, no_store=False)
+
+        def _file(path: Path, *, no_store: bool) -> web.StreamResponse:
+            if not path.is_file():
+                raise web.HTTPNotFound()
+            # FileResponse answers Range requests (206): interrupted downloads resume.
+            return web.FileResponse(path, headers={"Cache-Control": "no-store" if no_store else "public, max-age=86400",
+                                                   "Content-Type": "application/octet-stream"})
+
+        app.router.add_get("/updates/metadata/{name}", metadata)
+        app.router.add_get("/updates/targets/{kind}/{file}", target)
+
+
+
+async def keep_signed(base: Path, stop: asyncio.Event, every_s: float = 600.0) -> None:
+    """Until ``stop``: re-sign the timestamp (and snapshot) before they expire, so that
+    terminals never see frozen metadata from a live centre. Runs in ``serve``."""
+    repo = ReleaseRepo(base)
+    while not stop.is_set():
+        if repo.exists():
+            try:
+                if await asyncio.to_thread(repo.refresh_timestamp):
+                    log.info("release timestamp re-signed")
+            except (ReleaseError, OSError, ValueError) as exc:
+                log.error("cannot re-sign the release timestamp: %s", exc)
+        try:
+            await asyncio.wait_for(stop.wait(), every_s)
+        except asyncio.TimeoutError:
+            pass
