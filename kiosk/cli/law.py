@@ -7,7 +7,9 @@ import textwrap
 from pathlib import Path
 
 from kiosk.cli.common import config_of, print_json
+from kiosk.lookup.guides import load_guides
 from kiosk.lookup.library import ArticleHit, Library, LibraryError, default_library_path
+from kiosk.lookup.topics import load_topics
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -108,8 +110,6 @@ def info(args: argparse.Namespace) -> int:
 
 def topics(args: argparse.Namespace) -> int:
     """List the life topics, or one topic's articles."""
-    from kiosk.lookup.topics import load_topics
-
     all_topics = load_topics()
     if args.name is None:
         if args.json:
@@ -120,7 +120,7 @@ def topics(args: argparse.Namespace) -> int:
         return 0
     topic = all_topics.get(args.name)
     with open_library(args) as lib:
-        hits = [lib.article(r.title, r.article) for r in topic.refs]
+        hits = [lib.article(r.title, r.article, r.sub) for r in topic.refs]
     if args.json:
         print_json({"topic": topic.model_dump(mode="json"), "articles": [h.as_dict() for h in hits]})
         return 0
@@ -132,8 +132,6 @@ def topics(args: argparse.Namespace) -> int:
 
 def guide(args: argparse.Namespace) -> int:
     """List the guides, or print one."""
-    from kiosk.lookup.guides import load_guides
-
     guides = load_guides()
     if args.name is None:
         if args.json:

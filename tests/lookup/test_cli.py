@@ -66,3 +66,16 @@ def test_calc_bad_input_no_traceback(tmp_path: Path) -> None:
         assert proc.returncode == 1 and proc.stderr.startswith("kiosk: ") and "Traceback" not in proc.stderr, proc.stderr
     usage = kiosk(tmp_path, "calc", "severance", "--years", "1")
     assert usage.returncode == 2 and "--monthly-wage" in usage.stderr
+
+
+def test_topics_and_guides_commands(tmp_path: Path, library_path: Path) -> None:
+    topics = kiosk(tmp_path, "law", "topics", "--json")
+    assert {"劳动工资", "法律援助"} <= {t["name"] for t in json.loads(topics.stdout)}
+    one = json.loads(kiosk(tmp_path, "law", "--library", str(library_path), "topics", "借贷", "--json").stdout)
+    assert one["articles"][0]["citation"].startswith("《民法典》")
+    guide = kiosk(tmp_path, "law", "guide", "unpaid-wages")
+    assert guide.returncode == 0 and "劳动争议申请仲裁" not in guide.stderr and "时间限制：" in guide.stdout
+    listing = kiosk(tmp_path, "law", "guide")
+    assert len(listing.stdout.splitlines()) >= 20
+    unknown = kiosk(tmp_path, "law", "guide", "xyz")
+    assert unknown.returncode == 1 and "no guide 'xyz'" in unknown.stderr and "Traceback" not in unknown.stderr
