@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kiosk.cli.common import config_of, print_json
 from kiosk.lookup.guides import load_guides
-from kiosk.lookup.library import ArticleHit, Library, LibraryError, default_library_path
+from kiosk.lookup.library import ArticleHit, Library, LibraryError, default_library_path, install_library
 from kiosk.lookup.topics import load_topics
 
 
@@ -33,6 +33,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     i = ls.add_parser("info", parents=[common], help="the library's version and provenance")
     i.add_argument("--json", action="store_true")
     i.set_defaults(handler=info)
+
+    n = ls.add_parser("install", parents=[common], help="check a new library package and put it in place")
+    n.add_argument("package", help="a library.sqlite3 built by python -m kiosk.lookup.build")
+    n.set_defaults(handler=install)
 
     t = ls.add_parser("topics", parents=[common], help="life topics and their key articles")
     t.add_argument("name", nargs="?", help="one topic (e.g. 劳动工资) to list its articles")
@@ -105,6 +109,18 @@ def info(args: argparse.Namespace) -> int:
         return 0
     for k, v in manifest.items():
         print(f"{k}: {v}")
+    return 0
+
+
+def install(args: argparse.Namespace) -> int:
+    """Validate a library package and make it the terminal's library."""
+    if getattr(args, "library", None):
+        dest = Path(args.library)
+    else:
+        config, data_dir = config_of(args)
+        dest = default_library_path(data_dir, config.lookup.library)
+    manifest = install_library(Path(args.package), dest)
+    print(f"{dest}: library {manifest.get('version')} installed ({manifest.get('texts')} texts, {manifest.get('articles')} articles)")
     return 0
 
 

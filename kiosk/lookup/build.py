@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from kiosk.config import resolve_data_dir
 from kiosk.lookup.parse import LawText, parse_text
 from kiosk.lookup.segment import bigram_column, unigram_column
 
@@ -96,7 +97,8 @@ def _readings(term: str, chars: dict[str, list[str]], phrases: dict[str, list[li
 def build_pinyin(conn: sqlite3.Connection) -> int:
     """Fill ``pinyin``: each character and each bigram of the library with its readings
     and document frequency, so "laodong hetong" and "ldht" can be turned into 劳动合同."""
-    from pypinyin import Style, pinyin  # build time only
+    # Deferred: pypinyin's dictionaries are large and only the build needs them.
+    from pypinyin import Style, pinyin
     from pypinyin.phrases_dict import phrases_dict
 
     conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, 'article_fts', 'col')")
@@ -186,6 +188,21 @@ def build(source: Path, out: Path, *, as_of: date | None = None, only: Iterable[
     return manifest
 
 
+def up_to_date(out: Path, source: Path, only: Iterable[str] = ()) -> bool:
+    """Was ``out`` built today, by this schema, from exactly these texts?"""
+    try:
+        manifest = json.loads(manifest_path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    # Built today: which version is in force depends on the build date.
+    return (
+        out.is_file()
+        and manifest.get("schema") == SCHEMA_VERSION
+        and manifest.get("built") == date.today().isoformat()
+        and manifest.get("source_sha256") == source_sha256(source, source_files(source, only))
+    )
+
+
 def default_source() -> Path:
     """``content/laws`` of the source tree this module belongs to."""
     return Path(__file__).resolve().parents[2] / "content" / "laws"
@@ -194,7 +211,8 @@ def default_source() -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Command line of the build."""
     p = argparse.ArgumentParser(prog="python -m kiosk.lookup.build", description="Build the law library content package.")
-    p.add_argument("--out", type=Path, required=True, help="the library file to write (e.g. library.sqlite3)")
+    p.add_argument("--out", type=Path, default=None, help="the library file to write (default: DATA_DIR/lookup/library.sqlite3)")
+    p.add_argument("--if-changed", action="store_true", help="do nothing when --out was built from the same texts by this schema")
     p.add_argument("--source", type=Path, default=None, help="directory of Markdown texts (default: content/laws)")
     p.add_argument("--as-of", type=date.fromisoformat, default=None, help="date that decides which versions are in force (default: today)")
     p.add_argument("--only", nargs="*", default=[], help="build only these shelves or titles (tests)")
@@ -203,6 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     if not source.is_dir():
         print(f"build: no such directory: {source}", file=sys.stderr)
         return 2
+    if args.out is None:
+        args.out = resolve_data_dir(None) / "lookup" / "library.sqlite3"
+    if args.if_changed and up_to_date(args.out, source, args.only):
+        print(f"{args.out}: up to date")
+        return 0
     started = time.monotonic()
     manifest = build(source, args.out, as_of=args.as_of, only=args.only)
     print(f"{args.out}: {manifest['texts']} texts, {manifest['articles']} articles, version {manifest['version']} ({time.monotonic() - started:.1f} s)")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import os
 import re
+import shutil
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -299,6 +301,30 @@ _SAME_VERSION = (
     "SELECT o.id FROM texts o JOIN texts x ON x.id = ? "
     "WHERE o.short_title = x.short_title AND coalesce(o.version_date, '') = coalesce(x.version_date, '')"
 )
+
+def install_library(package: Path, dest: Path) -> dict[str, Any]:
+    """Check the content package ``package`` the way the terminal will read it (schema,
+    integrity, a search that finds something), then put it at ``dest`` with its
+    manifest, atomically: the library that works stays until the new one is proven."""
+    with Library(package) as lib:
+        try:
+            ok = lib._conn.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(f"{package}: damaged ({exc})") from exc
+        if ok != "ok":
+            raise LibraryError(f"{package}: damaged ({ok})")
+        if not lib.meta.get("articles") or not lib.search("法律", limit=1):
+            raise LibraryError(f"{package}: holds no searchable articles")
+        manifest = lib.manifest()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".new")
+    shutil.copyfile(package, tmp)
+    mtmp = manifest_path(dest).with_name(manifest_path(dest).name + ".new")
+    mtmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, dest)
+    os.replace(mtmp, manifest_path(dest))
+    return manifest
+
 
 _HIT_SELECT = (
     "SELECT t.short_title, t.title, t.level, t.version_date, t.current, a.number, a.sub, a.label, a.chapter, a.body "

@@ -79,3 +79,17 @@ def test_topics_and_guides_commands(tmp_path: Path, library_path: Path) -> None:
     assert len(listing.stdout.splitlines()) >= 20
     unknown = kiosk(tmp_path, "law", "guide", "xyz")
     assert unknown.returncode == 1 and "no guide 'xyz'" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_install_checks_the_package_and_keeps_the_old_one_on_failure(tmp_path: Path, library_path: Path) -> None:
+    data = tmp_path / "data"
+    ok = kiosk(data, "law", "install", str(library_path))
+    assert ok.returncode == 0, ok.stderr
+    installed = data / "lookup" / "library.sqlite3"
+    assert installed.is_file() and (data / "lookup" / "library.manifest.json").is_file()
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"garbage" * 1000)
+    refused = kiosk(data, "law", "install", str(bad))
+    assert refused.returncode == 1 and "not a law library" in refused.stderr
+    # The library that worked is still there and still answers.
+    assert kiosk(data, "law", "article", "劳动合同法", "47").returncode == 0
