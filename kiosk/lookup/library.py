@@ -182,9 +182,12 @@ class Library:
             return []
         hits: list[ArticleHit] = []
         ref = self.reference(query)
+        text = query
         if ref is not None:
             hits.append(ref)
-        text = query
+            # After the article asked for, more of the same text, not every other law's
+            # article of the same number.
+            text = ref.short_title
         if is_pinyin(query):
             hanzi = self.pinyin_to_hanzi(query)
             if hanzi is None:
