@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from kiosk.cli.common import print_json
 from kiosk.lookup import calc
@@ -13,7 +14,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("calc", parents=[common], help="legal calculators (诉讼费, 经济补偿金, 工伤, 欠薪, 交通事故)")
     cs = p.add_subparsers(dest="calc_command", metavar="NAME", required=True)
 
-    def add(name: str, help_text: str, run: object) -> argparse.ArgumentParser:
+    def add(name: str, help_text: str, run: Callable[[argparse.Namespace], calc.CalcResult]) -> argparse.ArgumentParser:
         c = cs.add_parser(name, parents=[common], help=help_text)
         c.add_argument("--json", action="store_true")
         c.set_defaults(handler=_runner(run))
@@ -51,9 +52,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     c.add_argument("--liability", default="100", help="the other side's share of liability, percent")
 
 
-def _runner(run: object) -> object:
+def _runner(run: Callable[[argparse.Namespace], calc.CalcResult]) -> Callable[[argparse.Namespace], int]:
+    """A command handler that prints ``run``'s result as text lines or JSON."""
+
     def handler(args: argparse.Namespace) -> int:
-        result: calc.CalcResult = run(args)  # type: ignore[operator]
+        result = run(args)
         if args.json:
             print_json(result.as_dict())
         else:

@@ -10,9 +10,11 @@ import os
 import re
 import shutil
 import sqlite3
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from kiosk.errors import KioskError
 from kiosk.lookup.build import SCHEMA_VERSION, manifest_path
@@ -91,11 +93,28 @@ def default_library_path(data_dir: Path, configured: Path | None = None) -> Path
     return configured if configured is not None else data_dir / "lookup" / LIBRARY_FILENAME
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(method: _F) -> _F:
+    """One query at a time on the connection: the UI thread and a worker may share a
+    library, and one sqlite3 connection must not be used by two threads at once."""
+
+    @functools.wraps(method)
+    def wrapper(self: Library, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 class Library:
-    """A read-only law library. Use as a context manager, or ``close()``."""
+    """A read-only law library. Use as a context manager, or ``close()``. Safe to share
+    between threads (queries are serialised)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
         if not self.path.is_file():
             raise LibraryError(f"no law library at {self.path} (build it: python -m kiosk.lookup.build --out {self.path})")
         try:
@@ -131,6 +150,7 @@ class Library:
         return dict(self.meta)
 
     # --- texts and articles -----------------------------------------------------------
+    @_locked
     def find_text(self, title: str, *, version: str | None = None) -> TextInfo | None:
         """The text a person means by ``title`` (short or full, with or without 《》 and
         中华人民共和国): the version in force unless ``version`` (a date) is given."""
@@ -151,6 +171,7 @@ class Library:
                 return TextInfo(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
         return None
 
+    @_locked
     def article(self, title: str, number: int | str, sub: int | str = 0) -> ArticleHit:
         """Article ``number`` (47, "47", "四十七", "第四十七条") of the text ``title``;
         ``LibraryError`` naming what is missing."""
@@ -165,6 +186,7 @@ class Library:
             raise LibraryError(f"《{text.short_title}》 has no article {n}" + (f"-{s}" if s else ""), message_key="lookup.no_article")
         return _hit(row, 0.0)
 
+    @_locked
     def articles_of(self, title: str) -> list[ArticleHit]:
         """Every article of the version in force of ``title``."""
         text = self.find_text(title)
@@ -173,6 +195,7 @@ class Library:
         return [_hit(r, 0.0) for r in self._conn.execute(f"{_HIT_SELECT} WHERE a.text_id IN ({_SAME_VERSION}) ORDER BY a.id", (text.id,))]
 
     # --- search -----------------------------------------------------------------------
+    @_locked
     def search(self, query: str, limit: int = 10) -> list[ArticleHit]:
         """Articles for ``query``: a reference (``劳动合同法 47``) goes straight to its
         article; pinyin is read as Hanzi; then full-text search ranked by bm25 weighed by
@@ -223,6 +246,7 @@ class Library:
         except (LibraryError, ValueError):
             return None
 
+    @_locked
     def count(self, term: str) -> int:
         """How many articles contain ``term`` as written."""
         q = phrase_query(term)
@@ -247,6 +271,7 @@ class Library:
         ).fetchall()
         return [r[0] for r in rows]
 
+    @_locked
     def pinyin_to_hanzi(self, query: str) -> str | None:
         """The Hanzi a pinyin query most likely means, using the library's own words:
         ``laodong hetong`` / ``laodonghetong`` / ``ldht`` → 劳动合同. ``None`` when no

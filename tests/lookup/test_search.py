@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+
 import pytest
 
 from kiosk.lookup.library import Library, LibraryError
@@ -94,3 +96,10 @@ def test_a_damaged_file_is_a_clear_error(tmp_path) -> None:
         Library(bad)
     with pytest.raises(LibraryError, match="no law library"):
         Library(tmp_path / "missing.sqlite3")
+
+
+def test_one_library_shared_by_threads(library: Library) -> None:
+    expected = [h.citation for h in library.search("工资", limit=5)]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: [h.citation for h in library.search("工资", limit=5)], range(40)))
+    assert all(r == expected for r in results)
