@@ -116,7 +116,7 @@ def parse_text(path: Path, root: Path) -> LawText:
                 number = cn_to_int(am.group(1))
                 sub = cn_to_int(am.group(2)) if am.group(2) else 0
             except ValueError:
-                am = None
+                pass  # not a numeral after all: an ordinary line of the article before
             else:
                 current = Article(number, sub, article_label(number, sub), chapter, s)
                 text.articles.append(current)
