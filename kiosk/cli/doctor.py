@@ -12,7 +12,9 @@ from kiosk import __version__
 from kiosk.bootstrap import build_terminal
 from kiosk.catalog import load_catalog
 from kiosk.cli.common import data_dir_of, print_json
+from kiosk.config import KioskConfig
 from kiosk.errors import KioskError
+from kiosk.lookup.library import Library, default_library_path
 from kiosk.ports import DeviceState
 from kiosk.startconfig import last_good_path, start_config
 
@@ -65,6 +67,7 @@ def doctor(args: argparse.Namespace) -> int:
 
     model = check_model(data_dir)
     _check(rows, "speech model", model.ok, model.detail, required=False)
+    _check_library(rows, config, data_dir)
     from screens.fonts import find_cjk_font
 
     font = find_cjk_font()
@@ -84,6 +87,17 @@ def doctor(args: argparse.Namespace) -> int:
     finally:
         terminal.close()
     return _report(rows, args.json)
+
+
+def _check_library(rows: list[dict[str, str]], config: KioskConfig, data_dir: Path) -> None:
+    """The law library: a warning, not a failure, when absent (look-up is then not
+    offered; everything else works)."""
+    path = default_library_path(data_dir, config.lookup.library)
+    try:
+        with Library(path) as lib:
+            _check(rows, "law library", True, f"{path}: {lib.version}, {lib.meta.get('texts')} texts")
+    except KioskError as exc:
+        _check(rows, "law library", False, exc.detail, required=False)
 
 
 def _report(rows: list[dict[str, str]], as_json: bool) -> int:

@@ -93,3 +93,13 @@ def test_install_checks_the_package_and_keeps_the_old_one_on_failure(tmp_path: P
     assert refused.returncode == 1 and "not a law library" in refused.stderr
     # The library that worked is still there and still answers.
     assert kiosk(data, "law", "article", "劳动合同法", "47").returncode == 0
+
+
+def test_doctor_reports_the_library(tmp_path: Path, library_path: Path) -> None:
+    absent = kiosk(tmp_path, "doctor", "--simulate", "--json")
+    row = {r["check"]: r for r in json.loads(absent.stdout)}["law library"]
+    # Look-up missing is a warning: everything else on the terminal still works.
+    assert row["status"] == "warn" and "no law library" in row["detail"] and absent.returncode == 0
+    (tmp_path / "kiosk.toml").write_text(f'[lookup]\nlibrary = "{library_path}"\n', encoding="utf-8")
+    present = kiosk(tmp_path, "doctor", "--simulate", "--json")
+    assert {r["check"]: r for r in json.loads(present.stdout)}["law library"]["status"] == "ok"
