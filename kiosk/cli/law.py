@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 from kiosk.cli.common import config_of, print_json
+from kiosk.i18n import Translator
 from kiosk.lookup.guides import load_guides
 from kiosk.lookup.library import ArticleHit, Library, LibraryError, default_library_path, install_library
 from kiosk.lookup.topics import load_topics
@@ -64,6 +65,12 @@ def open_library(args: argparse.Namespace) -> Library:
     return Library(default_library_path(data_dir, config.lookup.library))
 
 
+def config_language(args: argparse.Namespace) -> str:
+    """The terminal's language (zh_CN unless configured otherwise)."""
+    config, _ = config_of(args)
+    return config.language
+
+
 def _print_hit(h: ArticleHit, *, full: bool) -> None:
     head = f"{h.citation}  [{h.chapter}]" if h.chapter else h.citation
     print(head)
@@ -81,7 +88,7 @@ def search(args: argparse.Namespace) -> int:
         print_json([h.as_dict() for h in hits])
         return 0
     if not hits:
-        print(f"没有找到与“{query}”有关的条文。 (no article found)")
+        print(Translator(config_language(args)).t("lookup.not_found", query=query))
         return 1
     for h in hits:
         _print_hit(h, full=False)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from kiosk.datafile import parse_toml
 from kiosk.errors import CatalogError, KioskError
+from kiosk.i18n import Translator
 from kiosk.lookup.numerals import int_to_cn
 
 CENT = Decimal("0.01")
@@ -49,14 +50,18 @@ class CalcResult:
     basis: list[Citation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def lines(self) -> list[str]:
-        """Text lines for the screen and the receipt."""
-        amount = f"{self.amount:,.2f} 元" if self.amount_max is None else f"{self.amount:,.2f} 元 至 {self.amount_max:,.2f} 元"
-        out = [f"【{self.title}】", f"计算公式：{self.formula}"]
+    def lines(self, tr: Translator | None = None) -> list[str]:
+        """Text lines for the screen and the receipt (labels from the catalogue)."""
+        tr = tr or chinese_translator()
+        if self.amount_max is None:
+            amount = tr.t("lookup.yuan", amount=f"{self.amount:,.2f}")
+        else:
+            amount = tr.t("lookup.yuan_range", low=f"{self.amount:,.2f}", high=f"{self.amount_max:,.2f}")
+        out = [f"【{self.title}】", tr.t("lookup.calc_formula", text=self.formula)]
         out += [f"  {n}" for n in self.numbers]
-        out.append(f"计算结果：{amount}")
-        out.append("依据：" + "、".join(str(c) for c in self.basis))
-        out += [f"说明：{n}" for n in self.notes]
+        out.append(tr.t("lookup.calc_result", amount=amount))
+        out.append(tr.t("lookup.calc_basis", cites="、".join(str(c) for c in self.basis)))
+        out += [tr.t("lookup.calc_note", text=n) for n in self.notes]
         return out
 
     def as_dict(self) -> dict[str, object]:
@@ -72,6 +77,12 @@ class CalcResult:
             "notes": self.notes,
             "lines": self.lines(),
         }
+
+
+@functools.cache
+def chinese_translator() -> Translator:
+    """Chinese labels: results and guides are read and printed in Chinese by default."""
+    return Translator("zh_CN")
 
 
 # --- parameters ----------------------------------------------------------------------

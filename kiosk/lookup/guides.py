@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from kiosk.catalog import load_catalog
 from kiosk.datafile import parse_toml
 from kiosk.errors import CatalogError
-from kiosk.lookup.calc import Citation
+from kiosk.i18n import Translator
+from kiosk.lookup.calc import Citation, chinese_translator
 from kiosk.lookup.library import LibraryError
 
 _CITE = re.compile(r"^(?P<title>\S.*?)\s+(?P<number>\d+)(?:-(?P<sub>\d+))?$")
@@ -72,25 +73,30 @@ class Guide(BaseModel):
         """Every cited statement of the guide."""
         return [*self.law, *self.steps, *self.time_limits, *self.where]
 
-    def lines(self) -> list[str]:
-        """The guide as text lines for the screen and the receipt."""
+    def lines(self, tr: Translator | None = None) -> list[str]:
+        """The guide as text lines for the screen and the receipt (headings from the
+        catalogue)."""
+        tr = tr or chinese_translator()
+
         def cited(s: Statement) -> str:
             return s.text + "（" + "、".join(str(Citation(c.title, c.article)) + (f"之{c.sub}" if c.sub else "") for c in s.cite) + "）"
 
-        out = [f"【{self.title}】", "法律怎么说："]
+        out = [f"【{self.title}】", tr.t("lookup.guide_law")]
         out += [f"  {cited(s)}" for s in self.law]
-        out.append("怎么办：")
+        out.append(tr.t("lookup.guide_steps"))
         out += [f"  {i}. {cited(s)}" for i, s in enumerate(self.steps, 1)]
-        out.append("要带的材料：")
+        out.append(tr.t("lookup.guide_bring"))
         out += [f"  · {b}" for b in self.bring]
         if self.time_limits:
-            out.append("时间限制：")
+            out.append(tr.t("lookup.guide_time"))
             out += [f"  {cited(s)}" for s in self.time_limits]
-        out.append("到哪里办：")
+        out.append(tr.t("lookup.guide_where"))
         out += [f"  {cited(s)}" for s in self.where]
         names = {s.code: s.name.zh_CN for s in load_catalog().services}
-        nxt = [f"取号：{names.get(self.service, self.service)}"] + (["视频连线律师"] if self.video else []) + (["申请法律援助"] if self.legal_aid else [])
-        out.append("下一步：" + "；".join(nxt))
+        nxt = [tr.t("lookup.guide_ticket", service=names.get(self.service, self.service))]
+        nxt += [tr.t("lookup.guide_video")] if self.video else []
+        nxt += [tr.t("lookup.guide_aid")] if self.legal_aid else []
+        out.append(tr.t("lookup.guide_next", items="；".join(nxt)))
         return out
 
 

@@ -7,6 +7,8 @@ import re
 import pytest
 
 from kiosk.errors import CatalogError
+from kiosk.i18n import Translator
+from kiosk.lookup.calc import court_fee
 from kiosk.lookup.guides import load_guides, parse_guides
 from kiosk.lookup.library import Library
 from kiosk.lookup.numerals import int_to_cn
@@ -100,3 +102,10 @@ where = [{{ text = "这里", cite = ["劳动法 50"] }}]
 def test_invalid_guides_are_refused(service: str, cite: str, message: str) -> None:
     with pytest.raises(CatalogError, match=message):
         parse_guides(BAD.format(service=service, cite=cite), "test.toml")
+
+
+def test_guide_and_calculator_labels_come_from_the_catalogue() -> None:
+    en = Translator("en")
+    assert "What to bring:" in load_guides().get("loans").lines(en)
+    assert "Result: 3,300.00 yuan" in court_fee("150000").lines(en)
+    assert "计算结果：3,300.00 元" in court_fee("150000").lines()
