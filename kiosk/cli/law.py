@@ -9,7 +9,7 @@ from pathlib import Path
 from kiosk.cli.common import config_of, print_json
 from kiosk.i18n import Translator
 from kiosk.lookup.guides import load_guides
-from kiosk.lookup.library import ArticleHit, Library, LibraryError, default_library_path, install_library
+from kiosk.lookup.library import ArticleHit, Library, default_library_path, install_library
 from kiosk.lookup.topics import load_topics
 
 
@@ -171,5 +171,3 @@ def guide(args: argparse.Namespace) -> int:
         print(line)
     return 0
 
-
-__all__ = ["LibraryError", "register"]

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from kiosk.errors import KioskError
 from kiosk.lookup.build import SCHEMA_VERSION, manifest_path
-from kiosk.lookup.numerals import cn_to_int, int_to_cn
+from kiosk.lookup.numerals import cn_to_int
 from kiosk.lookup.parse import LEVEL_NAMES
 from kiosk.lookup.query import expression, is_pinyin, vocabulary, words_of
 from kiosk.lookup.segment import normalise, phrase_query
@@ -379,4 +379,4 @@ def parse_article_number(number: str, sub: int | str = 0) -> tuple[int, int]:
     return n, sb
 
 
-__all__ = ["ArticleHit", "Library", "LibraryError", "TextInfo", "default_library_path", "int_to_cn", "parse_article_number"]
+__all__ = ["ArticleHit", "Library", "LibraryError", "TextInfo", "default_library_path", "install_library", "parse_article_number"]
