@@ -170,4 +170,3 @@ def guide(args: argparse.Namespace) -> int:
     for line in g.lines():
         print(line)
     return 0
-
