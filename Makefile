@@ -16,9 +16,9 @@ PY     := $(VENV)/bin/python
 DEBS   := fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng libportaudio2 sox chromium \
           mosquitto openssl postgresql
 
-.PHONY: run test deps debs lint screenshots bench clean bundle
+.PHONY: run test deps debs lint screenshots bench clean bundle library
 
-run: deps
+run: deps library
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ] && [ -z "$$SDL_VIDEODRIVER" ]; then \
 	  echo "No display found: running offscreen (SDL_VIDEODRIVER=offscreen)."; \
 	  SDL_VIDEODRIVER=offscreen $(VENV)/bin/kiosk run --simulate; \
@@ -33,6 +33,11 @@ test: deps
 	SDL_VIDEODRIVER=offscreen $(VENV)/bin/pytest -q -n 3 --dist loadfile
 
 deps: .stamp-debs $(VENV)/.installed
+
+# The law library (docs/lookup.md): built from content/laws into the data dir
+# (DATA_DIR/lookup/library.sqlite3, ~25 s); skipped when already built today from the same texts.
+library: deps
+	$(PY) -m kiosk.lookup.build --if-changed
 
 debs: .stamp-debs
 .stamp-debs: Makefile

@@ -232,6 +232,14 @@ class AppointmentSettings(_Section):
     slip_url: str = "https://12348.example.gov.cn/appointment?c={code}"
 
 
+# --- law look-up (kiosk/lookup) ---------------------------------------------------------
+class LookupSettings(_Section):
+    """The law library (docs/lookup.md): a content package replaceable without a software
+    update. Default file: ``<data_dir>/lookup/library.sqlite3``."""
+
+    library: Path | None = None
+
+
 class KioskConfig(_Section):
     """The whole configuration of one terminal."""
 
@@ -252,6 +260,7 @@ class KioskConfig(_Section):
     legal_aid: LegalAidSettings = LegalAidSettings()
     appointments: AppointmentSettings = AppointmentSettings()
     update: UpdateSettings = UpdateSettings()  # signed software updates (fleet/update)
+    lookup: LookupSettings = LookupSettings()
 
 
 def parse_config(text: str, source: str = "<config>") -> KioskConfig:

@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "kiosk.cli.voice",
     "kiosk.cli.audit",
     "kiosk.cli.call",  # remote video (issue 7)
+    "kiosk.cli.law",
+    "kiosk.cli.calc",
 )
 
 

@@ -15,6 +15,7 @@ from kiosk.cli.calling import PIN_ENV as CONSOLE_PIN_ENV
 from kiosk.cli.common import data_dir_of, print_json
 from kiosk.config import KioskConfig, Technician
 from kiosk.errors import KioskError
+from kiosk.lookup.library import Library, default_library_path
 from kiosk.ports import DeviceKind, DeviceState
 from kiosk.startconfig import last_good_path, start_config
 from kiosk.store import DB_FILENAME
@@ -78,6 +79,7 @@ def doctor(args: argparse.Namespace) -> int:
     listens = bool(device_urls(config, args.simulate).get(DeviceKind.MIC))
     _check(rows, "speech model", model.ok, model.detail if model.ok or not listens else
            f"{model.detail} — voice mode cannot understand speech (本机暂不能听懂说话)", required=listens)
+    _check_library(rows, config, data_dir)
     from screens.fonts import find_cjk_font
 
     font = find_cjk_font()
@@ -134,6 +136,17 @@ def _check_pins(rows: list[dict[str, str]], config: KioskConfig) -> None:
         _check(rows, "console PIN", False,
                f"the window console listens on {config.calling.console_http} without a PIN: set ${CONSOLE_PIN_ENV}"
                " for `kiosk console`, or serve it on 127.0.0.1")
+
+
+def _check_library(rows: list[dict[str, str]], config: KioskConfig, data_dir: Path) -> None:
+    """The law library: a warning, not a failure, when absent (look-up is then not
+    offered; everything else works)."""
+    path = default_library_path(data_dir, config.lookup.library)
+    try:
+        with Library(path) as lib:
+            _check(rows, "law library", True, f"{path}: {lib.version}, {lib.meta.get('texts')} texts")
+    except KioskError as exc:
+        _check(rows, "law library", False, exc.detail, required=False)
 
 
 def _report(rows: list[dict[str, str]], as_json: bool) -> int:
