@@ -97,9 +97,12 @@ def test_install_checks_the_package_and_keeps_the_old_one_on_failure(tmp_path: P
 
 def test_doctor_reports_the_library(tmp_path: Path, library_path: Path) -> None:
     absent = kiosk(tmp_path, "doctor", "--simulate", "--json")
-    row = {r["check"]: r for r in json.loads(absent.stdout)}["law library"]
-    # Look-up missing is a warning: everything else on the terminal still works.
-    assert row["status"] == "warn" and "no law library" in row["detail"] and absent.returncode == 0
+    rows = json.loads(absent.stdout)
+    row = {r["check"]: r for r in rows}["law library"]
+    # Look-up missing is a warning: everything else on the terminal still works (no
+    # speech model is installed here, the one failure doctor may report).
+    assert row["status"] == "warn" and "no law library" in row["detail"]
+    assert [r["check"] for r in rows if r["status"] == "FAIL"] in ([], ["speech model"])
     (tmp_path / "kiosk.toml").write_text(f'[lookup]\nlibrary = "{library_path}"\n', encoding="utf-8")
     present = kiosk(tmp_path, "doctor", "--simulate", "--json")
     assert {r["check"]: r for r in json.loads(present.stdout)}["law library"]["status"] == "ok"

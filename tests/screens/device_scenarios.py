@@ -49,6 +49,9 @@ def card_left_ticket(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("finish")
     yield 0.3
     look(p, record, "done")
+    # Queued behind what is still being said: wait for it to begin.
+    said = sum("请取回身份证" in x for x in record["spoken_after_read"])
+    yield from wait_until(p, lambda: sum("请取回身份证" in x for x in spoken(p)) > said, 5)
     record["spoken_done"] = spoken(p)
     yield p.tap("finish")
     yield 0.3
