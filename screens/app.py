@@ -15,7 +15,6 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
-from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import events as ev
@@ -87,6 +86,7 @@ class KioskApp(App):
     scale = NumericProperty(1.0)
     portrait = BooleanProperty(False)
     notice = StringProperty("")
+    banner = StringProperty("")  # what every screen's message line (NoticeLine) shows now
 
     def __init__(self, terminal: Terminal, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -112,17 +112,6 @@ class KioskApp(App):
         self.root_screen("attract")
         root = FloatLayout()
         root.add_widget(self.sm)
-        self.notice_label = Label(
-            text="",
-            size_hint=(0.8, None),
-            pos_hint={"center_x": 0.5, "y": 0.14},
-            color=theme.ON_NAVY,
-            bold=True,
-            font_size=self.fs(28),
-            opacity=0,
-        )
-        self.notice_label.bind(texture_size=self._fit_notice)
-        root.add_widget(self.notice_label)
         self.bridge = UiBridge(self.on_device_event)
         if self.terminal.flow.legal_aid is not None:
             self.terminal.flow.legal_aid.deliver = self.bridge.post  # look-up answers, on the UI thread
@@ -406,7 +395,7 @@ class KioskApp(App):
         self.guide.speak(text, interrupt)
 
     def show_notice(self, key: str) -> None:
-        """A short message over the screen for a few seconds (a card rejected, a printer
+        """A short message in the screen's message line for a few seconds (a card rejected, a printer
         fault), said aloud in voice mode."""
         card = self.terminal.flow.visit.card
         # "已读取身份证：{name}" names the card holder, masked (张*), never in full.
@@ -420,25 +409,15 @@ class KioskApp(App):
         self._banner(self.tr("voice.heard", text=text))
 
     def _banner(self, text: str) -> None:
-        self.notice_label.text = text
-        self.notice_label.opacity = 1
+        # Shown in the screen's own message line, which is always in its layout.
+        self.banner = text
         if self._notice_event is not None:
             self._notice_event.cancel()
         self._notice_event = Clock.schedule_once(self._hide_notice, _NOTICE_S)
 
     def _hide_notice(self, _dt: float) -> None:
-        self.notice_label.opacity = 0
+        self.banner = ""
         self.notice = ""
-
-    def _fit_notice(self, label: Label, size: tuple[int, int]) -> None:
-        label.height = size[1] + 40
-        label.text_size = (label.width - 40, None)
-        label.canvas.before.clear()
-        from kivy.graphics import Color, RoundedRectangle
-
-        with label.canvas.before:
-            Color(*theme.NAVY_DARK)
-            RoundedRectangle(pos=label.pos, size=label.size, radius=[16])
 
     # --- idle timer ------------------------------------------------------------------------
 
