@@ -59,6 +59,9 @@ def legal_aid_receipt(
         (t("receipt.legal_aid.site"), site),
     ]
     blocks += [Columns((k, v), (2, 5), (Align.LEFT, Align.LEFT)) for k, v in rows]
+    if submitted.sign_method == "window":
+        # Kept unsigned: the slip is what the person shows at the window to sign there.
+        blocks += [Feed(1), Text(t("legal_aid.ways.receipt_window"), bold=True)]
     blocks += [Separator("-"), Text(t("receipt.legal_aid.bring"), bold=True)]
     for i, item in enumerate(data.materials(submitted.matter, language), start=1):
         blocks.append(Columns((f"{i}.", item), (3, 45)))
