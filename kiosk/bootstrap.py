@@ -53,6 +53,8 @@ def build_terminal(
         idle_seconds=config.timeouts.idle_seconds,
         elder_idle_seconds=config.timeouts.elder_idle_seconds,
         warning_seconds=config.timeouts.warning_seconds,
+        elder_warning_seconds=config.timeouts.elder_warning_seconds,
+        flow_warning_seconds=config.timeouts.flow_warning_seconds,
     )
     terminal = Terminal(config, data_dir, catalog, Translator(config.language), clock, queue, flow, Outbox(conn))
     from kiosk.legal_aid import attach_legal_aid  # issue 8: legal-aid applications

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from typing import TYPE_CHECKING
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -30,6 +31,9 @@ from screens.focus import KeypadNavigator, visible_buttons
 from screens.receipts import ReceiptDesk
 from screens.voice import VoiceGuide
 from screens.widgets import KButton
+
+if TYPE_CHECKING:
+    from screens.elder_offer import ElderOffer
 
 log = logging.getLogger(__name__)
 
@@ -307,12 +311,21 @@ class KioskApp(App):
             press_on(self.sm.current_screen, arg)
         elif name == "call":  # video consultation (screens/call.py)
             self.call_ui.act(arg)
+        elif name == "elder_offer":
+            self._elder_offer().answer(self, arg)
         elif name == "sim":
             self._run_sim_action(arg)
         elif name in ("appt", "rate", "rating"):  # appointments and ratings (screens/appointment.py)
             self.appointments_ui.act(name, arg)
         else:
             log.warning("unknown action %s", action)
+
+    def _elder_offer(self) -> "ElderOffer":
+        from screens.elder_offer import ElderOffer  # built the first time a 60+ card is read
+
+        if getattr(self, "_offer", None) is None:
+            self._offer = ElderOffer()
+        return self._offer
 
     def _run_sim_action(self, action_id: str) -> None:
         for device in self.terminal.sim_devices():
@@ -363,6 +376,11 @@ class KioskApp(App):
         if visit.notice_key and new is not VisitState.CARD:
             self.show_notice(visit.notice_key)
             flow.clear_notice()
+        if visit.elder_offer:  # a 60+ card: offer elder mode, once (screens/elder_offer.py)
+            flow.elder_offer_shown()
+            self._elder_offer().ask(self)
+        elif new is VisitState.ATTRACT and getattr(self, "_offer", None) is not None:
+            self._offer.dismiss(animation=False)  # the visit ended with the offer unanswered
         if visit.idle_warning:
             if self.overlay is None:
                 from screens.idle import IdleOverlay

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from kivy.lang import Builder
+from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -43,6 +44,8 @@ class NoticeLine(Label):
         """Shrink the type of a message too long for the line (never below 60 %)."""
         if not self.text or self.height <= 0:
             return
+        # Set here, not by a kv rule: the rule may run after this on a resize.
+        self.text_size = (max(1.0, self.width - dp(32)), None)
         self.font_size = self.base_size
         self.texture_update()
         while self.texture_size[1] > self.height - 4 and self.font_size > self.base_size * 0.6:

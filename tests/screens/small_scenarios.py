@@ -81,6 +81,46 @@ def story_notice(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "story")
 
 
+@scenario
+def elderly_at_the_service(p: Any, record: dict[str, Any]) -> Steps:
+    """Two people wait; a 70-year-old reads the consultation service, places the card,
+    is offered elder mode, and takes a ticket that says where to wait."""
+    from kiosk.tickets import Priority
+
+    app = p.app
+    for _ in range(2):
+        app.terminal.queue.take("consultation", Priority.NORMAL)
+    yield p.tap("start")
+    yield 0.2
+    look(p, record, "home")
+    yield p.tap("service:consultation")
+    look(p, record, "service")
+    app._run_sim_action("idcard.insert_elderly")  # the technician's simulator control
+    for _ in range(60):
+        yield 0.1
+        if app.terminal.flow.visit.card is not None:
+            break
+    yield 0.4
+    look(p, record, "offer")
+    record["offer_buttons"] = sorted(b.action for b in app.buttons_on_screen())
+    if record.get("shots"):
+        p.screenshot(Path(record["shots"]) / "elder_offer.png")
+    yield p.tap("elder_offer:yes")
+    yield 0.3
+    record["elder"] = app.elder
+    record["buttons_after"] = sorted(b.action for b in app.buttons_on_screen())
+    look(p, record, "service_after")
+    yield p.tap("take")
+    yield 0.5
+    look(p, record, "ticket")
+    if record.get("shots"):
+        p.screenshot(Path(record["shots"]) / "ticket_area.png")
+    # The same card read again in this visit: no second offer.
+    app._run_sim_action("idcard.insert_elderly")
+    yield 1.0
+    record["offered_again"] = bool(app._offer is not None and app._offer.parent is not None)
+
+
 if __name__ == "__main__":
     assert SCENARIOS
     main()
