@@ -35,6 +35,19 @@ def _layout(p: Any) -> dict[str, Any]:
     return {"buttons": buttons, "notices": notices}
 
 
+def settled(p: Any, into: dict[str, Any], key: str) -> Steps:
+    """Read the layout until two readings a moment apart agree (a loaded machine may
+    still be laying the screen out), then keep it under ``into[key]``."""
+    last = _layout(p)
+    for _ in range(20):
+        yield 0.15
+        now = _layout(p)
+        if now == last:
+            break
+        last = now
+    into[key] = last
+
+
 @scenario
 def notices_everywhere(p: Any, record: dict[str, Any]) -> Steps:
     """Every screen of the app, without and with a (long) notice, in normal and elder mode."""
@@ -53,11 +66,11 @@ def notices_everywhere(p: Any, record: dict[str, Any]) -> Steps:
                 record.setdefault("errors", []).append(f"{name}: {type(exc).__name__}: {exc}")
                 continue
             app._hide_notice(0)
-            yield 0.25
-            before = _layout(p)
+            got: dict[str, Any] = {}
+            yield from settled(p, got, "before")
             app._banner(LONG_NOTICE)
-            yield 0.25
-            after = _layout(p)
+            yield from settled(p, got, "after")
+            before, after = got["before"], got["after"]
             if name in record.get("shots_of", ()):  # for looking at, by hand
                 p.screenshot(Path(record["shots"]) / f"{name}{'-elder' if elder else ''}.png")
             record["screens"][f"{name}{'/elder' if elder else ''}"] = {"before": before, "after": after}
@@ -72,12 +85,10 @@ def story_notice(p: Any, record: dict[str, Any]) -> Steps:
     app = p.app
     yield p.tap("start")
     app.show_screen("la_story")
-    yield 0.2
-    before = _layout(p)
+    yield from settled(p, record, "before")
     yield p.tap("la:story:dictate")
-    yield 0.2
+    yield from settled(p, record, "after")
     record["notice"] = app.notice
-    record["before"], record["after"] = before, _layout(p)
     look(p, record, "story")
 
 
