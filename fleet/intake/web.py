@@ -136,7 +136,8 @@ def status_text(status: str) -> tuple[str, str]:
 
 
 async def _public_progress(request: web.Request) -> web.Response:
-    number, code = request.query.get("n", "").strip(), request.query.get("c", "").strip()
+    # The check code is digits, which people may type in groups ("482 913").
+    number, code = request.query.get("n", "").strip(), "".join(request.query.get("c", "").split())
     found: list[dict[str, Any]] = []
     if number.isdigit() and code:
         found = await _run(request, lambda: request.app[INTAKE].progress(number=number, check_code=code))
