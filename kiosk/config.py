@@ -206,8 +206,9 @@ class LegalAidSettings(_Section):
     centre_address_en: str = ""
     centre_phone: str = "12348"
     # The QR on the receipt: the centre's public progress page. Placeholders: {number}
-    # (the application number) and {code} (its check code). Never personal data.
-    progress_url: str = "https://12348.example.gov.cn/legal-aid/progress?n={number}&c={code}"
+    # (the application number) and {code} (its check code). Never personal data. Empty
+    # (the default): the QR holds the number and code as text, never a placeholder link.
+    progress_url: str = ""
     # Four digits in every application number from this terminal (default: derived
     # from the terminal id); give each terminal its own to keep numbers unique.
     number_prefix: str = Field(default="", pattern=r"^(\d{4})?$")

@@ -80,7 +80,8 @@ def test_doctor_warns_about_qr_pages_that_are_not_set_or_placeholders(tmp_path: 
                          env=kiosk_env(), capture_output=True, text=True, timeout=60)
     lines = {line.split()[0] + " " + line.split()[1]: line for line in out.stdout.splitlines() if " QR " in line}
     assert "warn" in lines["ticket QR"] and "[queue] ticket_url" in lines["ticket QR"]
-    assert "warn" in lines["legal-aid QR"] and "placeholder host 12348.example.gov.cn" in lines["legal-aid QR"]
+    assert "warn" in lines["legal-aid QR"] and "[legal_aid] progress_url" in lines["legal-aid QR"]
+    assert "warn" in lines["appointment QR"] and "placeholder host 12348.example.gov.cn" in lines["appointment QR"]
     (tmp_path / "kiosk.toml").write_text('[queue]\nticket_url = "https://12348.hs.gov.cn/q?n={number}"\n', encoding="utf-8")
     out = subprocess.run([PYTHON, "-m", "kiosk.cli", "doctor", "--simulate", "--data-dir", str(tmp_path)],
                          env=kiosk_env(), capture_output=True, text=True, timeout=60)

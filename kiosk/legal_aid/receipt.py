@@ -19,8 +19,16 @@ if TYPE_CHECKING:
 
 
 def progress_url(config: "KioskConfig", number: str, check_code: str) -> str:
-    """The QR's URL: the centre's public progress page for this application."""
-    return config.legal_aid.progress_url.format(number=number, code=check_code)
+    """The QR's URL: the centre's public progress page for this application ("" when
+    the centre's page is not configured)."""
+    url = config.legal_aid.progress_url
+    return url.format(number=number, code=check_code) if url else ""
+
+
+def progress_qr(config: "KioskConfig", number: str, check_code: str, t: Translate) -> str:
+    """What the receipt's QR holds: the progress page, else the number and check code as
+    text (a phone keeps them) — never a link to a page that does not exist."""
+    return progress_url(config, number, check_code) or t("legal_aid.ways.qr_text").format(number=number, code=check_code)
 
 
 def legal_aid_receipt(
@@ -69,8 +77,8 @@ def legal_aid_receipt(
         Feed(1),
         Text(t("receipt.legal_aid.next"), align=Align.LEFT),
         Separator("-"),
-        QrCode(progress_url(config, submitted.number, submitted.check_code)),
-        Text(t("receipt.legal_aid.scan"), align=Align.CENTER),
+        QrCode(progress_qr(config, submitted.number, submitted.check_code, t)),
+        Text(t("receipt.legal_aid.scan" if la.progress_url else "legal_aid.ways.qr_keep"), align=Align.CENTER),
         Separator("-"),
         Text(centre, align=Align.CENTER, bold=True),
         Text(address, align=Align.CENTER),
