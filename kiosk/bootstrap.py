@@ -57,6 +57,8 @@ def build_terminal(
         idle_seconds=config.timeouts.idle_seconds,
         elder_idle_seconds=config.timeouts.elder_idle_seconds,
         warning_seconds=config.timeouts.warning_seconds,
+        elder_warning_seconds=config.timeouts.elder_warning_seconds,
+        flow_warning_seconds=config.timeouts.flow_warning_seconds,
     )
     terminal = Terminal(config, data_dir, catalog, Translator(config.language), clock, queue, flow, Outbox(conn))
     terminal.store_fault = store_fault

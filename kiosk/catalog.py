@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kiosk.datafile import parse_toml, read_text
 from kiosk.errors import CatalogError
@@ -36,6 +36,7 @@ class Material(BaseModel):
 
     text: LocalText
     required: bool = True  # False: "if you have it" (如有)
+    id_card: bool = False  # this item is the person's own ID card (what the screens say about the card)
 
 
 class Service(BaseModel):
@@ -50,6 +51,19 @@ class Service(BaseModel):
     needs_id_card: bool
     avg_service_minutes: int = Field(ge=1, le=240)
     materials: tuple[Material, ...] = Field(min_length=1)
+
+    @property
+    def brings_id_card(self) -> bool:
+        """True when the materials list asks for the ID card at the window (required)."""
+        return any(m.id_card and m.required for m in self.materials)
+
+    @model_validator(mode="after")
+    def _card_agrees(self) -> "Service":
+        # The screens say "the card is needed" from needs_id_card and list the materials
+        # from here: a service that reads the card must also list it, or they contradict.
+        if self.needs_id_card and not self.brings_id_card:
+            raise ValueError(f"service {self.code}: needs_id_card but no required material has id_card = true")
+        return self
 
 
 class Catalog(BaseModel):

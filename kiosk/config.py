@@ -70,6 +70,17 @@ class Timeouts(_Section):
     elder_idle_seconds: int = Field(default=180, ge=30, le=7200)
     # How long the "are you still there?" question stays before the visit ends.
     warning_seconds: int = Field(default=20, ge=5, le=600)
+    # ...in elder or voice mode (reading or hearing the question takes longer), and in
+    # the middle of a multi-step application or booking (answers would be lost).
+    elder_warning_seconds: int = Field(default=60, ge=5, le=600)
+    flow_warning_seconds: int = Field(default=45, ge=5, le=600)
+
+
+class WaitingArea(_Section):
+    """Where people wait for a service's calls, in both languages."""
+
+    zh_CN: str = Field(min_length=1)
+    en: str = ""
 
 
 class QueueSettings(_Section):
@@ -80,8 +91,21 @@ class QueueSettings(_Section):
     max_priority_streak: int = Field(default=3, ge=1, le=50)
     elderly_age: int = Field(default=60, ge=50, le=80)
     # The QR on a ticket: a page where the person can follow the queue. Placeholders:
-    # {terminal_id}, {date}, {number}. Never personal data.
-    ticket_url: str = "https://12348.example.gov.cn/queue?t={terminal_id}&d={date}&n={number}"
+    # {terminal_id}, {date}, {number}. Never personal data. Empty (the default): the
+    # QR holds the ticket's own facts as text, never a page that does not exist.
+    ticket_url: str = ""
+    # Where to wait once the ticket is taken (printed on it and shown): the site's
+    # waiting area, and per service code where a service has its own.
+    waiting_area: str = ""
+    waiting_area_en: str = ""
+    waiting_areas: dict[str, WaitingArea] = {}
+
+    def waiting_area_for(self, service: str, language: str) -> str:
+        """The waiting area of ``service`` in ``language`` ("" when none is configured)."""
+        area = self.waiting_areas.get(service)
+        if area is not None:
+            return area.en if language == "en" and area.en else area.zh_CN
+        return self.waiting_area_en if language == "en" and self.waiting_area_en else self.waiting_area
 
     @field_validator("ticket_url")
     @classmethod
@@ -202,8 +226,9 @@ class LegalAidSettings(_Section):
     centre_address_en: str = ""
     centre_phone: str = "12348"
     # The QR on the receipt: the centre's public progress page. Placeholders: {number}
-    # (the application number) and {code} (its check code). Never personal data.
-    progress_url: str = "https://12348.example.gov.cn/legal-aid/progress?n={number}&c={code}"
+    # (the application number) and {code} (its check code). Never personal data. Empty
+    # (the default): the QR holds the number and code as text, never a placeholder link.
+    progress_url: str = ""
     # Four digits in every application number from this terminal (default: derived
     # from the terminal id); give each terminal its own to keep numbers unique.
     number_prefix: str = Field(default="", pattern=r"^(\d{4})?$")

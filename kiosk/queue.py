@@ -43,10 +43,12 @@ _ACTIVE_WINDOW_SPAN = timedelta(hours=2)
 
 @dataclass(frozen=True)
 class WaitEstimate:
-    """People ahead and the estimated wait in whole minutes."""
+    """People ahead and the estimated wait in whole minutes; ``waiting``: everyone
+    waiting for the service now (the figure every screen shows as "等候 N 人")."""
 
     ahead: int
     eta_minutes: int
+    waiting: int = 0
 
 
 def _row_to_ticket(row: sqlite3.Row, ahead: int = 0, eta: int = 0) -> Ticket:
@@ -207,7 +209,7 @@ class QueueService:
             ahead = sum(1 for t in waiting if t.priority.is_priority)
         else:
             ahead = len(waiting)
-        return WaitEstimate(ahead, self._eta(service, ahead))
+        return WaitEstimate(ahead, self._eta(service, ahead), len(waiting))
 
     def _estimate_for(self, ticket: Ticket) -> WaitEstimate:
         # Replay the call rule on this service's queue until the ticket comes up: the

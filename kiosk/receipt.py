@@ -169,8 +169,31 @@ def default_tr(language: str) -> Translate:
 
 def ticket_url(config: "KioskConfig", ticket: Ticket) -> str:
     """The QR's URL for a ticket: the site's configured page, with the terminal, the day
-    and the ticket number filled in. Never personal data."""
+    and the ticket number filled in ("" when the site has no such page). Never personal data."""
+    if not config.queue.ticket_url:
+        return ""
     return tickets.ticket_url(config.queue.ticket_url, config.terminal_id, ticket)
+
+
+def ticket_qr(config: "KioskConfig", ticket: Ticket, t: Translate) -> str:
+    """What a ticket's QR holds: the configured page; without one, the ticket's own facts
+    as text (number, day, site), so a phone can keep the number — never a link to a
+    page that does not exist."""
+    url = ticket_url(config, ticket)
+    if url:
+        return url
+    return t("visit_info.qr_text").format(number=ticket.number, date=ticket.day.isoformat(), site=config.site_name)
+
+
+def qr_caption_key(config: "KioskConfig") -> str:
+    """The caption under a ticket's QR: follow the queue, or keep the number."""
+    return "receipt.ticket.scan" if config.queue.ticket_url else "visit_info.qr_keep"
+
+
+def waiting_area_line(config: "KioskConfig", service: str, language: str, t: Translate) -> str:
+    """"请到…等候叫号", or "" when the site has not said where people wait."""
+    area = config.queue.waiting_area_for(service, language)
+    return t("visit_info.waiting_area").format(area=area) if area else ""
 
 
 def _site(config: "KioskConfig", language: str) -> str:
@@ -240,10 +263,13 @@ def ticket_receipt(
     ]
     label_aligns = (Align.LEFT, Align.RIGHT)
     blocks += [Columns((label, value), (1, 2), label_aligns) for label, value in rows]
+    area = waiting_area_line(config, ticket.service, language, t)
+    if area:
+        blocks += [Feed(1), Text(area, align=Align.CENTER, bold=True)]
     blocks += [
         Separator("-"),
-        QrCode(ticket_url(config, ticket)),
-        Text(t("receipt.ticket.scan"), align=Align.CENTER),
+        QrCode(ticket_qr(config, ticket, t)),
+        Text(t(qr_caption_key(config)), align=Align.CENTER),
         Separator("-"),
         Text(t("receipt.ticket.listen"), align=Align.CENTER, bold=True),
         Text(t("receipt.hotline").format(hotline=config.hotline), align=Align.CENTER),
@@ -340,7 +366,7 @@ def test_receipt(
         Separator("-"),
         Text(t("receipt.test.qr"), bold=True),
         QrCode(config.queue.ticket_url.format(terminal_id=config.terminal_id, date=date(2000, 1, 1).isoformat(),
-                                              number="TEST")),
+                                              number="TEST") or f"TEST {config.terminal_id}"),
         Separator("="),
         Text(t("receipt.test.end"), align=Align.CENTER),
     ]

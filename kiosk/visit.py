@@ -86,6 +86,8 @@ class Visit:
     # taken away (after a read the SAM answers "no card" until a card enters the field
     # anew), so from the read on the person is reminded to take it back.
     card_placed: bool = False
+    elder_offer: bool = False  # ask now whether to switch to elder mode (a 60+ card was read)
+    elder_offered: bool = False  # asked once this visit: never again
 
     @property
     def has_card(self) -> bool:
@@ -164,6 +166,8 @@ FINAL_STATES = frozenset({S.DONE, S.LA_DONE, S.APPT_BOOKED, S.CALL_ENDED})
 # Where a ticket for the window can be taken instead of a step whose device is missing
 # (the card reader, the camera…): every state of a visit but the attract screen.
 _WINDOW_TICKET_STATES = frozenset(s for s in VisitState if s is not S.ATTRACT)
+# The middle of a multi-step application or booking: the idle question waits longer.
+MULTI_STEP_STATES = frozenset(s for s in (*_LA_STATES, *_APPT_STATES) if s not in (S.LA_DONE, S.LA_OUTSIDE, S.APPT_BOOKED))
 
 Listener = Callable[[VisitState, VisitState, ev.Event], None]
 
@@ -185,6 +189,8 @@ class VisitFlow:
         idle_seconds: int = 60,
         elder_idle_seconds: int = 180,
         warning_seconds: int = 20,
+        elder_warning_seconds: int = 60,
+        flow_warning_seconds: int = 45,
     ) -> None:
         self._catalog = catalog
         self._queue = queue
@@ -194,6 +200,8 @@ class VisitFlow:
         self._idle = idle_seconds
         self._elder_idle = elder_idle_seconds
         self._warning = warning_seconds
+        self._elder_warning = elder_warning_seconds
+        self._flow_warning = flow_warning_seconds
         self._ids = itertools.count(1)
         self._listeners: list[Listener] = []
         self.state = VisitState.ATTRACT
@@ -221,9 +229,14 @@ class VisitFlow:
         if self.state is VisitState.ATTRACT or self.state in UNTIMED_STATES:
             return None
         if self.visit.idle_warning:
-            # Someone listening to the question needs time to hear it and answer.
-            slow = self.visit.elder_mode or self.visit.voice_mode
-            return float(self._warning * (2 if slow else 1))
+            # Someone listening to the question needs time to hear it and answer; in the
+            # middle of an application or a booking, answers would be lost: more time.
+            seconds = self._warning
+            if self.visit.elder_mode or self.visit.voice_mode:
+                seconds = max(seconds, self._elder_warning)
+            if self.state in MULTI_STEP_STATES:
+                seconds = max(seconds, self._flow_warning)
+            return float(seconds)
         return float(self._elder_idle if (self.visit.elder_mode or self.visit.voice_mode) else self._idle)
 
     def priority(self) -> Priority:
@@ -318,6 +331,7 @@ class VisitFlow:
             if self.state is not VisitState.ATTRACT:
                 self.visit = replace(self.visit, notice_key="card.invalid_number")
             return None
+        self._offer_elder_mode(event.card)
         if self.state is VisitState.CARD:
             self.visit = replace(self.visit, card=event.card, notice_key=None)
             if self._card_request is not None:
@@ -331,6 +345,17 @@ class VisitFlow:
         if self.appointments is not None and target in (VisitState.HOME, None) and self.state in (VisitState.ATTRACT, VisitState.HOME):
             self.appointments.look_for_checkin(event.card)  # today's appointment? (answered later)
         return target
+
+    def _offer_elder_mode(self, card: IdentityCard) -> None:
+        # The age the queue treats as elderly: from it, offer elder mode, once a visit.
+        if self.visit.elder_mode or self.visit.elder_offered:
+            return
+        if card.age(self._clock.now().date()) >= self._elderly_age:
+            self.visit = replace(self.visit, elder_offer=True, elder_offered=True)
+
+    def elder_offer_shown(self) -> None:
+        """The elder-mode offer is on screen; it is not shown again this visit."""
+        self.visit = replace(self.visit, elder_offer=False)
 
     # --- the card step for other flows (legal aid, appointments…) ----------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from typing import TYPE_CHECKING
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -16,7 +17,6 @@ from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
-from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import events as ev
@@ -33,6 +33,9 @@ from screens.receipts import ReceiptDesk
 from screens.strip import VisitStrip
 from screens.voice import VoiceGuide
 from screens.widgets import KButton
+
+if TYPE_CHECKING:
+    from screens.elder_offer import ElderOffer
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,7 @@ class KioskApp(App):
     scale = NumericProperty(1.0)
     portrait = BooleanProperty(False)
     notice = StringProperty("")
+    banner = StringProperty("")  # what every screen's message line (NoticeLine) shows now
 
     def __init__(self, terminal: Terminal, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -119,17 +123,6 @@ class KioskApp(App):
         column.add_widget(self.strip)
         column.add_widget(self.sm)
         root.add_widget(column)
-        self.notice_label = Label(
-            text="",
-            size_hint=(0.8, None),
-            pos_hint={"center_x": 0.5, "y": 0.14},
-            color=theme.ON_NAVY,
-            bold=True,
-            font_size=self.fs(28),
-            opacity=0,
-        )
-        self.notice_label.bind(texture_size=self._fit_notice)
-        root.add_widget(self.notice_label)
         self.bridge = UiBridge(self.on_device_event)
         if self.terminal.flow.legal_aid is not None:
             self.terminal.flow.legal_aid.deliver = self.bridge.post  # look-up answers, on the UI thread
@@ -331,12 +324,21 @@ class KioskApp(App):
             press_on(self.sm.current_screen, arg)
         elif name == "call":  # video consultation (screens/call.py)
             self.call_ui.act(arg)
+        elif name == "elder_offer":
+            self._elder_offer().answer(self, arg)
         elif name == "sim":
             self._run_sim_action(arg)
         elif name in ("appt", "rate", "rating"):  # appointments and ratings (screens/appointment.py)
             self.appointments_ui.act(name, arg)
         else:
             log.warning("unknown action %s", action)
+
+    def _elder_offer(self) -> "ElderOffer":
+        from screens.elder_offer import ElderOffer  # built the first time a 60+ card is read
+
+        if getattr(self, "_offer", None) is None:
+            self._offer = ElderOffer()
+        return self._offer
 
     def _run_sim_action(self, action_id: str) -> None:
         for device in self.terminal.sim_devices():
@@ -388,6 +390,11 @@ class KioskApp(App):
         if visit.notice_key and new is not VisitState.CARD:
             self.show_notice(visit.notice_key)
             flow.clear_notice()
+        if visit.elder_offer:  # a 60+ card: offer elder mode, once (screens/elder_offer.py)
+            flow.elder_offer_shown()
+            self._elder_offer().ask(self)
+        elif new is VisitState.ATTRACT and getattr(self, "_offer", None) is not None:
+            self._offer.dismiss(animation=False)  # the visit ended with the offer unanswered
         if visit.idle_warning:
             if self.overlay is None:
                 from screens.idle import IdleOverlay
@@ -430,7 +437,7 @@ class KioskApp(App):
         self.guide.speak(text, interrupt)
 
     def show_notice(self, key: str) -> None:
-        """A short message over the screen for a few seconds (a card rejected, a printer
+        """A short message in the screen's message line for a few seconds (a card rejected, a printer
         fault), said aloud in voice mode."""
         card = self.terminal.flow.visit.card
         # "已读取身份证：{name}" names the card holder, masked (张*), never in full.
@@ -444,25 +451,15 @@ class KioskApp(App):
         self._banner(self.tr("voice.heard", text=text))
 
     def _banner(self, text: str) -> None:
-        self.notice_label.text = text
-        self.notice_label.opacity = 1
+        # Shown in the screen's own message line, which is always in its layout.
+        self.banner = text
         if self._notice_event is not None:
             self._notice_event.cancel()
         self._notice_event = Clock.schedule_once(self._hide_notice, _NOTICE_S)
 
     def _hide_notice(self, _dt: float) -> None:
-        self.notice_label.opacity = 0
+        self.banner = ""
         self.notice = ""
-
-    def _fit_notice(self, label: Label, size: tuple[int, int]) -> None:
-        label.height = size[1] + 40
-        label.text_size = (label.width - 40, None)
-        label.canvas.before.clear()
-        from kivy.graphics import Color, RoundedRectangle
-
-        with label.canvas.before:
-            Color(*theme.NAVY_DARK)
-            RoundedRectangle(pos=label.pos, size=label.size, radius=[16])
 
     # --- idle timer ------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ class HomeScreen(KioskScreen):
         grid.clear_widgets()
         grid.cols = app.tile_columns()
         for service in t.catalog.services:
-            waiting = len(t.queue.waiting([service.code]))
+            waiting = t.queue.estimate(service.code).waiting  # the figure the service screen shows too
             wait_text = app.tr("home.waiting", n=waiting) if waiting else app.tr("home.waiting_none")
             size = int(app.fs(34))
             action = f"service:{service.code}"

@@ -47,12 +47,17 @@ def act(app: Any, arg: str) -> None:
         if value == "redo":  # 重新说: the words so far go, and the person speaks again
             flow.handle(ev.LegalAidAnswered("story", "redo"))
         screen.dictate()  # type: ignore[attr-defined]
-    elif step == "letter" and value == "read":
+    elif step in ("letter", "hardship") and value == "read":
         screen.read_aloud()  # type: ignore[attr-defined]
     elif step == "sign" and value == "clear":
         screen.ids.pad.clear()
+    elif step == "sign" and value in ("fingerprint", "signature"):
+        screen.use(value)  # type: ignore[attr-defined]
     elif step == "sign" and value == "submit":
         screen.submit()  # type: ignore[attr-defined]
+    elif step == "sign" and value == "window":
+        # Kept for the window: saved and numbered now, signed there with staff.
+        flow.handle(ev.LegalAidAnswered("sign", "window"))
     elif step == "print":
         screen.print_receipt()  # type: ignore[attr-defined]
     else:
@@ -108,16 +113,22 @@ class LaMatterScreen(LaScreen):
     step_no = 1
     title_key = "legal_aid.matter_title"
     intro_key = "legal_aid.matter_intro"
+    need = StringProperty("")  # what to have ready and the ways to sign, told up front
 
     def refresh(self) -> None:
         """One tile per matter."""
         super().refresh()
         app = self.kiosk
+        self.need = app.tr("legal_aid.ways.need")
         grid = self.ids.choices
         grid.clear_widgets()
         grid.cols = 1 if app.portrait or app.elder else 2
         for m in self.la.data.matters:
             grid.add_widget(_choice(m.name.get(app.lang), m.hint.get(app.lang), f"la:matter:{m.code}", app))
+
+    def spoken_intro(self) -> str:
+        """Step, title, how to answer, then what will be needed and how to sign."""
+        return f"{super().spoken_intro()}{self.need}"
 
 
 class LaOutsideScreen(LaScreen):
@@ -137,7 +148,10 @@ class LaOutsideScreen(LaScreen):
             reason = self.la.data.matter(d.matter).outside_reason
             self.reason = reason.get(app.lang) if reason else ""
         else:
-            self.reason = app.tr("legal_aid.outside_hardship")
+            # The matter is within legal aid: what stopped it is the answer "我不困难",
+            # which the person may change; say so, not "outside legal aid".
+            self.title = app.tr("legal_aid.ways.outside_hardship_title")
+            self.reason = app.tr("legal_aid.ways.outside_hardship")
         # The video call is offered only where the terminal has one.
         self.has_video = "video" in app.terminal.catalog.codes()
 
@@ -180,6 +194,10 @@ class LaHardshipScreen(LaScreen):
     title_key = "legal_aid.hardship_title"
     intro_key = "legal_aid.hardship_body"
     primary_action = "la:hardship:yes"
+
+    def read_aloud(self) -> None:
+        """Say the declaration (朗读), to anyone who asks: it is a promise they make."""
+        self.kiosk.speak(f"{self.title}。{self.intro}")
 
 
 class LaPhoneScreen(LaScreen):
@@ -319,24 +337,51 @@ class LaLetterScreen(LaScreen):
 
 
 class LaSignScreen(LaScreen):
-    """Sign with a finger."""
+    """Check the summary, then sign with a finger, or leave a fingerprint mark, or keep
+    the application to sign at the window."""
 
     step_no = 8
     title_key = "legal_aid.sign_title"
-    intro_key = "legal_aid.sign_intro"
+    intro_key = "legal_aid.ways.sign_intro"
     primary_action = "la:sign:submit"
+    mode = StringProperty("signature")  # or "fingerprint"
+    summary = StringProperty("")
+
+    def refresh(self) -> None:
+        """The summary of what is signed, and the texts of the way of signing."""
+        if self.mode == "fingerprint":
+            self.title_key, self.intro_key = "legal_aid.ways.fingerprint_title", "legal_aid.ways.fingerprint_intro"
+        else:
+            self.title_key, self.intro_key = "legal_aid.sign_title", "legal_aid.ways.sign_intro"
+        super().refresh()
+        self.summary = self.la.summary(self.kiosk.lang)
 
     def on_enter(self, *args: object) -> None:
-        """A fresh pad for every signing."""
+        """A fresh pad for every signing, by hand first."""
+        self.use("signature", speak=False)
+
+    def use(self, mode: str, speak: bool = True) -> None:
+        """Sign by hand or by fingerprint (the pad is cleared either way)."""
+        self.mode = mode
+        self.ids.pad.mode = mode
         self.ids.pad.clear()
+        self.refresh()
+        if speak and (self.kiosk.voice or self.kiosk._keypad_in_use):  # noqa: SLF001
+            self.kiosk.speak(f"{self.title}。{self.intro}")
 
     def submit(self) -> None:
-        """Refuse an empty pad; else hand the image to the flow."""
+        """Refuse an empty pad; else hand the image (signature or mark) to the flow."""
         pad = self.ids.pad
         if pad.is_empty:
-            self.kiosk.show_notice("legal_aid.sign_empty")
+            self.kiosk.show_notice("legal_aid.ways.fingerprint_empty" if self.mode == "fingerprint" else "legal_aid.sign_empty")
             return
-        self.kiosk.terminal.flow.handle(ev.LegalAidAnswered("sign", "", pad.png_bytes()))
+        self.kiosk.terminal.flow.handle(ev.LegalAidAnswered("sign", self.mode, pad.png_bytes()))
+
+    def spoken_intro(self) -> str:
+        """Step, the summary to check, then how to sign."""
+        app = self.kiosk
+        summary = self.summary.replace("\n", "。")
+        return f"{self.step}。{app.tr('legal_aid.ways.summary_spoken')}{summary}。{self.title}。{self.intro}"
 
 
 class LaDoneScreen(LaScreen):
@@ -349,6 +394,7 @@ class LaDoneScreen(LaScreen):
     materials = StringProperty("")
     delivery = StringProperty("")
     print_state = StringProperty("")
+    window_note = StringProperty("")  # kept to sign at the window: what to do there
     primary_action = "finish"
 
     def refresh(self) -> None:
@@ -359,6 +405,11 @@ class LaDoneScreen(LaScreen):
         if s is None:
             return
         self.number, self.code = s.number, s.check_code
+        if s.sign_method == "window":
+            self.title = app.tr("legal_aid.ways.done_window_title")
+            self.window_note = app.tr("legal_aid.ways.done_window")
+        else:
+            self.window_note = ""
         self.number_shown = f"{s.number[:6]} {s.number[6:10]} {s.number[10:]}"
         items = self.la.data.materials(s.matter, app.lang)
         # "3．" without a space: Kivy wraps at spaces, and would leave the number alone on a line.
@@ -400,6 +451,9 @@ class LaDoneScreen(LaScreen):
         """The number, read digit by digit, and what to bring."""
         app = self.kiosk
         digits = " ".join(self.number)
+        s = self.la.draft.submitted
+        if s is not None and s.sign_method == "window":
+            return f"{app.tr('legal_aid.ways.done_window_spoken', number=digits)}{self.window_note}{app.tr('legal_aid.done_bring')}{self.materials}"
         return f"{app.tr('legal_aid.done_spoken', number=digits)}{self.delivery}。{app.tr('legal_aid.done_bring')}{self.materials}"
 
 

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 
+from kiosk.catalog import Service
+from kiosk.queue import WaitEstimate
 from kiosk.tickets import Priority
 from screens.base import KioskScreen
 
 # The priority classes a person can declare on screen (elderly is also read from the card).
 DECLARABLE = (Priority.ELDERLY, Priority.DISABLED, Priority.MILITARY)
+
+
+def card_key(service: Service, card_read: bool) -> str:
+    """What to say about the ID card, agreeing with the materials list (catalogue data):
+    read already, needed to take the ticket, needed at the window only, or not at all."""
+    if card_read:
+        return "visit_info.card_read"
+    if service.needs_id_card:
+        return "service.needs_card"
+    return "visit_info.card_at_window" if service.brings_id_card else "service.no_card"
+
+
+def wait_text(tr: Callable[..., str], est: WaitEstimate) -> str:
+    """The wait now, from the same figure as the home tile: nobody waits; people wait but
+    this person goes first (priority); or how many are ahead and for how long."""
+    if not est.waiting:
+        return tr("service.waiting_none")
+    if not est.ahead:
+        return tr("visit_info.waiting_priority", n=est.waiting)
+    return tr("service.waiting", ahead=est.ahead, eta=est.eta_minutes)
 
 
 class ServiceScreen(KioskScreen):
@@ -34,11 +57,8 @@ class ServiceScreen(KioskScreen):
         service = t.catalog.get(code)
         self.title = service.name.get(app.lang)
         self.summary = service.summary.get(app.lang)
-        self.card_text = app.tr("service.needs_card" if service.needs_id_card else "service.no_card")
-        est = t.queue.estimate(code, t.flow.priority())
-        self.wait_text = (
-            app.tr("service.waiting", ahead=est.ahead, eta=est.eta_minutes) if est.ahead else app.tr("service.waiting_none")
-        )
+        self.card_text = app.tr(card_key(service, t.flow.visit.has_card))
+        self.wait_text = wait_text(app.tr, t.queue.estimate(code, t.flow.priority()))
         chosen = t.flow.priority()
         for btn in self.ids.priorities.children:
             btn.selected = btn.action == f"priority:{chosen.value}"

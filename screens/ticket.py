@@ -11,7 +11,7 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
-from kiosk.tickets import ticket_url
+from kiosk.receipt import ticket_qr, waiting_area_line
 from screens.base import KioskScreen
 from screens.qr import qr_texture
 
@@ -28,6 +28,8 @@ class TicketScreen(KioskScreen):
     holder = StringProperty("")
     priority_text = StringProperty("")
     print_text = StringProperty("")
+    area_text = StringProperty("")  # where to wait
+    qr_caption = StringProperty("")
     print_failed = BooleanProperty(False)
     qr = ObjectProperty(None, allownone=True)
     spoken_number = StringProperty("")
@@ -51,7 +53,10 @@ class TicketScreen(KioskScreen):
         self.print_text = app.tr(app.receipts.ticket_state_key) if app.receipts.ticket_state_key else ""
         self.print_failed = app.receipts.ticket_state_key == "ticket.not_printed"
         self.spoken_number = self.kiosk.guide.number(ticket.number)
-        url = ticket_url(t.config.queue.ticket_url, t.config.terminal_id, ticket)
+        self.area_text = waiting_area_line(t.config, ticket.service, app.lang, app.tr)
+        # With the site's queue page: follow the queue; without: keep the number.
+        self.qr_caption = app.tr("ticket.qr" if t.config.queue.ticket_url else "visit_info.qr_keep")
+        url = ticket_qr(t.config, ticket, app.tr)
         if getattr(self, "_qr_for", None) != url:
             self._qr_for = url
             self.qr = qr_texture(url)
@@ -59,7 +64,7 @@ class TicketScreen(KioskScreen):
     def spoken_intro(self) -> str:
         """The number (as people say it), the wait, and whether it was printed."""
         parts = [self.kiosk.tr("ticket.title"), self.service_name, self.kiosk.tr("ticket.your_number") + self.spoken_number,
-                 self.ahead_text, self.eta_text, self.print_text]
+                 self.ahead_text, self.eta_text, self.area_text, self.print_text]
         return "。".join(p for p in parts if p) + "。"
 
 

@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ColorProperty, StringProperty
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -25,6 +26,33 @@ class SurfaceLabel(Label):
     """A label on its own coloured patch (a tag)."""
 
     surface = ColorProperty(theme.TEXT_MUTED)
+
+
+class NoticeLine(Label):
+    """The message line of a screen (a card read, a printer fault, what was heard).
+
+    It is a fixed-height strip in every screen's layout, between the header and the
+    content, there whether or not a message shows: a message never covers a button and
+    the buttons never move when one appears. ``is_notice`` marks it for the layout audit.
+    The text is the app's ``banner``; a long one is set smaller until it fits.
+    """
+
+    is_notice = True
+    surface = ColorProperty(theme.NAVY_DARK)  # what the audit checks its text against
+
+    def fit(self, *_args: object) -> None:
+        """Shrink the type of a message too long for the line (never below 60 %)."""
+        if not self.text or self.height <= 0:
+            return
+        # Set here, not by a kv rule: the rule may run after this on a resize.
+        self.text_size = (max(1.0, self.width - dp(32)), None)
+        self.font_size = self.base_size
+        self.texture_update()
+        while self.texture_size[1] > self.height - 4 and self.font_size > self.base_size * 0.6:
+            self.font_size = self.font_size * 0.9
+            self.texture_update()
+
+    base_size = NumericProperty(24.0)
 
 
 class KButton(ButtonBehavior, Label):

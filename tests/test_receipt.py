@@ -32,10 +32,12 @@ def test_ticket_says_where_what_which_number_and_how_long() -> None:
 
 
 def test_ticket_qr_is_the_configured_url_without_personal_data() -> None:
-    r = ticket_receipt(make_ticket(), CATALOG.get("consultation"), CONFIG, holder_name="张*")
+    config = KioskConfig(terminal_id="HS0101", queue={"ticket_url": "https://12348.hs.gov.cn/queue?t={terminal_id}&d={date}&n={number}"})
+    r = ticket_receipt(make_ticket(), CATALOG.get("consultation"), config, holder_name="张*")
     (qr,) = [b for b in r.blocks if isinstance(b, QrCode)]
-    assert qr.data == "https://12348.example.gov.cn/queue?t=HS0101&d=2025-05-06&n=A012"
+    assert qr.data == "https://12348.hs.gov.cn/queue?t=HS0101&d=2025-05-06&n=A012"
     assert "张" not in qr.data
+    assert "手机扫码查看排队进度" in r.text_content()
 
 
 def test_priority_and_masked_holder_are_printed() -> None:

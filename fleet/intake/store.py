@@ -177,13 +177,14 @@ class Intake:
         return {**self._summary(r), "application": doc, "history": history}
 
     def signature_png(self, app_id: str) -> bytes | None:
-        """The signature image of one application."""
+        """The signature (or fingerprint mark) image of one application; None when it has
+        none (kept to be signed at the window)."""
         import base64
 
         r = self._row(app_id)
         if r is None:
             return None
-        return base64.b64decode(self._doc(r)["signature_png"])
+        return base64.b64decode(self._doc(r).get("signature_png") or "") or None
 
     # --- status -------------------------------------------------------------------------
 

@@ -163,7 +163,8 @@ def status_text(status: str) -> tuple[str, str]:
 
 
 async def _public_progress(request: web.Request) -> web.Response:
-    number, code = request.query.get("n", "").strip()[:20], request.query.get("c", "").strip()[:16]
+    # The check code is digits, which people may type in groups ("482 913").
+    number, code = request.query.get("n", "").strip()[:20], "".join(request.query.get("c", "").split())[:16]
     found: list[dict[str, Any]] = []
     if number.isdigit() and code:
         guard, who, kind = request.app[GUARD], f"web:{_client(request)}", f"{FAMILY}.web"

@@ -7,6 +7,8 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from kiosk import __version__
 from kiosk.bootstrap import build_terminal
@@ -20,6 +22,9 @@ from kiosk.ports import DeviceKind, DeviceState
 from kiosk.startconfig import last_good_path, start_config
 from kiosk.store import DB_FILENAME
 from kiosk.storecheck import damaged_copies, numbers_blocked
+
+if TYPE_CHECKING:
+    from kiosk.config import KioskConfig
 
 SETTLE_S = 2.0  # devices report their first health within this
 DEFAULT_PIN = Technician().pin
@@ -37,6 +42,26 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def _check(rows: list[dict[str, str]], name: str, ok: bool, detail: str, required: bool = True) -> None:
     # A missing optional part (the speech model) is a warning: the kiosk serves without it.
     rows.append({"check": name, "status": "ok" if ok else ("FAIL" if required else "warn"), "detail": detail})
+
+
+def qr_urls(config: "KioskConfig") -> list[tuple[str, str, str]]:
+    """The pages printed QR codes point at: (check name, setting, URL)."""
+    return [
+        ("ticket QR", "[queue] ticket_url", config.queue.ticket_url),
+        ("legal-aid QR", "[legal_aid] progress_url", config.legal_aid.progress_url),
+        ("appointment QR", "[appointments] slip_url", config.appointments.slip_url),
+    ]
+
+
+def qr_url_check(setting: str, url: str) -> tuple[bool, str]:
+    """Whether a QR's URL is a real page of this site: unset or still the shipped
+    placeholder host (example.…) is a warning, for people would scan it."""
+    if not url:
+        return False, f"not set: the QR holds the number as text, no link; set {setting} to the site's page"
+    host = urlsplit(url).hostname or ""
+    if host == "example.gov.cn" or host.endswith(".example.gov.cn") or ".example." in f".{host}.":
+        return False, f"{setting} points at the placeholder host {host}: set the site's real page"
+    return True, url
 
 
 def doctor(args: argparse.Namespace) -> int:
@@ -69,6 +94,9 @@ def doctor(args: argparse.Namespace) -> int:
         _check(rows, "catalogue", True, f"{len(catalog.services)} services")
     except KioskError as exc:
         _check(rows, "catalogue", False, exc.detail)
+    for name, setting, url in qr_urls(config):
+        ok, detail = qr_url_check(setting, url)
+        _check(rows, name, ok, detail, required=False)
     from kiosk.voice.models import check_model
 
     model = check_model(data_dir)

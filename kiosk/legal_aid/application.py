@@ -26,7 +26,12 @@ from kiosk.store import transaction
 APPLICATION_KIND = "legal_aid_application"  # sealed: the outbox must not touch it
 SUBMITTED_KIND = "legal_aid_submitted"  # counts only
 FORMAT_VERSION = 1
-_CHECK_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off paper
+# Digits only: typed on the kiosk's numeric keypad or a phone's, read aloud digit by digit.
+_CHECK_DIGITS = "0123456789"
+CHECK_CODE_LENGTH = 6
+# How the applicant signs (Legal Aid Law: a signature, or a fingerprint mark for a person
+# who cannot write; or the form is kept and finished at the window with staff).
+SIGN_METHODS = ("signature", "fingerprint", "window")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS legal_aid_numbers (
@@ -47,6 +52,7 @@ class Draft:
     phone: str = field(default="", repr=False)
     story: str = field(default="", repr=False)
     signature_png: bytes = field(default=b"", repr=False)
+    sign_method: str = "signature"  # one of SIGN_METHODS
     outside_reason: str | None = None  # why the person was sent to LA_OUTSIDE
     submitted: "Submitted | None" = None
 
@@ -65,6 +71,7 @@ class Submitted:
     matter: str
     submitted_at: datetime
     event_id: str
+    sign_method: str = "signature"  # "window": staff finish the signing with the person
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
@@ -79,8 +86,9 @@ def terminal_prefix(terminal_id: str, configured: str = "") -> str:
 
 def new_check_code() -> str:
     """A short random code printed beside the number: the public progress page wants
-    both, so numbers alone cannot be walked through."""
-    return "".join(secrets.choice(_CHECK_ALPHABET) for _ in range(6))
+    both, so numbers alone cannot be walked through. Digits only, so it can be typed on
+    any numeric keypad and read aloud without spelling letters."""
+    return "".join(secrets.choice(_CHECK_DIGITS) for _ in range(CHECK_CODE_LENGTH))
 
 
 def _next_number(conn: sqlite3.Connection, at: datetime, prefix: str) -> str:
@@ -116,6 +124,8 @@ def application_document(
         "matter": draft.matter,
         "groups": {"card": list(draft.card_groups), "declared": sorted(draft.declared_groups)},
         "hardship_declared": bool(draft.hardship),
+        # "window": not signed yet; the person signs at the window with the kept form.
+        "sign_method": draft.sign_method,
         "applicant": {
             "name": card.name or card.name_en or "",
             "gender": card.gender.value,
@@ -146,8 +156,12 @@ def submit(
     letter_text: str,
 ) -> Submitted:
     """Number, seal and queue the application (one transaction); returns the receipt's facts."""
-    if draft.matter is None or not draft.signature_png or not draft.phone:
-        raise ValueError("an application needs a matter, a phone number and a signature")
+    if draft.sign_method not in SIGN_METHODS:
+        raise ValueError(f"unknown way of signing: {draft.sign_method}")
+    if draft.matter is None or not draft.phone:
+        raise ValueError("an application needs a matter and a phone number")
+    if draft.sign_method != "window" and not draft.signature_png:
+        raise ValueError("an application signed at the kiosk needs the signature or the fingerprint mark")
     from kiosk.legal_aid.sealing import key_id, seal  # cryptography: loaded when first needed
 
     check = new_check_code()
@@ -158,4 +172,5 @@ def submit(
         box = seal(public_key, json.dumps(doc, ensure_ascii=False).encode("utf-8"), number.encode("ascii"))
         event_id = add_event(c, APPLICATION_KIND, {"number": number, "key_id": key_id(public_key), "sealed": box}, at)
         add_event(c, SUBMITTED_KIND, {"day": at.date().isoformat(), "matter": draft.matter, "group": draft.groups}, at)
-    return Submitted(number=number, check_code=check, matter=draft.matter, submitted_at=at, event_id=event_id)
+    return Submitted(number=number, check_code=check, matter=draft.matter, submitted_at=at, event_id=event_id,
+                     sign_method=draft.sign_method)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from kiosk import events as ev
 from kiosk.identity import IdentityCard
-from kiosk.legal_aid.application import Draft, ensure_schema, submit, terminal_prefix
+from kiosk.legal_aid.application import SIGN_METHODS, Draft, ensure_schema, submit, terminal_prefix
 from kiosk.legal_aid.data import LegalAidData
 from kiosk.legal_aid.phone import is_mobile
 from kiosk.ports import CentreError, CentreUnavailable, Clock
@@ -74,6 +74,18 @@ class LegalAidFlow:
         if not matter.hardship:
             return False
         return not any(self.data.group(g).waives_hardship(matter.code) for g in self.draft.groups)
+
+    def summary(self, language: str) -> str:
+        """What the person is about to sign, to check first: matter, groups, hardship,
+        the phone (masked but for its last four digits) and the start of the story."""
+        d, t = self.draft, self._tr.t
+        matter = self.data.matter(d.matter).name.get(language) if d.matter else ""
+        groups = "、".join(self.data.group(g).name.get(language) for g in d.groups) or t("legal_aid.ways.summary_none", language=language)
+        hardship = t("legal_aid.ways.summary_hardship_yes" if d.hardship else "legal_aid.ways.summary_hardship_no", language=language)
+        phone = f"{d.phone[:3]}****{d.phone[-4:]}" if len(d.phone) >= 8 else d.phone
+        story = d.story if len(d.story) <= 60 else d.story[:60] + "……"
+        story = story or t("legal_aid.ways.summary_story_none", language=language)
+        return t("legal_aid.ways.summary", language=language, matter=matter, groups=groups, hardship=hardship, phone=phone, story=story)
 
     def letter_text(self, card: IdentityCard | None, language: str) -> str:
         """The commitment letter (承诺书) as shown, read aloud and signed."""
@@ -158,7 +170,7 @@ class LegalAidFlow:
         if step == "progress" and state is S.LA_PROGRESS and value == "card":
             return self.progress_by_card(flow)
         if step == "sign" and state is S.LA_SIGN:
-            return self._sign(flow, event.data)
+            return self._sign(flow, event.value or "signature", event.data)
         log.warning("legal aid: answer %s out of place in %s", step, state.value)
         return None
 
@@ -179,12 +191,19 @@ class LegalAidFlow:
         self.draft.card_groups = tuple(self.data.card_groups(card.birth_date, self._clock.now().date()))
         return VisitState.LA_GROUP
 
-    def _sign(self, flow: "VisitFlow", png: bytes) -> "VisitState | None":
+    def _sign(self, flow: "VisitFlow", method: str, png: bytes) -> "VisitState | None":
         from kiosk.visit import VisitState
 
-        if not png:
-            flow.set_notice("legal_aid.sign_empty")
+        if method not in SIGN_METHODS:
+            log.warning("legal aid: unknown way of signing %r", method)
+            flow.set_notice("error.generic")
             return None
+        if method != "window" and not png:
+            flow.set_notice("legal_aid.ways.fingerprint_empty" if method == "fingerprint" else "legal_aid.sign_empty")
+            return None
+        # "window": the application is kept, unsigned; staff have the person sign it there.
+        self.draft.sign_method = method
+        png = png if method != "window" else b""
         card = flow.visit.card
         if card is None or self.draft.matter is None or not self.draft.phone:
             flow.set_notice("error.generic")

@@ -19,8 +19,16 @@ if TYPE_CHECKING:
 
 
 def progress_url(config: "KioskConfig", number: str, check_code: str) -> str:
-    """The QR's URL: the centre's public progress page for this application."""
-    return config.legal_aid.progress_url.format(number=number, code=check_code)
+    """The QR's URL: the centre's public progress page for this application ("" when
+    the centre's page is not configured)."""
+    url = config.legal_aid.progress_url
+    return url.format(number=number, code=check_code) if url else ""
+
+
+def progress_qr(config: "KioskConfig", number: str, check_code: str, t: Translate) -> str:
+    """What the receipt's QR holds: the progress page, else the number and check code as
+    text (a phone keeps them) — never a link to a page that does not exist."""
+    return progress_url(config, number, check_code) or t("legal_aid.ways.qr_text").format(number=number, code=check_code)
 
 
 def legal_aid_receipt(
@@ -62,6 +70,9 @@ def legal_aid_receipt(
         (t("receipt.legal_aid.site"), site),
     ]
     blocks += [Columns((k, v), (2, 5), (Align.LEFT, Align.LEFT)) for k, v in rows]
+    if submitted.sign_method == "window":
+        # Kept unsigned: the slip is what the person shows at the window to sign there.
+        blocks += [Feed(1), Text(t("legal_aid.ways.receipt_window"), bold=True)]
     blocks += [Separator("-"), Text(t("receipt.legal_aid.bring"), bold=True)]
     for i, item in enumerate(data.materials(submitted.matter, language), start=1):
         blocks.append(Columns((f"{i}.", item), (3, 45)))
@@ -69,8 +80,8 @@ def legal_aid_receipt(
         Feed(1),
         Text(t("receipt.legal_aid.next"), align=Align.LEFT),
         Separator("-"),
-        QrCode(progress_url(config, submitted.number, submitted.check_code)),
-        Text(t("receipt.legal_aid.scan"), align=Align.CENTER),
+        QrCode(progress_qr(config, submitted.number, submitted.check_code, t)),
+        Text(t("receipt.legal_aid.scan" if la.progress_url else "legal_aid.ways.qr_keep"), align=Align.CENTER),
         Separator("-"),
         Text(centre, align=Align.CENTER, bold=True),
         Text(address, align=Align.CENTER),

@@ -41,9 +41,8 @@ def look(p: Any, record: dict[str, Any], label: str) -> None:
     from screens.audit import audit_screen
 
     _, found = audit_screen(p.app, p.app.sm.current, elder=p.app.elder)
-    # The app's notice banner (a message over any screen) paints its own dark patch the
-    # audit cannot see; it is not part of these screens.
-    banner = f"label {p.app.notice_label.text[:24]!r}"
+    # The message line's text is shrunk to fit its strip on purpose; it is not these screens'.
+    banner = f"label {p.app.banner[:24]!r}"
     record.setdefault("violations", []).extend(f"{label}: {v.widget} {v.check} {v.detail}" for v in found if v.widget != banner)
 
 

@@ -63,6 +63,9 @@ def place_card(p: Any, record: dict[str, Any]) -> Steps:
     p.app._run_sim_action(record.get("card_action", "idcard.place"))
     yield from wait_for(p, lambda: p.app.sm.current != "card", 8)
     yield 0.2
+    offer = getattr(p.app, "_offer", None)
+    if offer is not None and offer.parent is not None:  # a 60+ card: elder mode is offered first
+        yield p.tap("elder_offer:no")
 
 
 def sign(p: Any) -> Steps:

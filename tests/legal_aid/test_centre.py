@@ -127,6 +127,10 @@ def test_offline_application_reaches_the_intake_and_its_status_comes_back(centre
     status, page = _get(f"{web.base}/legal-aid/progress?n={submitted['number']}&c={submitted['code']}")
     assert status == 200 and "需要补充材料" in page and NOTE in page and "张" not in page
     assert "没有找到" in _get(f"{web.base}/legal-aid/progress?n={submitted['number']}&c=WRONG1")[1]
+    code = submitted["code"]
+    assert code.isdigit() and len(code) == 6  # typed on any numeric keypad
+    grouped = f"{code[:3]}%20{code[3:]}"  # typed in two groups of three, as read off the slip
+    assert "需要补充材料" in _get(f"{web.base}/legal-aid/progress?n={submitted['number']}&c={grouped}")[1]
 
     # 4. Any terminal looks it up: by the number on its keypad, and by the ID card.
     pw2 = fleet.provision("LA-T2", "西塞山区司法所")

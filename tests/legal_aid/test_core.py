@@ -16,7 +16,7 @@ from kiosk.legal_aid.phone import is_mobile, masked_phone, mobile_problem, spoke
 from kiosk.legal_aid.sealing import SealError, open_box, seal
 from kiosk.ports import DeviceKind
 from kiosk.visit import VisitState as S
-from tests.legal_aid.conftest import ADULT, ELDERLY, PHONE
+from tests.legal_aid.conftest import ADULT, ELDERLY, PHONE, la_config_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -216,7 +216,14 @@ def test_the_receipt(la_terminal: Any, clock: Any) -> None:
     with pytest.raises(ValueError):
         legal_aid_receipt(sub, data, config, holder_name="张桂兰")  # never a full name on paper
     qr = [b for b in r.blocks if type(b).__name__ == "QrCode"][0]
-    assert qr.data == "https://12348.example.gov.cn/legal-aid/progress?n=2611270001001&c=7KQ2MX"
+    # No progress page configured: the QR keeps the number and code, it links nowhere.
+    assert qr.data == "法律援助申请 编号2611270001001 查询码7KQ2MX" and "扫码把申请编号和查询码存到手机" in text
+    from kiosk.config import parse_config
+
+    config = parse_config(la_config_toml(config.legal_aid.public_key, 'progress_url = "https://12348.hs.gov.cn/la?n={number}&c={code}"\n'))
+    r = legal_aid_receipt(sub, data, config, holder_name="张**")
+    qr = [b for b in r.blocks if type(b).__name__ == "QrCode"][0]
+    assert qr.data == "https://12348.hs.gov.cn/la?n=2611270001001&c=7KQ2MX" and "扫码查询办理进度" in r.text_content()
     # Printed (rendered as the printer would) and read back by a phone's QR reader.
     import cv2
     import numpy as np

@@ -86,6 +86,9 @@ def elderly_card(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "ticket")
     ticket = p.app.terminal.flow.visit.ticket
     record["ticket"] = {"number": ticket.number, "priority": ticket.priority.value} if ticket else None
+    offer = getattr(p.app, "_offer", None)
+    if offer is not None and offer.parent is not None:  # the card says 70: elder mode is offered first
+        yield p.tap("elder_offer:no")
     while p.app.sm.current != "attract":
         yield p.tap("finish")
     record["card_after"] = p.app.terminal.flow.visit.card is not None

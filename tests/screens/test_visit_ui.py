@@ -49,7 +49,7 @@ def test_a_whole_visit_by_touch(data_dir: Path) -> None:
     assert step(r, "ticket")["screen"] == "ticket"
     assert "A001" in step(r, "ticket")["texts"]
     assert "前面没有人，请留意叫号" in text(r, "ticket")
-    assert "手机扫码  查看排队进度" in text(r, "ticket")
+    assert "扫码把号码存到手机" in text(r, "ticket")  # no queue page configured: the QR keeps the number
     assert r["queue"] == ["A001"]
     assert step(r, "done")["screen"] == "done" and "请留意叫号" in text(r, "done")
     assert step(r, "end")["screen"] == "attract"

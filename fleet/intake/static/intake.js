@@ -11,6 +11,7 @@ const T = {
     "st.submitted": "待受理", "st.received": "已收到", "st.more_material": "需补充材料", "st.accepted": "已受理", "st.refused": "不予援助",
     "f.name": "姓名", "f.gender": "性别", "f.birth": "出生日期", "f.id": "身份证号", "f.address": "住址", "f.phone": "电话",
     "f.groups": "人群", "f.hardship": "经济困难承诺", "f.terminal": "终端", "yes": "已签署", "no": "无需",
+    "f.sign": "签署方式", "sign.signature": "手写签名", "sign.fingerprint": "按手印", "sign.window": "到窗口签字（尚未签署，请与申请人当面完成）",
     male: "男", female: "女", unknown: "未知",
     "m.wages": "讨要工资", "m.injury": "工伤赔偿", "m.support": "赡养抚养扶养", "m.domestic_violence": "家庭暴力", "m.traffic": "交通事故",
     "m.medical": "医疗纠纷", "m.criminal_defence": "刑事辩护", "m.social_benefits": "社保低保抚恤",
@@ -25,6 +26,7 @@ const T = {
     "st.submitted": "Submitted", "st.received": "Received", "st.more_material": "More material needed", "st.accepted": "Accepted", "st.refused": "Refused",
     "f.name": "Name", "f.gender": "Gender", "f.birth": "Born", "f.id": "ID number", "f.address": "Address", "f.phone": "Phone",
     "f.groups": "Groups", "f.hardship": "Hardship declaration", "f.terminal": "Terminal", "yes": "signed", "no": "not needed",
+    "f.sign": "Signed by", "sign.signature": "handwritten signature", "sign.fingerprint": "fingerprint mark", "sign.window": "at the window (not signed yet: finish it with the applicant)",
     male: "male", female: "female", unknown: "unknown",
     "m.wages": "Unpaid wages", "m.injury": "Work injury", "m.support": "Family support", "m.domestic_violence": "Domestic violence", "m.traffic": "Traffic accident",
     "m.medical": "Medical dispute", "m.criminal_defence": "Criminal defence", "m.social_benefits": "Social benefits",
@@ -75,13 +77,15 @@ async function openApp(id) {
   const fields = [
     ["f.name", p.name], ["f.gender", label("", p.gender)], ["f.birth", p.birth_date], ["f.id", p.id_number], ["f.address", p.address],
     ["f.phone", a.phone], ["col.matter", label("m.", d.matter)], ["f.groups", d.groups.map((g) => label("g.", g)).join("、")],
-    ["f.hardship", d.hardship ? t("yes") : t("no")], ["col.site", d.site], ["f.terminal", d.terminal_id], ["col.date", when(d.submitted_at)],
+    ["f.hardship", d.hardship ? t("yes") : t("no")], ["f.sign", label("sign.", a.sign_method || "signature")], ["col.site", d.site], ["f.terminal", d.terminal_id], ["col.date", when(d.submitted_at)],
     ["col.status", label("st.", d.status) + (d.note ? "：" + d.note : "")],
   ];
   fill($("#d-fields"), fields.map(([k, v]) => [el("dt", null, t(k)), el("dd", null, v)]));
   $("#d-story").textContent = a.story || t("none");
   $("#d-letter").textContent = a.letter;
-  $("#d-signature").src = "/api/intake/applications/" + encodeURIComponent(id) + "/signature.png";
+  // An application kept for the window has no signature yet: no image to show.
+  $("#d-signature").hidden = a.sign_method === "window";
+  if (a.sign_method !== "window") $("#d-signature").src = "/api/intake/applications/" + encodeURIComponent(id) + "/signature.png";
   fill($("#d-history"), d.history.map((h) => el("li", null, `${when(h.at)} ${label("st.", h.status)} ${h.note} — ${h.by}`)));
   document.querySelectorAll("input[name=status]").forEach((r) => { r.checked = r.value === d.status; });
   $("#note").value = d.note || "";

@@ -1,0 +1,137 @@
+"""UI scenarios for the message line and the small things a person notices, run like
+tests/screens/scenarios.py (one fresh process each):
+
+    python tests/screens/small_scenarios.py NAME DATA_DIR OUT.json [WxH] [GIVEN_JSON]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.screens.scenarios import SCENARIOS, Steps, look, main, scenario  # noqa: E402
+
+LONG_NOTICE = "打印失败，请拍照或扫码保存您的号码。本机没有语音识别，请跳过，到窗口再说。申请没有保存成功，请再按一次提交"
+
+
+def _rect(w: Any) -> list[float]:
+    x, y = w.to_window(*w.pos)
+    return [round(x, 1), round(y, 1), round(w.width, 1), round(w.height, 1)]
+
+
+def _layout(p: Any) -> dict[str, Any]:
+    """Every button's rectangle (window pixels), and every notice's."""
+    from screens.widgets import KButton
+
+    buttons, notices = [], []
+    for w in p.app.sm.current_screen.walk(restrict=True):
+        if isinstance(w, KButton) and w.opacity > 0 and not w.disabled and w.width > 1:
+            buttons.append({"action": w.action or w.text[:20], "rect": _rect(w)})
+        if getattr(w, "is_notice", False):
+            notices.append({"rect": _rect(w), "text": w.text, "shown": bool(w.text)})
+    return {"buttons": buttons, "notices": notices}
+
+
+def settled(p: Any, into: dict[str, Any], key: str) -> Steps:
+    """Read the layout until two readings a moment apart agree (a loaded machine may
+    still be laying the screen out), then keep it under ``into[key]``."""
+    last = _layout(p)
+    for _ in range(20):
+        yield 0.15
+        now = _layout(p)
+        if now == last:
+            break
+        last = now
+    into[key] = last
+
+
+@scenario
+def notices_everywhere(p: Any, record: dict[str, Any]) -> Steps:
+    """Every screen of the app, without and with a (long) notice, in normal and elder mode."""
+    from screens.app import SCREENS
+
+    app = p.app
+    yield p.tap("start")
+    record["screens"] = {}
+    for elder in (False, True):
+        if app.elder != elder:
+            yield p.tap("elder")
+        for name in record.get("only") or SCREENS:
+            try:
+                app.show_screen(name)
+            except Exception as exc:  # noqa: BLE001 — a screen that needs data it lacks here
+                record.setdefault("errors", []).append(f"{name}: {type(exc).__name__}: {exc}")
+                continue
+            app._hide_notice(0)
+            got: dict[str, Any] = {}
+            yield from settled(p, got, "before")
+            app._banner(LONG_NOTICE)
+            yield from settled(p, got, "after")
+            before, after = got["before"], got["after"]
+            if name in record.get("shots_of", ()):  # for looking at, by hand
+                p.screenshot(Path(record["shots"]) / f"{name}{'-elder' if elder else ''}.png")
+            record["screens"][f"{name}{'/elder' if elder else ''}"] = {"before": before, "after": after}
+        app.show_screen("home")
+        yield 0.1
+    app._hide_notice(0)
+
+
+@scenario
+def story_notice(p: Any, record: dict[str, Any]) -> Steps:
+    """The real notice of a real step: dictating with no recogniser says so in the line."""
+    app = p.app
+    yield p.tap("start")
+    app.show_screen("la_story")
+    yield from settled(p, record, "before")
+    yield p.tap("la:story:dictate")
+    yield from settled(p, record, "after")
+    record["notice"] = app.notice
+    look(p, record, "story")
+
+
+@scenario
+def elderly_at_the_service(p: Any, record: dict[str, Any]) -> Steps:
+    """Two people wait; a 70-year-old reads the consultation service, places the card,
+    is offered elder mode, and takes a ticket that says where to wait."""
+    from kiosk.tickets import Priority
+
+    app = p.app
+    for _ in range(2):
+        app.terminal.queue.take("consultation", Priority.NORMAL)
+    yield p.tap("start")
+    yield 0.2
+    look(p, record, "home")
+    yield p.tap("service:consultation")
+    look(p, record, "service")
+    app._run_sim_action("idcard.insert_elderly")  # the technician's simulator control
+    for _ in range(60):
+        yield 0.1
+        if app.terminal.flow.visit.card is not None:
+            break
+    yield 0.4
+    look(p, record, "offer")
+    record["offer_buttons"] = sorted(b.action for b in app.buttons_on_screen())
+    if record.get("shots"):
+        p.screenshot(Path(record["shots"]) / "elder_offer.png")
+    yield p.tap("elder_offer:yes")
+    yield 0.3
+    record["elder"] = app.elder
+    record["buttons_after"] = sorted(b.action for b in app.buttons_on_screen())
+    look(p, record, "service_after")
+    yield p.tap("take")
+    yield 0.5
+    look(p, record, "ticket")
+    if record.get("shots"):
+        p.screenshot(Path(record["shots"]) / "ticket_area.png")
+    # The same card read again in this visit: no second offer.
+    app._run_sim_action("idcard.insert_elderly")
+    yield 1.0
+    record["offered_again"] = bool(app._offer is not None and app._offer.parent is not None)
+
+
+if __name__ == "__main__":
+    assert SCENARIOS
+    main()

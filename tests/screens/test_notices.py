@@ -1,0 +1,72 @@
+"""A notice never covers an action, and the layout does not move when one appears."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import PYTHON, ROOT, kiosk_env
+
+pytestmark = pytest.mark.ui
+SCRIPT = ROOT / "tests" / "screens" / "small_scenarios.py"
+
+
+def run(name: str, data_dir: Path, size: str = "1280x800", **given: Any) -> dict[str, Any]:
+    """Run one scenario of small_scenarios.py in its own process; its record."""
+    out = data_dir / f"{name}.json"
+    proc = subprocess.run([PYTHON, str(SCRIPT), name, str(data_dir), str(out), size, json.dumps(given)],
+                          env=kiosk_env(), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def _check(screens: dict[str, Any]) -> list[str]:
+    problems = []
+    for name, shot in screens.items():
+        shown = [n for n in shot["after"]["notices"] if n["shown"]]
+        if len(shown) != 1:
+            problems.append(f"{name}: {len(shown)} notices shown")
+        for n in shown:
+            for b in shot["after"]["buttons"]:
+                if _overlap(n["rect"], b["rect"]):
+                    problems.append(f"{name}: the notice covers {b['action']}")
+        if shot["before"]["buttons"] != shot["after"]["buttons"]:
+            problems.append(f"{name}: buttons moved when the notice appeared")
+    return problems
+
+
+@pytest.mark.parametrize("size", ["1280x800", "800x1280"])
+def test_no_notice_covers_a_button_on_any_screen(data_dir: Path, size: str) -> None:
+    r = run("notices_everywhere", data_dir, size)
+    assert not r.get("errors"), r.get("errors")
+    # Every screen of the app, in both modes, was looked at.
+    expected = {"attract", "home", "service", "ticket", "done", "la_sign", "la_story", "call_active", "technician"}
+    assert expected <= set(r["screens"]) and len(r["screens"]) >= 2 * 30
+    assert _check(r["screens"]) == []
+
+
+def test_the_checks_see_a_notice_over_a_button() -> None:
+    # The check itself: a notice placed over a button, or a button that moved, is caught.
+    shot = {"before": {"buttons": [{"action": "take", "rect": [0, 0, 100, 60]}], "notices": []},
+            "after": {"buttons": [{"action": "take", "rect": [0, 10, 100, 60]}],
+                      "notices": [{"rect": [0, 40, 500, 50], "text": "x", "shown": True}]}}
+    assert _check({"s": shot}) == ["s: the notice covers take", "s: buttons moved when the notice appeared"]
+
+
+def test_a_real_notice_shows_in_the_line_and_moves_nothing(data_dir: Path) -> None:
+    r = run("story_notice", data_dir)
+    assert r["notice"] == "本机没有语音识别，请跳过，到窗口再说"
+    shown = [n for n in r["after"]["notices"] if n["shown"]]
+    assert [n["text"] for n in shown] == [r["notice"]]
+    assert r["before"]["buttons"] == r["after"]["buttons"]
+    assert "本机没有语音识别，请跳过，到窗口再说" in "\n".join(r["steps"][0]["texts"])
