@@ -100,6 +100,7 @@ class Driver:
         self.timer = timer
         self.done = 0
         self.retaps = 0
+        self._card_on_reader = False  # a demo card placed on the simulated reader
 
     # --- touches ------------------------------------------------------------------------
     def tap(self, action: str) -> float:
@@ -147,15 +148,12 @@ class Driver:
                 yield self.tap("finish")
             else:
                 self.app.act("finish")  # no 结束 on screen (a waiting line): the kiosk's own timer would
-            yield from self.wait(lambda: True, 0)
             yield 0.05
         yield from self.wait(lambda: self.app.sm.current == "attract", 5)
         if self.app.terminal.flow.visit.card is not None or self._card_on_reader:
             self.app._run_sim_action("idcard.remove")
             self._card_on_reader = False
         yield 0.05
-
-    _card_on_reader = False
 
     def place_card(self, card: str, leaves: str) -> Steps:
         """The simulated reader gets a demo card (the real driver polls it over a pty)."""
