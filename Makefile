@@ -81,8 +81,13 @@ bundle: deps
 	$(PY) -m fleet.update.bundle build --project . --out dist $(foreach d,$(RUNTIME_DEBS),--deb $(d))
 
 # Speed figures, each beside a baseline measured in the same run (docs/performance.md).
+# Each bench at its full size, with the load average before it (a shared machine says
+# so); every bench runs, and a missed goal fails the target at the end.
 bench: deps
-	for b in bench/bench_*.py; do echo "== $$b"; SDL_VIDEODRIVER=offscreen $(PY) $$b; done
+	@status=0; for b in bench/bench_*.py; do \
+	  echo "== $$b · load average $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	  SDL_VIDEODRIVER=offscreen $(PY) $$b || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf $(VENV) .stamp-* build *.egg-info

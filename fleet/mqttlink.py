@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import ssl
 from pathlib import Path
@@ -10,6 +11,8 @@ from urllib.parse import urlparse
 import paho.mqtt.client as mqtt
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+RECONNECT_MIN_S, RECONNECT_MAX_S = 1.0, 10.0  # paho's back-off after a lost connection
+RECONNECT_SPREAD = (0.5, 1.5)  # each client's own factor on both delays
 
 
 def parse_broker_url(url: str) -> tuple[str, int, bool]:
@@ -41,8 +44,11 @@ def make_client(
         ctx = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
         client.tls_set_context(ctx)
     client.on_socket_open = _nodelay
-    # Reconnect quickly after a broker restart, without hammering it.
-    client.reconnect_delay_set(min_delay=1, max_delay=10)
+    # Reconnect quickly after a broker restart, without hammering it. paho's back-off
+    # has no jitter: every terminal that lost the broker at the same moment would retry
+    # at the same 1, 2, 4, 8 s. Each client gets its own scale of the delays instead.
+    scale = random.uniform(RECONNECT_SPREAD[0], RECONNECT_SPREAD[1])
+    client.reconnect_delay_set(min_delay=RECONNECT_MIN_S * scale, max_delay=RECONNECT_MAX_S * scale)  # type: ignore[arg-type]
     return client
 
 

@@ -62,9 +62,20 @@ class NumPad(BoxLayout):
     def __init__(self, **kwargs: object) -> None:
         # ``on_done(digits)`` runs when 确定 accepts the number (set by the screen).
         self.on_done: Callable[[str], None] | None = None
+        self._listening = False
         super().__init__(**kwargs)
         self.bind(value=self._show, mode=self._show)
-        Window.bind(on_key_down=self._on_key)
+
+    def on_parent(self, _widget: Widget, parent: Widget | None) -> None:
+        """Listen to the keyboard only while in a widget tree. Screens that rebuild
+        their keypad at each redraw drop the old one: still bound to the window, it
+        would stay alive (with its screen's closures) and add a listener per redraw."""
+        if parent is not None and not self._listening:
+            Window.bind(on_key_down=self._on_key)
+            self._listening = True
+        elif parent is None and self._listening:
+            Window.unbind(on_key_down=self._on_key)
+            self._listening = False
 
     # --- what the keys do --------------------------------------------------------------
 
