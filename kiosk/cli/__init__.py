@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "kiosk.cli.voice",
     "kiosk.cli.audit",
     "kiosk.cli.call",  # remote video (issue 7)
+    "kiosk.cli.session",  # unattended terminals: restarts, RTC alarm
 )
 
 

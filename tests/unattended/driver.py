@@ -1,0 +1,45 @@
+"""``kiosk run`` exactly as a terminal runs it, with one disturbance a test asks for
+through the environment (this file is run as a script by tests/unattended):
+
+- ``TEST_BLOCK_UI_AFTER_S`` / ``TEST_BLOCK_UI_FOR_S``: block Kivy's UI thread for a
+  while (what a hung driver call would do), the process and its threads staying alive;
+- ``TEST_FROZEN_AFTER_S``: judge the attract screen frozen after this many seconds
+  without change (the product's minimum is two minutes, too long for a test).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import screens.env
+from kiosk.cli import main
+
+_prepare = screens.env.prepare_kivy
+
+
+def prepare_and_disturb(*args: object, **kwargs: object) -> None:
+    """Prepare Kivy as usual, then arm the disturbance (Kivy may be imported now)."""
+    _prepare(*args, **kwargs)  # type: ignore[arg-type]
+    from kivy.clock import Clock
+
+    block_after = os.environ.get("TEST_BLOCK_UI_AFTER_S")
+    if block_after:
+        block_for = float(os.environ.get("TEST_BLOCK_UI_FOR_S", "8"))
+        Clock.schedule_once(lambda _dt: time.sleep(block_for), float(block_after))
+    frozen_after = os.environ.get("TEST_FROZEN_AFTER_S")
+    if frozen_after:
+        import screens.session
+
+        init = screens.session.SessionKeeper.__init__
+
+        def init_sooner(self: object, *a: object, **k: object) -> None:
+            k["frozen_after_s"] = float(frozen_after)
+            init(self, *a, **k)  # type: ignore[arg-type]
+
+        screens.session.SessionKeeper.__init__ = init_sooner  # type: ignore[method-assign]
+
+
+screens.env.prepare_kivy = prepare_and_disturb
+sys.exit(main(sys.argv[1:]))
