@@ -116,7 +116,7 @@ class SessionKeeper:
         Clock.schedule_interval(self._tick, self.watchdog_s or TICK_S)
         self.terminal.flow.add_listener(lambda *_a: self.wake())
         self.app.activity_hooks.append(self.wake)
-        Window.bind(on_touch_down=lambda *_a: self.wake(), on_key_down=lambda *_a: self.wake())
+        Window.bind(on_touch_down=self._on_touch_down, on_touch_up=self._on_touch_up, on_key_down=lambda *_a: self.wake())
         if self.lockdown:
             # Alt+F4 and a compositor's close request must not end the kiosk; Escape is
             # already "back" (exit_on_escape = 0 in screens/env.py).
@@ -175,6 +175,20 @@ class SessionKeeper:
         self._restart()
 
     # --- the screen's timetable ---------------------------------------------------------------
+
+    def _on_touch_down(self, _window: object, _touch: object) -> bool:
+        # While dark, the whole touch (down and up) is swallowed: the attract screen
+        # starts a visit on touch-up, and a first touch at night must only light it.
+        if self.cover is not None:
+            return True
+        self.wake()
+        return False
+
+    def _on_touch_up(self, _window: object, _touch: object) -> bool:
+        if self.cover is not None:
+            self.wake()
+            return True
+        return False
 
     def wake(self) -> None:
         """A touch, a key, a card, a voice: light the screen for a while (at night too)."""

@@ -3,6 +3,8 @@ through the environment (this file is run as a script by tests/unattended):
 
 - ``TEST_BLOCK_UI_AFTER_S`` / ``TEST_BLOCK_UI_FOR_S``: block Kivy's UI thread for a
   while (what a hung driver call would do), the process and its threads staying alive;
+- ``TEST_TAP_AFTER_S``: touch the middle of the screen like a person, then write the
+  screen shown a second later to ``DATA/tap.json``;
 - ``TEST_FROZEN_AFTER_S``: judge the attract screen frozen after this many seconds
   without change (the product's minimum is two minutes, too long for a test).
 """
@@ -28,6 +30,9 @@ def prepare_and_disturb(*args: object, **kwargs: object) -> None:
     if block_after:
         block_for = float(os.environ.get("TEST_BLOCK_UI_FOR_S", "8"))
         Clock.schedule_once(lambda _dt: time.sleep(block_for), float(block_after))
+    tap_after = os.environ.get("TEST_TAP_AFTER_S")
+    if tap_after:
+        Clock.schedule_once(_tap, float(tap_after))
     frozen_after = os.environ.get("TEST_FROZEN_AFTER_S")
     if frozen_after:
         import screens.session
@@ -39,6 +44,25 @@ def prepare_and_disturb(*args: object, **kwargs: object) -> None:
             init(self, *a, **k)  # type: ignore[arg-type]
 
         screens.session.SessionKeeper.__init__ = init_sooner  # type: ignore[method-assign]
+
+
+def _tap(_dt: float) -> None:
+    import json
+    from pathlib import Path
+
+    from kivy.app import App
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    from screens.pilot import Pilot
+
+    app = App.get_running_app()
+    Pilot(app).tap_at(Window.width / 2, Window.height / 2)
+
+    def report(_dt: float) -> None:
+        Path(os.environ["KIOSK_DATA_DIR"], "tap.json").write_text(json.dumps({"screen": app.sm.current}))
+
+    Clock.schedule_once(report, 1.0)
 
 
 screens.env.prepare_kivy = prepare_and_disturb
