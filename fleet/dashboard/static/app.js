@@ -84,7 +84,24 @@
     html += `<div class="card"><h3>${t("telemetry")}</h3>${chart(r.history, "tickets_today", t("chart_tickets"))}${chart(r.history, "outbox_pending", t("chart_outbox"))}${chart(r.history, "mem_rss_mb", t("chart_mem"))}</div>`;
     html += `<div class="card"><h3>${t("history")}</h3><table>` + r.commands.map((c) => `<tr><td>${ago(c.sent_at)}</td><td>${t("cmd_" + c.name)}</td><td>${c.ok ? t("result_ok") : esc(c.error || "")}</td></tr>`).join("") + `</table></div></div>`;
     main.innerHTML = html;
+    if (r.restarts && r.restarts.length) main.querySelector(".cards").appendChild(restartsCard(r.restarts));
     main.querySelectorAll("button[data-cmd]").forEach((b) => b.addEventListener("click", () => runCommand(id, b.dataset.cmd)));
+  }
+
+  // What the terminal reported goes in as text nodes, never as HTML.
+  function restartsCard(restarts) {
+    const card = document.createElement("div"), h = document.createElement("h3"), table = document.createElement("table");
+    card.className = "card restarts";
+    h.textContent = t("restarts");
+    for (const x of restarts) {
+      const row = table.insertRow();
+      row.insertCell().textContent = ago(x.at);
+      row.insertCell().textContent = t("restart_" + x.reason);
+      row.insertCell().textContent = x.lost_s == null ? "" : `${t("restart_lost")} ${Math.round(x.lost_s)} s`;
+      row.insertCell().textContent = x.detail;
+    }
+    card.append(h, table);
+    return card;
   }
 
   async function runCommand(id, name) {
