@@ -22,8 +22,9 @@ from kiosk.runjournal import RunJournal
 from kiosk.store import DB_FILENAME, connect, transaction
 from tests.fleet.cdp import CHROMIUM, Browser
 from tests.fleet.conftest import until
-from tests.fleet.test_cli import center
+from tests.fleet.test_cli import center, served  # noqa: F401 — served is a fixture
 from tests.support import PYTHON, ROOT, kiosk_env
+from tests.unattended.notify_support import NotifySocket, start_kiosk, stop
 
 TID = "HS-XL-0042"
 
@@ -91,3 +92,34 @@ def test_restarts_reported_at_the_next_connection_and_shown_as_text(tmp_path: Pa
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_the_centres_restart_command_is_recorded_as_such(served, tmp_path: Path):
+    """``restart_app`` to a running ``kiosk run``: it comes back (a second READY=1 to
+    systemd), knows it was the centre's command, and the centre gets that restart."""
+    d, rt = served
+    creds = json.loads(center(d, "terminals", "add", TID, "--site", "团城山", "--json").stdout)
+    data = tmp_path / "kiosk"
+    data.mkdir()
+    (data / "cred.json").write_text(json.dumps(creds))
+    cfg = data / "kiosk.toml"
+    cfg.write_text(f'terminal_id = "{TID}"\n[fleet]\nbroker = "{rt["broker"]}"\ncredentials_file = "cred.json"\ntelemetry_seconds = 1\n')
+    ns = NotifySocket(tmp_path / "notify.sock")
+    proc = start_kiosk(data, ns)
+    try:
+        first = ns.wait_for("READY=1", timeout=60)
+        until(lambda: json.loads(center(d, "terminals", "--json").stdout)[0]["online"], timeout=40)
+        res = center(d, "cmd", TID, "restart_app", "--json")
+        assert res.returncode == 0 and json.loads(res.stdout)["ok"] is True
+        ns.wait_for("READY=1", timeout=60, after=first + 0.5)
+        assert proc.poll() is None
+        assert json.loads((data / "restarts.json").read_text())[0]["reason"] == "command"
+
+        def delivered() -> bool:
+            with closing(connect(data / DB_FILENAME)) as c:
+                return c.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'restart' AND delivered_at IS NOT NULL").fetchone()[0] == 1
+
+        until(delivered, timeout=40)
+    finally:
+        stop(proc)
+        ns.close()
