@@ -9,6 +9,7 @@ and systemd restarts the kiosk — a process that is merely alive is not enough.
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from datetime import datetime
 from pathlib import Path
@@ -73,8 +74,9 @@ class ScreenOff(Widget):
 
 
 class SessionKeeper:
-    """Attach to a ``KioskApp`` before ``run()``: readiness, watchdog, journal, screen
-    timetable, nightly restart and (``lockdown``) no way out of the app."""
+    """Attach to a ``KioskApp`` before ``run()``: readiness, watchdog, frozen-screen
+    watch and journal always; with ``lockdown`` (``kiosk run --kiosk``, a terminal) also
+    the screen timetable, the nightly restart and no way out of the app."""
 
     def __init__(
         self,
@@ -117,6 +119,9 @@ class SessionKeeper:
         self.terminal.flow.add_listener(lambda *_a: self.wake())
         self.app.activity_hooks.append(self.wake)
         Window.bind(on_touch_down=self._on_touch_down, on_touch_up=self._on_touch_up, on_key_down=lambda *_a: self.wake())
+        # systemd stops the unit with SIGTERM. SDL would turn it into a close request,
+        # which kiosk mode refuses: stop the app cleanly here instead (main thread).
+        signal.signal(signal.SIGTERM, lambda *_a: Clock.schedule_once(lambda _dt: self.app.stop(), 0))
         if self.lockdown:
             # Alt+F4 and a compositor's close request must not end the kiosk; Escape is
             # already "back" (exit_on_escape = 0 in screens/env.py).
@@ -150,6 +155,8 @@ class SessionKeeper:
         if now_m >= self._next_alive and not self.frozen:
             self._next_alive = now_m + ALIVE_S
             self.journal.alive(now)
+        if not self.lockdown:
+            return  # a developer's or a test's window: never dark, never restarted at night
         self._apply_screen(now, idle)
         if idle and self.started_at is not None and nightly_restart_due(self.config.schedule.nightly_restart, self.started_at, now):
             self.restart_for("nightly", f"nightly restart at {self.config.schedule.nightly_restart:%H:%M}")

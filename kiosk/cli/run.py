@@ -121,10 +121,15 @@ def run(args: argparse.Namespace) -> int:
         for agent in agents:
             agent.close()  # type: ignore[attr-defined]
         terminal.close()
+        # Full screen, closing the window resizes it: the app's size-bound rules must
+        # not run any more with the app gone (they would raise inside Window.close).
+        Window.unbind(on_resize=app._on_resize)
         Window.close()
     if restarting.is_set():
-        log.warning("restarting on the centre's command")
-        os.execv(sys.executable, [sys.executable, *sys.argv])
+        log.warning("restarting")
+        # orig_argv: the command line as given, so `python -m kiosk.cli run` comes back
+        # as a module too (argv[0] alone would run kiosk/cli/__main__.py as a script).
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
     return 0
 
 

@@ -44,7 +44,7 @@ def test_screen_off_outside_hours_and_a_touch_wakes_it_without_starting_a_visit(
     cfg = _config(tmp_path, backlight=json.dumps(str(light)))
     cfg.write_text("[hours]\ndays = []\n" + cfg.read_text(), encoding="utf-8")
     ns = NotifySocket(tmp_path / "notify.sock")
-    proc = start_kiosk(data, ns, "--config", str(cfg), TEST_TAP_AFTER_S="9")
+    proc = start_kiosk(data, ns, "--kiosk", "--config", str(cfg), TEST_TAP_AFTER_S="9")
     shot = data / "screenshots" / "screen.png"
     try:
         ns.wait_for("READY=1", timeout=60)
@@ -74,7 +74,7 @@ def test_nightly_restart_happens_while_idle_and_is_reported(tmp_path):
         at = datetime.now()
     cfg = _config(tmp_path, nightly_restart=at.strftime("%H:%M:%S"), screen_off="false")
     ns = NotifySocket(tmp_path / "notify.sock")
-    proc = start_kiosk(data, ns, "--config", str(cfg))
+    proc = start_kiosk(data, ns, "--kiosk", "--config", str(cfg))
     try:
         first = ns.wait_for("READY=1", timeout=60)
         assert time.monotonic() - first < 20, "too slow a start for the chosen restart time"
@@ -88,6 +88,28 @@ def test_nightly_restart_happens_while_idle_and_is_reported(tmp_path):
         # Once a night: it keeps running after that.
         time.sleep(5)
         assert len(ns.times("READY=1")) == 2
+    finally:
+        stop(proc)
+        ns.close()
+
+
+def test_without_kiosk_mode_the_screen_stays_lit(tmp_path):
+    """A developer's window (no --kiosk) is never darkened, whatever the hours."""
+    data = tmp_path / "data"
+    data.mkdir()
+    light = tmp_path / "backlight"
+    light.mkdir()
+    (light / "bl_power").write_text("0")
+    cfg = _config(tmp_path, backlight=json.dumps(str(light)))
+    cfg.write_text("[hours]\ndays = []\n" + cfg.read_text(), encoding="utf-8")
+    ns = NotifySocket(tmp_path / "notify.sock")
+    proc = start_kiosk(data, ns, "--config", str(cfg))
+    shot = data / "screenshots" / "screen.png"
+    try:
+        ns.wait_for("READY=1", timeout=60)
+        time.sleep(6)
+        assert (light / "bl_power").read_text() == "0"
+        assert shot.exists() and _centre_pixel(shot) != (0, 0, 0)
     finally:
         stop(proc)
         ns.close()

@@ -71,3 +71,48 @@ def test_frozen_attract_screen_stops_pings_and_the_next_run_reports_why(tmp_path
         stop(proc)
         ns2.close()
         ns.close()
+
+
+def test_kiosk_mode_refuses_escape_and_close_requests(tmp_path):
+    data = tmp_path / "data"
+    ns = NotifySocket(tmp_path / "notify.sock")
+    proc = start_kiosk(data, ns, "--kiosk", TEST_ESCAPE_AFTER_S="3")
+    try:
+        ready = ns.wait_for("READY=1", timeout=60)
+        deadline = time.monotonic() + 20
+        while not (data / "close.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert json.loads((data / "close.json").read_text()) == {"refused": True}
+        time.sleep(2)
+        assert proc.poll() is None
+        ns.wait_for("WATCHDOG=1", timeout=5, after=ready + 4)
+    finally:
+        stop(proc)
+        ns.close()
+    # Without --kiosk (a developer's window) the same request closes the app.
+    data2 = tmp_path / "data2"
+    ns2 = NotifySocket(tmp_path / "notify2.sock")
+    proc = start_kiosk(data2, ns2, TEST_ESCAPE_AFTER_S="3")
+    try:
+        assert proc.wait(60) == 0
+        assert json.loads((data2 / "close.json").read_text()) == {"refused": False}
+        assert json.loads((data2 / "run.json").read_text())["end"]["reason"] == "stopped"
+    finally:
+        stop(proc)
+        ns2.close()
+
+
+def test_sigterm_stops_a_kiosk_mode_app_cleanly(tmp_path):
+    """systemd stops the unit with SIGTERM: kiosk mode refuses close requests, but not that."""
+    data = tmp_path / "data"
+    ns = NotifySocket(tmp_path / "notify.sock")
+    proc = start_kiosk(data, ns, "--kiosk")
+    try:
+        ready = ns.wait_for("READY=1", timeout=60)
+        ns.wait_for("WATCHDOG=1", timeout=10, after=ready + 5)  # every screen built by then
+        proc.terminate()
+        assert proc.wait(20) == 0, stop(proc)[-2000:]
+        assert json.loads((data / "run.json").read_text())["end"]["reason"] == "stopped"
+    finally:
+        stop(proc)
+        ns.close()
