@@ -133,7 +133,11 @@ class SessionKeeper:
             Clock.schedule_once(self._on_first_frame, 0)  # not drawn yet: ready only once seen
             return
         self.started_at = self.now()
-        self.journal.begin(self.started_at)
+        try:
+            self.journal.begin(self.started_at)
+        except OSError as exc:
+            # A full or read-only disk must not keep the kiosk from serving.
+            log.error("cannot write the run journal in %s: %s", self.journal.data_dir, exc)
         self.ready = True
         notify(f"READY=1\nSTATUS=attract screen up (frame {Clock.frames_displayed})", self._env)
         self._tick(0)
@@ -154,7 +158,10 @@ class SessionKeeper:
                 notify("WATCHDOG=1", self._env)
         if now_m >= self._next_alive and not self.frozen:
             self._next_alive = now_m + ALIVE_S
-            self.journal.alive(now)
+            try:
+                self.journal.alive(now)
+            except OSError as exc:
+                log.warning("cannot write the run journal: %s", exc)
         if not self.lockdown:
             return  # a developer's or a test's window: never dark, never restarted at night
         self._apply_screen(now, idle)
@@ -165,7 +172,7 @@ class SessionKeeper:
         self.frozen = True
         detail = f"attract screen unchanged for {self.freeze.unchanged_s(time.monotonic()):.0f} s"
         log.error("frozen screen: %s; stopping the watchdog pings", detail)
-        self.journal.end("frozen_screen", detail, now)
+        self._end("frozen_screen", detail, now)
         notify(f"STATUS=frozen screen: {detail}", self._env)
         if self.watchdog_s is None:
             # No systemd watching (started by hand): restart ourselves.
@@ -176,7 +183,7 @@ class SessionKeeper:
         if self.restarting:
             return
         self.restarting = True
-        self.journal.end(reason, detail, self.now())
+        self._end(reason, detail, self.now())
         log.warning("restarting: %s (%s)", reason, detail)
         notify(f"STOPPING=1\nSTATUS=restarting: {reason}", self._env)
         self._restart()
@@ -230,4 +237,10 @@ class SessionKeeper:
 
     def stopped(self) -> None:
         """The app's loop ended: record a plain stop unless a reason is already there."""
-        self.journal.end("stopped", "the app was closed", self.now())
+        self._end("stopped", "the app was closed", self.now())
+
+    def _end(self, reason: str, detail: str, now: datetime) -> None:
+        try:
+            self.journal.end(reason, detail, now)
+        except OSError as exc:
+            log.warning("cannot record why the run ends (%s): %s", reason, exc)
