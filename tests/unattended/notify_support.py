@@ -58,11 +58,14 @@ class NotifySocket:
         self.sock.close()
 
 
-def start_kiosk(data: Path, notify: NotifySocket, *args: str, watchdog_usec: int = 1_000_000, **env: str) -> subprocess.Popen[bytes]:
-    """``kiosk run --simulate`` (through the driver) under the fake systemd."""
+def start_kiosk(data: Path, notify: NotifySocket, *args: str, watchdog_usec: int = 1_000_000, module: bool = False,
+                **env: str) -> subprocess.Popen[bytes]:
+    """``kiosk run --simulate`` under the fake systemd: through the driver, or
+    (``module``) exactly as ``python -m kiosk.cli``."""
     e = kiosk_env(data)
     e.update(NOTIFY_SOCKET=str(notify.path), WATCHDOG_USEC=str(watchdog_usec), **env)
-    return subprocess.Popen([PYTHON, str(DRIVER), "--data-dir", str(data), "run", "--simulate", *args],
+    entry = ["-m", "kiosk.cli"] if module else [str(DRIVER)]
+    return subprocess.Popen([PYTHON, *entry, "--data-dir", str(data), "run", "--simulate", *args],
                             env=e, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 

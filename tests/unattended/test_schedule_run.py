@@ -74,7 +74,8 @@ def test_nightly_restart_happens_while_idle_and_is_reported(tmp_path):
         at = datetime.now()
     cfg = _config(tmp_path, nightly_restart=at.strftime("%H:%M:%S"), screen_off="false")
     ns = NotifySocket(tmp_path / "notify.sock")
-    proc = start_kiosk(data, ns, "--kiosk", "--config", str(cfg))
+    # As `python -m kiosk.cli`: the restart must come back as the same module command.
+    proc = start_kiosk(data, ns, "--kiosk", "--config", str(cfg), module=True)
     try:
         first = ns.wait_for("READY=1", timeout=60)
         assert time.monotonic() - first < 20, "too slow a start for the chosen restart time"
