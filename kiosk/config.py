@@ -265,6 +265,25 @@ class LookupSettings(_Section):
     library: Path | None = None
 
 
+# --- unattended running (docs/terminal.md) ------------------------------------------------
+class ScheduleSettings(_Section):
+    """What the terminal does by itself: the screen off outside opening hours (a touch,
+    a card or a voice wakes it), a nightly restart at a quiet hour (never during a
+    visit), a power-on alarm where the machine has an RTC, and the frozen-screen watch."""
+
+    screen_off: bool = True
+    screen_on_before_minutes: int = Field(default=15, ge=0, le=240)  # on before opening
+    screen_off_after_minutes: int = Field(default=30, ge=0, le=240)  # off this long after closing
+    wake_minutes: int = Field(default=5, ge=1, le=120)  # awake this long after a touch at night
+    # /sys/class/backlight/<name> to switch off with the screen; "" finds the first one,
+    # "none" leaves the backlight alone (a black screen only).
+    backlight: str = ""
+    nightly_restart: time | None = time(3, 30)
+    power_on: time | None = None  # RTC alarm (rtcwake) for the next opening day
+    # The attract screen's clock changes every minute: unchanged this long means frozen.
+    frozen_screen_minutes: int = Field(default=60, ge=2, le=1440)
+
+
 class KioskConfig(_Section):
     """The whole configuration of one terminal."""
 
@@ -286,6 +305,7 @@ class KioskConfig(_Section):
     appointments: AppointmentSettings = AppointmentSettings()
     update: UpdateSettings = UpdateSettings()  # signed software updates (fleet/update)
     lookup: LookupSettings = LookupSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
 
 
 def parse_config(text: str, source: str = "<config>") -> KioskConfig:

@@ -106,6 +106,7 @@ class KioskApp(App):
         self.announcements = None  # calls said by the kiosk itself (calling.announce_in_app)
         self.keypad = KeypadNavigator(self.buttons_on_screen, self.act, self.speak, self.guide.command)
         self._keypad_in_use = False  # the last input was a key, not a touch
+        self.activity_hooks: list = []  # called on every device event (screens/session.py wakes the screen)
 
     # --- construction -------------------------------------------------------------------
 
@@ -353,6 +354,8 @@ class KioskApp(App):
 
     def on_device_event(self, event: ev.Event) -> None:
         """A device event, on the UI thread (through the bridge)."""
+        for hook in self.activity_hooks:
+            hook()
         if isinstance(event, ev.PrintFinished):
             on_printed = getattr(self.sm.current_screen, "on_print_finished", None)
             if on_printed is not None:  # a screen that printed its own receipt (legal aid)

@@ -136,6 +136,10 @@ def _figure_marks(tid: str, evs: Iterable[Any]) -> set[tuple[str, str]]:
     return out
 
 
+# Why a terminal restarted (kiosk/runjournal.py REASONS); anything else shows as unknown.
+RESTART_REASONS = frozenset({"watchdog", "crash", "frozen_screen", "nightly", "update", "command", "stopped", "unknown"})
+
+
 def utcnow() -> datetime:
     """Now, timezone-aware (UTC)."""
     return datetime.now(timezone.utc)
@@ -422,6 +426,30 @@ class Store:
             {"at": _aware(r.at).isoformat(), "disk_free_mb": r.disk_free_mb, "mem_rss_mb": r.mem_rss_mb, "tickets_today": r.tickets_today, "waiting": r.waiting, "outbox_pending": r.outbox_pending}
             for r in reversed(rows)
         ]
+
+    def restarts(self, terminal_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The terminal's recent restarts (``restart`` events), newest first, each field
+        checked: what a terminal sends is not trusted (DESIGN.md "Trust")."""
+        q = (select(events.c.payload, events.c.created_at).where(events.c.terminal_id == terminal_id, events.c.kind == "restart")
+             .order_by(events.c.created_at.desc()).limit(limit))
+        with self.engine.connect() as c:
+            rows = list(c.execute(q))
+        out = []
+        for r in rows:
+            try:
+                p = json.loads(r.payload)
+            except ValueError:
+                continue
+            if not isinstance(p, dict):
+                continue
+            lost = p.get("lost_s")
+            out.append({
+                "at": _aware(r.created_at).isoformat(),
+                "reason": p.get("reason") if p.get("reason") in RESTART_REASONS else "unknown",
+                "detail": str(p.get("detail", ""))[:200],
+                "lost_s": float(lost) if isinstance(lost, (int, float)) and not isinstance(lost, bool) and 0 <= lost < 1e9 else None,
+            })
+        return out
 
     def event_count(self, terminal_id: str | None = None, kind: str | None = None) -> int:
         """How many distinct events were stored."""

@@ -180,7 +180,8 @@ class Dashboard:
             if row is None:
                 return None
             al = alerts(row, self.offline_minutes, datetime.now(timezone.utc))
-            row.update(alerts=al, colour=colour(row, al), offline_alert_minutes=self.offline_minutes, history=self.store.history(tid), commands=self.store.recent_commands(tid))
+            row.update(alerts=al, colour=colour(row, al), offline_alert_minutes=self.offline_minutes, history=self.store.history(tid), commands=self.store.recent_commands(tid),
+                       restarts=self.store.restarts(tid))
             row["has_screenshot"] = shot.is_file()
             return row
 

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "kiosk.cli.call",  # remote video (issue 7)
     "kiosk.cli.law",
     "kiosk.cli.calc",
+    "kiosk.cli.session",  # unattended terminals: restarts, RTC alarm
 )
 
 

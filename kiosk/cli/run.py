@@ -37,6 +37,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--simulate", action="store_true", help="use simulated devices for every device")
     p.add_argument("--fullscreen", action="store_true", help="fill the screen (kiosk hardware)")
     p.add_argument("--size", type=parse_size, default=(1280, 800), metavar="WxH", help="window size (default 1280x800)")
+    p.add_argument("--kiosk", action="store_true", help="locked down for a terminal (full screen, no cursor, no way out)")
     p.set_defaults(handler=run)
 
 
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from screens.env import has_display, prepare_kivy
 
     offscreen = not has_display()
-    prepare_kivy(*args.size, fullscreen=args.fullscreen, offscreen=offscreen)
+    prepare_kivy(*args.size, fullscreen=args.fullscreen or args.kiosk, offscreen=offscreen)
     terminal = build_terminal(config, data_dir, simulate=args.simulate)
     from kivy.clock import Clock
     from kivy.core.window import Window
@@ -81,10 +82,20 @@ def run(args: argparse.Namespace) -> int:
 
     restarting = threading.Event()
 
-    def restart() -> None:
-        # From the fleet agent's worker: stop the app on its own thread, then exec anew.
+    def restart_now() -> None:
+        # Stop the app on its own thread, then exec anew.
         restarting.set()
         Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    # Watchdog, restart journal, screen timetable, nightly restart (docs/terminal.md).
+    from screens.session import SessionKeeper
+
+    keeper = SessionKeeper(app, data_dir, restart_now, lockdown=args.kiosk)
+    keeper.start()
+
+    def restart() -> None:
+        # From the fleet agent's worker: the centre's restart command.
+        Clock.schedule_once(lambda _dt: keeper.restart_for("command", "restart_app from the centre"), 0)
 
     # After the first frame the configuration has started: keep it as the last good one.
     Clock.schedule_once(lambda _dt: mark_started(start), 0)
@@ -111,13 +122,19 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        keeper.stopped()
         for agent in agents:
             agent.close()  # type: ignore[attr-defined]
         terminal.close()
+        # Full screen, closing the window resizes it: the app's size-bound rules must
+        # not run any more with the app gone (they would raise inside Window.close).
+        Window.unbind(on_resize=app._on_resize)
         Window.close()
     if restarting.is_set():
-        log.warning("restarting on the centre's command")
-        os.execv(sys.executable, [sys.executable, *sys.argv])
+        log.warning("restarting")
+        # orig_argv: the command line as given, so `python -m kiosk.cli run` comes back
+        # as a module too (argv[0] alone would run kiosk/cli/__main__.py as a script).
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
     return 0
 
 

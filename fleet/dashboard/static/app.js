@@ -111,7 +111,24 @@
       el("td", null, ago(c.sent_at)), el("td", null, label("cmd_", c.name)), el("td", null, c.ok ? t("result_ok") : c.error || "")))));
     parts.push(el("div", { class: "cards" }, devices, commands, shot, charts, history));
     fill(main, ...parts);
+    if (r.restarts && r.restarts.length) main.querySelector(".cards").appendChild(restartsCard(r.restarts));
     main.querySelectorAll("button[data-cmd]").forEach((b) => b.addEventListener("click", () => runCommand(id, b.dataset.cmd)));
+  }
+
+  // What the terminal reported goes in as text nodes, never as HTML.
+  function restartsCard(restarts) {
+    const card = document.createElement("div"), h = document.createElement("h3"), table = document.createElement("table");
+    card.className = "card restarts";
+    h.textContent = t("restarts");
+    for (const x of restarts) {
+      const row = table.insertRow();
+      row.insertCell().textContent = ago(x.at);
+      row.insertCell().textContent = t("restart_" + x.reason);
+      row.insertCell().textContent = x.lost_s == null ? "" : `${t("restart_lost")} ${Math.round(x.lost_s)} s`;
+      row.insertCell().textContent = x.detail;
+    }
+    card.append(h, table);
+    return card;
   }
 
   async function runCommand(id, name) {

@@ -21,6 +21,10 @@ window.I18N = {
     login_wrong: "用户名或密码错误。", login_throttled: "失败次数过多，请 {n} 秒后再试。",
     login_hint: "账号由管理员用 kiosk-center users add 创建。", logout: "退出登录",
     forbidden_title: "无权访问", forbidden_text: "您的账号无权打开此页面。", forbidden_home: "首页",
+    // restarts of an unattended terminal (docs/terminal.md)
+    restarts: "重启记录", restart_lost: "中断", restart_watchdog: "看门狗（界面无响应）", restart_crash: "程序异常退出",
+    restart_frozen_screen: "画面冻结", restart_nightly: "夜间定时重启", restart_update: "软件更新", restart_command: "远程重启",
+    restart_stopped: "正常停止", restart_unknown: "断电或复位",
   },
   en: {
     title: "Legal service terminals · Operations", live: "live", reconnecting: "connecting…", other_lang: "中文",
@@ -43,6 +47,10 @@ window.I18N = {
     login_wrong: "Wrong user name or password.", login_throttled: "Too many failures: try again in {n} s.",
     login_hint: "Accounts are created by an administrator with kiosk-center users add.", logout: "Sign out",
     forbidden_title: "Not allowed", forbidden_text: "Your account may not open this page.", forbidden_home: "Home",
+    // restarts of an unattended terminal (docs/terminal.md)
+    restarts: "Restarts", restart_lost: "out of service", restart_watchdog: "watchdog (UI not responding)", restart_crash: "crashed",
+    restart_frozen_screen: "frozen screen", restart_nightly: "nightly restart", restart_update: "software update", restart_command: "restart command",
+    restart_stopped: "stopped", restart_unknown: "power cut or reset",
   },
 };
 
