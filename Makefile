@@ -13,8 +13,9 @@ PY     := $(VENV)/bin/python
 #  chromium            headless browser tests of the window console and the dashboard
 #  mosquitto openssl   the fleet's MQTT broker and its TLS certificates
 #  postgresql          the centre's store at scale (tests run a throwaway cluster)
+#  systemd             systemd-analyze checks the terminal's generated unit files
 DEBS   := fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng libportaudio2 sox chromium \
-          mosquitto openssl postgresql
+          mosquitto openssl postgresql systemd
 
 .PHONY: run test deps debs lint screenshots bench clean bundle library
 
