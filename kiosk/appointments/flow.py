@@ -79,12 +79,12 @@ class AppointmentFlow:
         return [code for code in self._services() if known is None or known.get(code, 0) > 0]
 
     def availability(self) -> Availability:
-        """Can appointments be made here now? Bookings live at the centre: without a
-        link, or with no free slot in any service, the tile says so instead."""
+        """Can appointments be made, seen or changed here now? Bookings live at the
+        centre: without a link the tile says so instead. (With no free slot anywhere
+        the tile stays, for those who come to cancel or move; the menu then offers no
+        service to book.)"""
         if not self.desk.online():
             return Unavailable("home.why.appointment_offline")
-        if self.free_slots is not None and not any(self.free_slots.get(c, 0) for c in self._services()):
-            return Unavailable("home.why.appointment_no_slots")
         return AVAILABLE
 
     def days(self) -> list[date]:
@@ -353,7 +353,7 @@ def attach_appointments(terminal: Any) -> None:
                            lambda: [s.code for s in terminal.catalog.services if s.code != "video"])
     flow.monotonic = terminal.clock.monotonic
     terminal.flow.appointments = flow
-    terminal.tiles.append(HomeTile("appointment.home_tile", "appointment.home_hint", "calendar", "appt:open", order=40,
+    terminal.tiles.append(HomeTile("home.tiles.appointment", "appointment.home_hint", "calendar", "appt:open", order=40,
                                    availability=flow.availability))
 
 

@@ -41,7 +41,7 @@ def test_a_whole_visit_by_touch(data_dir: Path) -> None:
     assert step(r, "attract")["screen"] == "attract"
     assert "公共法律服务" in text(r, "attract") and "12348" in text(r, "attract")
     assert step(r, "home")["screen"] == "home"
-    for name in ("法律咨询", "法律援助", "人民调解", "公证", "司法鉴定", "仲裁", "远程视频咨询"):
+    for name in ("法律咨询", "法律援助", "人民调解", "公证", "司法鉴定", "仲裁", "视频找律师"):
         assert name in text(r, "home")
     assert "法律咨询" in text(r, "service") and "目前无人等候" in text(r, "service")
     assert step(r, "materials")["screen"] == "materials"
