@@ -58,7 +58,7 @@ def test_a_whole_visit_by_touch(data_dir: Path) -> None:
 def test_back_english_and_elder_mode(data_dir: Path) -> None:
     r = run("back_and_language", data_dir)
     assert step(r, "back")["screen"] == "home"
-    assert "Please choose a service" in text(r, "english")
+    assert "Take a number for a window" in text(r, "english") and "Do it here yourself" in text(r, "english")
     assert "People's mediation" in text(r, "english")
     small, large = r["font_sizes"]
     assert large >= small * 1.25
