@@ -124,6 +124,11 @@ class Pilot:
         button = self.find(action)
         if not self._visible(button):
             scroll_into_view(button)
+            node = button.parent
+            while node is not None and node is not node.parent:
+                if isinstance(node, ScrollView):
+                    node.update_from_scroll()  # now, not at the next frame: the tap is now
+                node = node.parent
         x, y = button.to_window(*button.center)
         if not (0 <= x < Window.width and 0 <= y < Window.height):
             raise PilotError(f"button {action!r} is off the window at ({x:.0f}, {y:.0f})")
