@@ -22,6 +22,7 @@ from screens.base import KioskScreen
 from screens.icons import icon_texture
 from screens.widgets import KButton
 
+
 def tile_height(scale: float, elder: bool) -> float:
     """The least height of a home tile; elder mode's tiles are never smaller."""
     return dp(118) * scale * (theme.ELDER_FACTOR if elder else 1.0)
@@ -110,6 +111,7 @@ class HomeScreen(KioskScreen):
         for grid in (window, here):
             grid.clear_widgets()
         notes.clear_widgets()
+        self.not_now: list[str] = []  # what cannot be done here now, also said aloud
         window.cols = app.tile_columns()
         # The "here" tasks are shorter words: one row of four in landscape standard mode
         # (elder mode's tiles stay at least as wide as the standard ones).
@@ -132,8 +134,9 @@ class HomeScreen(KioskScreen):
         answer = tile.availability()
         if isinstance(answer, Unavailable):
             if not answer.hidden:
-                notes.add_widget(TileNote(icon=icon_texture(tile.icon),
-                                          text=app.tr("home.tiles.not_now", what=app.tr(tile.title_key), why=app.tr(answer.reason_key))))
+                text = app.tr("home.tiles.not_now", what=app.tr(tile.title_key), why=app.tr(answer.reason_key))
+                self.not_now.append(text)
+                notes.add_widget(TileNote(icon=icon_texture(tile.icon), text=text))
             return
         grid.add_tile(self._tile(
             app.tr(tile.title_key), app.tr(tile.hint_key), "", tile.icon, tile.action,
@@ -152,9 +155,11 @@ class HomeScreen(KioskScreen):
                            tint=theme.ON_NAVY, **style)
 
     def spoken_intro(self) -> str:
-        """The question, and the greeting when a card was read."""
+        """The question, the greeting when a card was read, and what cannot be done
+        here now (a person who cannot see the notes hears them)."""
         greeting = f"{self.greeting}。" if self.greeting else ""
-        return f"{greeting}{self.kiosk.tr('home.title')}。"
+        notes = "".join(f"{n}。" for n in getattr(self, "not_now", []))
+        return f"{greeting}{self.kiosk.tr('home.title')}。{notes}"
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
