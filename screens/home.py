@@ -23,9 +23,11 @@ from screens.icons import icon_texture
 from screens.widgets import KButton
 
 
-def tile_height(scale: float, elder: bool) -> float:
-    """The least height of a home tile; elder mode's tiles are never smaller."""
-    return dp(118) * scale * (theme.ELDER_FACTOR if elder else 1.0)
+def tile_height(scale: float, elder: bool, portrait: bool = False) -> float:
+    """The least height of a home tile; elder mode's tiles are never smaller. A portrait
+    screen has height to spare: taller tiles, easier to hit."""
+    factor = max(theme.ELDER_FACTOR if elder else 1.0, 1.6 if portrait else 1.0)
+    return dp(118) * scale * factor
 
 
 class ServiceTile(KButton):
@@ -116,7 +118,7 @@ class HomeScreen(KioskScreen):
         # The "here" tasks are shorter words: one row of four in landscape standard mode
         # (elder mode's tiles stay at least as wide as the standard ones).
         here.cols = window.cols + 1 if not (app.elder or app.portrait) else window.cols
-        window.min_tile = here.min_tile = tile_height(app.scale, app.elder)
+        window.min_tile = here.min_tile = tile_height(app.scale, app.elder, app.portrait)
         for service in t.catalog.window_services():
             waiting = len(t.queue.waiting([service.code]))
             wait_text = app.tr("home.waiting", n=waiting) if waiting else app.tr("home.waiting_none")
