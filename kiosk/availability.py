@@ -52,7 +52,8 @@ class HomeTile:
 
     ``title_key``/``hint_key`` are translation keys; ``icon`` names a pictogram
     (screens/icons/<icon>.png); ``action`` is what pressing it does (KioskApp.act);
-    ``order`` places it among the tiles of its kind."""
+    ``order`` places it among the tiles of its kind; ``spoken_key``, when set, is the
+    name it is read out and called by in voice mode (the short name people say)."""
 
     title_key: str
     hint_key: str
@@ -60,6 +61,7 @@ class HomeTile:
     action: str
     kind: TileKind = "here"
     order: int = 50
+    spoken_key: str = ""
     availability: Callable[[], Availability] = field(default=always, compare=False)
 
 

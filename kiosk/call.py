@@ -154,4 +154,4 @@ def attach_call_tile(terminal: Any) -> None:
     """Offer the video consultation on the home screen (its availability asked each
     time the screen is shown)."""
     terminal.tiles.append(HomeTile("home.tiles.video", "home.tiles.video_hint", "video", "call:open", order=30,
-                                   availability=lambda: call_availability(terminal)))
+                                   spoken_key="call.home_tile", availability=lambda: call_availability(terminal)))

@@ -181,11 +181,9 @@ def _ink(label: Label) -> Rect | None:
 
 
 def is_notice(widget: Widget) -> bool:
-    """A message laid over the screen for a while (a notice or toast): flagged by
-    ``is_notice = True`` on the widget, or the app's own notice banner."""
-    from kivy.app import App
-
-    return bool(getattr(widget, "is_notice", False)) or widget is getattr(App.get_running_app(), "notice_label", None)
+    """A message shown on the screen for a while (a notice or toast): flagged by
+    ``is_notice = True`` on the widget."""
+    return bool(getattr(widget, "is_notice", False))
 
 
 def layout_violations(app: Any, screen: str, elder: bool, buttons: list[KButton], labels: list[Label]) -> list[Violation]:

@@ -143,9 +143,11 @@ class HomeScreen(KioskScreen):
         grid.add_tile(self._tile(
             app.tr(tile.title_key), app.tr(tile.hint_key), "", tile.icon, tile.action,
             stripe=theme.HERE_DARK, bg=theme.HERE, fg=theme.ON_NAVY, muted=theme.ON_NAVY, outline=theme.HERE,
+            spoken=app.tr(tile.spoken_key) if tile.spoken_key else app.tr(tile.title_key),
         ))
 
-    def _tile(self, name: str, plain: str, wait: str, icon: str, action: str, *, muted: theme.RGBA, **style: Any) -> ServiceTile:
+    def _tile(self, name: str, plain: str, wait: str, icon: str, action: str, *, muted: theme.RGBA, spoken: str = "",
+              **style: Any) -> ServiceTile:
         app = self.kiosk
         lines = [f"[b][size={int(app.fs(30))}]{name}[/size][/b]"]
         muted_hex = "".join(f"{int(c * 255):02x}" for c in muted[:3])
@@ -153,7 +155,7 @@ class HomeScreen(KioskScreen):
             lines.append(f"[color={muted_hex}]{plain}[/color]")
         if wait:
             lines.append(f"[b]{wait}[/b]")
-        return ServiceTile(text="\n".join(lines), markup=True, action=action, spoken=name, icon=icon_texture(icon),
+        return ServiceTile(text="\n".join(lines), markup=True, action=action, spoken=spoken or name, icon=icon_texture(icon),
                            tint=theme.ON_NAVY, **style)
 
     def spoken_intro(self) -> str:

@@ -354,7 +354,7 @@ def attach_appointments(terminal: Any) -> None:
     flow.monotonic = terminal.clock.monotonic
     terminal.flow.appointments = flow
     terminal.tiles.append(HomeTile("home.tiles.appointment", "appointment.home_hint", "calendar", "appt:open", order=40,
-                                   availability=flow.availability))
+                                   spoken_key="appointment.home_tile", availability=flow.availability))
 
 
 __all__ = ["AppointmentFlow", "attach_appointments"]

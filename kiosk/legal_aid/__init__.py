@@ -24,7 +24,8 @@ def attach_legal_aid(terminal: "Terminal") -> None:
     la.centre = lambda: terminal.centre
     terminal.flow.legal_aid = la
     terminal.tiles += [
-        HomeTile("home.tiles.apply", "home.tiles.apply_hint", "apply", "la:open", order=10, availability=la.availability),
+        HomeTile("home.tiles.apply", "home.tiles.apply_hint", "apply", "la:open", order=10,
+                 spoken_key="legal_aid.home_apply", availability=la.availability),
         HomeTile("home.tiles.progress", "home.tiles.progress_hint", "progress", "la:progress_open", order=20,
-                 availability=la.progress_availability),
+                 spoken_key="legal_aid.home_progress", availability=la.progress_availability),
     ]
