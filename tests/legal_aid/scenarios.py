@@ -355,6 +355,7 @@ def audit(p: Any, record: dict[str, Any]) -> Steps:
         # Its home tile needs the centre (none here); the screen is audited all the same.
         p.app.act("la:progress_open")
         yield from wait_for(p, lambda: p.app.sm.current == "la_progress")
+        yield 0.5  # the layout of a screen just shown settles
         check(mode)
     record["seen"] = seen
     record["violations"] = found
