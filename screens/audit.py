@@ -194,6 +194,10 @@ def layout_violations(app: Any, screen: str, elder: bool, buttons: list[KButton]
     # on top is checked.
     on_top = [w for w in Window.children if w is not app.root] or [app.root]
     labels = [w for w in labels if _root_of(w) in on_top]
+    # A banner floating over the screen (the app's own, when it has one) is on top by
+    # nature: it is checked as a notice (``is_notice``) against buttons, not as text.
+    floating = getattr(app, "notice_label", None)
+    labels = [w for w in labels if w is not floating]
     notices = [w for w in Pilot(app).widgets() if isinstance(w, Widget) and is_notice(w) and w.opacity > 0]
     shown: list[tuple[Label, Rect]] = []
     for label in buttons + labels:
