@@ -204,21 +204,21 @@ def layout_violations(app: Any, screen: str, elder: bool, buttons: list[KButton]
         if label in notices:
             continue
         name = _name(label)
-        view = _viewport(label)
-        box = _window_rect(label)
-        visible = _intersection(box, view)
-        if visible is None:
-            if not _in_scroll(label):
-                found.append(Violation(screen, name, "clipped", "outside the window"))
-            continue
-        if not _in_scroll(label) and (box[0] < -_SLACK or box[1] < -_SLACK or box[2] > Window.width + _SLACK or box[3] > Window.height + _SLACK):
-            found.append(Violation(screen, name, "clipped", "partly outside the window"))
         tw, th = label.texture_size
         if tw <= 0 or th <= 0:
             continue  # not drawn (yet): nothing shown, nothing cut
         if tw > label.width + _SLACK or th > label.height + _SLACK:
             found.append(Violation(screen, name, "clipped", f"text {tw:.0f}×{th:.0f} in a box {label.width:.0f}×{label.height:.0f}"))
-        elif label.text_size[1] is not None or label.shorten or label.max_lines:
+            continue
+        view = _viewport(label)
+        box = _window_rect(label)
+        if _intersection(box, view) is None:
+            if not _in_scroll(label):
+                found.append(Violation(screen, name, "clipped", "outside the window"))
+            continue
+        if not _in_scroll(label) and (box[0] < -_SLACK or box[1] < -_SLACK or box[2] > Window.width + _SLACK or box[3] > Window.height + _SLACK):
+            found.append(Violation(screen, name, "clipped", "partly outside the window"))
+        if label.text_size[1] is not None or label.shorten or label.max_lines:
             # Only a label boxed in height, shortened or cut to some lines can hide text
             # inside a texture that fits: lay it out again, uncut, to see.
             need_w, need_h = _full_text_size(label)
@@ -268,6 +268,15 @@ def _related(a: Widget, b: Widget) -> bool:
     return False
 
 
+def settled(app: Any, wait_s: float = 0.5) -> Any:
+    """Steps until the screen shown has had ``wait_s`` to lay itself out without the
+    flow moving on by itself meanwhile (a call answered while it was waiting)."""
+    shown = None
+    while app.sm.current != shown:
+        shown = app.sm.current
+        yield wait_s
+
+
 def report(screens: int, widgets: int, violations: list[Violation]) -> dict[str, Any]:
     """The JSON shape of ``kiosk audit a11y --json``."""
     return {"screens": screens, "widgets": widgets, "violations": [asdict(v) for v in violations]}
@@ -296,7 +305,7 @@ def audit_all(app: Any, elder: bool, result: dict[str, Any]) -> Any:
             app.terminal.flow.handle(ev.ElderModeToggled(elder))
             yield 0.1
             yield from reach(screen)(p)
-            yield 0.5
+            yield from settled(app)
             checked, found = audit_screen(app, screen, elder)
             widgets += checked
             violations.extend(found)
@@ -340,7 +349,7 @@ def audit_matrix(app: Any, result: dict[str, Any], *, sizes: tuple[tuple[int, in
             app.terminal.flow.handle(ev.ElderModeToggled(False))
             yield 0.1
             yield from reach(screen)(p)
-            yield 0.4
+            yield from settled(app)
             for size in sizes:
                 if tuple(Window.size) != size:
                     Window.size = size
