@@ -71,6 +71,8 @@ screenshots: deps
 	for s in $(SCREENS); do $(VENV)/bin/kiosk screenshot $$s --out docs/screens/$$s.png; done
 	$(VENV)/bin/kiosk screenshot home --lang en --out docs/screens/home-en.png
 	$(VENV)/bin/kiosk screenshot home --elder --out docs/screens/home-elder.png
+	$(VENV)/bin/kiosk screenshot home --size 1920x1080 --out docs/screens/home-1920.png
+	$(VENV)/bin/kiosk screenshot home --size 1080x1920 --out docs/screens/home-portrait.png
 	$(VENV)/bin/kiosk screenshot ticket --size 1080x1920 --out docs/screens/ticket-portrait.png
 	$(VENV)/bin/kiosk screenshot attract --size 1920x1080 --out docs/screens/attract-1920.png
 

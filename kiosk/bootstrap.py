@@ -92,4 +92,7 @@ def build_terminal(
             from remote_video.call import open_video_calls
 
             terminal.video = open_video_calls(terminal)
+            from kiosk.call import attach_call_tile
+
+            attach_call_tile(terminal)
     return terminal

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
+from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
 from kiosk.outbox import add_event
+from kiosk.ports import DeviceKind, DeviceState
 
 # End reasons (CallEnded.reason) and what the person is told (locale keys under [call]).
 REASON_KEYS = {
@@ -131,3 +133,25 @@ def record_call(conn: sqlite3.Connection, rec: CallRecord, at: datetime) -> str:
 
 
 Sink = Callable[[Any], None]
+
+
+def call_availability(terminal: Any) -> Availability:
+    """Can a video call be made from here now? Hidden where calls are switched off;
+    otherwise the reason the person is told: no camera, or no lawyer reachable."""
+    video = terminal.video
+    if video is None or not terminal.config.video.enabled:
+        return Unavailable("call.unavailable", hidden=True)
+    camera = terminal.devices.get(DeviceKind.CAMERA)
+    if camera is None or camera.health().state is DeviceState.ABSENT:
+        return Unavailable("home.why.video_camera")
+    centre = terminal.centre
+    if centre is None or not centre.connected():
+        return Unavailable("home.why.video_no_lawyer")
+    return AVAILABLE
+
+
+def attach_call_tile(terminal: Any) -> None:
+    """Offer the video consultation on the home screen (its availability asked each
+    time the screen is shown)."""
+    terminal.tiles.append(HomeTile("home.tiles.video", "home.tiles.video_hint", "video", "call:open", order=30,
+                                   spoken_key="call.home_tile", availability=lambda: call_availability(terminal)))

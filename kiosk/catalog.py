@@ -7,6 +7,7 @@ centre can change materials lists without a release.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -51,6 +52,13 @@ class Service(BaseModel):
     needs_id_card: bool
     avg_service_minutes: int = Field(ge=1, le=240)
     materials: tuple[Material, ...] = Field(min_length=1)
+    # The home tile: a plain line under the office word (for people who read little),
+    # and its pictogram (screens/icons/<icon>.png).
+    plain: LocalText | None = None
+    icon: str = Field(default="ticket", pattern=r"^[a-z_]+$")
+    # "window": a ticket tile among the window services; "feature": a feature offers
+    # this service's tile itself (the video call), the window list leaves it out.
+    tile: Literal["window", "feature"] = "window"
 
     @property
     def brings_id_card(self) -> bool:
@@ -92,6 +100,10 @@ class Catalog(BaseModel):
                 return service
         known = ", ".join(s.code for s in self.services)
         raise CatalogError(f"unknown service {code!r} (known: {known})", message_key="error.unknown_service")
+
+    def window_services(self) -> list[Service]:
+        """The services the home screen offers as tickets for a window, in order."""
+        return [s for s in self.services if s.tile == "window"]
 
     def codes(self) -> list[str]:
         """Every service code, in display order."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from kiosk.availability import HomeTile
 from kiosk.errors import KioskError
 from kiosk.outbox import add_event
 from kiosk.ports import Clock
@@ -261,3 +262,4 @@ def attach_ratings(terminal: Any) -> None:
     from kiosk.store import DB_FILENAME, connect
 
     terminal.flow.ratings = RatingFlow(RatingBook(connect(terminal.data_dir / DB_FILENAME), terminal.clock), terminal.queue)
+    terminal.tiles.append(HomeTile("rating.home_tile", "rating.home_hint", "star", "rate:ticket", order=50))

@@ -199,7 +199,7 @@ class KioskApp(App):
         """Service tiles per row: fewer, larger tiles in portrait and in elder mode."""
         if self.portrait:
             return 1 if self.elder else 2
-        return 3 if self.elder else 4
+        return 3
 
     def site_name(self, *_deps: object) -> str:
         """The site's name in the current language."""

@@ -172,7 +172,6 @@ class AppointmentPhoneScreen(FlowScreen):
 
             pad = self._pad = NumPad(mode="mobile", max_length=11, size_hint_y=None)
             pad.on_done = lambda digits: app.act(f"appt:phone:{digits}")
-        pad.height = app.target() * 6.2
         box.add_widget(pad)
 
     def on_leave(self, *args: object) -> None:
@@ -251,7 +250,6 @@ class AppointmentMineScreen(FlowScreen):
             from screens.numpad import NumPad
 
             pad = NumPad(mode="digits", max_length=4 if a.code else 6, min_length=4 if a.code else 6, size_hint_y=None)
-            pad.height = app.target() * 6.2
             step = "last4" if a.code else "code"
             pad.on_done = lambda digits: app.act(f"appt:{step}:{digits}")
             box.add_widget(pad)

@@ -1,81 +1,169 @@
-"""The home screen: one large tile per service, with how many people wait."""
+"""The home screen, for a person who reads little: two kinds of tile kept apart —
+"take a ticket for a window" (the catalogue's services) and "do it here" (what the
+features offer at the terminal) — each with a pictogram and a plain line under the
+office word. A tile that cannot work now is not a button: a note says why and what to
+do instead (kiosk.availability), asked afresh each time the screen is shown."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import ColorProperty, StringProperty
+from kivy.metrics import dp
+from kivy.properties import ColorProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 
+from kiosk.availability import HomeTile, Unavailable
 from screens import theme
 from screens.base import KioskScreen
+from screens.icons import icon_texture
 from screens.widgets import KButton
 
 
-class ServiceTile(KButton):
-    """A service tile: name, ticket prefix and the current wait."""
+def tile_height(scale: float, elder: bool, portrait: bool = False) -> float:
+    """The least height of a home tile; elder mode's tiles are never smaller. A portrait
+    screen has height to spare: taller tiles, easier to hit."""
+    factor = max(theme.ELDER_FACTOR if elder else 1.0, 1.6 if portrait else 1.0)
+    return dp(118) * scale * factor
 
-    stripe = ColorProperty(theme.NAVY)
+
+class ServiceTile(KButton):
+    """A home tile: pictogram on the left, then the name, a plain line and the wait.
+    Its height follows its text (never clipped); the grid evens out each row."""
+
+    stripe = ColorProperty(theme.NAVY)  # the pictogram's badge
+    tint = ColorProperty(theme.ON_NAVY)  # the pictogram itself
     prefix = StringProperty("")
+    icon = ObjectProperty(None, allownone=True)
+    badge = NumericProperty(0)  # the pictogram badge's side, in pixels
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # After KButton's rule (which boxes text into the button's height): the text
+        # here wraps at the width and sets the height instead, so it is never cut.
+        # (A label's text_size includes its padding: the pictogram's room on the left.)
+        self.bind(size=self._wrap, text_size=self._wrap)
+        self._wrap()
+
+    def _wrap(self, *_args: Any) -> None:
+        wanted = (max(1, self.width), None)
+        if tuple(self.text_size) != wanted:
+            self.text_size = wanted
+
+    def needed_height(self) -> float:
+        """The height that shows all of its text and the whole pictogram."""
+        return max(self.texture_size[1], self.badge) + dp(20)
+
+
+class TileHeading(BoxLayout):
+    """A section's heading: its pictogram, what kind of tiles follow and what that means."""
+
+    icon = StringProperty("")
+    title = StringProperty("")
+    hint = StringProperty("")
+    tone = ColorProperty(theme.NAVY)
+
+
+class TileNote(BoxLayout):
+    """What cannot be done here now, and what to do instead (not a button)."""
+
+    text = StringProperty("")
+    icon = ObjectProperty(None, allownone=True)
+
+
+class TileGrid(GridLayout):
+    """A grid of tiles whose rows are all as tall as the tallest tile needs (at least
+    ``min_tile``): no text is cut off, whatever the language or mode."""
+
+    min_tile = NumericProperty(0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._even = Clock.create_trigger(self._even_out, -1)
+        self.bind(min_tile=self._even)
+
+    def add_tile(self, tile: ServiceTile) -> None:
+        """Add ``tile`` and keep the rows even when its text changes size."""
+        tile.bind(texture_size=self._even)
+        self.add_widget(tile)
+        self._even()
+
+    def _even_out(self, *_args: Any) -> None:
+        tiles = [t for t in self.children if isinstance(t, ServiceTile)]
+        tallest = max([self.min_tile] + [t.needed_height() for t in tiles])
+        for tile in tiles:
+            tile.height = tallest
 
 
 class HomeScreen(KioskScreen):
-    """Choose a service."""
+    """Choose a service: a ticket for a window, or something done here."""
 
     greeting = StringProperty("")
 
     def refresh(self) -> None:
-        """Rebuild the tiles with current waits, in the current language."""
+        """Rebuild the tiles: current waits, what can work now, in the current language."""
         app = self.kiosk
         t = app.terminal
         visit = t.flow.visit
         self.greeting = app.tr("home.card_holder", name=visit.card.masked_name) if visit.card else ""
-        grid = self.ids.tiles
-        grid.clear_widgets()
-        grid.cols = app.tile_columns()
-        for service in t.catalog.services:
+        window, here, notes = self.ids.tiles, self.ids.here_tiles, self.ids.notes
+        for grid in (window, here):
+            grid.clear_widgets()
+        notes.clear_widgets()
+        self.not_now: list[str] = []  # what cannot be done here now, also said aloud
+        window.cols = app.tile_columns()
+        # The "here" tasks are shorter words: one row of four in landscape standard mode
+        # (elder mode's tiles stay at least as wide as the standard ones).
+        here.cols = window.cols + 1 if not (app.elder or app.portrait) else window.cols
+        window.min_tile = here.min_tile = tile_height(app.scale, app.elder, app.portrait)
+        for service in t.catalog.window_services():
             waiting = t.queue.estimate(service.code).waiting  # the figure the service screen shows too
             wait_text = app.tr("home.waiting", n=waiting) if waiting else app.tr("home.waiting_none")
-            size = int(app.fs(34))
-            action = f"service:{service.code}"
-            # --- video consultation (issue 7): with a centre and a camera, the video tile
-            # calls the duty lawyer now instead of issuing a ticket for a video booth.
-            call_ui = getattr(app, "call_ui", None)
-            if service.code == "video" and call_ui is not None and call_ui.available():
-                action, wait_text = "call:open", app.tr("call.home_tile_sub")
-            tile = ServiceTile(
-                text=f"[b][size={size}]{service.name.get(app.lang)}[/size][/b]\n{wait_text}",
-                markup=True,
-                action=action,
-                stripe=theme.STRIPES.get(service.prefix, theme.NAVY),
-                prefix=service.prefix,
-                bg=theme.SURFACE,
-                fg=theme.TEXT,
-                outline=theme.BORDER,
-            )
-            grid.add_widget(tile)
-        # --- legal aid (issue 8): apply here, or follow an application (the catalogue's
-        # legal-aid ticket stays, for those who would rather see staff) ---
-        if t.flow.legal_aid is not None:
-            size = int(app.fs(34))
-            for key, action in (("legal_aid.home_apply", "la:open"), ("legal_aid.home_progress", "la:progress_open")):
-                grid.add_widget(ServiceTile(
-                    text=f"[b][size={size}]{app.tr(key)}[/size][/b]", markup=True, action=action,
-                    spoken=app.tr(key), stripe=theme.STRIPES["B"], bg=theme.SURFACE, fg=theme.TEXT, outline=theme.BORDER,
-                ))
-        # --- appointments and ratings (issue 8): book, cancel or move; rate a served ticket ---
-        size = int(app.fs(34))
-        for key, action in (("appointment.home_tile", "appt:open"), ("rating.home_tile", "rate:ticket")):
-            hint = app.tr(key.replace("home_tile", "home_hint"))
-            grid.add_widget(ServiceTile(
-                text=f"[b][size={size}]{app.tr(key)}[/size][/b]\n{hint}", markup=True, action=action,
-                spoken=app.tr(key), stripe=theme.NAVY, bg=theme.SURFACE, fg=theme.TEXT, outline=theme.BORDER,
+            plain = service.plain.get(app.lang) if service.plain else ""
+            window.add_tile(self._tile(
+                service.name.get(app.lang), plain, wait_text, service.icon, f"service:{service.code}",
+                stripe=theme.STRIPES.get(service.prefix, theme.NAVY), bg=theme.SURFACE, fg=theme.TEXT, muted=theme.TEXT_MUTED,
+                outline=theme.BORDER, prefix=service.prefix,
             ))
+        for tile in sorted(t.tiles, key=lambda x: x.order):
+            self._offer(tile, here, notes)
+
+    def _offer(self, tile: HomeTile, grid: TileGrid, notes: BoxLayout) -> None:
+        app = self.kiosk
+        answer = tile.availability()
+        if isinstance(answer, Unavailable):
+            if not answer.hidden:
+                text = app.tr("home.tiles.not_now", what=app.tr(tile.title_key), why=app.tr(answer.reason_key))
+                self.not_now.append(text)
+                notes.add_widget(TileNote(icon=icon_texture(tile.icon), text=text))
+            return
+        grid.add_tile(self._tile(
+            app.tr(tile.title_key), app.tr(tile.hint_key), "", tile.icon, tile.action,
+            stripe=theme.HERE_DARK, bg=theme.HERE, fg=theme.ON_NAVY, muted=theme.ON_NAVY, outline=theme.HERE,
+            spoken=app.tr(tile.spoken_key) if tile.spoken_key else app.tr(tile.title_key),
+        ))
+
+    def _tile(self, name: str, plain: str, wait: str, icon: str, action: str, *, muted: theme.RGBA, spoken: str = "",
+              **style: Any) -> ServiceTile:
+        app = self.kiosk
+        lines = [f"[b][size={int(app.fs(30))}]{name}[/size][/b]"]
+        muted_hex = "".join(f"{int(c * 255):02x}" for c in muted[:3])
+        if plain:
+            lines.append(f"[color={muted_hex}]{plain}[/color]")
+        if wait:
+            lines.append(f"[b]{wait}[/b]")
+        return ServiceTile(text="\n".join(lines), markup=True, action=action, spoken=spoken or name, icon=icon_texture(icon),
+                           tint=theme.ON_NAVY, **style)
 
     def spoken_intro(self) -> str:
-        """The question, and the greeting when a card was read."""
+        """The question, the greeting when a card was read, and what cannot be done
+        here now (a person who cannot see the notes hears them)."""
         greeting = f"{self.greeting}。" if self.greeting else ""
-        return f"{greeting}{self.kiosk.tr('home.title')}。"
+        notes = "".join(f"{n}。" for n in getattr(self, "not_now", []))
+        return f"{greeting}{self.kiosk.tr('home.title')}。{notes}"
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -98,6 +98,20 @@ class Pilot:
         EventLoop.post_dispatch_input("end", touch)
         return TAP_SETTLE_S
 
+    @staticmethod
+    def _visible(button: KButton) -> bool:
+        x, y = button.to_window(*button.center)
+        if not (0 <= x < Window.width and 0 <= y < Window.height):
+            return False
+        parent = button.parent
+        while parent is not None and parent is not parent.parent:
+            if isinstance(parent, ScrollView):
+                left, bottom = parent.to_window(*parent.pos)
+                if not (left <= x < left + parent.width and bottom <= y < bottom + parent.height):
+                    return False
+            parent = parent.parent
+        return True
+
     def reveal(self, action: str) -> float:
         """Scroll the button that does ``action`` into view, as a person would."""
         scroll_into_view(self.find(action))
@@ -105,8 +119,16 @@ class Pilot:
 
     def tap(self, action: str) -> float:
         """Tap the middle of the button that does ``action``; PilotError when that
-        point is off the window or scrolled out of view (a person could not tap it)."""
+        point is off the window or scrolled out of view (a person could not tap it).
+        A button in a scrolling area is scrolled to first, as a person would."""
         button = self.find(action)
+        if not self._visible(button):
+            scroll_into_view(button)
+            node = button.parent
+            while node is not None and node is not node.parent:
+                if isinstance(node, ScrollView):
+                    node.update_from_scroll()  # now, not at the next frame: the tap is now
+                node = node.parent
         x, y = button.to_window(*button.center)
         if not (0 <= x < Window.width and 0 <= y < Window.height):
             raise PilotError(f"button {action!r} is off the window at ({x:.0f}, {y:.0f})")

@@ -39,7 +39,6 @@ class RatingTicketScreen(FlowScreen):
         from screens.numpad import NumPad
 
         pad = NumPad(mode="digits", max_length=3, min_length=1, size_hint_y=None)
-        pad.height = app.target() * 6.2
         pad.on_done = lambda digits: app.act(f"rating:digits:{digits}")
         box.add_widget(pad)
 

@@ -40,6 +40,11 @@ STRIPES = {
     "V": hex_rgba("#2F4858"),
 }
 
+# The home screen's "do it here" tiles (white text on them): set apart from the white
+# "ticket for a window" tiles at a glance.
+HERE = hex_rgba("#0E5E6F")
+HERE_DARK = hex_rgba("#094552")
+
 ELDER_FACTOR = 1.3
 
 

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable
 
 from kiosk import events as ev
+from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
 from kiosk.appointments.desk import AppointmentDesk, AppointmentError, Booking, CheckInOffer, Slot
 from kiosk.errors import KioskError
 from kiosk.identity import IdentityCard
@@ -43,6 +44,9 @@ class AppointmentFlow:
         self._last_refresh = -1e9
         self.deliver: Callable[[ev.Event], None] | None = None  # set by the app: the UI bridge
         self.monotonic: Callable[[], float] = lambda: 0.0
+        # Free slots per service as the centre last published them (None: not asked
+        # yet); kept across visits, refreshed with the check-in list.
+        self.free_slots: dict[str, int] | None = None
         self.wipe()
 
     # --- state the screens read -------------------------------------------------------
@@ -69,8 +73,19 @@ class AppointmentFlow:
         self._pending: int | None = None
 
     def services(self) -> list[str]:
-        """Services that take appointments."""
-        return self._services()
+        """Services that take appointments: those the centre last said have free
+        slots (all of them until it has said anything)."""
+        known = self.free_slots
+        return [code for code in self._services() if known is None or known.get(code, 0) > 0]
+
+    def availability(self) -> Availability:
+        """Can appointments be made, seen or changed here now? Bookings live at the
+        centre: without a link the tile says so instead. (With no free slot anywhere
+        the tile stays, for those who come to cancel or move; the menu then offers no
+        service to book.)"""
+        if not self.desk.online():
+            return Unavailable("home.why.appointment_offline")
+        return AVAILABLE
 
     def days(self) -> list[date]:
         """Days with a free slot, in order."""
@@ -130,6 +145,15 @@ class AppointmentFlow:
             self.desk.refresh_cache()
             self._last_refresh = self.monotonic()
             self.desk.report_pending()
+            self.refresh_free_slots()
+
+    def refresh_free_slots(self) -> None:
+        """Ask the centre how many free slots each service has (worker thread; the
+        dict is replaced whole, so the UI thread reads either the old or the new)."""
+        counts: dict[str, int] = {}
+        for code in self._services():
+            counts[code] = sum(s.free for s in self.desk.slots(code))
+        self.free_slots = counts
 
     def look_for_checkin(self, card: IdentityCard) -> None:
         """A card was placed at the start: is there an appointment today? (worker; the
@@ -329,6 +353,8 @@ def attach_appointments(terminal: Any) -> None:
                            lambda: [s.code for s in terminal.catalog.services if s.code != "video"])
     flow.monotonic = terminal.clock.monotonic
     terminal.flow.appointments = flow
+    terminal.tiles.append(HomeTile("home.tiles.appointment", "appointment.home_hint", "calendar", "appt:open", order=40,
+                                   spoken_key="appointment.home_tile", availability=flow.availability))
 
 
 __all__ = ["AppointmentFlow", "attach_appointments"]

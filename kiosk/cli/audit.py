@@ -13,6 +13,8 @@ from kiosk.cli.common import config_of, print_json
 from kiosk.cli.run import parse_size
 from kiosk.cli.screenshot import seed_demo_queue
 
+SIZE_FIRST = (1280, 800)  # the matrix starts at the common kiosk panel (screens.audit.SIZES)
+
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add ``kiosk audit a11y``."""
@@ -22,6 +24,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     a.add_argument("--elder", action="store_true", help="in elder mode (长辈版)")
     a.add_argument("--lang", choices=("zh_CN", "en"), default=None)
     a.add_argument("--size", type=parse_size, default=(1280, 800), metavar="WxH")
+    a.add_argument("--matrix", action="store_true",
+                   help="every screen in every window size, language and mode (1280x800, 1920x1080, 1080x1920; zh_CN, en; standard, elder)")
+    a.add_argument("--notice", action="store_true", help="with --matrix: show a notice on each screen (it must cover no action)")
+    a.add_argument("--screens", default=None, help="with --matrix: only these screens (comma-separated)")
     a.add_argument("--json", action="store_true")
     a.set_defaults(handler=audit_a11y)
 
@@ -33,9 +39,9 @@ def audit_a11y(args: argparse.Namespace) -> int:
         config = config.model_copy(update={"language": args.lang})
     from screens.env import prepare_kivy
 
-    prepare_kivy(*args.size, offscreen=True)
+    prepare_kivy(*(SIZE_FIRST if args.matrix else args.size), offscreen=True)
     from screens.app import KioskApp
-    from screens.audit import audit_all
+    from screens.audit import SIZES, audit_all, audit_matrix
     from screens.pilot import run_script
 
     result: dict[str, Any] = {}
@@ -43,7 +49,11 @@ def audit_a11y(args: argparse.Namespace) -> int:
         terminal = build_terminal(config, Path(tmp), simulate=True)
         seed_demo_queue(terminal)
         app = KioskApp(terminal)
-        audit = audit_all(app, args.elder, result)
+        if args.matrix:
+            only = tuple(args.screens.split(",")) if args.screens else None
+            audit = audit_matrix(app, result, sizes=SIZES, screens=only, notice=args.notice)
+        else:
+            audit = audit_all(app, args.elder, result)
 
         def script(p):  # type: ignore[no-untyped-def]
             while not terminal.devices_ready.is_set():

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kiosk.availability import HomeTile
+
 if TYPE_CHECKING:
     from kiosk.terminal import Terminal
 
@@ -21,3 +23,9 @@ def attach_legal_aid(terminal: "Terminal") -> None:
     la = LegalAidFlow(load_legal_aid(), connect(terminal.data_dir / DB_FILENAME), terminal.config, terminal.clock, terminal.translator)
     la.centre = lambda: terminal.centre
     terminal.flow.legal_aid = la
+    terminal.tiles += [
+        HomeTile("home.tiles.apply", "home.tiles.apply_hint", "apply", "la:open", order=10,
+                 spoken_key="legal_aid.home_apply", availability=la.availability),
+        HomeTile("home.tiles.progress", "home.tiles.progress_hint", "progress", "la:progress_open", order=20,
+                 spoken_key="legal_aid.home_progress", availability=la.progress_availability),
+    ]

@@ -25,6 +25,7 @@ from kiosk.identity import IdentityCard
 from kiosk.legal_aid.application import SIGN_METHODS, Draft, ensure_schema, submit, terminal_prefix
 from kiosk.legal_aid.data import LegalAidData
 from kiosk.legal_aid.phone import is_mobile
+from kiosk.availability import AVAILABLE, Availability, Unavailable
 from kiosk.ports import CentreError, CentreUnavailable, Clock
 
 if TYPE_CHECKING:
@@ -65,6 +66,18 @@ class LegalAidFlow:
     def available(self) -> bool:
         """True when applications can be taken (the centre's public key is configured)."""
         return bool(self._config.legal_aid.public_key)
+
+    def availability(self) -> Availability:
+        """Can an application be taken here now? Without the centre's key it could
+        not be kept unreadable: the person is sent to the window instead."""
+        return AVAILABLE if self.available else Unavailable("home.why.legal_aid_key")
+
+    def progress_availability(self) -> Availability:
+        """Can an application's progress be looked up now? Only the centre knows it."""
+        centre = self.centre()
+        if centre is None or not centre.connected():
+            return Unavailable("home.why.progress_offline")
+        return AVAILABLE
 
     def needs_hardship(self) -> bool:
         """True when the chosen matter asks for hardship and no group waives it."""

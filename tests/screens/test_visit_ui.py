@@ -41,7 +41,7 @@ def test_a_whole_visit_by_touch(data_dir: Path) -> None:
     assert step(r, "attract")["screen"] == "attract"
     assert "公共法律服务" in text(r, "attract") and "12348" in text(r, "attract")
     assert step(r, "home")["screen"] == "home"
-    for name in ("法律咨询", "法律援助", "人民调解", "公证", "司法鉴定", "仲裁", "远程视频咨询"):
+    for name in ("法律咨询", "法律援助", "人民调解", "公证", "司法鉴定", "仲裁", "视频找律师"):
         assert name in text(r, "home")
     assert "法律咨询" in text(r, "service") and "目前无人等候" in text(r, "service")
     assert step(r, "materials")["screen"] == "materials"
@@ -58,7 +58,7 @@ def test_a_whole_visit_by_touch(data_dir: Path) -> None:
 def test_back_english_and_elder_mode(data_dir: Path) -> None:
     r = run("back_and_language", data_dir)
     assert step(r, "back")["screen"] == "home"
-    assert "Please choose a service" in text(r, "english")
+    assert "Take a number for a window" in text(r, "english") and "Do it here yourself" in text(r, "english")
     assert "People's mediation" in text(r, "english")
     small, large = r["font_sizes"]
     assert large >= small * 1.25

@@ -31,8 +31,8 @@ def text(r: dict[str, Any], label: str) -> str:
 
 def test_no_lawyer_then_a_call_by_touch_with_consent(tmp_path: Path) -> None:
     r = run("call_by_touch", tmp_path, elder=True)
-    # No centre: the video tile is the ordinary ticket tile; with one, it calls.
-    assert "call:open" not in r["home_actions_no_centre"] and "service:video" in r["home_actions_no_centre"]
+    # No centre: no video tile (a note says why); with one, it calls.
+    assert "call:open" not in r["home_actions_no_centre"] and "service:video" not in r["home_actions_no_centre"]
     assert "call:open" in r["home_actions"] and "service:video" not in r["home_actions"]
     # Nobody on duty: said plainly, and a ticket for the window offered instead.
     assert step(r, "no_lawyer")["screen"] == "call_ended" and "现在没有值班律师在线" in text(r, "no_lawyer")

@@ -1,0 +1,134 @@
+"""Home-screen and layout scenarios, each run in a fresh process (one Kivy window each).
+
+    python tests/screens/home_scenarios.py NAME DATA_DIR OUT.json WxH GIVEN_JSON
+
+Each drives the real app and records what a person would see.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Generator
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+Steps = Generator[float, None, None]
+SCENARIOS: dict[str, Callable[[Any, dict[str, Any]], Steps]] = {}
+
+
+def scenario(fn: Callable[[Any, dict[str, Any]], Steps]) -> Callable[[Any, dict[str, Any]], Steps]:
+    SCENARIOS[fn.__name__] = fn
+    return fn
+
+
+def home_now(p: Any) -> dict[str, Any]:
+    """The home screen as shown: its buttons' actions, its texts, its tiles' sizes."""
+    screen = p.app.sm.current_screen
+    tiles = [w for w in screen.walk(restrict=True) if type(w).__name__ == "ServiceTile"]
+    return {
+        "screen": p.app.sm.current,
+        "actions": sorted(b.action for b in p.buttons() if b.action),
+        "texts": p.texts(),
+        "tile_sizes": [[t.width, t.height] for t in tiles],
+        "window_cols": screen.ids.tiles.cols,
+    }
+
+
+@scenario
+def home_tiles(p: Any, record: dict[str, Any]) -> Steps:
+    """The home screen offline, then with the centre's duty lawyer reachable, then with
+    the camera gone; each time as shown to a person."""
+    from kiosk.ports import DeviceKind
+    from kiosk.terminal import AbsentDevice
+
+    t = p.app.terminal
+    yield p.tap("start")
+    record["offline"] = home_now(p)
+    t.centre = t.video.demo_centre()  # a duty lawyer on 127.0.0.1
+    p.app.root_screen("home").refresh()
+    yield 0.3
+    record["online"] = home_now(p)
+    yield p.tap("call:open")
+    record["after_call_tap"] = p.app.sm.current
+    yield p.tap("back")
+    t.devices[DeviceKind.CAMERA] = AbsentDevice(DeviceKind.CAMERA, "", "unplugged")
+    p.app.root_screen("home").refresh()
+    yield 0.3
+    record["no_camera"] = home_now(p)
+
+
+@scenario
+def home_modes(p: Any, record: dict[str, Any]) -> Steps:
+    """The tiles' sizes in standard and elder mode."""
+    t = p.app.terminal
+    t.centre = t.video.demo_centre()
+    yield p.tap("start")
+    record["standard"] = home_now(p)
+    yield p.tap("elder")
+    yield 0.3
+    record["elder"] = home_now(p)
+
+
+@scenario
+def layout_catches(p: Any, record: dict[str, Any]) -> Steps:
+    """The layout check finds a label whose text is cut off, a label that spills out of
+    its box, overlapping buttons, a notice over a button and a squashed keypad key."""
+    from kivy.uix.label import Label
+
+    from screens.audit import audit_screen
+    from screens.widgets import KButton
+
+    yield p.tap("start")
+    screen = p.app.sm.current_screen
+    # Text boxed into one line's height: the second line is not drawn at all.
+    cut = Label(text="第一行\n第二行被截掉", size_hint=(None, None), size=(300, 40), pos=(20, 300), font_size=24)
+    cut.text_size = cut.size
+    # A long line in a narrow box with nothing to wrap it: it runs out of the box.
+    spill = Label(text="这一行字太长了，放不下这个框", size_hint=(None, None), size=(80, 40), pos=(20, 400), font_size=24)
+    # A keypad key 40 px high, and a button laid over another.
+    key = KButton(text="7", action="numpad:7", size_hint=(None, None), size=(120, 40), pos=(400, 300))
+    under = KButton(text="下面", action="take", size_hint=(None, None), size=(200, 80), pos=(700, 300))
+    over = KButton(text="上面", action="materials", size_hint=(None, None), size=(200, 80), pos=(760, 320))
+    notice = Label(text="打印机缺纸", size_hint=(None, None), size=(260, 60), pos=(720, 310), font_size=22)
+    notice.is_notice = True  # type: ignore[attr-defined]
+    for w in (cut, spill, key, under, over, notice):
+        screen.add_widget(w)
+    yield 0.4
+    _, found = audit_screen(p.app, "home", elder=False)
+    record["found"] = [[v.widget, v.check, v.detail] for v in found]
+
+
+def main() -> None:
+    name, data_dir, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    size = tuple(int(v) for v in (sys.argv[4] if len(sys.argv) > 4 else "1280x800").split("x"))
+    record: dict[str, Any] = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
+    from screens.env import prepare_kivy
+
+    prepare_kivy(*size, offscreen=True)
+    from kiosk.bootstrap import build_terminal
+    from kiosk.cli.screenshot import seed_demo_queue
+    from kiosk.config import KioskConfig, parse_config
+    from screens.app import KioskApp
+    from screens.pilot import run_script
+
+    config = parse_config(record["config"]) if "config" in record else KioskConfig()
+    terminal = build_terminal(config, data_dir, simulate=True)
+    seed_demo_queue(terminal)
+    app = KioskApp(terminal)
+    try:
+        def script(p: Any) -> Steps:
+            while not terminal.devices_ready.is_set():  # the simulators start after the first frame
+                yield 0.05
+            yield from SCENARIOS[name](p, record)
+
+        run_script(app, script)
+    finally:
+        terminal.close()
+        out.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
