@@ -13,14 +13,15 @@ from tests.fleet.conftest import until
 
 def test_clients_reconnect_spread_over_time_after_a_broker_restart(fleet):
     pw = new_password()
-    users = {**fleet.users(), "probe": hash_password(pw)}
+    # One user each: the terminals' listener makes the user name the client id.
+    users = {**fleet.users(), **{f"probe-{i}": hash_password(pw) for i in range(24)}}
     fleet.broker.reload(users)
     time.sleep(0.3)
     connects: dict[int, list[float]] = {}
     lock = threading.Lock()
     clients = []
     for i in range(24):
-        c = make_client(f"probe-{i}", "probe", pw)
+        c = make_client(f"probe-{i}", f"probe-{i}", pw)
 
         def on_connect(client, userdata, flags, rc, props, i=i):  # noqa: ANN001
             with lock:

@@ -82,4 +82,4 @@ def test_every_legal_aid_screen_passes_the_audit(tmp_path: Path, keys: Any) -> N
             shots=str(tmp_path / "shots"))
     assert len(r["seen"]) == 20 and {s.split(":")[1] for s in r["seen"]} >= {"la_matter", "la_outside", "la_group", "la_hardship",
                                                                                 "la_phone", "la_story", "la_letter", "la_sign", "la_done", "la_progress"}
-    assert r["violations"] == []
+    assert r["violations"] == [], "\n".join(r["violations"])
