@@ -32,7 +32,9 @@ def keypad_redraws(p: Any, record: dict[str, Any]) -> Generator[float, None, Non
     while len(p.app.sm.screens) < len(SCREENS):  # the other screens are built after the first frame
         yield 0.05
     yield p.tap("start")
-    yield p.tap("appt:open")
+    # Its home tile needs a centre (slots come from there); the screen itself is the same.
+    p.app.act("appt:open")
+    yield 0.2
     yield p.tap("appt:by_code")
     record["screen"] = p.app.sm.current
     record["before"] = {"listeners": len(Window.get_property_observers("on_key_down")), "keypads": alive()}
