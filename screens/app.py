@@ -18,6 +18,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.scrollview import ScrollView
 
 from kiosk import events as ev
 from kiosk.terminal import Terminal
@@ -421,6 +422,18 @@ class KioskApp(App):
             self.speak(self.tr("reminder.take_card_spoken"), interrupt=False)
         self.strip.update()
 
+    @staticmethod
+    def _scroll_to_top(screen: KioskScreen) -> None:
+        """Every scrolling part of ``screen`` back at its start."""
+        for view in screen.walk(restrict=True):
+            if isinstance(view, ScrollView):
+                # A screen may start elsewhere (the signing pad before its instructions).
+                view.scroll_y = float(getattr(view, "start_scroll_y", 1.0))
+                if view.effect_y is not None:
+                    # As Kivy ties the two (ScrollView._update_effect_y_bounds).
+                    view.effect_y.velocity = 0
+                    view.effect_y.value = view.effect_y.max * view.scroll_y
+
     def show_screen(self, name: str) -> None:
         """Switch to screen ``name`` and refresh it; in voice mode (or for a keypad
         user) say what it is and what it offers."""
@@ -429,6 +442,11 @@ class KioskApp(App):
         self.sm.current = name
         screen.refresh()
         if changed:
+            # A screen opens at its top: where the last person scrolled it says nothing
+            # to the next one. Again once the new content is laid out (its height moves
+            # the scroll bounds).
+            self._scroll_to_top(screen)
+            Clock.schedule_once(lambda _dt: self._scroll_to_top(screen), 0.05)
             self.keypad.reset()
             if self.voice or self._keypad_in_use:
                 self.guide.speak_screen()

@@ -80,6 +80,29 @@ def card_left_at_start(p: Any, record: dict[str, Any]) -> Steps:
     record["spoken_end"] = spoken(p)
 
 
+@scenario
+def home_scrolled_then_next_visit(p: Any, record: dict[str, Any]) -> Steps:
+    """One person scrolls the home screen to its end and leaves; the next person's home
+    screen opens at its top."""
+    from kivy.uix.scrollview import ScrollView
+
+    def home_view() -> Any:
+        return next(w for w in p.app.root_screen("home").walk(restrict=True) if isinstance(w, ScrollView))
+
+    yield p.tap("start")
+    yield 0.3
+    home_view().scroll_y = 0.0
+    yield 0.3
+    record["scrolled"] = home_view().scroll_y
+    record["scrollable"] = home_view().children[0].height > home_view().height
+    yield p.tap("finish")
+    yield 0.3
+    yield p.tap("start")
+    yield 0.5
+    record["screen"] = p.app.sm.current
+    record["next_visit"] = home_view().scroll_y
+
+
 def problem_within(p: Any, record: dict[str, Any], key: str, seconds: float = 5.0) -> Steps:
     """Wait for the visit band to name a device problem; record how long it took."""
     import time
