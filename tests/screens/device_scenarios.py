@@ -103,6 +103,19 @@ def home_scrolled_then_next_visit(p: Any, record: dict[str, Any]) -> Steps:
     record["next_visit"] = home_view().scroll_y
 
 
+@scenario
+def no_card_with_me(p: Any, record: dict[str, Any]) -> Steps:
+    """A service that needs the card, and the person has none with them: the card screen
+    itself offers a ticket for the window, where staff check identity."""
+    yield p.tap("start")
+    yield p.tap("service:legal_aid")
+    yield p.tap("take")
+    look(p, record, "card")
+    yield p.tap("window_ticket")
+    yield from wait_until(p, lambda: p.app.sm.current == "ticket")
+    look(p, record, "ticket")
+
+
 def problem_within(p: Any, record: dict[str, Any], key: str, seconds: float = 5.0) -> Steps:
     """Wait for the visit band to name a device problem; record how long it took."""
     import time
