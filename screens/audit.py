@@ -246,7 +246,8 @@ def layout_violations(app: Any, screen: str, elder: bool, buttons: list[KButton]
             found.append(Violation(screen, _name(a), "keypad_key", f"{a.width:.0f}×{a.height:.0f} < {dp(KEYPAD_KEY_DP):.0f}"))
         for notice in notices:
             if _intersection(_window_rect(notice), ra) is not None:
-                found.append(Violation(screen, _name(a), "notice", "a notice covers it"))
+                # Named, so a technician knows which message to move (and a test which one it planted).
+                found.append(Violation(screen, _name(a), "notice", f"a notice covers it: {_name(notice)}"))
     return found
 
 
