@@ -246,7 +246,8 @@ def layout_violations(app: Any, screen: str, elder: bool, buttons: list[KButton]
             found.append(Violation(screen, _name(a), "keypad_key", f"{a.width:.0f}×{a.height:.0f} < {dp(KEYPAD_KEY_DP):.0f}"))
         for notice in notices:
             if _intersection(_window_rect(notice), ra) is not None:
-                found.append(Violation(screen, _name(a), "notice", "a notice covers it"))
+                # Named, so a technician knows which message to move (and a test which one it planted).
+                found.append(Violation(screen, _name(a), "notice", f"a notice covers it: {_name(notice)}"))
     return found
 
 
@@ -365,7 +366,13 @@ def audit_matrix(app: Any, result: dict[str, Any], *, sizes: tuple[tuple[int, in
                         if notice:
                             app.show_notice("error.generic")
                         yield 0.05  # a few frames: the layout settles before the next frame
-                        where = f"{screen}@{size[0]}x{size[1]}/{language}/{'elder' if elder else 'standard'}"
+                        if app.sm.current != screen and screen not in STAFF_SCREENS:
+                            # The flow moved on by itself (the lawyer answered the waiting
+                            # call): the new screen is checked once it has laid itself out,
+                            # named as what it is, never measured half-built as the old one.
+                            yield from settled(app)
+                        shown = app.sm.current
+                        where = f"{shown}@{size[0]}x{size[1]}/{language}/{'elder' if elder else 'standard'}"
                         n, found = audit_screen(app, where, elder, layout_only=size != sizes[0])
                         widgets += n
                         checked += 1
