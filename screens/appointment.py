@@ -21,7 +21,7 @@ from kiosk.appointments.slip import appointment_slip, when_text
 from kiosk.visit import VisitState
 from screens import theme
 from screens.base import KioskScreen
-from screens.widgets import KButton
+from screens.widgets import KButton, discard_children
 
 WEEKDAYS_ZH = "一二三四五六日"
 REFRESH_S = 600  # how often the check-in list is fetched again while the centre is reachable
@@ -46,7 +46,7 @@ class FlowScreen(KioskScreen):
     def body(self) -> Any:
         """The body, emptied."""
         box = self.ids.body
-        box.clear_widgets()
+        discard_children(box)
         return box
 
     def button(self, text: str, action: str, selected: bool = False, **kw: Any) -> KButton:

@@ -20,7 +20,7 @@ from kiosk.availability import HomeTile, Unavailable
 from screens import theme
 from screens.base import KioskScreen
 from screens.icons import icon_texture
-from screens.widgets import KButton
+from screens.widgets import KButton, discard_children
 
 
 def tile_height(scale: float, elder: bool, portrait: bool = False) -> float:
@@ -111,8 +111,8 @@ class HomeScreen(KioskScreen):
         self.greeting = app.tr("home.card_holder", name=visit.card.masked_name) if visit.card else ""
         window, here, notes = self.ids.tiles, self.ids.here_tiles, self.ids.notes
         for grid in (window, here):
-            grid.clear_widgets()
-        notes.clear_widgets()
+            discard_children(grid)
+        discard_children(notes)
         self.not_now: list[str] = []  # what cannot be done here now, also said aloud
         window.cols = app.tile_columns()
         # The "here" tasks are shorter words: one row of four in landscape standard mode

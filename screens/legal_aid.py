@@ -28,7 +28,7 @@ from screens import numpad as _numpad  # noqa: F401 — the NumPad kv rule
 from screens.base import KioskScreen
 from screens.numpad import DIGIT_WORDS
 from screens.signature import SignaturePad  # noqa: F401 — used in the kv file
-from screens.widgets import KButton
+from screens.widgets import KButton, discard_children
 
 log = logging.getLogger(__name__)
 TOTAL_STEPS = 8
@@ -121,7 +121,7 @@ class LaMatterScreen(LaScreen):
         app = self.kiosk
         self.need = app.tr("legal_aid.ways.need")
         grid = self.ids.choices
-        grid.clear_widgets()
+        discard_children(grid)
         grid.cols = 1 if app.portrait or app.elder else 2
         for m in self.la.data.matters:
             grid.add_widget(_choice(m.name.get(app.lang), m.hint.get(app.lang), f"la:matter:{m.code}", app))
@@ -176,7 +176,7 @@ class LaGroupScreen(LaScreen):
         names = "、".join(data.group(g).name.get(app.lang) for g in d.card_groups)
         self.from_card = app.tr("legal_aid.group_from_card", groups=names) if names else ""
         grid = self.ids.choices
-        grid.clear_widgets()
+        discard_children(grid)
         grid.cols = 1 if app.portrait or app.elder else 2
         for g in data.asked_groups():
             grid.add_widget(_choice(("✓ " if g.code in d.declared_groups else "") + g.name.get(app.lang), "", f"la:group:{g.code}", app,

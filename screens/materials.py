@@ -10,7 +10,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.ports import DeviceKind
 from screens.base import KioskScreen
-from screens.widgets import SurfaceBox
+from screens.widgets import SurfaceBox, discard_children
 
 
 class MaterialRow(SurfaceBox):
@@ -43,7 +43,7 @@ class MaterialsScreen(KioskScreen):
         self.title = app.tr("materials.title")
         self.subtitle = app.tr("materials.subtitle", service=service.name.get(app.lang))
         box = self.ids.item_list
-        box.clear_widgets()
+        discard_children(box)
         for i, item in enumerate(service.materials, start=1):
             box.add_widget(
                 MaterialRow(

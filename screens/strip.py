@@ -26,7 +26,7 @@ from kivy.uix.label import Label
 
 from kiosk.ports import DeviceKind, DeviceState
 from screens import theme
-from screens.widgets import KButton
+from screens.widgets import KButton, discard_children
 
 POLL_S = 0.5  # device health is read this often (no I/O: adapters keep their last state)
 REMIND_AFTER_VISIT_S = 20.0  # the attract screen keeps reminding after a visit with a card
@@ -106,7 +106,7 @@ class VisitStrip(BoxLayout):
         name = kind.value if isinstance(kind, DeviceKind) else kind
         self.problem = app.tr(f"device_absent.{name}") if name is not None else ""
         box = self.ids.way_on
-        box.clear_widgets()
+        discard_children(box)
         for label_key, action in self._way_on:
             box.add_widget(KButton(text=app.tr(label_key), action=action, bg=theme.GOLD, fg=theme.TEXT,
                                    size_hint_x=None, width=app.fs(24) * (len(app.tr(label_key)) + 2)))

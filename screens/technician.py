@@ -13,7 +13,7 @@ from kiosk import __version__
 from kiosk.ports import DeviceState
 from screens import theme
 from screens.base import KioskScreen
-from screens.widgets import KButton, SurfaceBox
+from screens.widgets import KButton, SurfaceBox, discard_children
 
 _STATE_COLOURS = {
     DeviceState.READY: theme.OK,
@@ -86,7 +86,7 @@ class TechnicianScreen(KioskScreen):
         self.title = app.tr("tech.title", terminal_id=t.config.terminal_id)
         self.version_text = app.tr("tech.version", version=__version__)
         sims = self.ids.sims
-        sims.clear_widgets()
+        discard_children(sims)
         for device in t.sim_devices():
             for action in device.sim_actions():  # type: ignore[attr-defined]
                 sims.add_widget(Factory.SimButton(text=app.tr(action.label_key), action=f"sim:{action.action_id}"))
@@ -99,7 +99,7 @@ class TechnicianScreen(KioskScreen):
         app = self.kiosk
         t = app.terminal
         rows = self.ids.devices
-        rows.clear_widgets()
+        discard_children(rows)
         for kind, device in t.devices.items():
             h = device.health()
             # The printer's own word (缺纸, 纸仓盖未关, 离线) first, from its polled status.
@@ -137,7 +137,7 @@ class TechnicianScreen(KioskScreen):
         wanted = [f"reprint_ticket:{n}" for n in reversed(numbers)]
         if shown == wanted:
             return  # unchanged: keep the buttons (and the keypad's focus) as they are
-        box.clear_widgets()
+        discard_children(box)
         for number in numbers:
             box.add_widget(Factory.SimButton(text=f"{self.kiosk.tr('printer_state.reprint_title')} {number}",
                                              action=f"reprint_ticket:{number}"))

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from kivy.lang import Builder
+from kivy.uix.widget import Widget
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -86,3 +87,17 @@ def plain_text(text: str) -> str:
 
 
 Builder.load_file(str(Path(__file__).with_name("widgets.kv")))
+
+
+def discard_children(container: Widget) -> None:
+    """Remove every child of ``container`` for good, with the kv bindings they hold.
+
+    A rule such as ``font_size: app.fs(22, app.elder, app.scale)`` binds the app's
+    properties to the widget; a widget that is thrown away while those bindings stay
+    makes the next change of elder mode or language reach a dead widget
+    (``ReferenceError``). Rebuilt lists (tiles, rows, choices) go through here.
+    """
+    for child in list(container.children):
+        for widget in child.walk(restrict=True):
+            Builder.unbind_widget(widget.uid)
+    container.clear_widgets()
