@@ -443,10 +443,8 @@ class KioskApp(App):
         screen.refresh()
         if changed:
             # A screen opens at its top: where the last person scrolled it says nothing
-            # to the next one. Again once the new content is laid out (its height moves
-            # the scroll bounds).
+            # to the next one.
             self._scroll_to_top(screen)
-            Clock.schedule_once(lambda _dt: self._scroll_to_top(screen), 0.05)
             self.keypad.reset()
             if self.voice or self._keypad_in_use:
                 self.guide.speak_screen()

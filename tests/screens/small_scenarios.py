@@ -85,6 +85,10 @@ def story_notice(p: Any, record: dict[str, Any]) -> Steps:
     app = p.app
     yield p.tap("start")
     app.show_screen("la_story")
+    # The visit band checks the devices this step needs within 2 s (no recogniser here):
+    # let it settle first, so that only the notice can move anything after.
+    for _ in range(25):
+        yield 0.1
     yield from settled(p, record, "before")
     yield p.tap("la:story:dictate")
     yield from settled(p, record, "after")
