@@ -64,8 +64,11 @@ def test_check_in_book_move_cancel_and_fully_booked_by_touch(live, tmp_path):
     # Today: a mediation slot that began five minutes ago, booked by the person.
     now = datetime.now(CST)
     start = (now - timedelta(minutes=5)).replace(second=0, microsecond=0)
-    live.book.publish(SlotSpec(SITE, "mediation", now.date(), now.date(), start.time(),
-                               min(time(23, 59), (start + timedelta(minutes=30)).time()), 5, 2, tuple(range(1, 8))))
+    end = start + timedelta(minutes=30)
+    if end.date() != start.date():  # near midnight the slot ends with the day, 5 minutes at least
+        end = start.replace(hour=23, minute=59)
+        start = min(start, end - timedelta(minutes=10))
+    live.book.publish(SlotSpec(SITE, "mediation", start.date(), start.date(), start.time(), end.time(), 5, 2, tuple(range(1, 8))))
     slot = next(s for s in live.book.all_slots(SITE) if s["service"] == "mediation")
     live.book.book(SITE, "UI1", slot["slot_id"], person().id_number, "13800138000", "李**", now - timedelta(minutes=1))
     config = _config(live, "UI1")
