@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kiosk.terminal_id import is_terminal_id as _is_terminal_id
 
 # The same shape as topics.CallSignal.call_id: what a terminal may name a call.
 _CALL_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -30,11 +29,6 @@ def confined(base: Path | str, *parts: str) -> Path:
     if path == root or not path.is_relative_to(root):
         raise OutsideBase(f"{path} is outside {root}")
     return path
-
-
-def is_terminal_id(value: str) -> bool:
-    """Whether ``value`` can be a terminal's id (the one rule, ``kiosk.terminal_id``)."""
-    return _is_terminal_id(value)
 
 
 def is_call_id(value: str) -> bool:

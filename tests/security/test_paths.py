@@ -10,7 +10,8 @@ from typing import Iterator
 
 import pytest
 
-from fleet.center.confine import OutsideBase, confined, is_terminal_id
+from fleet.center.confine import OutsideBase, confined
+from kiosk.terminal_id import is_terminal_id
 from tests.security.raw_http import Centre
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"secret picture"
