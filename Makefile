@@ -17,7 +17,7 @@ PY     := $(VENV)/bin/python
 DEBS   := fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng libportaudio2 sox chromium \
           mosquitto openssl postgresql systemd
 
-.PHONY: run test deps debs lint screenshots bench clean bundle library
+.PHONY: run test deps debs lint screenshots bench clean bundle library typecheck
 
 run: deps library
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ] && [ -z "$$SDL_VIDEODRIVER" ]; then \
@@ -34,6 +34,10 @@ test: deps
 	SDL_VIDEODRIVER=offscreen $(VENV)/bin/pytest -q -n 3 --dist loadfile
 
 deps: .stamp-debs $(VENV)/.installed
+
+# The product's type hints, checked ([tool.mypy] in pyproject.toml).
+typecheck: deps
+	$(VENV)/bin/mypy
 
 # The law library (docs/lookup.md): built from content/laws into the data dir
 # (DATA_DIR/lookup/library.sqlite3, ~25 s); skipped when already built today from the same texts.
