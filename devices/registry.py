@@ -33,13 +33,13 @@ FACTORIES: dict[tuple[DeviceKind, str], str] = {
     (DeviceKind.IDCARD, "spy+serial"): "devices.idcard.adapter:open_serial_reader",
     (DeviceKind.IDCARD, "socket"): "devices.idcard.adapter:open_serial_reader",
     (DeviceKind.IDCARD, "loop"): "devices.idcard.adapter:open_serial_reader",
-    (DeviceKind.PRINTER, "sim"): "devices.printer.adapter:open_sim_printer",
+    (DeviceKind.PRINTER, "sim"): "devices.printer.sim:open_sim_printer",
     (DeviceKind.PRINTER, "file"): "devices.printer.adapter:open_file_printer",
     (DeviceKind.PRINTER, "escpos+serial"): "devices.printer.adapter:open_escpos_printer",
     (DeviceKind.PRINTER, "escpos+tcp"): "devices.printer.adapter:open_escpos_printer",
     (DeviceKind.PRINTER, "escpos+usb"): "devices.printer.adapter:open_escpos_printer",
     (DeviceKind.CAMERA, "sim"): "devices.camera.sim:open_sim_camera",
-    # --- remote video (issue 7): real cameras through OpenCV's capture thread
+    # Real cameras, for video consultations, through OpenCV's capture thread.
     (DeviceKind.CAMERA, "opencv"): "devices.camera.opencv:open_opencv_camera",
     (DeviceKind.CAMERA, "v4l2"): "devices.camera.opencv:open_opencv_camera",
     (DeviceKind.CAMERA, "file"): "devices.camera.opencv:open_opencv_camera",

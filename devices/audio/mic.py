@@ -62,7 +62,7 @@ class SoundDeviceMic:
             if self._stream is not None:
                 return True
             try:
-                import sounddevice as sd  # PortAudio is loaded here, not at import
+                import sounddevice as sd  # deferred: PortAudio loads on first use, not at import
             except (ImportError, OSError) as exc:
                 self._tracker.report(DeviceState.ABSENT, f"PortAudio not available: {exc}", "device.fault")
                 return False

@@ -22,6 +22,7 @@ from __future__ import annotations
 import collections
 import json
 import logging
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -106,7 +107,7 @@ class RecognitionSession:
             self._since_partial = 0
         self._decode += time.perf_counter() - t0
         self._bytes += len(chunk.pcm)
-        if due:
+        if due and self._on_partial is not None:
             partial = self._join(self._segments + ([current] if current else []))
             if partial != self._partial:
                 self._partial = partial
@@ -176,7 +177,7 @@ class VoskRecognizer:
         if not (self.model_path / "am" / "final.mdl").is_file():
             raise DeviceError(f"speech model not found in {self.model_path} (kiosk models install vosk-small-cn)")
         try:
-            import vosk
+            import vosk  # deferred: heavy (Kaldi's native library); only when a model is opened
         except ImportError as exc:
             raise DeviceError(f"vosk is not installed: {exc}") from exc
         vosk.SetLogLevel(-1)  # Kaldi's own logging is noise on a kiosk console
@@ -214,8 +215,6 @@ class VoskRecognizer:
     def _warm(self) -> None:
         """Decode a second of quiet noise in free mode, so the first person's words do
         not pay for the lazy graph composition all at once."""
-        import random
-
         rng = random.Random(0)
         pcm = b"".join(int(rng.gauss(0, 300)).to_bytes(2, "little", signed=True) for _ in range(self.sample_rate))
         session = self.session(None)

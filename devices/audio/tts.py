@@ -107,7 +107,7 @@ def apply_volume(pcm: bytes, level: int) -> bytes:
     gain = volume_gain(level)
     if gain >= 1.0:
         return pcm
-    import numpy as np
+    import numpy as np  # deferred: heavy, and only needed when the volume is turned down
 
     samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) * gain
     return np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
@@ -141,7 +141,7 @@ class SoundDeviceSink:
     def check(self) -> str | None:
         """Is there an output device?"""
         try:
-            import sounddevice as sd
+            import sounddevice as sd  # deferred: PortAudio loads on first use, not at import
 
             sd.query_devices(self.device, kind="output")
         except (ImportError, OSError) as exc:
@@ -152,7 +152,7 @@ class SoundDeviceSink:
 
     def play(self, pcm: bytes, rate: int, interrupt: threading.Event) -> bool:
         """Write in small blocks so an interrupt is heard at once."""
-        import sounddevice as sd
+        import sounddevice as sd  # deferred: PortAudio loads on first use (loaded already by check())
 
         block = 2 * int(rate * _BLOCK_S)
         with sd.RawOutputStream(samplerate=rate, channels=1, dtype="int16", device=self.device) as stream:

@@ -16,6 +16,7 @@ from typing import Callable
 from devices.audio.listener import Heard, Listener, ListenMode
 from devices.audio.recognizer import VoskRecognizer, open_recognizer
 from kiosk.ports import AudioSource
+from kiosk.voice.models import check_model
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,6 @@ class ListeningVoiceInput:
 
 def open_voice_input(data_dir: Path, mic: AudioSource, speaking: Callable[[], bool]) -> ListeningVoiceInput | None:
     """Voice input for the installed Chinese model, or None when no model is installed."""
-    from kiosk.voice.models import check_model
-
     status = check_model(data_dir)
     if not status.ok:
         log.warning("voice input unavailable: %s", status.detail)

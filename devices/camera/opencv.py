@@ -63,7 +63,7 @@ class OpenCVCamera:
         return self._latest
 
     def _run(self) -> None:
-        import cv2  # local: a terminal without a camera never imports OpenCV
+        import cv2  # deferred: heavy; a terminal without a camera never imports OpenCV
 
         while not self._stop.is_set():
             cap = cv2.VideoCapture(self._source)

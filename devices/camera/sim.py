@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 
@@ -38,7 +39,7 @@ def pattern_array(width: int, height: int, tick: int, *, background: np.ndarray 
     stripe = (tick * 8) % width
     img[:, stripe : stripe + 16] = 16
     if clock:
-        import cv2  # local: only the simulator draws text
+        import cv2  # deferred: heavy; only when the simulator draws its clock
 
         text = datetime.now().strftime("%H:%M:%S.") + f"{datetime.now().microsecond // 100000}"
         scale = height / 320
@@ -127,7 +128,5 @@ class SimCamera:
 
 def open_sim_camera(url: str, ctx: DeviceContext) -> SimCamera:
     """Registry factory for ``sim:`` cameras; ``?width=&height=&fps=`` override the size."""
-    from urllib.parse import parse_qs, urlsplit
-
     q = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
     return SimCamera(url, int(q.get("width", 640)), int(q.get("height", 480)), float(q.get("fps", 15)))

@@ -302,9 +302,3 @@ def open_file_printer(url: str, ctx: DeviceContext) -> EscposReceiptPrinter:
     """Factory for ``file:///path/out.bin``: the raw bytes of each job, appended."""
     return EscposReceiptPrinter(url, transport_for(url), profile_of(url))
 
-
-def open_sim_printer(url: str, ctx: DeviceContext) -> "EscposReceiptPrinter":
-    """Factory for ``sim:``: a simulated printer on a loopback socket (see ``sim``)."""
-    from devices.printer.sim import SimReceiptPrinter  # lazy: only the simulator needs it
-
-    return SimReceiptPrinter(url, ctx.data_dir, profile_of(url))

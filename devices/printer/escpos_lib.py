@@ -27,8 +27,9 @@ def escpos() -> SimpleNamespace:
     with _lock:
         root = logging.getLogger()
         before = list(root.handlers)
+        # Deferred: heavy (the capabilities database); imported on the first print job.
         from escpos.constants import QR_ECLEVEL_M
-        from escpos.printer import Dummy
+        from escpos.printer import Dummy  # deferred with the line above
 
         for handler in list(root.handlers):
             if handler not in before:

@@ -44,9 +44,9 @@ def render_laid_image(lines: list[Laid], profile: PrinterProfile) -> Image.Image
     height = MARGIN * 2 + sum(h for _, h in pieces)
     canvas = Image.new("L", (profile.dots, height), 255)
     y = MARGIN
-    for img, h in pieces:
-        if img is not None:
-            canvas.paste(img, (0, y))
+    for piece, h in pieces:
+        if piece is not None:
+            canvas.paste(piece, (0, y))
         y += h
     if lines and isinstance(lines[-1], CutLine):
         # The cut line, so a preview reads as one ticket and not an endless roll.

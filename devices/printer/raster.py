@@ -88,7 +88,7 @@ def render_line(line: Line, profile: PrinterProfile) -> Image.Image:
             img.paste(_glyph(ch, w * col * h, h, line.bold), (x, 0))
         x += w * col * h
     if line.width != line.height:
-        img = img.resize((max(1, cols * col * line.width), img.height), Image.BILINEAR)
+        img = img.resize((max(1, cols * col * line.width), img.height), Image.Resampling.BILINEAR)
     full = Image.new("L", (profile.dots, img.height), 255)
     room = profile.dots - img.width
     left = 0 if line.align is Align.LEFT else room if line.align is Align.RIGHT else room // 2
@@ -119,7 +119,7 @@ def qr_image(data: str, module: int, profile: PrinterProfile) -> Image.Image:
     module = qr_module_for(data, module, profile)
     small = Image.new("1", (size, size), 1)
     small.putdata([0 if dark else 1 for row in matrix for dark in row])
-    big = small.resize((size * module, size * module), Image.NEAREST)
+    big = small.resize((size * module, size * module), Image.Resampling.NEAREST)
     full = Image.new("1", (profile.dots, big.height), 1)
     full.paste(big, ((profile.dots - big.width) // 2, 0))
     return full

@@ -15,13 +15,14 @@ import socket
 import threading
 from pathlib import Path
 
-from devices.printer.adapter import EscposReceiptPrinter
+from devices.printer.adapter import EscposReceiptPrinter, profile_of
 from devices.printer.escpos_parse import EscPosReader
 from devices.printer.escpos_render import render_escpos
 from devices.printer.png_render import write_png
 from devices.printer.profiles import PrinterProfile
 from devices.printer.status import status_bytes
 from devices.printer.transports import TcpTransport
+from devices.registry import DeviceContext
 from kiosk.ports import PrinterStatus, SimAction
 from kiosk.receipt import Receipt
 
@@ -202,3 +203,9 @@ class SimReceiptPrinter(EscposReceiptPrinter):
             for s in (PrinterStatus.READY, PrinterStatus.PAPER_LOW, PrinterStatus.PAPER_OUT,
                       PrinterStatus.COVER_OPEN, PrinterStatus.OFFLINE)
         ]
+
+
+def open_sim_printer(url: str, ctx: DeviceContext) -> SimReceiptPrinter:
+    """Registry factory for ``sim:``: a simulated printer on a loopback socket. It lives
+    here, beside the simulator, so the real driver's module never names its stand-in."""
+    return SimReceiptPrinter(url, ctx.data_dir, profile_of(url))

@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 import socket
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from devices.printer.escpos_lib import escpos
 from kiosk.errors import DeviceError
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,22 @@ def _drain_socket(sock: socket.socket) -> None:
         sock.setblocking(True)
 
 
+class _SerialPort(Protocol):
+    """What this module uses of ``serial.Serial``."""
+
+    timeout: float | None
+
+    def write(self, data: bytes) -> int | None: ...
+
+    def flush(self) -> None: ...
+
+    def reset_input_buffer(self) -> None: ...
+
+    def read(self, size: int = 1) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
 class SerialTransport:
     """A serial printer through pyserial (python-escpos's ``Serial`` would configure
     root logging, see :class:`TcpTransport`, and read 16 bytes per answer)."""
@@ -117,11 +134,11 @@ class SerialTransport:
     def __init__(self, device: str, baudrate: int = 9600, *, write_timeout: float = 30.0) -> None:
         self.device, self.baudrate, self.write_timeout = device, baudrate, write_timeout
         self.description = f"serial {device} {baudrate}"
-        self._port: object | None = None
+        self._port: _SerialPort | None = None
 
     def open(self) -> None:
         """Open the port."""
-        import serial  # lazy: only serial printers need pyserial
+        import serial  # deferred: only serial printers need pyserial
 
         try:
             # No DSR/DTR flow control: many cheap printers leave DSR unwired, and
@@ -135,31 +152,44 @@ class SerialTransport:
         """Close the port."""
         port, self._port = self._port, None
         if port is not None:
-            port.close()  # type: ignore[attr-defined]
+            port.close()
+
+    def _open_port(self) -> _SerialPort:
+        if self._port is None:
+            raise OSError(f"{self.description}: not open")
+        return self._port
 
     def write(self, data: bytes) -> None:
         """Send the whole job (a 9600-baud line takes ~1 s per KB)."""
-        import serial
-
+        port = self._open_port()
         try:
-            self._port.write(data)  # type: ignore[union-attr]
-            self._port.flush()  # type: ignore[union-attr]
-        except serial.SerialException as exc:  # includes write timeouts
+            port.write(data)
+            port.flush()
+        except OSError as exc:  # pyserial's SerialException (and write timeouts) are OSErrors
             raise OSError(str(exc)) from exc
 
     def ask(self, query: bytes, timeout: float) -> int | None:
         """One query, one byte back."""
-        import serial
-
-        port = self._port
+        port = self._open_port()
         try:
-            port.reset_input_buffer()  # type: ignore[union-attr]
-            port.timeout = timeout  # type: ignore[union-attr]
-            port.write(query)  # type: ignore[union-attr]
-            data = port.read(1)  # type: ignore[union-attr]
-        except serial.SerialException as exc:
+            port.reset_input_buffer()
+            port.timeout = timeout
+            port.write(query)
+            data = port.read(1)
+        except OSError as exc:
             raise OSError(str(exc)) from exc
         return data[0] if data else None
+
+
+class _EscposUsb(Protocol):
+    """What this module uses of ``escpos.printer.Usb`` (``device`` is pyusb's)."""
+
+    device: Any
+    in_ep: int
+
+    def _raw(self, msg: bytes) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class UsbTransport:
@@ -170,15 +200,13 @@ class UsbTransport:
     def __init__(self, vendor: int, product: int, *, timeout_ms: int = 5000) -> None:
         self.vendor, self.product, self.timeout_ms = vendor, product, timeout_ms
         self.description = f"usb {vendor:04x}:{product:04x}"
-        self._printer: object | None = None
+        self._printer: _EscposUsb | None = None
 
     def open(self) -> None:
         """Claim the device."""
         try:
-            from devices.printer.escpos_lib import escpos
-
             escpos()  # python-escpos without its logging side effect
-            from escpos.printer import Usb  # lazy: needs pyusb
+            from escpos.printer import Usb  # deferred: heavy, and needs pyusb; only USB printers
 
             printer = Usb(self.vendor, self.product, timeout=self.timeout_ms)
             printer.open()
@@ -190,18 +218,23 @@ class UsbTransport:
         """Release the device."""
         printer, self._printer = self._printer, None
         if printer is not None:
-            printer.close()  # type: ignore[attr-defined]
+            printer.close()
+
+    def _claimed(self) -> _EscposUsb:
+        if self._printer is None:
+            raise OSError(f"{self.description}: not open")
+        return self._printer
 
     def write(self, data: bytes) -> None:
         """Send the whole job."""
-        self._printer._raw(data)  # type: ignore[union-attr]
+        self._claimed()._raw(data)
 
     def ask(self, query: bytes, timeout: float) -> int | None:
         """One query, one byte back (many USB clones never answer: None)."""
-        self._printer._raw(query)  # type: ignore[union-attr]
+        printer = self._claimed()
+        printer._raw(query)
         try:
-            dev = self._printer.device  # type: ignore[union-attr]
-            data = dev.read(self._printer.in_ep, 16, int(timeout * 1000))  # type: ignore[union-attr]
+            data = printer.device.read(printer.in_ep, 16, int(timeout * 1000))
         except Exception:  # pyusb raises USBTimeoutError/USBError
             return None
         return data[-1] if len(data) else None
