@@ -81,10 +81,10 @@ def build_terminal(
         def voice_input() -> VoiceInput | None:
             from devices.audio.voice_input import open_voice_input
 
-            speaker = terminal.devices[DeviceKind.SPEAKER]
-            return open_voice_input(
-                data_dir, terminal.devices[DeviceKind.MIC], lambda: bool(getattr(speaker, "speaking", False))  # type: ignore[arg-type]
-            )
+            mic, speaker = terminal.mic(), terminal.speaker()
+            if mic is None:  # nothing to hear with: the speech model is not loaded for nothing
+                return None
+            return open_voice_input(data_dir, mic, lambda: speaker is not None and speaker.speaking)
 
         terminal.voice_input_factory = voice_input
         if config.video.enabled:

@@ -2,6 +2,11 @@
 
 Concrete adapters live in ``devices/`` (hardware and simulators) and are wired by
 ``kiosk.bootstrap``. The core only ever sees these shapes.
+
+The device ports are ``runtime_checkable``: ``kiosk.terminal.Terminal`` hands out each
+device as its port (``terminal.printer()``, ``terminal.speaker()``…) only when the
+adapter has that shape, so callers never probe with ``hasattr``. A simulator says so by
+being :class:`Simulated`, never by its URL.
 """
 
 from __future__ import annotations
@@ -95,20 +100,29 @@ class Device(Protocol):
 
 @runtime_checkable
 class Simulated(Protocol):
-    """A device that is a simulator and can be driven by hand."""
+    """A device that is a simulator and can be driven by hand (the technician screen
+    shows its controls). A simulated microphone hears silence and a simulated speaker
+    plays nothing, so a video call generates its own sound instead."""
 
     def sim_actions(self) -> list[SimAction]:
         """The controls to show on the technician screen."""
 
 
-class CardReader(Device, Protocol):
+@runtime_checkable
+class EventSource(Protocol):
+    """A device that reports what happens to it as events (faults, recoveries, cards)."""
+
+    def subscribe(self, sink: Callable[["DeviceEvent"], None]) -> None:
+        """Deliver this device's events to ``sink`` (called on the device's worker)."""
+
+
+@runtime_checkable
+class CardReader(Device, EventSource, Protocol):
     """An ID card reader. Reads happen on the adapter's own worker; results arrive as
     events (``CardRead``, ``CardRejected``, ``DeviceFaulted``, ``DeviceRecovered``)."""
 
-    def subscribe(self, sink: Callable[["DeviceEvent"], None]) -> None:
-        """Deliver this reader's events to ``sink`` (called on a worker thread)."""
 
-
+@runtime_checkable
 class ReceiptPrinter(Device, Protocol):
     """A receipt printer. ``print_receipt`` blocks: call it from a worker, never the UI."""
 
@@ -117,6 +131,14 @@ class ReceiptPrinter(Device, Protocol):
 
     def print_receipt(self, receipt: "Receipt") -> None:
         """Print one receipt or raise ``kiosk.errors.PrinterError``."""
+
+    @property
+    def last_status(self) -> PrinterStatus:
+        """The status from the last query, without asking (no I/O)."""
+
+    @property
+    def polling(self) -> bool:
+        """True while the status is asked in the background, so ``last_status`` is live."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +151,7 @@ class Frame:
     timestamp: float
 
 
+@runtime_checkable
 class Camera(Device, Protocol):
     """A camera that keeps its latest frame; readers never wait on the sensor."""
 
@@ -144,6 +167,7 @@ class AudioChunk:
     sample_rate: int
 
 
+@runtime_checkable
 class AudioSource(Device, Protocol):
     """A microphone (or a recording standing in for one)."""
 
@@ -189,6 +213,7 @@ class VoiceInput(Protocol):
         """Release it."""
 
 
+@runtime_checkable
 class Speaker(Device, Protocol):
     """Speech output. Announcements queue up and never talk over each other."""
 
@@ -197,6 +222,11 @@ class Speaker(Device, Protocol):
 
     def spoken(self) -> list[str]:
         """What has been spoken since open, newest last (for tests and the technician)."""
+
+    @property
+    def speaking(self) -> bool:
+        """True while an announcement plays (the listener mutes then, so the kiosk never
+        answers its own prompts)."""
 
 
 @runtime_checkable

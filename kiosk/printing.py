@@ -69,7 +69,7 @@ class PrintQueue:
         if self._devices_ready is not None:
             self._devices_ready.wait(_START_WAIT_S)  # a job right after start-up
         printer = self._printer()
-        if printer is None or not hasattr(printer, "print_receipt"):
+        if not isinstance(printer, ReceiptPrinter):  # absent, or still starting
             return PrintFinished(job_id, ok=False, message_key="printer.offline", status=PrinterStatus.OFFLINE.value)
         try:
             printer.print_receipt(receipt)

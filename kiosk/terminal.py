@@ -1,4 +1,11 @@
-"""A wired terminal: what the app and the commands run on (built by kiosk.bootstrap)."""
+"""A wired terminal: what the app and the commands run on (built by kiosk.bootstrap).
+
+``Terminal.devices`` holds every configured device by kind, each with its health, for
+the views that list them all (technician screen, telemetry, ``kiosk doctor``). Code that
+uses a device asks for it as its port: ``printer()``, ``card_reader()``, ``camera()``,
+``mic()``, ``speaker()``, ``volume_control()`` give the adapter typed, or None while it is
+absent, still starting, or not of that shape. ``sim_devices()`` gives the simulators.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +23,23 @@ from kiosk.i18n import Translator
 from kiosk.outbox import Outbox
 from kiosk.errors import KioskError
 from kiosk.events import DeviceEvent
-from kiosk.ports import CentreChannel, Clock, Device, DeviceHealth, DeviceKind, DeviceState, Simulated, VoiceInput
+from kiosk.ports import (
+    AudioSource,
+    Camera,
+    CardReader,
+    CentreChannel,
+    Clock,
+    Device,
+    DeviceHealth,
+    DeviceKind,
+    DeviceState,
+    EventSource,
+    ReceiptPrinter,
+    Simulated,
+    Speaker,
+    VoiceInput,
+    VolumeControl,
+)
 from kiosk.queue import QueueService
 from kiosk.store import DB_FILENAME, connect
 from kiosk.visit import VisitFlow
@@ -88,8 +111,8 @@ class Terminal:
     # The live link to the centre (set by the fleet agent once started); None: the
     # kiosk works alone and flows that need the centre say so.
     centre: CentreChannel | None = None
-    # Video consultation (kiosk.call.VideoCallPort, remote_video/; issue 7). None: no calls.
-    video: "VideoCallPort | None" = None
+    # Video consultation (kiosk.call.VideoCallPort, built in remote_video/). None: no calls.
+    video: VideoCallPort | None = None
     # What the start-up check found wrong with the store and replaced (kiosk/storecheck.py);
     # a ``StoreFault``, shown by ``kiosk doctor``. None: the store was sound.
     store_fault: object | None = None
@@ -104,8 +127,8 @@ class Terminal:
             if not isinstance(device, PendingDevice):
                 continue
             device = self._create(kind, device.url)
-            if sink is not None and hasattr(device, "subscribe"):
-                device.subscribe(sink)  # type: ignore[attr-defined]
+            if sink is not None and isinstance(device, EventSource):
+                device.subscribe(sink)
             try:
                 device.open()
             except Exception as exc:  # noqa: BLE001 — one device must not stop the kiosk
@@ -142,7 +165,7 @@ class Terminal:
             try:
                 voice = self.voice_input_factory()
                 if voice is not None:
-                    voice.open()  # type: ignore[attr-defined]
+                    voice.open()
                 self.voice_input = voice
             except Exception:  # noqa: BLE001 — voice mode still speaks without it
                 log.exception("voice input could not be opened")
@@ -157,7 +180,7 @@ class Terminal:
                 log.warning("video call close failed: %s", exc)
         if self.voice_input is not None:
             try:
-                self.voice_input.close()  # type: ignore[attr-defined]
+                self.voice_input.close()
             except Exception as exc:  # noqa: BLE001
                 log.warning("voice input close failed: %s", exc)
         for kind, device in self.devices.items():
@@ -171,6 +194,40 @@ class Terminal:
         are not shared between threads)."""
         return QueueService(connect(self.data_dir / DB_FILENAME), self.catalog, self.clock, self.config.queue.max_priority_streak)
 
-    def sim_devices(self) -> list[Device]:
+    # --- each device as its port --------------------------------------------------------
+    # None while the device is absent or still starting (an AbsentDevice or PendingDevice
+    # stands in the table then), or if its adapter lacks the port's shape.
+
+    def card_reader(self) -> CardReader | None:
+        """The ID card reader, or None."""
+        device = self.devices.get(DeviceKind.IDCARD)
+        return device if isinstance(device, CardReader) else None
+
+    def printer(self) -> ReceiptPrinter | None:
+        """The receipt printer, or None."""
+        device = self.devices.get(DeviceKind.PRINTER)
+        return device if isinstance(device, ReceiptPrinter) else None
+
+    def camera(self) -> Camera | None:
+        """The camera, or None."""
+        device = self.devices.get(DeviceKind.CAMERA)
+        return device if isinstance(device, Camera) else None
+
+    def mic(self) -> AudioSource | None:
+        """The microphone, or None."""
+        device = self.devices.get(DeviceKind.MIC)
+        return device if isinstance(device, AudioSource) else None
+
+    def speaker(self) -> Speaker | None:
+        """The speaker, or None."""
+        device = self.devices.get(DeviceKind.SPEAKER)
+        return device if isinstance(device, Speaker) else None
+
+    def volume_control(self) -> VolumeControl | None:
+        """The speaker if its output level can be set, else None."""
+        device = self.devices.get(DeviceKind.SPEAKER)
+        return device if isinstance(device, VolumeControl) else None
+
+    def sim_devices(self) -> list[Simulated]:
         """The devices that are simulators (for the technician screen)."""
         return [d for d in self.devices.values() if isinstance(d, Simulated)]

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from kiosk import events as ev
 from kiosk.call import CallRequest
-from kiosk.ports import DeviceKind, DeviceState
+from kiosk.ports import DeviceKind, DeviceState, Simulated
 
 log = logging.getLogger(__name__)
 CALL_OUT = "call/out"  # fleet.topics.CALL_OUT (the core-side code does not import fleet)
@@ -102,8 +102,8 @@ class VideoCalls:
         own latest-frame slot, so the person sees themselves while still waiting."""
         import numpy as np
 
-        cam = self.terminal.devices.get(DeviceKind.CAMERA)
-        frame = cam.latest_frame() if cam is not None and hasattr(cam, "latest_frame") else None
+        cam = self.terminal.camera()
+        frame = cam.latest_frame() if cam is not None else None
         if frame is None:
             return 0, None
         return int(frame.timestamp * 1000), np.frombuffer(frame.rgb, np.uint8).reshape(frame.height, frame.width, 3)
@@ -155,14 +155,15 @@ class VideoCalls:
 
         s = self.settings
         camera = self.terminal.devices.get(DeviceKind.CAMERA)
-        mic = self.terminal.devices.get(DeviceKind.MIC)
+        mic = self.terminal.mic()
         speaker = self.terminal.devices.get(DeviceKind.SPEAKER)
         level = VideoLevel(s.width, s.height, s.fps, s.max_bitrate_kbps)
         track = CameraTrack(camera, level)
         # The simulator's microphone is silence: a generated tone proves sound flows.
-        mic_url = getattr(mic, "url", "")
-        audio = AudioTrack(generated=True) if (mic is None or mic_url.startswith("sim:") or not hasattr(mic, "chunks")) else AudioTrack(mic)
-        play = speaker is not None and not getattr(speaker, "url", "sim:").startswith("sim:")
+        audio = AudioTrack(generated=True) if (mic is None or isinstance(mic, Simulated)) else AudioTrack(mic)
+        # The call's sound goes to the loudspeaker itself (sounddevice), not through the
+        # speaker port: only a simulated speaker means there is none to play on.
+        play = speaker is not None and not isinstance(speaker, Simulated)
         peer = CallPeer(track, audio, ice_servers=s.ice_servers, audio_sink=AudioSink(play=play, volume=self.volume),
                         max_kbps=s.max_bitrate_kbps, on_closed=lambda why: self._end(why, only=call_id))
         with self._lock:

@@ -22,7 +22,6 @@ from kivy.uix.scrollview import ScrollView
 
 from kiosk import events as ev
 from kiosk.terminal import Terminal
-from kiosk.ports import DeviceKind
 from kiosk.tickets import Priority
 from kiosk.visit import VisitState
 from screens import theme
@@ -168,12 +167,12 @@ class KioskApp(App):
         # A site without a calling display has the kiosk say the
         # calls the windows make, on its own speaker (one queue with everything it says).
         t = self.terminal
-        speaker = t.devices.get(DeviceKind.SPEAKER)
-        if t.config.calling.announce_in_app and hasattr(speaker, "say"):
+        speaker = t.speaker()
+        if t.config.calling.announce_in_app and speaker is not None:
             from kiosk.calling import Announcer, CallAnnouncements
 
             template = t.translator.t("calling.announce")
-            self.announcements = CallAnnouncements(t.open_queue, Announcer(speaker, t.config.language, template))  # type: ignore[arg-type]
+            self.announcements = CallAnnouncements(t.open_queue, Announcer(speaker, t.config.language, template))
             self.announcements.start()
 
     def on_stop(self) -> None:
@@ -344,7 +343,7 @@ class KioskApp(App):
 
     def _run_sim_action(self, action_id: str) -> None:
         for device in self.terminal.sim_devices():
-            for sim_action in device.sim_actions():  # type: ignore[attr-defined]
+            for sim_action in device.sim_actions():
                 if sim_action.action_id == action_id:
                     log.info("technician: simulator action %s", action_id)
                     sim_action.run()

@@ -88,7 +88,7 @@ class TechnicianScreen(KioskScreen):
         sims = self.ids.sims
         discard_children(sims)
         for device in t.sim_devices():
-            for action in device.sim_actions():  # type: ignore[attr-defined]
+            for action in device.sim_actions():
                 sims.add_widget(Factory.SimButton(text=app.tr(action.label_key), action=f"sim:{action.action_id}"))
         if not sims.children:
             sims.add_widget(KButton(text=app.tr("tech.no_sim"), bg=theme.BACKGROUND, fg=theme.TEXT_MUTED))

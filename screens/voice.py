@@ -87,10 +87,9 @@ class VoiceGuide:
 
     def speak(self, text: str, interrupt: bool = True) -> None:
         """Say ``text`` on the speaker (if there is one); ``interrupt`` cuts what is being said."""
-        speaker = self.app.terminal.devices.get(DeviceKind.SPEAKER)
-        say = getattr(speaker, "say", None)
-        if say is not None and text:
-            say(text, interrupt=interrupt)
+        speaker = self.app.terminal.speaker()
+        if speaker is not None and text:
+            speaker.say(text, interrupt=interrupt)
 
     def number(self, number: str) -> str:
         """A ticket number as it is said aloud in the current language."""

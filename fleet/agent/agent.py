@@ -41,7 +41,7 @@ from fleet.mqttlink import make_client, parse_broker_url
 from kiosk.config import CONFIG_FILENAME, FleetSettings, KioskConfig
 from kiosk.logs import mask_text
 from kiosk.outbox import SEALED_KINDS, Outbox, add_event
-from kiosk.ports import CentreError, CentreUnavailable, DeviceKind, VolumeControl
+from kiosk.ports import CentreError, CentreUnavailable, VolumeControl
 from kiosk.store import DB_FILENAME, connect, transaction
 from kiosk.visit import VisitState
 
@@ -175,11 +175,7 @@ class Agent:
         return int(self.state.get("config_version", 0))
 
     def _speaker(self) -> VolumeControl | None:
-        devices = getattr(self.terminal, "devices", None) or {}
-        speaker = devices.get(DeviceKind.SPEAKER) if hasattr(devices, "get") else None
-        # Duck-typed (VolumeControl's shape): isinstance on a Protocol costs ~0.1 ms, and
-        # telemetry asks every time.
-        return speaker if callable(getattr(speaker, "set_volume", None)) and hasattr(speaker, "volume") else None  # type: ignore[return-value]
+        return self.terminal.volume_control()
 
     def apply_volume(self, level: int) -> bool:
         """Set the speaker's output level; False if the terminal has no such speaker."""

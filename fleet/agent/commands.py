@@ -58,17 +58,16 @@ def self_test(agent: "Agent", args: dict[str, Any]) -> Outcome:
 
 def print_test(agent: "Agent", args: dict[str, Any]) -> Outcome:
     """Print the test receipt on the terminal's printer."""
-    from kiosk.ports import DeviceKind
     from kiosk.receipt import test_receipt
 
-    printer = agent.terminal.devices.get(DeviceKind.PRINTER)
-    if printer is None or not hasattr(printer, "print_receipt"):
+    printer = agent.terminal.printer()
+    if printer is None:
         raise CommandError("no_device", "this terminal has no printer")
     try:
         printer.print_receipt(test_receipt(agent.terminal.config, printed_at=agent.now()))
     except Exception as exc:  # noqa: BLE001 — the printer's fault is the answer
         raise CommandError("failed", f"print failed: {type(exc).__name__}: {mask_text(str(exc))}") from exc
-    status = printer.status().value if hasattr(printer, "status") else "unknown"
+    status = printer.status().value
     return Outcome({"printed": True, "status": status})
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fleet import topics
+from kiosk.ports import ReceiptPrinter
 
 SPEECH_MODEL_DIR = Path("models") / "vosk-small-cn"
 _STARTED = time.monotonic()
@@ -64,11 +65,11 @@ def device_reports(devices: dict[Any, Any], with_paper: bool = True) -> list[top
         except Exception as exc:  # noqa: BLE001 — a broken adapter is itself a fault to report
             state, detail = "fault", f"health failed: {type(exc).__name__}"
         paper = None
-        if with_paper and getattr(kind, "value", kind) == "printer" and hasattr(device, "status") and state != "absent":
+        if with_paper and isinstance(device, ReceiptPrinter) and state != "absent":
             try:
                 # A printer polled in the background already knows its live state: no
                 # query of our own to wait for (nor to queue behind a job).
-                paper = device.last_status.value if getattr(device, "polling", False) else device.status().value
+                paper = device.last_status.value if device.polling else device.status().value
             except Exception:  # noqa: BLE001
                 paper = "unknown"
         out.append(topics.DeviceReport(kind=getattr(kind, "value", str(kind)), state=state, detail=detail[:200], paper=paper))
