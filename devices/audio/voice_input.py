@@ -78,9 +78,7 @@ class ListeningVoiceInput:
         """Stop listening; the model stays loaded for the next person."""
         self._watch_stop.set()
         self._listener.stop()
-        forget = getattr(self._recognizer, "forget", None)
-        if callable(forget):
-            forget()  # nothing of one person's voice carries over to the next
+        self._recognizer.forget()  # nothing of one person's voice carries over to the next
 
     def _mute_while_speaking(self, muted: bool) -> None:
         while not self._watch_stop.wait(_SPEAKING_POLL_S):
