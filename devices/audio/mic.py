@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from devices.health import HealthTracker
@@ -21,6 +21,19 @@ from devices.registry import DeviceContext
 from kiosk.ports import AudioChunk, DeviceHealth, DeviceKind, DeviceState
 
 log = logging.getLogger(__name__)
+
+
+class _InputStream(Protocol):
+    """What this module uses of ``sounddevice.RawInputStream``."""
+
+    @property
+    def active(self) -> bool: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class SoundDeviceMic:
@@ -36,7 +49,7 @@ class SoundDeviceMic:
         self._tracker = HealthTracker(self.kind, url)
         # Bounded: if nobody listens, old audio is dropped rather than piling up.
         self._queue: queue.Queue[bytes] = queue.Queue(maxsize=max(1, int(queue_seconds * 1000 / block_ms)))
-        self._stream: Any = None
+        self._stream: _InputStream | None = None
         self._lock = threading.Lock()
         self._overflows = 0
         self._closed = True

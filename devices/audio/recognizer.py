@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from devices.audio.vocab import fit_grammar, join_words
 from kiosk.errors import DeviceError
@@ -37,6 +37,18 @@ log = logging.getLogger(__name__)
 
 PartialCallback = Callable[[str], None]
 _UNK = "[unk]"
+
+
+class _Kaldi(Protocol):
+    """What this module uses of ``vosk.KaldiRecognizer`` (Vosk ships no type information)."""
+
+    def AcceptWaveform(self, data: bytes) -> int: ...  # noqa: N802 - Vosk's names
+
+    def Result(self) -> str: ...  # noqa: N802
+
+    def PartialResult(self) -> str: ...  # noqa: N802
+
+    def FinalResult(self) -> str: ...  # noqa: N802
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,7 @@ class RecognitionSession:
         self,
         owner: "VoskRecognizer",
         key: tuple[str, int],
-        kaldi: Any,
+        kaldi: _Kaldi,
         grammar: bool,
         on_partial: PartialCallback | None,
         partial_interval_s: float = 0.2,
@@ -69,7 +81,7 @@ class RecognitionSession:
         self._partial_every = int(2 * key[1] * partial_interval_s)
         self._since_partial = 0
         self._key = key
-        self._kaldi = kaldi
+        self._kaldi: _Kaldi | None = kaldi
         self._grammar = grammar
         self._on_partial = on_partial
         self._segments: list[str] = []
@@ -86,15 +98,14 @@ class RecognitionSession:
 
     def accept(self, chunk: AudioChunk) -> None:
         """Decode ``chunk``; deliver the partial text if it changed."""
-        if self._done:
-            raise RuntimeError("session already finished")
+        kaldi = self._live()
         if chunk.sample_rate != self.sample_rate:
             raise ValueError(f"chunk at {chunk.sample_rate} Hz in a {self.sample_rate} Hz session")
         t0 = time.perf_counter()
-        ended = self._kaldi.AcceptWaveform(chunk.pcm)
+        ended = kaldi.AcceptWaveform(chunk.pcm)
         if ended:
             # Vosk found a pause and closed a segment; the utterance may go on.
-            text = join_words(json.loads(self._kaldi.Result()).get("text", ""))
+            text = join_words(json.loads(kaldi.Result()).get("text", ""))
             if text:
                 self._segments.append(text)
             current = ""
@@ -102,7 +113,7 @@ class RecognitionSession:
         else:
             self._since_partial += len(chunk.pcm)
             due = self._on_partial is not None and self._since_partial >= self._partial_every
-            current = join_words(json.loads(self._kaldi.PartialResult()).get("partial", "")) if due else ""
+            current = join_words(json.loads(kaldi.PartialResult()).get("partial", "")) if due else ""
         if due:
             self._since_partial = 0
         self._decode += time.perf_counter() - t0
@@ -116,15 +127,14 @@ class RecognitionSession:
 
     def finish(self) -> Recognition:
         """End of speech: the final text. The session cannot be fed afterwards."""
-        if self._done:
-            raise RuntimeError("session already finished")
+        kaldi = self._live()
         t0 = time.perf_counter()
-        text = join_words(json.loads(self._kaldi.FinalResult()).get("text", ""))
+        text = join_words(json.loads(kaldi.FinalResult()).get("text", ""))
         elapsed = time.perf_counter() - t0
         self._done = True
         if text:
             self._segments.append(text)
-        self._owner._release(self._key, self._kaldi)  # FinalResult left it reset
+        self._owner._release(self._key, kaldi)  # FinalResult left it reset
         return Recognition(
             text=self._join(self._segments),
             grammar=self._grammar,
@@ -142,6 +152,11 @@ class RecognitionSession:
             # (and what it heard) for continuous decoding; a new recogniser is cheap.
             self._kaldi = None
 
+    def _live(self) -> _Kaldi:
+        if self._done or self._kaldi is None:
+            raise RuntimeError("session already finished")
+        return self._kaldi
+
     @staticmethod
     def _join(parts: list[str]) -> str:
         return join_words(" ".join(parts))
@@ -149,7 +164,7 @@ class RecognitionSession:
 
 @dataclass
 class _Pool:
-    idle: list[Any] = field(default_factory=list)
+    idle: list[_Kaldi] = field(default_factory=list)
 
 
 class VoskRecognizer:
@@ -161,6 +176,7 @@ class VoskRecognizer:
         self.sample_rate = sample_rate
         self.cache_size = cache_size
         self.warm_up = warm_up
+        # vosk.Model and the vosk module, once loaded (Vosk ships no type information).
         self._model: Any = None
         self._vosk: Any = None
         self._lock = threading.Lock()
@@ -278,7 +294,7 @@ class VoskRecognizer:
             return Recognition("", bool(grammar), 0.0, 0.0, 0.0)
         return session.finish()
 
-    def _acquire(self, key: tuple[str, int]) -> Any:
+    def _acquire(self, key: tuple[str, int]) -> _Kaldi:
         with self._lock:
             pool = self._pools.get(key)
             if pool is not None:
@@ -290,7 +306,7 @@ class VoskRecognizer:
             return self._vosk.KaldiRecognizer(self._model, float(rate), grammar_json)
         return self._vosk.KaldiRecognizer(self._model, float(rate))
 
-    def _release(self, key: tuple[str, int], kaldi: Any) -> None:
+    def _release(self, key: tuple[str, int], kaldi: _Kaldi) -> None:
         with self._lock:
             pool = self._pools.setdefault(key, _Pool())
             self._pools.move_to_end(key)
