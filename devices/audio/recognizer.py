@@ -302,9 +302,9 @@ class VoskRecognizer:
                 if pool.idle:
                     return pool.idle.pop()
         grammar_json, rate = key
-        if grammar_json:
-            return self._vosk.KaldiRecognizer(self._model, float(rate), grammar_json)
-        return self._vosk.KaldiRecognizer(self._model, float(rate))
+        args = (self._model, float(rate), grammar_json) if grammar_json else (self._model, float(rate))
+        kaldi: _Kaldi = self._vosk.KaldiRecognizer(*args)
+        return kaldi
 
     def _release(self, key: tuple[str, int], kaldi: _Kaldi) -> None:
         with self._lock:

@@ -110,7 +110,8 @@ def apply_volume(pcm: bytes, level: int) -> bytes:
     import numpy as np  # deferred: heavy, and only needed when the volume is turned down
 
     samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) * gain
-    return np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
+    scaled: bytes = np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
+    return scaled
 
 
 def write_wav(path: Path, pcm: bytes, rate: int) -> None:

@@ -83,7 +83,8 @@ class _Job:
 
     @property
     def output(self) -> bytes:
-        return self.printer.output
+        data: bytes = self.printer.output  # python-escpos ships no type information
+        return data
 
 
 def render_laid(lines: list[Laid], profile: PrinterProfile) -> bytes:

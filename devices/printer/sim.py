@@ -14,6 +14,7 @@ import logging
 import socket
 import threading
 from pathlib import Path
+from typing import Callable
 
 from devices.printer.adapter import EscposReceiptPrinter, profile_of
 from devices.printer.escpos_parse import EscPosReader
@@ -195,7 +196,7 @@ class SimReceiptPrinter(EscposReceiptPrinter):
     def sim_actions(self) -> list[SimAction]:
         """Paper low / paper out / cover open / offline / ready, for the technician screen.
         Each only flips a flag: nothing blocks the UI thread."""
-        def setter(status: PrinterStatus):  # noqa: ANN202 - a tiny closure factory
+        def setter(status: PrinterStatus) -> Callable[[], None]:
             return lambda: self.set_sim_status(status)
 
         return [
