@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import av
+from av.stream import Stream
 import numpy as np
 import numpy.typing as npt
 from aiortc.codecs.opus import OpusEncoder
@@ -219,7 +220,7 @@ class AudioTrack(MediaStreamTrack):
         self._stop.set()
         super().stop()
 
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Stream]:
         """The next 20 ms, Opus-encoded (aiortc calls this)."""
         if self.readyState != "live":
             raise MediaStreamError
@@ -247,7 +248,7 @@ class AudioTrack(MediaStreamTrack):
         packet = self._encode(frame)
         return packet if packet is not None else await self.recv()  # the encoder buffered: the next 20 ms
 
-    def _encode(self, frame: av.AudioFrame) -> av.Packet | None:
+    def _encode(self, frame: av.AudioFrame) -> av.Packet[Stream] | None:
         """20 ms of Opus, inline on the loop (see the class's docstring)."""
         if self._encoder is None:
             self._encoder = OpusEncoder()
