@@ -84,6 +84,23 @@ def test_frame_counter_survives_vp8_and_scaling() -> None:
     assert read_code(blank) == 6
 
 
+def test_no_camera_sends_a_grey_picture_at_the_rungs_size() -> None:
+    """A terminal without a picture (no camera, or one that cannot give frames) still
+    sends video: plain grey at the rung's size, so the lawyer sees the picture is gone
+    while the voice carries on."""
+    import asyncio
+
+    from remote_video.media import CameraTrack
+
+    track = CameraTrack(None, LADDER[-1])
+    frame = asyncio.run(track.recv())
+    img = frame.to_ndarray(format="rgb24")
+    assert img.shape == (LADDER[-1].height, LADDER[-1].width, 3)
+    assert int(img.min()) == int(img.max()) == 96
+    assert track.frames_sent == 1
+    track.stop()
+
+
 def test_ice_servers_only_from_configuration() -> None:
     assert ice_configuration().iceServers == []  # never aiortc's public STUN default
     cfg = parse_config('[video]\nice_servers = [{ urls = ["turn:turn.example.gov.cn:3478"], username = "k", credential = "s" }]\n')
