@@ -69,7 +69,7 @@ class DisplayApp(App):
 
     def tr(self, key: str, *_deps: object, **values: object) -> str:
         """A UI text; kv passes ``app.lang`` so the text follows the language."""
-        return self.terminal.translator.t(key, **values)
+        return self.terminal.translator.t(key, None, **values)  # None: the display's language
 
     def service_name(self, code: str) -> str:
         """A service's name in the display's language."""
@@ -84,7 +84,7 @@ class DisplayApp(App):
         Window.bind(size=lambda _w, size: setattr(self, "scale", theme.scale_for(*size)))
         config = self.terminal.config
         self.view = CallingDisplay(site=config.site_name if self.lang == "zh_CN" else (config.site_name_en or config.site_name), notice=self._notice)
-        self._bridge = UiBridge(self._on_update)  # type: ignore[arg-type]
+        self._bridge = UiBridge(self._on_update)
         # The first snapshot is read here so the first frame already shows the queue.
         self.view.show(display_snapshot(self.terminal.queue, self._windows, self._upcoming), self)
         Clock.schedule_interval(self._tick_clock, 1.0)
@@ -114,6 +114,8 @@ class DisplayApp(App):
                 log.exception("reading the queue failed; retrying")
                 continue
             assert self._bridge is not None
+            # The one bridge is typed for the visit's events; the display's items are
+            # its own (the UI side tells them apart by type).
             self._bridge.post(snap)  # type: ignore[arg-type]
             for call in calls:
                 self._bridge.post(call)  # type: ignore[arg-type]
