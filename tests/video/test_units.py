@@ -147,6 +147,24 @@ def test_selftest_command_reports_media_both_ways(tmp_path: Path) -> None:
     assert r["cpu_percent"] > 0
 
 
+def test_a_terminal_with_calls_starts_without_the_call_libraries(tmp_path: Path) -> None:
+    """Calls switched on cost the kiosk's start nothing: aiortc, PyAV, numpy and OpenCV
+    load with the first call, not when the terminal is built (a fresh interpreter, as
+    ``kiosk run`` starts)."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kiosk.bootstrap import build_terminal\n"
+        "from kiosk.config import KioskConfig\n"
+        f"t = build_terminal(KioskConfig(), Path({str(tmp_path)!r}), simulate=True)\n"
+        "assert t.video is not None, 'calls are on by default'\n"
+        "print(sorted(m for m in ('aiortc', 'aioice', 'av', 'numpy', 'cv2', 'sounddevice') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([PYTHON, "-c", script], env=kiosk_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[]"
+
+
 def test_the_visit_through_a_call_without_kivy(tmp_path: Path) -> None:
     from kiosk import events as ev
     from kiosk.bootstrap import build_terminal
