@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Sequence
 
 from kivy.app import App
@@ -17,6 +18,7 @@ from kivy.core.window import Window
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.calling import ANNOUNCE_KEY, Announcer, CallAnnounced, CallWatcher, DisplaySnapshot, display_snapshot
+from kiosk.events import Event
 from kiosk.ports import Speaker
 from kiosk.terminal import Terminal
 from screens import theme
@@ -26,6 +28,13 @@ from screens.display import CallingDisplay
 log = logging.getLogger(__name__)
 
 POLL_S = 0.5  # a call shows and is heard within half a second of being made
+
+
+@dataclass(frozen=True)
+class DisplayUpdate(Event):
+    """What the worker hands the UI: the queue as it stands, or a call just made."""
+
+    item: DisplaySnapshot | CallAnnounced
 
 
 class DisplayApp(App):
@@ -114,16 +123,15 @@ class DisplayApp(App):
                 log.exception("reading the queue failed; retrying")
                 continue
             assert self._bridge is not None
-            # The one bridge is typed for the visit's events; the display's items are
-            # its own (the UI side tells them apart by type).
-            self._bridge.post(snap)  # type: ignore[arg-type]
+            self._bridge.post(DisplayUpdate(snap))
             for call in calls:
-                self._bridge.post(call)  # type: ignore[arg-type]
+                self._bridge.post(DisplayUpdate(call))
 
     # --- UI thread ------------------------------------------------------------------------
 
-    def _on_update(self, item: object) -> None:
+    def _on_update(self, event: Event) -> None:
         assert self.view is not None
+        item = event.item if isinstance(event, DisplayUpdate) else None
         if isinstance(item, DisplaySnapshot):
             self.view.show(item, self)
         elif isinstance(item, CallAnnounced):
