@@ -16,7 +16,7 @@ import asyncio
 import fractions
 import os
 import time
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import av
 from aiortc import RTCConfiguration, RTCPeerConnection
@@ -26,6 +26,27 @@ from devices.camera.framecode import read_code
 from devices.camera.sim import SimCamera, _background, pattern_array
 from remote_video.media import AudioTrack, CameraTrack, SendLog, VideoLevel, tone
 from remote_video.peer import CallPeer, LoopThread, restrict_host_addresses
+
+
+class CallFigures(TypedDict):
+    """What a loopback call measured: ``kiosk call selftest --json`` prints it and
+    bench/bench_call.py compares two of them."""
+
+    seconds: float
+    frames_sent: int
+    frames_received: int
+    fps: float
+    latency_p50_ms: float
+    latency_p99_ms: float
+    cpu_percent: float
+    # The product's peers only (``run_selftest``); the bare yardstick has none of these.
+    reverse_frames_received: NotRequired[int]
+    audio_frames_received: NotRequired[int]
+    reverse_audio_frames_received: NotRequired[int]
+    audio_peak: NotRequired[int]
+    level: NotRequired[str]
+    rtt_ms: NotRequired[float | None]
+    ok: NotRequired[bool]  # the command's verdict: media flowed both ways
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -40,7 +61,7 @@ def _cpu() -> float:
     return t.user + t.system
 
 
-def _summary(seconds: float, sent: int, received: int, latencies: list[float], cpu_s: float, wall: float, extra: dict[str, Any]) -> dict[str, Any]:
+def _summary(seconds: float, sent: int, received: int, latencies: list[float], cpu_s: float, wall: float) -> CallFigures:
     return {
         "seconds": round(wall, 2),
         "frames_sent": sent,
@@ -49,11 +70,10 @@ def _summary(seconds: float, sent: int, received: int, latencies: list[float], c
         "latency_p50_ms": round(1000 * (_percentile(latencies, 0.5) or 0), 1),
         "latency_p99_ms": round(1000 * (_percentile(latencies, 0.99) or 0), 1),
         "cpu_percent": round(100 * cpu_s / wall, 1) if wall else 0.0,
-        **extra,
     }
 
 
-def run_selftest(seconds: float = 5.0, level: VideoLevel | None = None) -> dict[str, Any]:
+def run_selftest(seconds: float = 5.0, level: VideoLevel | None = None) -> CallFigures:
     """Call for ``seconds`` between two peers of the product on 127.0.0.1; the figures."""
     restrict_host_addresses(["127.0.0.1"])
     level = level or VideoLevel(640, 480, 15, 500)
@@ -89,15 +109,13 @@ def run_selftest(seconds: float = 5.0, level: VideoLevel | None = None) -> dict[
         st_t = loop_t.call(term.stats())
         st_c = loop_c.call(centre.stats())
         received = centre.video_counter.frames - c0
-        extra = {
-            "reverse_frames_received": term.video_counter.frames - t0,
-            "audio_frames_received": st_c.audio_received,
-            "reverse_audio_frames_received": st_t.audio_received,
-            "audio_peak": st_c.audio_peak,
-            "level": st_t.level,
-            "rtt_ms": round(1000 * st_t.rtt_s, 1) if st_t.rtt_s is not None else None,
-        }
-        result = _summary(wall, st_t.video_sent - s0, received, centre.video_counter.latencies[lat0:], cpu_s, wall, extra)
+        result = _summary(wall, st_t.video_sent - s0, received, centre.video_counter.latencies[lat0:], cpu_s, wall)
+        result["reverse_frames_received"] = term.video_counter.frames - t0
+        result["audio_frames_received"] = st_c.audio_received
+        result["reverse_audio_frames_received"] = st_t.audio_received
+        result["audio_peak"] = st_c.audio_peak
+        result["level"] = st_t.level
+        result["rtt_ms"] = round(1000 * st_t.rtt_s, 1) if st_t.rtt_s is not None else None
         loop_t.call(term.close())
         loop_c.call(centre.close())
         return result
@@ -108,7 +126,7 @@ def run_selftest(seconds: float = 5.0, level: VideoLevel | None = None) -> dict[
         cam_c.close()
 
 
-def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> dict[str, Any]:
+def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> CallFigures:
     """The same call with plain aiortc: a track that draws the pattern in ``recv``."""
     restrict_host_addresses(["127.0.0.1"])
     lv = level or VideoLevel(640, 480, 15, 500)  # a name of its own: the tracks below close over it
@@ -150,7 +168,7 @@ def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> dict
             self.k += 1
             return f
 
-    async def main() -> dict[str, Any]:
+    async def main() -> CallFigures:
         a, b = RTCPeerConnection(RTCConfiguration(iceServers=[])), RTCPeerConnection(RTCConfiguration(iceServers=[]))
         va, vb = Pattern(), Pattern()
         a.addTrack(va), a.addTrack(Tone()), b.addTrack(vb), b.addTrack(Tone())
@@ -188,7 +206,7 @@ def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> dict
         b0, lat0, n0, cpu0, wall0 = got["b"], len(latencies), va.n, _cpu(), time.monotonic()
         await asyncio.sleep(seconds)
         cpu_s, wall = _cpu() - cpu0, time.monotonic() - wall0
-        res = _summary(wall, va.n - n0, got["b"] - b0, latencies[lat0:], cpu_s, wall, {})
+        res = _summary(wall, va.n - n0, got["b"] - b0, latencies[lat0:], cpu_s, wall)
         await a.close()
         await b.close()
         for t in tasks:
@@ -198,7 +216,7 @@ def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> dict
     return asyncio.run(main())
 
 
-def format_text(r: dict[str, Any]) -> str:
+def format_text(r: CallFigures) -> str:
     """The figures as a person reads them."""
     return (
         f"loopback call, {r['seconds']} s at {r.get('level') or 'fixed level'}\n"
@@ -210,4 +228,4 @@ def format_text(r: dict[str, Any]) -> str:
     )
 
 
-__all__ = ["run_selftest", "bare_loopback", "format_text"]
+__all__ = ["CallFigures", "run_selftest", "bare_loopback", "format_text"]
