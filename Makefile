@@ -27,7 +27,8 @@ run: deps library
 	  $(VENV)/bin/kiosk run --simulate; \
 	fi
 
-test: deps
+# The import contracts and the type check first: both fail in seconds, the suite takes minutes.
+test: deps typecheck
 	$(VENV)/bin/lint-imports
 	# Three workers on two cores: most tests wait on brokers, browsers and subprocesses.
 	# Whole files go to one worker (--dist loadfile): a file's tests share fixtures.

@@ -12,35 +12,45 @@ The terminal keeps no recording: it sends media and consent, the centre records.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 import uuid
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
+from fleet.topics import CALL_IN, CALL_OUT, CallSignal
 from kiosk import events as ev
 from kiosk.call import CallRequest
-from kiosk.ports import DeviceKind, DeviceState, Simulated
+from kiosk.ports import CentreChannel, DeviceKind, DeviceState, Simulated
+from kiosk.terminal import Terminal
+
+if TYPE_CHECKING:
+    # Annotations only: these modules import aiortc, which waits for the first call.
+    import numpy as np
+    import numpy.typing as npt
+
+    from remote_video.loopback import LoopbackCentre
+    from remote_video.media import CameraTrack
+    from remote_video.peer import CallPeer, LoopThread, PeerStats
 
 log = logging.getLogger(__name__)
-CALL_OUT = "call/out"  # fleet.topics.CALL_OUT (the core-side code does not import fleet)
-CALL_IN = "call/in"
 
 
 class VideoCalls:
     """Video calls of one terminal (at most one at a time)."""
 
-    def __init__(self, terminal: Any, sink: Callable[[ev.Event], None] | None = None) -> None:
+    def __init__(self, terminal: Terminal, sink: Callable[[ev.Event], None] | None = None) -> None:
         self.terminal = terminal
         self.settings = terminal.config.video
-        self.sink = sink or (lambda e: None)
+        self.sink: Callable[[ev.Event], None] = sink or (lambda e: None)
         self.volume = self.settings.volume
         self._lock = threading.Lock()
-        self._subscribed_to: Any = None
-        self._loop: Any = None
-        self._peer: Any = None
+        self._subscribed_to: CentreChannel | None = None
+        self._loop: LoopThread | None = None
+        self._peer: CallPeer | None = None
         self._call_id: str | None = None
-        self._camera_track: Any = None
-        self.on_peer: Callable[[Any], None] | None = None  # tests: see the peer once made
+        self._camera_track: CameraTrack | None = None
+        self.on_peer: Callable[[CallPeer], None] | None = None  # tests: see the peer once made
 
     # ---- VideoCallPort ------------------------------------------------------------------
     def available(self) -> bool:
@@ -72,7 +82,12 @@ class VideoCalls:
             except Exception as exc:  # noqa: BLE001 — e.g. aiortc missing: say so, keep the kiosk
                 self._failed(call_id, exc)
                 return
-            loop.run(self._place(call_id, request)).add_done_callback(lambda f: f.exception() and self._failed(call_id, f.exception()))
+
+            def placed(f: concurrent.futures.Future[None]) -> None:
+                if f.exception() is not None:
+                    self._failed(call_id, f.exception())
+
+            loop.run(self._place(call_id, request)).add_done_callback(placed)
 
         threading.Thread(target=begin, name="call-start", daemon=True).start()
         return call_id
@@ -92,15 +107,15 @@ class VideoCalls:
         if peer is not None:
             peer.audio_sink.volume = self.volume
 
-    def remote_picture(self) -> tuple[int, Any]:
+    def remote_picture(self) -> tuple[int, npt.NDArray[np.uint8] | None]:
         """The lawyer's newest picture (count, RGB array or None)."""
         peer = self._peer
         return peer.remote_video.get() if peer is not None else (0, None)
 
-    def self_picture(self) -> tuple[int, Any]:
+    def self_picture(self) -> tuple[int, npt.NDArray[np.uint8] | None]:
         """What the camera sees now (count, RGB array or None): read from the camera's
         own latest-frame slot, so the person sees themselves while still waiting."""
-        import numpy as np
+        import numpy as np  # deferred: start-up never loads numpy (~0.1 s); only the call screens need it
 
         cam = self.terminal.camera()
         frame = cam.latest_frame() if cam is not None else None
@@ -108,19 +123,20 @@ class VideoCalls:
             return 0, None
         return int(frame.timestamp * 1000), np.frombuffer(frame.rgb, np.uint8).reshape(frame.height, frame.width, 3)
 
-    def stats(self) -> Any:
+    def stats(self) -> PeerStats | None:
         """The peer's counts (blocking a moment; for tests and the technician)."""
         peer = self._peer
         if peer is None or self._loop is None:
             return None
         return self._loop.call(peer.stats(), timeout=5)
 
-    def demo_centre(self) -> Any:
+    def demo_centre(self) -> LoopbackCentre:
         """A duty lawyer on 127.0.0.1 (remote_video.loopback) for screenshots, the
         accessibility audit and a technician's try-out; never wired by default. Makes
         aioice offer only 127.0.0.1 in this process."""
-        from remote_video.loopback import LoopbackCentre
-        from remote_video.peer import restrict_host_addresses
+        # Both import aiortc, which a terminal pays for only when it is used.
+        from remote_video.loopback import LoopbackCentre  # deferred: aiortc
+        from remote_video.peer import restrict_host_addresses  # deferred: aiortc
 
         restrict_host_addresses(["127.0.0.1"])
         return LoopbackCentre(queue_s=2.0)
@@ -133,28 +149,29 @@ class VideoCalls:
             self._loop = None
 
     # ---- internals ----------------------------------------------------------------------
-    def _loop_thread(self) -> Any:
+    def _loop_thread(self) -> LoopThread:
         with self._lock:
             return self._make_loop()
 
-    def _make_loop(self) -> Any:
+    def _make_loop(self) -> LoopThread:
         if self._loop is None:
-            from remote_video.peer import LoopThread  # aiortc's import waits for the first call
+            from remote_video.peer import LoopThread  # deferred: aiortc's import waits for the first call
 
             self._loop = LoopThread("call")
         return self._loop
 
-    def _subscribe(self, centre: Any) -> None:
+    def _subscribe(self, centre: CentreChannel) -> None:
         if self._subscribed_to is not centre:
             centre.subscribe(CALL_IN, self._on_signal)
             self._subscribed_to = centre
 
     async def _place(self, call_id: str, request: CallRequest) -> None:
-        from remote_video.media import AudioSink, AudioTrack, CameraTrack, VideoLevel
-        from remote_video.peer import CallPeer
+        # This module is imported at start-up; aiortc only with the first call's loop.
+        from remote_video.media import AudioSink, AudioTrack, CameraTrack, VideoLevel  # deferred: aiortc
+        from remote_video.peer import CallPeer  # deferred: aiortc
 
         s = self.settings
-        camera = self.terminal.devices.get(DeviceKind.CAMERA)
+        camera = self.terminal.camera()
         mic = self.terminal.mic()
         speaker = self.terminal.devices.get(DeviceKind.SPEAKER)
         level = VideoLevel(s.width, s.height, s.fps, s.max_bitrate_kbps)
@@ -180,16 +197,13 @@ class VideoCalls:
                  "consented" if request.record else "refused")
 
     def _send(self, call_id: str, **fields: Any) -> None:
-        from fleet.topics import CallSignal  # the one schema of the signalling (fleet owns topics)
-
+        # CallSignal is the one schema of the signalling (fleet.topics owns every topic).
         centre = self.terminal.centre
         if centre is not None:
             centre.send(CALL_OUT, CallSignal(call_id=call_id, **fields).to_bytes())
 
     def _on_signal(self, payload: bytes) -> None:
         """On the agent's thread: parse and act; the peer work goes to the call's loop."""
-        from fleet.topics import CallSignal
-
         try:
             sig = CallSignal.from_bytes(payload)
         except ValueError as exc:
@@ -200,13 +214,13 @@ class VideoCalls:
         if sig.type == "queued":
             self.sink(ev.CallQueued(sig.call_id, sig.position or 0, sig.estimate_s if sig.estimate_s is not None else -1.0, sig.lawyers_on_duty or 0))
         elif sig.type == "answered" and sig.sdp:
-            peer = self._peer
-            if peer is None:
+            peer, loop = self._peer, self._loop
+            if peer is None or loop is None:
                 return
-            fut = self._loop.run(peer.accept(sig.sdp))
+            fut = loop.run(peer.accept(sig.sdp))
             lawyer = sig.lawyer or ""
 
-            def done(f: Any) -> None:
+            def done(f: concurrent.futures.Future[None]) -> None:
                 if f.exception() is not None:
                     self._failed(sig.call_id, f.exception())
                 else:
@@ -244,7 +258,7 @@ class VideoCalls:
         self.sink(ev.CallEnded(call_id, reason))
 
 
-def open_video_calls(terminal: Any) -> VideoCalls:
+def open_video_calls(terminal: Terminal) -> VideoCalls:
     """The composition root's factory (kiosk.bootstrap)."""
     return VideoCalls(terminal)
 

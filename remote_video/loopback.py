@@ -13,7 +13,8 @@ import logging
 import threading
 from typing import Any, Callable
 
-from fleet.topics import CallSignal
+from devices.camera.sim import SimCamera
+from fleet.topics import CALL_IN, CallSignal
 from kiosk.ports import CentreUnavailable
 from remote_video.media import AudioTrack, CameraTrack, VideoLevel
 from remote_video.peer import CallPeer, LoopThread
@@ -35,7 +36,7 @@ class LoopbackCentre:
         self._handlers: dict[str, list[Callable[[bytes], None]]] = {}
         self._loop: LoopThread | None = None
         self._peer: CallPeer | None = None
-        self._camera: Any = None
+        self._camera: SimCamera | None = None
         self.call_id: str | None = None
         self.signals: list[CallSignal] = []  # what the terminal sent (tests look)
         self._timers: list[threading.Timer] = []
@@ -80,7 +81,7 @@ class LoopbackCentre:
 
     def _reply(self, **fields: Any) -> None:
         data = CallSignal(**fields).to_bytes()
-        for h in list(self._handlers.get("call/in", ())):
+        for h in list(self._handlers.get(CALL_IN, ())):
             h(data)
 
     def _later(self, seconds: float, fn: Callable[[], None]) -> None:
@@ -100,22 +101,20 @@ class LoopbackCentre:
         self._later(self.queue_s, lambda: self._answer(sig))
 
     def _answer(self, sig: CallSignal) -> None:
-        from devices.camera.sim import SimCamera
-
         if self.call_id != sig.call_id or not sig.sdp:
             return
         if self._loop is None:
             self._loop = LoopThread("loopback-lawyer")
-        self._camera = SimCamera("sim:", 640, 480, 15)
-        self._camera.open()
+        camera = self._camera = SimCamera("sim:", 640, 480, 15)
+        camera.open()
         for _ in range(40):  # its first frame, so the call never opens on a grey picture
-            if self._camera.latest_frame() is not None:
+            if camera.latest_frame() is not None:
                 break
             threading.Event().wait(0.05)
         level = VideoLevel(640, 480, 15, 500)
 
         async def make() -> tuple[CallPeer, str]:
-            peer = CallPeer(CameraTrack(self._camera, level), AudioTrack(generated=True), adapt=False)
+            peer = CallPeer(CameraTrack(camera, level), AudioTrack(generated=True), adapt=False)
             return peer, await peer.answer(sig.sdp or "")
 
         self._peer, answer = self._loop.call(make())

@@ -17,13 +17,20 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import av
+from av.stream import Stream
 import numpy as np
+import numpy.typing as npt
+from aiortc.codecs.opus import OpusEncoder
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from kiosk.ports import AudioChunk, Camera
+from devices.camera.framecode import read_code
+from kiosk.ports import AudioChunk, AudioSource, Camera
+
+# An RGB picture, H×W×3 bytes: what the camera gives, the encoder takes and the UI shows.
+Picture = npt.NDArray[np.uint8]
 
 VIDEO_CLOCK = 90000
 AUDIO_RATE = 48000
@@ -49,16 +56,16 @@ class FrameSlot:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._frame: np.ndarray | None = None
+        self._frame: Picture | None = None
         self.count = 0  # frames put (a reader compares it to know if something is new)
 
-    def put(self, frame: np.ndarray) -> None:
+    def put(self, frame: Picture) -> None:
         """Replace the picture."""
         with self._lock:
             self._frame = frame
             self.count += 1
 
-    def get(self) -> tuple[int, np.ndarray | None]:
+    def get(self) -> tuple[int, Picture | None]:
         """``(count, picture)``: the newest picture and how many were put so far."""
         with self._lock:
             return self.count, self._frame
@@ -87,13 +94,13 @@ class SendLog:
 class CameraTrack(MediaStreamTrack):
     """The terminal's picture: the camera's newest frame at the level's size and rate.
 
-    A missing camera (or one unplugged mid-call) sends a plain grey picture, so the
-    lawyer still hears the person and sees that the picture, not the call, is gone.
+    A missing camera (``None``, or one unplugged mid-call) sends a plain grey picture, so
+    the lawyer still hears the person and sees that the picture, not the call, is gone.
     """
 
     kind = "video"
 
-    def __init__(self, camera: Camera | Callable[[], np.ndarray | None], level: VideoLevel, send_log: SendLog | None = None) -> None:
+    def __init__(self, camera: Camera | None, level: VideoLevel, send_log: SendLog | None = None) -> None:
         super().__init__()
         self._source = camera
         self.level = level
@@ -107,11 +114,8 @@ class CameraTrack(MediaStreamTrack):
         """Change size and rate from the next frame on (bandwidth steps)."""
         self.level = level
 
-    def _picture(self) -> np.ndarray | None:
-        src = self._source
-        if callable(src) and not hasattr(src, "latest_frame"):
-            return src()
-        frame = src.latest_frame()  # type: ignore[union-attr]
+    def _picture(self) -> Picture | None:
+        frame = self._source.latest_frame() if self._source is not None else None
         if frame is None:
             return None
         return np.frombuffer(frame.rgb, np.uint8).reshape(frame.height, frame.width, 3)
@@ -138,12 +142,10 @@ class CameraTrack(MediaStreamTrack):
         if img is None:
             img = np.full((h, w, 3), 96, np.uint8)
         elif (img.shape[1], img.shape[0]) != (w, h):
-            import cv2
+            import cv2  # deferred: OpenCV loads only when a camera's size differs from the level's
 
-            img = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA)
+            img = np.asarray(cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA), np.uint8)
         if self._send_log is not None:
-            from devices.camera.framecode import read_code
-
             self._send_log.mark(read_code(img))
         self.self_view.put(img)
         frame = av.VideoFrame.from_ndarray(img, format="rgb24")
@@ -153,7 +155,7 @@ class CameraTrack(MediaStreamTrack):
         return frame
 
 
-def tone(seconds: float, rate: int = AUDIO_RATE, start: int = 0, freq: float = 440.0) -> np.ndarray:
+def tone(seconds: float, rate: int = AUDIO_RATE, start: int = 0, freq: float = 440.0) -> npt.NDArray[np.int16]:
     """A tone that swells and fades twice a second (so level meters move): int16 mono."""
     t = (np.arange(int(seconds * rate)) + start) / rate
     env = 0.5 + 0.5 * np.sin(2 * math.pi * 2 * t)
@@ -182,23 +184,23 @@ class AudioTrack(MediaStreamTrack):
 
     kind = "audio"
 
-    def __init__(self, mic: Any | None = None, *, generated: bool = False) -> None:
+    def __init__(self, mic: AudioSource | None = None, *, generated: bool = False) -> None:
         super().__init__()
         self._samples = int(AUDIO_RATE * AUDIO_PTIME)
         self._generated = generated or mic is None
-        self._pcm: queue.Queue[np.ndarray] = queue.Queue(maxsize=50)
+        self._pcm: queue.Queue[npt.NDArray[np.int16]] = queue.Queue(maxsize=50)
         self._buf = np.zeros(0, np.int16)
         self._stop = threading.Event()
         self._start: float | None = None
         self._count = 0
         self.frames_sent = 0
-        self._encoder: Any = None  # aiortc's Opus encoder, made on the first frame
+        self._encoder: OpusEncoder | None = None  # made on the first frame
         self._reader: threading.Thread | None = None
         if not self._generated:
             self._reader = threading.Thread(target=self._read_mic, args=(mic,), name="call-mic", daemon=True)
             self._reader.start()
 
-    def _read_mic(self, mic: Any) -> None:
+    def _read_mic(self, mic: AudioSource) -> None:
         chunks: Iterator[AudioChunk] = mic.chunks()
         for chunk in chunks:
             if self._stop.is_set():
@@ -218,7 +220,7 @@ class AudioTrack(MediaStreamTrack):
         self._stop.set()
         super().stop()
 
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Stream]:
         """The next 20 ms, Opus-encoded (aiortc calls this)."""
         if self.readyState != "live":
             raise MediaStreamError
@@ -246,11 +248,9 @@ class AudioTrack(MediaStreamTrack):
         packet = self._encode(frame)
         return packet if packet is not None else await self.recv()  # the encoder buffered: the next 20 ms
 
-    def _encode(self, frame: av.AudioFrame) -> av.Packet | None:
+    def _encode(self, frame: av.AudioFrame) -> av.Packet[Stream] | None:
         """20 ms of Opus, inline on the loop (see the class's docstring)."""
         if self._encoder is None:
-            from aiortc.codecs.opus import OpusEncoder
-
             self._encoder = OpusEncoder()
         payloads, timestamp = self._encoder.encode(frame)
         if not payloads:
@@ -271,7 +271,7 @@ class AudioSink:
         self.samples = 0
         self.peak = 0  # the loudest sample heard (proves sound, not just packets)
         self._play = play
-        self._stream: Any = None
+        self._stream: Any = None  # a sounddevice.RawOutputStream (sounddevice ships no types)
 
     def write(self, frame: av.AudioFrame) -> None:
         """Take one decoded frame (on the call's loop)."""
@@ -282,10 +282,10 @@ class AudioSink:
         if self._play:
             self._output(pcm, frame)
 
-    def _output(self, pcm: np.ndarray, frame: av.AudioFrame) -> None:
+    def _output(self, pcm: npt.NDArray[Any], frame: av.AudioFrame) -> None:
         try:
             if self._stream is None:
-                import sounddevice  # local: only a real loudspeaker needs PortAudio
+                import sounddevice  # deferred: only a real loudspeaker needs PortAudio
 
                 channels = len(frame.layout.channels)
                 self._stream = sounddevice.RawOutputStream(samplerate=frame.sample_rate, channels=channels, dtype="int16", latency="low")
@@ -323,14 +323,14 @@ async def consume_video(track: MediaStreamTrack, slot: FrameSlot, counter: Video
             frame = await track.recv()
         except MediaStreamError:
             return
+        if not isinstance(frame, av.VideoFrame):
+            continue  # a video track yields pictures; anything else is not one
         now = time.monotonic()
-        img = frame.to_ndarray(format="rgb24")
+        img = np.asarray(frame.to_ndarray(format="rgb24"), np.uint8)  # rgb24 is bytes already: no copy
         counter.frames += 1
         counter.first_at = counter.first_at or now
         counter.last_at = now
         if send_log is not None:
-            from devices.camera.framecode import read_code
-
             sent = send_log.sent_at.get(read_code(img))
             if sent is not None:
                 counter.latencies.append(now - sent)
@@ -344,4 +344,5 @@ async def consume_audio(track: MediaStreamTrack, sink: AudioSink) -> None:
             frame = await track.recv()
         except MediaStreamError:
             return
-        sink.write(frame)
+        if isinstance(frame, av.AudioFrame):  # an audio track yields sound; anything else is not
+            sink.write(frame)

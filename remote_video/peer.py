@@ -16,14 +16,17 @@ import concurrent.futures
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Coroutine, Iterable, TypeVar
+from typing import Any, Awaitable, Callable, Coroutine, Iterable, Protocol, TypeVar
 
+import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
 
+from kiosk.config import IceServer
 from remote_video.bandwidth import BandwidthPolicy
 from remote_video.media import (
     AudioSink,
+    CameraTrack,
     FrameSlot,
     SendLog,
     VideoCounter,
@@ -64,7 +67,7 @@ class LoopThread:
             self.loop.close()
 
 
-def ice_configuration(servers: Iterable[Any] = ()) -> RTCConfiguration:
+def ice_configuration(servers: Iterable[IceServer] = ()) -> RTCConfiguration:
     """aiortc's configuration from the ``[video] ice_servers`` entries — and nothing
     else: aiortc's default is a public STUN server, which a government terminal must not
     contact unasked (and which a village network may not reach anyway)."""
@@ -77,9 +80,13 @@ def restrict_host_addresses(addresses: list[str]) -> None:
     """Make aioice offer only these host addresses (``["127.0.0.1"]`` for a loopback
     call: aioice leaves loopback out by default). Process-wide; for tests and the
     self-test, which must not put traffic on any other interface."""
-    import aioice.ice
+    aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: list(addresses)
 
-    aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: list(addresses)  # type: ignore[assignment]
+
+class RateControlled(Protocol):
+    """A video encoder whose target bitrate can be set (aiortc's VP8 and H.264 ones)."""
+
+    target_bitrate: int
 
 
 @dataclass
@@ -107,7 +114,7 @@ class CallPeer:
         video: MediaStreamTrack | None,
         audio: MediaStreamTrack | None,
         *,
-        ice_servers: Iterable[Any] = (),
+        ice_servers: Iterable[IceServer] = (),
         audio_sink: AudioSink | None = None,
         send_log: SendLog | None = None,
         max_kbps: int = 500,
@@ -173,12 +180,13 @@ class CallPeer:
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         return self.pc.localDescription.sdp
 
-    def _video_encoder(self) -> Any:
+    def _video_encoder(self) -> RateControlled | None:
         for sender in self.pc.getSenders():
             if sender.track is not None and sender.track.kind == "video":
                 # aiortc keeps the encoder private and lets REMB raise its bitrate up to
                 # 1.5 Mbps; the village line's cap is ours to keep (docs/video.md).
-                return getattr(sender, "_RTCRtpSender__encoder", None)
+                enc = getattr(sender, "_RTCRtpSender__encoder", None)
+                return enc if hasattr(enc, "target_bitrate") else None
         return None
 
     async def _adapt(self) -> None:
@@ -188,10 +196,10 @@ class CallPeer:
         tick = 0
         while self.pc.connectionState == "connected":
             level = self.policy.level
-            if hasattr(self.video, "set_level"):
-                self.video.set_level(level)  # type: ignore[union-attr]
+            if isinstance(self.video, CameraTrack):
+                self.video.set_level(level)
             enc = self._video_encoder()
-            if enc is not None and hasattr(enc, "target_bitrate"):
+            if enc is not None:
                 enc.target_bitrate = min(enc.target_bitrate, level.kbps * 1000)
             tick += 1
             if tick % 2 == 0:

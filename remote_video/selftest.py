@@ -16,10 +16,37 @@ import asyncio
 import fractions
 import os
 import time
-from typing import Any
+from typing import NotRequired, TypedDict
 
+import av
+from aiortc import RTCConfiguration, RTCPeerConnection
+from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, MediaStreamTrack, VideoStreamTrack
+
+from devices.camera.framecode import read_code
+from devices.camera.sim import SimCamera, _background, pattern_array
 from remote_video.media import AudioTrack, CameraTrack, SendLog, VideoLevel, tone
 from remote_video.peer import CallPeer, LoopThread, restrict_host_addresses
+
+
+class CallFigures(TypedDict):
+    """What a loopback call measured: ``kiosk call selftest --json`` prints it and
+    bench/bench_call.py compares two of them."""
+
+    seconds: float
+    frames_sent: int
+    frames_received: int
+    fps: float
+    latency_p50_ms: float
+    latency_p99_ms: float
+    cpu_percent: float
+    # The product's peers only (``run_selftest``); the bare yardstick has none of these.
+    reverse_frames_received: NotRequired[int]
+    audio_frames_received: NotRequired[int]
+    reverse_audio_frames_received: NotRequired[int]
+    audio_peak: NotRequired[int]
+    level: NotRequired[str]
+    rtt_ms: NotRequired[float | None]
+    ok: NotRequired[bool]  # the command's verdict: media flowed both ways
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -34,7 +61,7 @@ def _cpu() -> float:
     return t.user + t.system
 
 
-def _summary(seconds: float, sent: int, received: int, latencies: list[float], cpu_s: float, wall: float, extra: dict[str, Any]) -> dict[str, Any]:
+def _summary(seconds: float, sent: int, received: int, latencies: list[float], cpu_s: float, wall: float) -> CallFigures:
     return {
         "seconds": round(wall, 2),
         "frames_sent": sent,
@@ -43,14 +70,11 @@ def _summary(seconds: float, sent: int, received: int, latencies: list[float], c
         "latency_p50_ms": round(1000 * (_percentile(latencies, 0.5) or 0), 1),
         "latency_p99_ms": round(1000 * (_percentile(latencies, 0.99) or 0), 1),
         "cpu_percent": round(100 * cpu_s / wall, 1) if wall else 0.0,
-        **extra,
     }
 
 
-def run_selftest(seconds: float = 5.0, level: VideoLevel | None = None) -> dict[str, Any]:
+def run_selftest(seconds: float = 5.0, level: VideoLevel | None = None) -> CallFigures:
     """Call for ``seconds`` between two peers of the product on 127.0.0.1; the figures."""
-    from devices.camera.sim import SimCamera
-
     restrict_host_addresses(["127.0.0.1"])
     level = level or VideoLevel(640, 480, 15, 500)
     cam_t = SimCamera("sim:", level.width, level.height, level.fps)
@@ -61,13 +85,14 @@ def run_selftest(seconds: float = 5.0, level: VideoLevel | None = None) -> dict[
     log_t, log_c = SendLog(), SendLog()
     cpu0, wall0 = _cpu(), time.monotonic()
     try:
-        async def make_t() -> CallPeer:
-            return CallPeer(CameraTrack(cam_t, level, log_t), AudioTrack(generated=True), send_log=log_c, max_kbps=level.kbps)
+        async def make_t() -> tuple[CallPeer, CameraTrack]:
+            track = CameraTrack(cam_t, level, log_t)
+            return CallPeer(track, AudioTrack(generated=True), send_log=log_c, max_kbps=level.kbps), track
 
         async def make_c() -> CallPeer:
             return CallPeer(CameraTrack(cam_c, level, log_c), AudioTrack(generated=True), send_log=log_t, max_kbps=level.kbps, adapt=False)
 
-        term = loop_t.call(make_t())
+        term, term_track = loop_t.call(make_t())
         centre = loop_c.call(make_c())
         offer = loop_t.call(term.offer())
         answer = loop_c.call(centre.answer(offer))
@@ -78,21 +103,19 @@ def run_selftest(seconds: float = 5.0, level: VideoLevel | None = None) -> dict[
                 raise RuntimeError("the loopback call did not connect within 15 s")
             time.sleep(0.05)
         # Measure a steady window only (connection set-up is not frame rate).
-        c0, t0, s0, lat0, cpu0, wall0 = centre.video_counter.frames, term.video_counter.frames, term.video.frames_sent, len(centre.video_counter.latencies), _cpu(), time.monotonic()
+        c0, t0, s0, lat0, cpu0, wall0 = centre.video_counter.frames, term.video_counter.frames, term_track.frames_sent, len(centre.video_counter.latencies), _cpu(), time.monotonic()
         time.sleep(seconds)
         cpu_s, wall = _cpu() - cpu0, time.monotonic() - wall0
         st_t = loop_t.call(term.stats())
         st_c = loop_c.call(centre.stats())
         received = centre.video_counter.frames - c0
-        extra = {
-            "reverse_frames_received": term.video_counter.frames - t0,
-            "audio_frames_received": st_c.audio_received,
-            "reverse_audio_frames_received": st_t.audio_received,
-            "audio_peak": st_c.audio_peak,
-            "level": st_t.level,
-            "rtt_ms": round(1000 * st_t.rtt_s, 1) if st_t.rtt_s is not None else None,
-        }
-        result = _summary(wall, st_t.video_sent - s0, received, centre.video_counter.latencies[lat0:], cpu_s, wall, extra)
+        result = _summary(wall, st_t.video_sent - s0, received, centre.video_counter.latencies[lat0:], cpu_s, wall)
+        result["reverse_frames_received"] = term.video_counter.frames - t0
+        result["audio_frames_received"] = st_c.audio_received
+        result["reverse_audio_frames_received"] = st_t.audio_received
+        result["audio_peak"] = st_c.audio_peak
+        result["level"] = st_t.level
+        result["rtt_ms"] = round(1000 * st_t.rtt_s, 1) if st_t.rtt_s is not None else None
         loop_t.call(term.close())
         loop_c.call(centre.close())
         return result
@@ -103,36 +126,29 @@ def run_selftest(seconds: float = 5.0, level: VideoLevel | None = None) -> dict[
         cam_c.close()
 
 
-def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> dict[str, Any]:
+def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> CallFigures:
     """The same call with plain aiortc: a track that draws the pattern in ``recv``."""
-    from aiortc import RTCConfiguration, RTCPeerConnection
-    from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
-    import av
-
-    from devices.camera.framecode import read_code
-    from devices.camera.sim import _background, pattern_array
-
     restrict_host_addresses(["127.0.0.1"])
-    level = level or VideoLevel(640, 480, 15, 500)
+    lv = level or VideoLevel(640, 480, 15, 500)  # a name of its own: the tracks below close over it
     send = SendLog()
 
     class Pattern(VideoStreamTrack):
         def __init__(self) -> None:
             super().__init__()
             self.n = 0
-            self.bg = _background(level.width, level.height)
+            self.bg = _background(lv.width, lv.height)
 
         async def recv(self) -> av.VideoFrame:
             # VideoStreamTrack paces at 30 fps; pace at the level's rate like ours.
             if not hasattr(self, "_t0"):
                 self._t0 = time.monotonic()
-            wait = self._t0 + self.n / level.fps - time.monotonic()
+            wait = self._t0 + self.n / lv.fps - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            img = pattern_array(level.width, level.height, self.n, background=self.bg)
+            img = pattern_array(lv.width, lv.height, self.n, background=self.bg)
             send.mark(read_code(img))
             f = av.VideoFrame.from_ndarray(img, format="rgb24")
-            f.pts, f.time_base = int(self.n * 90000 / level.fps), fractions.Fraction(1, 90000)
+            f.pts, f.time_base = int(self.n * 90000 / lv.fps), fractions.Fraction(1, 90000)
             self.n += 1
             return f
 
@@ -152,32 +168,33 @@ def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> dict
             self.k += 1
             return f
 
-    async def main() -> dict[str, Any]:
+    async def main() -> CallFigures:
         a, b = RTCPeerConnection(RTCConfiguration(iceServers=[])), RTCPeerConnection(RTCConfiguration(iceServers=[]))
         va, vb = Pattern(), Pattern()
         a.addTrack(va), a.addTrack(Tone()), b.addTrack(vb), b.addTrack(Tone())
-        got = {"a": 0, "b": 0, "lat": []}
+        got = {"a": 0, "b": 0}  # video frames each end received
+        latencies: list[float] = []  # of the frames b received
 
-        def sink(pc: Any, key: str) -> None:
+        def sink(pc: RTCPeerConnection, key: str) -> None:
             @pc.on("track")
-            def _t(track: Any) -> None:
+            def _t(track: MediaStreamTrack) -> None:
                 async def run() -> None:
                     while True:
                         try:
                             fr = await track.recv()
                         except MediaStreamError:
                             return
-                        if track.kind == "video":
+                        if isinstance(fr, av.VideoFrame):
                             img = fr.to_ndarray(format="rgb24")
                             got[key] += 1
                             if key == "b":
                                 s = send.sent_at.get(read_code(img))
                                 if s is not None:
-                                    got["lat"].append(time.monotonic() - s)
+                                    latencies.append(time.monotonic() - s)
 
                 tasks.append(asyncio.ensure_future(run()))
 
-        tasks: list[Any] = []
+        tasks: list[asyncio.Task[None]] = []
         sink(a, "a")
         sink(b, "b")
         await a.setLocalDescription(await a.createOffer())
@@ -186,10 +203,10 @@ def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> dict
         await a.setRemoteDescription(b.localDescription)
         while got["a"] == 0 or got["b"] == 0:
             await asyncio.sleep(0.05)
-        b0, lat0, n0, cpu0, wall0 = got["b"], len(got["lat"]), va.n, _cpu(), time.monotonic()
+        b0, lat0, n0, cpu0, wall0 = got["b"], len(latencies), va.n, _cpu(), time.monotonic()
         await asyncio.sleep(seconds)
         cpu_s, wall = _cpu() - cpu0, time.monotonic() - wall0
-        res = _summary(wall, va.n - n0, got["b"] - b0, got["lat"][lat0:], cpu_s, wall, {})
+        res = _summary(wall, va.n - n0, got["b"] - b0, latencies[lat0:], cpu_s, wall)
         await a.close()
         await b.close()
         for t in tasks:
@@ -199,7 +216,7 @@ def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> dict
     return asyncio.run(main())
 
 
-def format_text(r: dict[str, Any]) -> str:
+def format_text(r: CallFigures) -> str:
     """The figures as a person reads them."""
     return (
         f"loopback call, {r['seconds']} s at {r.get('level') or 'fixed level'}\n"
@@ -211,4 +228,4 @@ def format_text(r: dict[str, Any]) -> str:
     )
 
 
-__all__ = ["run_selftest", "bare_loopback", "format_text"]
+__all__ = ["CallFigures", "run_selftest", "bare_loopback", "format_text"]

@@ -16,7 +16,7 @@ Checks, after the MIIT 适老化 rules (2021) and EZ Access:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generator
 
 from kivy.core.text import Label as CoreLabel
 from kivy.core.text.markup import MarkupLabel
@@ -26,9 +26,17 @@ from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from kiosk import events as ev
+from kiosk.visit import VisitState
 from screens import theme
-from screens.pilot import Pilot
+from screens.pilot import Pilot, Script
+from screens.shots import SCREEN_NAMES, reach
 from screens.widgets import KButton
+
+if TYPE_CHECKING:
+    from screens.app import KioskApp
+
+Steps = Generator[float, None, None]
 
 # Screens staff use with a keyboard or touch, never villagers by voice.
 STAFF_SCREENS = {"pin", "technician"}
@@ -49,7 +57,7 @@ def _surface_of(widget: Widget) -> theme.RGBA | None:
     while node is not None:
         colour = getattr(node, "surface", None)
         if colour is not None:
-            return tuple(colour)  # type: ignore[return-value]
+            return tuple(colour)
         node = node.parent if node.parent is not node else None
     return None
 
@@ -72,7 +80,7 @@ def _on_screen_or_scrollable(button: KButton) -> bool:
     return False
 
 
-def audit_screen(app: Any, screen: str, elder: bool, layout_only: bool = False) -> tuple[int, list[Violation]]:
+def audit_screen(app: KioskApp, screen: str, elder: bool, layout_only: bool = False) -> tuple[int, list[Violation]]:
     """Check the screen shown now; returns the number of widgets checked and the
     violations. ``layout_only``: only what the window size changes (the matrix checks
     the rest once per language and mode)."""
@@ -89,17 +97,19 @@ def audit_screen(app: Any, screen: str, elder: bool, layout_only: bool = False) 
         return len(buttons) + len(labels), found + layout_violations(app, screen, elder, buttons, labels)
     for widget in buttons + labels:
         name = _name(widget)
+        fg: theme.RGBA
+        bg: theme.RGBA | None
         if widget.font_size < min_text:
             found.append(Violation(screen, name, "text", f"{widget.font_size:.0f} px < {min_text:.0f}"))
         if isinstance(widget, KButton):
             fg, bg = tuple(widget.fg), tuple(widget.bg)
         else:
-            fg, bg = tuple(widget.color), _surface_of(widget)  # type: ignore[assignment]
+            fg, bg = tuple(widget.color), _surface_of(widget)
         if bg is None:
             found.append(Violation(screen, name, "contrast", "no known background"))
         else:
             need = 3.0 if widget.font_size >= dp(24) else 4.5
-            ratio = theme.contrast(fg, bg)  # type: ignore[arg-type]
+            ratio = theme.contrast(fg, bg)
             if ratio < need:
                 found.append(Violation(screen, name, "contrast", f"{ratio:.2f}:1 < {need}:1"))
     for button in buttons:
@@ -186,7 +196,7 @@ def is_notice(widget: Widget) -> bool:
     return bool(getattr(widget, "is_notice", False))
 
 
-def layout_violations(app: Any, screen: str, elder: bool, buttons: list[KButton], labels: list[Label]) -> list[Violation]:
+def layout_violations(app: KioskApp, screen: str, elder: bool, buttons: list[KButton], labels: list[Label]) -> list[Violation]:
     """Clipped or spilling text, overlapping texts or targets, a notice over an action,
     targets and keypad keys too small, on the screen shown now."""
     found: list[Violation] = []
@@ -225,8 +235,9 @@ def layout_violations(app: Any, screen: str, elder: bool, buttons: list[KButton]
             if need_h > th + _SLACK or (label.text_size[0] is not None and need_w > label.text_size[0] + _SLACK):
                 found.append(Violation(screen, name, "clipped", f"text needs {need_w:.0f}×{need_h:.0f}, shown {tw:.0f}×{th:.0f}"))
         ink = _ink(label)
-        if ink is not None and _intersection(ink, view) is not None:
-            shown.append((label, _intersection(ink, view)))  # type: ignore[arg-type]
+        seen = _intersection(ink, view) if ink is not None else None
+        if seen is not None:
+            shown.append((label, seen))
     # Texts drawn over each other, or over a button they are not part of.
     for i, (a, ra) in enumerate(shown):
         for b, rb in shown[i + 1 :]:
@@ -235,17 +246,17 @@ def layout_violations(app: Any, screen: str, elder: bool, buttons: list[KButton]
             if _intersection(ra, rb) is not None:
                 found.append(Violation(screen, _name(a), "overlap", f"over {_name(b)}"))
     for i, a in enumerate(buttons):
-        ra = _intersection(_window_rect(a), _viewport(a))
-        if ra is None:
+        box_a = _intersection(_window_rect(a), _viewport(a))
+        if box_a is None:
             continue
         for b in buttons[i + 1 :]:
-            rb = _intersection(_window_rect(b), _viewport(b))
-            if rb is not None and not _related(a, b) and _intersection(ra, rb) is not None:
+            box_b = _intersection(_window_rect(b), _viewport(b))
+            if box_b is not None and not _related(a, b) and _intersection(box_a, box_b) is not None:
                 found.append(Violation(screen, _name(a), "overlap", f"over {_name(b)}"))
         if any(a.action.startswith(p) for p in _KEYPAD_ACTIONS) and min(a.width, a.height) < dp(KEYPAD_KEY_DP) - 0.5:
             found.append(Violation(screen, _name(a), "keypad_key", f"{a.width:.0f}×{a.height:.0f} < {dp(KEYPAD_KEY_DP):.0f}"))
         for notice in notices:
-            if _intersection(_window_rect(notice), ra) is not None:
+            if _intersection(_window_rect(notice), box_a) is not None:
                 # Named, so a technician knows which message to move (and a test which one it planted).
                 found.append(Violation(screen, _name(a), "notice", f"a notice covers it: {_name(notice)}"))
     return found
@@ -269,7 +280,7 @@ def _related(a: Widget, b: Widget) -> bool:
     return False
 
 
-def settled(app: Any, wait_s: float = 0.5) -> Any:
+def settled(app: KioskApp, wait_s: float = 0.5) -> Steps:
     """Steps until the screen shown has had ``wait_s`` to lay itself out without the
     flow moving on by itself meanwhile (a call answered while it was waiting)."""
     shown = None
@@ -283,17 +294,13 @@ def report(screens: int, widgets: int, violations: list[Violation]) -> dict[str,
     return {"screens": screens, "widgets": widgets, "violations": [asdict(v) for v in violations]}
 
 
-def audit_all(app: Any, elder: bool, result: dict[str, Any]) -> Any:
+def audit_all(app: KioskApp, elder: bool, result: dict[str, Any]) -> Script:
     """A pilot script: visit every screen the way a person would and audit it; fills
     ``result`` with the report."""
-    from kiosk import events as ev
-    from kiosk.visit import VisitState
-    from screens.shots import SCREEN_NAMES, reach
-
     widgets = 0
     violations: list[Violation] = []
 
-    def script(p: Pilot) -> Any:
+    def script(p: Pilot) -> Steps:
         nonlocal widgets
         for screen in SCREEN_NAMES:
             # Start each screen from a fresh visit on the attract screen.
@@ -321,24 +328,20 @@ LANGUAGES = ("zh_CN", "en")
 MODES = (False, True)  # standard, elder
 
 
-def audit_matrix(app: Any, result: dict[str, Any], *, sizes: tuple[tuple[int, int], ...] = SIZES,
+def audit_matrix(app: KioskApp, result: dict[str, Any], *, sizes: tuple[tuple[int, int], ...] = SIZES,
                  languages: tuple[str, ...] = LANGUAGES, modes: tuple[bool, ...] = MODES,
-                 screens: tuple[str, ...] | None = None, notice: bool = False) -> Any:
+                 screens: tuple[str, ...] | None = None, notice: bool = False) -> Script:
     """A pilot script: reach each screen once, then audit it in every window size,
     language and mode (switched in place, as a person or a technician would); fills
     ``result`` with the report, each violation's screen named ``screen@WxH/lang/mode``.
     ``notice`` shows a message on each before it is checked (a notice must never
     cover an action)."""
-    from kiosk import events as ev
-    from kiosk.visit import VisitState
-    from screens.shots import SCREEN_NAMES, reach
-
     names = screens or SCREEN_NAMES
     widgets = 0
     violations: list[Violation] = []
     checked = 0
 
-    def script(p: Pilot) -> Any:
+    def script(p: Pilot) -> Steps:
         nonlocal widgets, checked
         for screen in names:
             while app.terminal.flow.state is not VisitState.ATTRACT:

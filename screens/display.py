@@ -8,6 +8,7 @@ announcing happen on a worker in ``screens.display_app``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from kivy.clock import Clock
 from kivy.lang import Builder
@@ -24,6 +25,18 @@ _MARQUEE_SPEED = 90.0
 _MARQUEE_FPS = 30.0
 # How long the latest call stands out (highlighted card) after it was made.
 HIGHLIGHT_S = 12.0
+
+
+class DisplayTexts(Protocol):
+    """Where the display's words come from (its app: ``screens.display_app.DisplayApp``)."""
+
+    def tr(self, key: str, *_deps: object, **values: object) -> str:
+        """A UI text in the display's language."""
+        ...
+
+    def service_name(self, code: str) -> str:
+        """A service's name in the display's language."""
+        ...
 
 
 class WindowCard(BoxLayout):
@@ -83,9 +96,9 @@ class CallingDisplay(BoxLayout):
         # Landscape: one column up to three windows; portrait: one up to four.
         return 1 if windows <= (4 if self.portrait else 3) else 2
 
-    def show(self, snap: DisplaySnapshot, app: object) -> None:
+    def show(self, snap: DisplaySnapshot, app: DisplayTexts) -> None:
         """Show ``snap`` (UI thread)."""
-        tr = app.tr  # type: ignore[attr-defined]
+        tr = app.tr
         grid = self.ids.windows
         cards = {c.window: c for c in grid.children if isinstance(c, WindowCard)}
         wanted = [w.window for w in snap.windows]
@@ -93,13 +106,13 @@ class CallingDisplay(BoxLayout):
             grid.clear_widgets()
             grid.cols = self._cols(len(wanted))
             cards = {}
-            for w in wanted:
-                cards[w] = WindowCard(window=w)
-                grid.add_widget(cards[w])
-        for w in snap.windows:
-            card = cards[w.window]
-            card.number = w.number or ""
-            card.service = app.service_name(w.service) if w.service else tr("display.idle")  # type: ignore[attr-defined]
+            for window in wanted:
+                cards[window] = WindowCard(window=window)
+                grid.add_widget(cards[window])
+        for shown in snap.windows:
+            card = cards[shown.window]
+            card.number = shown.number or ""
+            card.service = app.service_name(shown.service) if shown.service else tr("display.idle")
         box = self.ids.next_box
         box.clear_widgets()
         for number in snap.upcoming:
@@ -108,9 +121,9 @@ class CallingDisplay(BoxLayout):
             box.add_widget(NextNumber(text=tr("display.nobody_next"), font_size=self.height * 0.04))
         self.waiting_text = tr("display.waiting_count", n=snap.waiting_count)
 
-    def called(self, call: CallAnnounced, app: object) -> None:
+    def called(self, call: CallAnnounced, app: DisplayTexts) -> None:
         """Make ``call`` stand out: the banner, and its window's card for a while."""
-        self.banner = app.tr("display.call_banner", number=call.number, window=call.window)  # type: ignore[attr-defined]
+        self.banner = app.tr("display.call_banner", number=call.number, window=call.window)
         for card in self.ids.windows.children:
             if isinstance(card, WindowCard):
                 card.highlight = card.window == call.window

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Sequence
 
 from kivy.app import App
@@ -17,6 +18,7 @@ from kivy.core.window import Window
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.calling import ANNOUNCE_KEY, Announcer, CallAnnounced, CallWatcher, DisplaySnapshot, display_snapshot
+from kiosk.events import Event
 from kiosk.ports import Speaker
 from kiosk.terminal import Terminal
 from screens import theme
@@ -26,6 +28,13 @@ from screens.display import CallingDisplay
 log = logging.getLogger(__name__)
 
 POLL_S = 0.5  # a call shows and is heard within half a second of being made
+
+
+@dataclass(frozen=True)
+class DisplayUpdate(Event):
+    """What the worker hands the UI: the queue as it stands, or a call just made."""
+
+    item: DisplaySnapshot | CallAnnounced
 
 
 class DisplayApp(App):
@@ -69,7 +78,7 @@ class DisplayApp(App):
 
     def tr(self, key: str, *_deps: object, **values: object) -> str:
         """A UI text; kv passes ``app.lang`` so the text follows the language."""
-        return self.terminal.translator.t(key, **values)
+        return self.terminal.translator.t(key, None, **values)  # None: the display's language
 
     def service_name(self, code: str) -> str:
         """A service's name in the display's language."""
@@ -84,7 +93,7 @@ class DisplayApp(App):
         Window.bind(size=lambda _w, size: setattr(self, "scale", theme.scale_for(*size)))
         config = self.terminal.config
         self.view = CallingDisplay(site=config.site_name if self.lang == "zh_CN" else (config.site_name_en or config.site_name), notice=self._notice)
-        self._bridge = UiBridge(self._on_update)  # type: ignore[arg-type]
+        self._bridge = UiBridge(self._on_update)
         # The first snapshot is read here so the first frame already shows the queue.
         self.view.show(display_snapshot(self.terminal.queue, self._windows, self._upcoming), self)
         Clock.schedule_interval(self._tick_clock, 1.0)
@@ -114,14 +123,15 @@ class DisplayApp(App):
                 log.exception("reading the queue failed; retrying")
                 continue
             assert self._bridge is not None
-            self._bridge.post(snap)  # type: ignore[arg-type]
+            self._bridge.post(DisplayUpdate(snap))
             for call in calls:
-                self._bridge.post(call)  # type: ignore[arg-type]
+                self._bridge.post(DisplayUpdate(call))
 
     # --- UI thread ------------------------------------------------------------------------
 
-    def _on_update(self, item: object) -> None:
+    def _on_update(self, event: Event) -> None:
         assert self.view is not None
+        item = event.item if isinstance(event, DisplayUpdate) else None
         if isinstance(item, DisplaySnapshot):
             self.view.show(item, self)
         elif isinstance(item, CallAnnounced):

@@ -3,11 +3,24 @@ for ``kiosk screenshot``, the docs and the tests."""
 
 from __future__ import annotations
 
-from typing import Callable, Generator
+from typing import TYPE_CHECKING, Callable, Generator, cast
 
 from screens.pilot import Pilot, Script
 
+if TYPE_CHECKING:
+    from screens.app import KioskApp
+
 Steps = Generator[float, None, None]
+
+
+def _app(p: Pilot) -> KioskApp:
+    """The app the pilot drives: these scripts only ever drive the kiosk's own."""
+    return cast("KioskApp", p.app)
+
+
+def _nothing(p: Pilot) -> Steps:
+    """No step at all: the screen shown at start."""
+    yield from ()
 
 
 def _start(p: Pilot) -> Steps:
@@ -17,7 +30,7 @@ def _start(p: Pilot) -> Steps:
 def _home(p: Pilot) -> Steps:
     # The home screen as on a terminal joined to its centre (the loopback duty lawyer
     # stands in for it): the "here" tiles that need the centre are offered.
-    t = p.app.terminal  # type: ignore[attr-defined]
+    t = _app(p).terminal
     if t.centre is None and t.video is not None:
         t.centre = t.video.demo_centre()
     yield from _start(p)
@@ -27,7 +40,7 @@ def _act(action: str) -> Callable[[Pilot], Steps]:
     # Straight to a screen whose home tile may not be offered here (no centre): the
     # screens are audited and shown all the same.
     def go(p: Pilot) -> Steps:
-        p.app.act(action)  # type: ignore[attr-defined]
+        _app(p).act(action)
         yield 0.2
 
     return go
@@ -59,15 +72,15 @@ def _then(first: Callable[[Pilot], Steps], *actions: str) -> Callable[[Pilot], S
 
 
 def _technician(p: Pilot) -> Steps:
-    p.app.act("tech")  # type: ignore[attr-defined] — five taps on the site name, in short
+    _app(p).act("tech")  # five taps on the site name, in short
     yield 0.1
-    for key in p.app.terminal.config.technician.pin:  # type: ignore[attr-defined]
+    for key in _app(p).terminal.config.technician.pin:
         yield p.tap(f"pin:{key}")
     yield p.tap("pin:ok")
 
 
 def _pin(p: Pilot) -> Steps:
-    p.app.act("tech")  # type: ignore[attr-defined]
+    _app(p).act("tech")
     yield 0.1
     yield p.tap("pin:1")
     yield p.tap("pin:2")
@@ -75,26 +88,26 @@ def _pin(p: Pilot) -> Steps:
 
 def _idle(p: Pilot) -> Steps:
     yield from _service("consultation")(p)
-    p.app._on_idle(0)  # type: ignore[attr-defined] — as if the idle time had passed
+    _app(p)._on_idle(0)  # as if the idle time had passed
     yield 0.2
 
 
-# --- video consultation (issue 7): a duty lawyer on 127.0.0.1 answers when the
-# terminal has no centre (terminal.video.demo_centre), so every call screen can be shown.
+# --- video consultation: a duty lawyer on 127.0.0.1 answers when the terminal has no
+# centre (terminal.video.demo_centre), so every call screen can be shown anywhere.
 def _call(*actions: str, until: str | None = None) -> Callable[[Pilot], Steps]:
     def go(p: Pilot) -> Steps:
-        t = p.app.terminal  # type: ignore[attr-defined]
+        t = _app(p).terminal
         if t.centre is None and t.video is not None:
             t.centre = t.video.demo_centre()
         yield from _start(p)
-        p.app.root_screen("home").refresh()  # type: ignore[attr-defined] — the call tile appears
+        _app(p).root_screen("home").refresh()  # the call tile appears
         yield 0.1
         yield p.tap("call:open")
         for action in actions:
             yield p.tap(action)
         waited = 0.0
         while until is not None and waited < 20:
-            screen = p.app.sm.current_screen  # type: ignore[attr-defined]
+            screen = _app(p).sm.current_screen
             if screen.name == until and (until != "call_active" or getattr(screen, "remote_texture", None) is not None):
                 break
             yield 0.1
@@ -115,7 +128,7 @@ def _call_ended(p: Pilot) -> Steps:
 def _rate(p: Pilot) -> Steps:
     # The video call's rating (rate:video): the faces, without a served ticket.
     yield from _start(p)
-    p.app.act("rate:video")  # type: ignore[attr-defined]
+    _app(p).act("rate:video")
     yield 0.2
     yield p.tap("rating:score:2")
 
@@ -124,7 +137,7 @@ def reach(screen: str, service: str | None = None) -> Script:
     """The script that shows ``screen`` (``service`` picks the service where it matters)."""
     svc = service or ("consultation" if screen in ("ticket", "done") else "legal_aid")
     scripts: dict[str, Callable[[Pilot], Steps]] = {
-        "attract": lambda p: iter(()),
+        "attract": _nothing,
         "home": _home,
         "service": _service(svc),
         "materials": _then(_service(svc), "materials"),
@@ -138,7 +151,7 @@ def reach(screen: str, service: str | None = None) -> Script:
         "call_wait": _call("call:agree", until="call_wait"),
         "call_active": _call("call:agree", until="call_active"),
         "call_ended": _call_ended,
-        # appointments and ratings (issue 8): the screens that need no centre
+        # appointments and ratings: the screens that need no centre
         "appt_menu": _chain(_start, _act("appt:open")),
         "appt_slots": _chain(_start, _act("appt:open"), _act("appt:service:consultation")),
         "rate_ticket": _then(_start, "rate:ticket"),

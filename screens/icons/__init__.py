@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kivy.graphics.texture import Texture
 
 ICONS = Path(__file__).parent
 
 
 @lru_cache(maxsize=None)
-def icon_texture(name: str) -> Any:
+def icon_texture(name: str) -> Texture:
     """The pictogram ``name`` as a Kivy texture, loaded once; the ticket pictogram
     stands in for a name without a drawing."""
     from kivy.core.image import Image as CoreImage  # deferred: the drawing script needs no Kivy

@@ -141,7 +141,8 @@ def ticket(d: Draw) -> None:
     for cx in (4, 96):
         d.ellipse(_p(cx - 9, 41, cx + 9, 59), fill=CLEAR)
     d.line(_p(68, 28, 68, 72), fill=CLEAR, width=_w(3))
-    d.text(_p(16, 30), "A1", fill=CLEAR, font_size=_w(34))
+    x, y = _p(16, 30)
+    d.text((x, y), "A1", fill=CLEAR, font_size=_w(34))
 
 
 def touch(d: Draw) -> None:
@@ -162,7 +163,7 @@ def render(name: str) -> Image.Image:
     """The pictogram ``name`` as a SIZE×SIZE RGBA image."""
     big = Image.new("RGBA", (SIZE * _S, SIZE * _S), CLEAR)
     ICONS[name](ImageDraw.Draw(big))
-    return big.resize((SIZE, SIZE), Image.LANCZOS)
+    return big.resize((SIZE, SIZE), Image.Resampling.LANCZOS)
 
 
 def main() -> None:

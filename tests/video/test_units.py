@@ -84,6 +84,23 @@ def test_frame_counter_survives_vp8_and_scaling() -> None:
     assert read_code(blank) == 6
 
 
+def test_no_camera_sends_a_grey_picture_at_the_rungs_size() -> None:
+    """A terminal without a picture (no camera, or one that cannot give frames) still
+    sends video: plain grey at the rung's size, so the lawyer sees the picture is gone
+    while the voice carries on."""
+    import asyncio
+
+    from remote_video.media import CameraTrack
+
+    track = CameraTrack(None, LADDER[-1])
+    frame = asyncio.run(track.recv())
+    img = frame.to_ndarray(format="rgb24")
+    assert img.shape == (LADDER[-1].height, LADDER[-1].width, 3)
+    assert int(img.min()) == int(img.max()) == 96
+    assert track.frames_sent == 1
+    track.stop()
+
+
 def test_ice_servers_only_from_configuration() -> None:
     assert ice_configuration().iceServers == []  # never aiortc's public STUN default
     cfg = parse_config('[video]\nice_servers = [{ urls = ["turn:turn.example.gov.cn:3478"], username = "k", credential = "s" }]\n')
@@ -128,6 +145,24 @@ def test_selftest_command_reports_media_both_ways(tmp_path: Path) -> None:
     assert r["frames_received"] > 0 and r["reverse_frames_received"] > 0 and r["audio_frames_received"] > 0
     assert 0 < r["latency_p50_ms"] <= r["latency_p99_ms"] < 3000, r
     assert r["cpu_percent"] > 0
+
+
+def test_a_terminal_with_calls_starts_without_the_call_libraries(tmp_path: Path) -> None:
+    """Calls switched on cost the kiosk's start nothing: aiortc, PyAV, numpy and OpenCV
+    load with the first call, not when the terminal is built (a fresh interpreter, as
+    ``kiosk run`` starts)."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kiosk.bootstrap import build_terminal\n"
+        "from kiosk.config import KioskConfig\n"
+        f"t = build_terminal(KioskConfig(), Path({str(tmp_path)!r}), simulate=True)\n"
+        "assert t.video is not None, 'calls are on by default'\n"
+        "print(sorted(m for m in ('aiortc', 'aioice', 'av', 'numpy', 'cv2', 'sounddevice') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([PYTHON, "-c", script], env=kiosk_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[]"
 
 
 def test_the_visit_through_a_call_without_kivy(tmp_path: Path) -> None:
