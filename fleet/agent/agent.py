@@ -136,7 +136,7 @@ class Agent:
             if self._started:  # (a simulator may be stopped before its agents started)
                 self._post(Close())
                 self._closed.wait(timeout + 2.0)
-        else:
+        elif self._started:
             self._post(Close())
             self._worker.join(timeout)
             self.link.stop_thread()
