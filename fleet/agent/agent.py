@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, cast
+from typing import Any, Callable, cast
 
 import paho.mqtt.client as mqtt
 
@@ -34,6 +34,7 @@ from fleet.agent.config_apply import ConfigApplier
 from fleet.agent.device_watch import DEVICE_WATCH_S, DeviceWatch
 from fleet.agent.inbox import AskOut, Close, Connected, Disconnected, InboxItem, Message, Reply, Report, Send
 from fleet.agent.link import MqttLink
+from fleet.agent.loop import AgentLoop
 from fleet.agent.outbox_pump import OutboxPump
 from fleet.agent.state import AgentState
 from fleet.agent.telemetry import collect
@@ -44,9 +45,6 @@ from kiosk.ports import CentreUnavailable, DeviceKind, ReceiptPrinter, VolumeCon
 from kiosk.store import DB_FILENAME, connect, transaction
 from kiosk.terminal import Terminal
 from kiosk.visit import VisitState
-
-if TYPE_CHECKING:  # annotations only: the loop module drives agents, it never builds one
-    from fleet.agent.loop import AgentLoop
 
 log = logging.getLogger(__name__)
 
@@ -284,7 +282,7 @@ class Agent:
             log.warning("command without a usable response topic ignored")
             return
         caller = threading.get_ident()
-        reply_topic: str = response_topic
+        reply_topic = response_topic
 
         def reply(result: topics.CommandResult, after: Callable[[], None] | None) -> None:
             if after is None and threading.get_ident() == caller:

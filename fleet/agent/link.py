@@ -14,7 +14,7 @@ import logging
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
@@ -133,7 +133,8 @@ class MqttLink:
         will = topics.Status(state="offline", session=self._next_session)
         self.client.will_set(topics.topic(self.terminal_id, topics.STATUS), will.to_bytes(), qos=1, retain=True, properties=props)
 
-    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: ReasonCode, properties: Any) -> None:
+    def _on_connect(self, client: mqtt.Client, userdata: object, flags: mqtt.ConnectFlags, reason_code: ReasonCode,
+                    properties: Properties | None) -> None:
         if reason_code.is_failure:
             log.warning("centre refused the connection: %s", reason_code)
             return
@@ -143,12 +144,13 @@ class MqttLink:
         client.subscribe([(topics.topic(self.terminal_id, leaf), opts) for leaf in topics.TERMINAL_READS])
         self._post(Connected())
 
-    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+    def _on_disconnect(self, client: mqtt.Client, userdata: object, flags: mqtt.DisconnectFlags, reason_code: ReasonCode,
+                       properties: Properties | None) -> None:
         self._post(Disconnected())
         if not self.stopping.is_set():
             self._arm_will()  # the next connection gets the next sequence number
 
-    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+    def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
         if msg.topic == self._cmd_topic:
             # Claimed and (when quick) answered right here: two thread hand-overs less
             # per command; slow ones still go to the pool.

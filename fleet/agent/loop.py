@@ -25,9 +25,12 @@ import selectors
 import socket
 import threading
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import paho.mqtt.client as mqtt
+
+if TYPE_CHECKING:  # paho declares its socket protocol for type checkers only
+    from paho.mqtt.client import SocketLike
 
 log = logging.getLogger(__name__)
 
@@ -115,12 +118,12 @@ class AgentLoop:
         c = agent.client
         own_open = c.on_socket_open  # make_client's TCP_NODELAY, kept
 
-        def opened(client: Any, userdata: Any, sock: Any) -> None:
+        def opened(client: mqtt.Client, userdata: object, sock: SocketLike) -> None:
             if own_open is not None:
                 own_open(client, userdata, sock)
             self._sel.register(sock, selectors.EVENT_READ, agent)
 
-        def closed(client: Any, userdata: Any, sock: Any) -> None:
+        def closed(client: mqtt.Client, userdata: object, sock: SocketLike) -> None:
             try:
                 self._sel.unregister(sock)
             except (KeyError, ValueError):
@@ -128,7 +131,7 @@ class AgentLoop:
             if not agent.stopping():
                 self._schedule_connect(agent, self._next_backoff(agent))
 
-        def want_write(client: Any, userdata: Any, sock: Any) -> None:
+        def want_write(client: mqtt.Client, userdata: object, sock: SocketLike) -> None:
             try:
                 self._sel.modify(sock, selectors.EVENT_READ | selectors.EVENT_WRITE, agent)
             except (KeyError, ValueError):
@@ -136,7 +139,7 @@ class AgentLoop:
             if threading.get_ident() != self.loop_thread_id:
                 self._wake()
 
-        def no_write(client: Any, userdata: Any, sock: Any) -> None:
+        def no_write(client: mqtt.Client, userdata: object, sock: SocketLike) -> None:
             try:
                 self._sel.modify(sock, selectors.EVENT_READ, agent)
             except (KeyError, ValueError):
