@@ -99,10 +99,11 @@ class Agent:
 
         self.link = MqttLink(self.terminal_id, settings, self.state, post=self._post, on_command=self._on_command)
         self.outbox_pump = OutboxPump(Outbox(self._conn), lambda batch: self.link.publish(topics.EVENTS, batch, qos=1))
-        self.config_applier = ConfigApplier(self.state, config_path or terminal.data_dir / CONFIG_FILENAME, terminal.config, now=self.now,
-                                     is_idle=self.is_idle, apply_config=apply_config, reported_changed=lambda: self._post(Report()))
+        self.config_applier = ConfigApplier(
+            self.state, config_path or terminal.data_dir / CONFIG_FILENAME, terminal.config, now=self.now, is_idle=self.is_idle,
+            apply_config=apply_config, reported_changed=lambda: self._post(Report()))
         self.command_runner = CommandRunner(self.terminal_id, self.state, self, now=self.now, submit=self._pool.submit)
-        self.device_watch = DeviceWatch(self.state, terminal.devices, self._add_event)
+        self.device_watch = DeviceWatch(self.state, lambda: terminal.devices, self._add_event)
         self.asks = PendingAsks(lambda request, timeout: self._post(AskOut(request, timeout)))
         self._worker = threading.Thread(target=self._run, name=f"fleet-agent-{self.terminal_id}", daemon=True)
         # The level the centre set last time outlives restarts (set_volume).

@@ -24,10 +24,10 @@ AddEvent = Callable[[str, dict[str, Any]], None]
 
 
 class DeviceWatch:
-    """Compares each device's health with the last state seen and records the
-    transitions through ``add_event``."""
+    """Compares the health of each device ``devices()`` gives with the last state seen
+    and records the transitions through ``add_event``."""
 
-    def __init__(self, state: AgentState, devices: Mapping[DeviceKind, Device], add_event: AddEvent) -> None:
+    def __init__(self, state: AgentState, devices: Callable[[], Mapping[DeviceKind, Device]], add_event: AddEvent) -> None:
         self._state = state
         self._devices = devices
         self._add_event = add_event
@@ -35,11 +35,12 @@ class DeviceWatch:
     def check(self) -> bool:
         """Record the transitions since the last check. True when any device's state
         changed (telemetry should then go out at once)."""
-        if not self._devices:
+        devices = self._devices()  # asked each time: devices are replaced as they start
+        if not devices:
             return False  # nothing to watch (a terminal built without devices: the simulator's)
         known: dict[str, str] = self._state.get("device_states", {})
         now_states = {}
-        for d in device_reports(self._devices, with_paper=False):
+        for d in device_reports(devices, with_paper=False):
             if d.state == "unknown" or (d.state == "absent" and d.detail == "not configured"):
                 continue
             now_states[d.kind] = d.state

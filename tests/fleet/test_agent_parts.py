@@ -333,13 +333,13 @@ class _Printer:
 def test_device_fault_and_recovery_are_recorded_once_each_even_across_a_restart(state: AgentState) -> None:
     printer = _Printer()
     events: list[tuple[str, dict[str, Any]]] = []
-    watch = DeviceWatch(state, {DeviceKind.PRINTER: printer}, lambda kind, payload: events.append((kind, payload)))
+    watch = DeviceWatch(state, lambda: {DeviceKind.PRINTER: printer}, lambda kind, payload: events.append((kind, payload)))
     assert watch.check() is True and events == []  # first sight: ready, as assumed
     assert watch.check() is False
     printer.state = DeviceState.FAULT
     assert watch.check() is True and watch.check() is False
     assert [k for k, _ in events] == ["device_fault"] and ID_NUMBER not in events[0][1]["detail"]
-    watch = DeviceWatch(state, {DeviceKind.PRINTER: printer}, lambda kind, payload: events.append((kind, payload)))
+    watch = DeviceWatch(state, lambda: {DeviceKind.PRINTER: printer}, lambda kind, payload: events.append((kind, payload)))
     assert watch.check() is False and len(events) == 1  # a restart does not repeat the fault
     printer.state = DeviceState.UNKNOWN
     assert watch.check() is False and len(events) == 1  # not knowing is no transition
