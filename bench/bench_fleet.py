@@ -355,13 +355,13 @@ def reconnect_storm(a: argparse.Namespace, broker: Broker, store: Store, paths: 
         cfg = KioskConfig(terminal_id=tid, fleet=FleetSettings(broker=broker.url, password=pw, telemetry_seconds=a.telemetry))
         t = build_terminal(cfg, tmp / "kiosks" / tid, simulate=True, with_devices=False)
         agent = Agent(t, cfg.fleet)
-        own = agent._client.on_connect
+        own = agent.client.on_connect
 
         def on_connect(*args: Any, _tid: str = tid, _own: Any = own) -> None:
             connects.setdefault(_tid, []).append(time.monotonic())
             _own(*args)
 
-        agent._client.on_connect = on_connect
+        agent.client.on_connect = on_connect
         agent.start()
         t.centre = agent
         kiosks.append((t, agent))

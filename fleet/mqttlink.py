@@ -48,13 +48,16 @@ def make_client(
     # has no jitter: every terminal that lost the broker at the same moment would retry
     # at the same 1, 2, 4, 8 s. Each client gets its own scale of the delays instead.
     scale = random.uniform(RECONNECT_SPREAD[0], RECONNECT_SPREAD[1])
+    # paho annotates the delays as int, but takes (and needs, for the spread) fractions.
     client.reconnect_delay_set(min_delay=RECONNECT_MIN_S * scale, max_delay=RECONNECT_MAX_S * scale)  # type: ignore[arg-type]
     return client
 
 
 def _nodelay(client: mqtt.Client, userdata: object, sock: object) -> None:
     # Small request/response messages: Nagle + delayed ACK would add ~40 ms per hop.
+    if not isinstance(sock, socket.socket):  # (TLS sockets are sockets too)
+        return
     try:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # type: ignore[attr-defined]
-    except (OSError, AttributeError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:
         pass

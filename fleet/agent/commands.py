@@ -1,17 +1,65 @@
-"""The commands a terminal runs for the centre. Each handler takes the agent's context
-and the arguments and returns a result dict, or raises CommandError."""
+"""The commands a terminal runs for the centre. Each handler takes a ``CommandContext``
+(only what commands need of the terminal) and the arguments, and returns an ``Outcome``
+or raises CommandError."""
 
 from __future__ import annotations
 
 import base64
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Protocol
 
+from fleet import topics
+from kiosk.config import KioskConfig
 from kiosk.logs import mask_text
+from kiosk.ports import ReceiptPrinter
+from kiosk.receipt import test_receipt
 
-if TYPE_CHECKING:
-    from fleet.agent.agent import Agent
+
+class CommandContext(Protocol):
+    """What the command handlers may use of the terminal and its ctx."""
+
+    @property
+    def session(self) -> int:
+        """The connection's sequence number."""
+
+    @property
+    def kiosk_config(self) -> KioskConfig:
+        """The terminal's configuration in force (the test receipt prints from it)."""
+
+    @property
+    def log_file(self) -> Path:
+        """The kiosk's log file (it may not exist yet)."""
+
+    @property
+    def restart(self) -> Callable[[], None] | None:
+        """Restarts the app (None: not available on this terminal)."""
+
+    @property
+    def screenshot(self) -> Callable[[], bytes | None] | None:
+        """PNG bytes of the current screen, or None if it could not be captured in
+        time (None itself: there is no screen to capture)."""
+
+    def now(self) -> datetime:
+        """The terminal's clock."""
+
+    def telemetry(self) -> topics.Telemetry:
+        """A health snapshot."""
+
+    def printer(self) -> ReceiptPrinter | None:
+        """The receipt printer, if the terminal has one."""
+
+    def set_volume(self, level: int) -> bool:
+        """Keep ``level`` for the next start and apply it now; False when the
+        speaker cannot take a level (it is still kept)."""
+
+    def config_version(self) -> int:
+        """The centre's configuration version applied here (0: none yet)."""
+
+    def offer_config(self, version: int, config: dict[str, Any]) -> topics.Reported:
+        """Validate a desired configuration now; apply it at the next idle moment."""
 
 
 class CommandError(Exception):
@@ -39,15 +87,15 @@ def _int_arg(args: dict[str, Any], name: str, default: int, lo: int, hi: int) ->
     return value
 
 
-def ping(agent: "Agent", args: dict[str, Any]) -> Outcome:
+def ping(ctx: CommandContext, args: dict[str, Any]) -> Outcome:
     """Alive, with the connection sequence and the terminal's clock."""
-    return Outcome({"pong": True, "session": agent.session, "at": agent.now().isoformat()})
+    return Outcome({"pong": True, "session": ctx.session, "at": ctx.now().isoformat()})
 
 
-def self_test(agent: "Agent", args: dict[str, Any]) -> Outcome:
+def self_test(ctx: CommandContext, args: dict[str, Any]) -> Outcome:
     """Every device's health (and the printer's paper), speech recognition (a terminal
     with a microphone and no speech model fails), disk and backlog."""
-    tel = agent.telemetry()
+    tel = ctx.telemetry()
     devices = [d.model_dump(exclude_none=True) for d in tel.devices]
     # A device the terminal was never given ("not configured") is no fault.
     used = [d for d in devices if not (d["state"] == "absent" and d.get("detail") == "not configured")]
@@ -56,32 +104,30 @@ def self_test(agent: "Agent", args: dict[str, Any]) -> Outcome:
                     "outbox_pending": tel.outbox_pending})
 
 
-def print_test(agent: "Agent", args: dict[str, Any]) -> Outcome:
+def print_test(ctx: CommandContext, args: dict[str, Any]) -> Outcome:
     """Print the test receipt on the terminal's printer."""
-    from kiosk.receipt import test_receipt
-
-    printer = agent.terminal.printer()
+    printer = ctx.printer()
     if printer is None:
         raise CommandError("no_device", "this terminal has no printer")
     try:
-        printer.print_receipt(test_receipt(agent.terminal.config, printed_at=agent.now()))
+        printer.print_receipt(test_receipt(ctx.kiosk_config, printed_at=ctx.now()))
     except Exception as exc:  # noqa: BLE001 — the printer's fault is the answer
         raise CommandError("failed", f"print failed: {type(exc).__name__}: {mask_text(str(exc))}") from exc
     status = printer.status().value
     return Outcome({"printed": True, "status": status})
 
 
-def restart_app(agent: "Agent", args: dict[str, Any]) -> Outcome:
+def restart_app(ctx: CommandContext, args: dict[str, Any]) -> Outcome:
     """Restart the kiosk app (after the reply has gone out)."""
-    if agent.restart is None:
+    if ctx.restart is None:
         raise CommandError("unsupported", "restart is not available on this terminal")
-    return Outcome({"restarting": True}, after=agent.restart)
+    return Outcome({"restarting": True}, after=ctx.restart)
 
 
-def get_logs(agent: "Agent", args: dict[str, Any]) -> Outcome:
+def get_logs(ctx: CommandContext, args: dict[str, Any]) -> Outcome:
     """The last N lines of the kiosk's log, masked again on the way out."""
     n = _int_arg(args, "lines", 200, 1, 5000)
-    path = agent.terminal.data_dir / "logs" / "kiosk.log"
+    path = ctx.log_file
     if not path.is_file():
         return Outcome({"lines": [], "path": "logs/kiosk.log"})
     with open(path, encoding="utf-8", errors="replace") as f:
@@ -89,41 +135,40 @@ def get_logs(agent: "Agent", args: dict[str, Any]) -> Outcome:
     return Outcome({"lines": lines, "path": "logs/kiosk.log"})
 
 
-def screenshot(agent: "Agent", args: dict[str, Any]) -> Outcome:
+def screenshot(ctx: CommandContext, args: dict[str, Any]) -> Outcome:
     """A PNG of the current screen (rendered on the UI thread by the app)."""
-    if agent.screenshot is None:
+    if ctx.screenshot is None:
         raise CommandError("unsupported", "no screen to capture on this terminal")
-    png = agent.screenshot()
+    png = ctx.screenshot()
     if not png:
         raise CommandError("failed", "the screen could not be captured in time")
     return Outcome({"png_base64": base64.b64encode(png).decode(), "bytes": len(png)})
 
 
-def set_volume(agent: "Agent", args: dict[str, Any]) -> Outcome:
+def set_volume(ctx: CommandContext, args: dict[str, Any]) -> Outcome:
     """Set the speaker's output level (0–100) now and keep it for the next start;
     reported in telemetry. ``applied`` is false when the terminal's speaker cannot take
     a level (none configured): the level is kept for when it has one."""
     level = _int_arg(args, "level", -1, 0, 100)
-    agent.state.put("volume", level)
-    applied = agent.apply_volume(level)
+    applied = ctx.set_volume(level)
     return Outcome({"volume": level, "applied": applied})
 
 
-def set_config(agent: "Agent", args: dict[str, Any]) -> Outcome:
+def set_config(ctx: CommandContext, args: dict[str, Any]) -> Outcome:
     """Validate configuration now; apply it at the next idle moment (like desired)."""
     config = args.get("config")
     if not isinstance(config, dict):
         raise CommandError("bad_request", "config: an object of sections to set")
-    version = args.get("version", agent.config_version() + 1)
+    version = args.get("version", ctx.config_version() + 1)
     if not isinstance(version, int) or version < 1:
         raise CommandError("bad_request", "version: a positive integer")
-    state = agent.offer_config(version, config)
+    state = ctx.offer_config(version, config)
     if state.state == "rejected":
         raise CommandError("rejected", state.error or "invalid configuration")
     return Outcome(state.model_dump(mode="json", exclude_none=True))
 
 
-HANDLERS: dict[str, Callable[["Agent", dict[str, Any]], Outcome]] = {
+HANDLERS: dict[str, Callable[[CommandContext, dict[str, Any]], Outcome]] = {
     "ping": ping,
     "self_test": self_test,
     "print_test": print_test,

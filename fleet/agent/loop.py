@@ -25,13 +25,46 @@ import selectors
 import socket
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
+
+import paho.mqtt.client as mqtt
+
+if TYPE_CHECKING:  # paho declares its socket protocol for type checkers only
+    from paho.mqtt.client import SocketLike
 
 log = logging.getLogger(__name__)
 
 MISC_EVERY_S = 1.0  # keep-alive bookkeeping (paho's loop does it about this often)
 RECONNECT_MIN_S, RECONNECT_MAX_S = 1.0, 10.0  # as make_client's reconnect_delay_set
 CLOSE_WAIT_S = 2.0  # how long a closing agent waits for its "offline" to be acknowledged
+
+
+class Driven(Protocol):
+    """What the loop needs of an agent it drives (``fleet.agent.agent.Agent``)."""
+
+    terminal_id: str
+
+    @property
+    def client(self) -> mqtt.Client:
+        """The paho client whose sockets the loop watches."""
+
+    def work(self) -> bool:
+        """The worker's job: what was handed over, then what is due. True: close me."""
+
+    def due_s(self) -> float:
+        """Seconds until ``work`` is due with nothing handed over."""
+
+    def stopping(self) -> bool:
+        """Whether the agent is closing (no reconnect)."""
+
+    def is_up(self) -> bool:
+        """Whether the agent's link is up."""
+
+    def publish_offline(self) -> mqtt.MQTTMessageInfo:
+        """Say "offline" at once."""
+
+    def finished_closing(self) -> None:
+        """Disconnected: the agent's ``close`` may return."""
 
 
 class AgentLoop:
@@ -47,15 +80,16 @@ class AgentLoop:
         self._sel.register(self._wake_r, selectors.EVENT_READ, None)
         self._lock = threading.Lock()
         self._woken = False
-        self._added: list[Any] = []  # agents handed over by other threads
-        self._ready: set[Any] = set()  # agents with work handed over
-        self._agents: set[Any] = set()
+        self._added: list[Driven] = []  # agents handed over by other threads
+        self._ready: set[Driven] = set()  # agents with work handed over
+        self._agents: set[Driven] = set()
         self._seq = itertools.count()
-        self._timers: list[tuple[float, int, Any]] = []  # (due, seq, agent) — stale entries skipped
-        self._due: dict[Any, float] = {}
-        self._connects: list[tuple[float, int, Any]] = []  # (when, seq, agent)
-        self._backoff: dict[Any, float] = {}
-        self._closing: dict[Any, tuple[float, Any]] = {}  # agent → (deadline, offline publish info)
+        self._timers: list[tuple[float, int, Driven]] = []  # (due, seq, agent) — stale entries skipped
+        self._due: dict[Driven, float] = {}
+        self._connects: list[tuple[float, int, Driven]] = []  # (when, seq, agent)
+        self._backoff: dict[Driven, float] = {}
+        # agent → (deadline, its "offline" publish, if it was connected)
+        self._closing: dict[Driven, tuple[float, mqtt.MQTTMessageInfo | None]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_misc = 0.0
@@ -79,25 +113,25 @@ class AgentLoop:
         self._wake_r.close()
         self._wake_w.close()
 
-    def add(self, agent: Any) -> None:
+    def add(self, agent: Driven) -> None:
         """Take over ``agent``'s client (called by ``Agent.start``); it connects soon."""
-        c = agent._client
+        c = agent.client
         own_open = c.on_socket_open  # make_client's TCP_NODELAY, kept
 
-        def opened(client: Any, userdata: Any, sock: Any) -> None:
+        def opened(client: mqtt.Client, userdata: object, sock: SocketLike) -> None:
             if own_open is not None:
                 own_open(client, userdata, sock)
             self._sel.register(sock, selectors.EVENT_READ, agent)
 
-        def closed(client: Any, userdata: Any, sock: Any) -> None:
+        def closed(client: mqtt.Client, userdata: object, sock: SocketLike) -> None:
             try:
                 self._sel.unregister(sock)
             except (KeyError, ValueError):
                 pass
-            if not agent._stop.is_set():
+            if not agent.stopping():
                 self._schedule_connect(agent, self._next_backoff(agent))
 
-        def want_write(client: Any, userdata: Any, sock: Any) -> None:
+        def want_write(client: mqtt.Client, userdata: object, sock: SocketLike) -> None:
             try:
                 self._sel.modify(sock, selectors.EVENT_READ | selectors.EVENT_WRITE, agent)
             except (KeyError, ValueError):
@@ -105,7 +139,7 @@ class AgentLoop:
             if threading.get_ident() != self.loop_thread_id:
                 self._wake()
 
-        def no_write(client: Any, userdata: Any, sock: Any) -> None:
+        def no_write(client: mqtt.Client, userdata: object, sock: SocketLike) -> None:
             try:
                 self._sel.modify(sock, selectors.EVENT_READ, agent)
             except (KeyError, ValueError):
@@ -119,7 +153,7 @@ class AgentLoop:
             self._added.append(agent)
         self._wake()
 
-    def notify(self, agent: Any) -> None:
+    def notify(self, agent: Driven) -> None:
         """``agent`` has work handed over (its inbox); from any thread."""
         with self._lock:
             self._ready.add(agent)
@@ -158,13 +192,13 @@ class AgentLoop:
             timeout = min(timeout, max(self._connects[0][0], self._next_connect_slot) - now)
         if self._closing:
             timeout = min(timeout, 0.05)
-        touched: set[Any] = set()
+        touched: set[Driven] = set()
         for key, mask in self._sel.select(max(0.0, timeout)):
             agent = key.data
             if agent is None:
                 self._drain_wake()
                 continue
-            c = agent._client
+            c = agent.client
             try:
                 if mask & selectors.EVENT_READ:
                     c.loop_read()  # callbacks run here, on this thread
@@ -202,17 +236,17 @@ class AgentLoop:
             self._next_misc = now + MISC_EVERY_S
             for agent in self._agents:
                 try:
-                    agent._client.loop_misc()  # keep-alive pings; a silent broker is noticed
+                    agent.client.loop_misc()  # keep-alive pings; a silent broker is noticed
                 except Exception:  # noqa: BLE001
                     log.exception("%s: keep-alive error", agent.terminal_id)
         if self._closing:
             self._finish_closing(now)
         self._flush(touched)
 
-    def _flush(self, agents: set[Any]) -> None:
+    def _flush(self, agents: set[Driven]) -> None:
         # Write what the callbacks and jobs published now, rather than a select later.
         for agent in agents:
-            c = agent._client
+            c = agent.client
             if c.want_write() and c.socket() is not None:
                 try:
                     c.loop_write()
@@ -228,27 +262,27 @@ class AgentLoop:
         except (BlockingIOError, OSError):
             pass
 
-    def _work(self, agent: Any) -> None:
+    def _work(self, agent: Driven) -> None:
         if agent in self._closing:
             return
-        if agent._loop_work():
+        if agent.work():
             self._begin_close(agent)
             return
-        if agent._connected:
+        if agent.is_up():
             self._backoff.pop(agent, None)  # the next loss starts from the shortest delay
-        self._set_due(agent, time.monotonic() + agent._loop_due_s())
+        self._set_due(agent, time.monotonic() + agent.due_s())
 
-    def _set_due(self, agent: Any, due: float) -> None:
+    def _set_due(self, agent: Driven, due: float) -> None:
         self._due[agent] = due
         heapq.heappush(self._timers, (due, next(self._seq), agent))
 
-    def _next_backoff(self, agent: Any) -> float:
+    def _next_backoff(self, agent: Driven) -> float:
         b = self._backoff.get(agent, 0.0)
         b = RECONNECT_MIN_S if b == 0 else min(RECONNECT_MAX_S, b * 2)
         self._backoff[agent] = b
         return b * random.uniform(0.8, 1.2)  # a broker restart must not see every terminal at once
 
-    def _schedule_connect(self, agent: Any, delay: float) -> None:
+    def _schedule_connect(self, agent: Driven, delay: float) -> None:
         heapq.heappush(self._connects, (time.monotonic() + delay, next(self._seq), agent))
         if threading.get_ident() != self.loop_thread_id:
             self._wake()
@@ -258,28 +292,28 @@ class AgentLoop:
         # (in small bursts, not one per turn of the loop).
         while self._connects and self._connects[0][0] <= now and self._next_connect_slot <= now + 0.02:
             _, _, agent = heapq.heappop(self._connects)
-            if agent not in self._agents or agent._stop.is_set() or agent._client.socket() is not None:
+            if agent not in self._agents or agent.stopping() or agent.client.socket() is not None:
                 continue
             self._next_connect_slot = max(self._next_connect_slot, now) + 1.0 / self.connects_per_second
             try:
-                agent._client.reconnect()  # on_socket_open registers the socket
+                agent.client.reconnect()  # on_socket_open registers the socket
             except Exception as exc:  # noqa: BLE001 — refused, unreachable, TLS: try again later
                 log.debug("%s: connect failed: %s", agent.terminal_id, exc)
                 self._schedule_connect(agent, self._next_backoff(agent))
 
     # ---- closing ------------------------------------------------------------------------
-    def _begin_close(self, agent: Any) -> None:
+    def _begin_close(self, agent: Driven) -> None:
         info = None
-        if agent._connected:
-            info = agent._publish_offline()
+        if agent.is_up():
+            info = agent.publish_offline()
         self._closing[agent] = (time.monotonic() + CLOSE_WAIT_S, info)
 
     def _finish_closing(self, now: float) -> None:
         for agent, (deadline, info) in list(self._closing.items()):
-            if info is not None and not info.is_published() and now < deadline and agent._client.socket() is not None:
+            if info is not None and not info.is_published() and now < deadline and agent.client.socket() is not None:
                 continue  # its "offline" is not acknowledged yet
             del self._closing[agent]
-            c = agent._client
+            c = agent.client
             c.disconnect()
             if c.socket() is not None:
                 c.loop_write()  # the DISCONNECT; paho closes the socket after it
@@ -292,4 +326,4 @@ class AgentLoop:
             self._agents.discard(agent)
             self._due.pop(agent, None)
             self._backoff.pop(agent, None)
-            agent._closed.set()
+            agent.finished_closing()

@@ -7,21 +7,20 @@ import shutil
 import sqlite3
 import time
 from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Mapping
 
+import kiosk
 from fleet import topics
-from kiosk.ports import ReceiptPrinter
+from kiosk.ports import Device, DeviceKind, ReceiptPrinter
+from kiosk.voice.models import check_model
 
 SPEECH_MODEL_DIR = Path("models") / "vosk-small-cn"
 _STARTED = time.monotonic()
 
 
 def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    import kiosk
-
     out = {"kiosk": kiosk.__version__, "python": platform.python_version()}
     for dist in ("kivy", "paho-mqtt"):
         try:
@@ -55,7 +54,7 @@ def _meminfo() -> tuple[float, float]:
     return figures
 
 
-def device_reports(devices: dict[Any, Any], with_paper: bool = True) -> list[topics.DeviceReport]:
+def device_reports(devices: Mapping[DeviceKind, Device], with_paper: bool = True) -> list[topics.DeviceReport]:
     """Each device's state; printers also their paper (DLE EOT status) if ``with_paper``."""
     out = []
     for kind, device in devices.items():
@@ -76,7 +75,7 @@ def device_reports(devices: dict[Any, Any], with_paper: bool = True) -> list[top
     return out
 
 
-def speech_report(data_dir: Path, devices: dict[Any, Any]) -> topics.DeviceReport | None:
+def speech_report(data_dir: Path, devices: Mapping[DeviceKind, Device]) -> topics.DeviceReport | None:
     """Speech recognition as one more "device": a terminal with a microphone but no
     speech model offers a voice mode that hears nothing, which is a fault to repair.
     None when the terminal has no microphone configured (no voice input is meant)."""
@@ -88,9 +87,7 @@ def speech_report(data_dir: Path, devices: dict[Any, Any]) -> topics.DeviceRepor
             return None
     except Exception:  # noqa: BLE001 — the mic's own report says what is wrong with it
         pass
-    from kiosk.voice.models import check_model  # file checks only; never loads the model
-
-    status = check_model(data_dir)
+    status = check_model(data_dir)  # file checks only; never loads the model
     return topics.DeviceReport(kind="speech", state="ready" if status.ok else "absent", detail=status.detail[:200])
 
 
@@ -102,7 +99,7 @@ def collect(
     now: datetime,
     session: int,
     data_dir: Path,
-    devices: dict[Any, Any],
+    devices: Mapping[DeviceKind, Device],
     conn: sqlite3.Connection,
     config_version: int,
     volume: int | None,

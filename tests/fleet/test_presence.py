@@ -12,7 +12,7 @@ from tests.fleet.conftest import until
 
 def _drop_link(agent) -> None:
     """Break the TCP connection without an MQTT DISCONNECT (a network failure)."""
-    agent._client.socket().shutdown(socket.SHUT_RDWR)
+    agent.client.socket().shutdown(socket.SHUT_RDWR)
 
 
 def test_quick_reconnect_shows_no_false_offline(fleet):
@@ -43,7 +43,7 @@ def test_quick_reconnect_shows_no_false_offline(fleet):
 def test_last_will_marks_offline_after_the_delay(fleet):
     a = fleet.agent(fleet.terminal("W1"))
     until(lambda: fleet.store.terminal("W1")["online"])
-    a._client.loop_stop()  # the terminal dies: no reconnect
+    a.client.loop_stop()  # the terminal dies: no reconnect
     t0 = time.monotonic()
     _drop_link(a)
     until(lambda: not fleet.store.terminal("W1")["online"], timeout=15)

@@ -96,7 +96,7 @@ def test_dashboard_shows_what_a_terminal_sends_as_text(centre: Centre, chromium:
                     topics.DeviceReport(kind="printer", state="ready", detail="", paper="paper_low")],
         "versions": {"kiosk": version, vkey: vval},
     })
-    agent._publish(topics.TELEMETRY, hostile.to_bytes(), qos=1)  # noqa: SLF001 — the terminal's own link
+    agent.link.publish(topics.TELEMETRY, hostile.to_bytes(), qos=1)  # the terminal's own link
     until(lambda: kind in json.dumps((centre.fleet.store.terminal("XSS-T1") or {}).get("telemetry"), ensure_ascii=False), timeout=15)
     # Its log, as get_logs returns it.
     logs = t.data_dir / "logs"
@@ -231,7 +231,7 @@ def test_slots_figures_report_and_desk_show_names_as_text(centre: Centre, chromi
     until(lambda: chromium.js("desk.me && desk.me.on_duty"), timeout=10)
     service = SHORT[0]
     signal = topics.CallSignal(type="request", call_id="xsscall0001", sdp="v=0\r\n", service=service, priority="elderly", record=False)
-    agent._publish(topics.CALL_OUT, signal.to_bytes(), qos=1)  # noqa: SLF001 — the terminal's own link
+    agent.link.publish(topics.CALL_OUT, signal.to_bytes(), qos=1)  # the terminal's own link
     until(lambda: chromium.js("document.querySelectorAll('#queue li').length") == 1, timeout=15)
     assert missing(page_text(chromium), [site, service, PAYLOADS[5]]) == []
     time.sleep(1.0)
