@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
-from fleet.center.store import _insert, events, figure_days, terminals, utcnow
+from fleet.center.tables import dialect_insert, events, figure_days, terminals, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +287,7 @@ def mark(engine_or_conn: Engine | Connection, marks: Iterable[tuple[str, str]]) 
 
 def _mark(c: Connection, rows: list[dict[str, Any]]) -> None:
     for i in range(0, len(rows), 500):
-        ins = _insert(c, figure_days).values(rows[i:i + 500])
+        ins = dialect_insert(c, figure_days).values(rows[i:i + 500])
         c.execute(ins.on_conflict_do_update(index_elements=["terminal_id", "day"], set_={"gen": figure_days.c.gen + 1, "dirty": True}))
 
 

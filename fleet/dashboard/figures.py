@@ -23,8 +23,9 @@ from sqlalchemy import func, select
 
 from fleet import web_headers
 from fleet.center import figures, report
-from fleet.center.auth import require
+from fleet.center.auth.web import require
 from fleet.center.store import figure_days, terminals
+from fleet.center.web_context import CentreContext
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -50,9 +51,9 @@ def _query(request: web.Request) -> tuple[str, str, str | None]:
     return a.isoformat(), b.isoformat(), q.get("site") or None
 
 
-def setup(app: web.Application, dash: Any) -> None:
-    """Add the page, its API and the background refresh to the dashboard's app."""
-    engine = dash.store.engine
+def setup(app: web.Application, centre: CentreContext) -> None:
+    """Add the page, its API and the background refresh to the centre's web app."""
+    engine = centre.store.engine
     loop_run = lambda fn, *a: asyncio.get_running_loop().run_in_executor(None, fn, *a)  # noqa: E731
     cache: OrderedDict[tuple[Any, ...], figures.Report] = OrderedDict()
     lock = threading.Lock()

@@ -24,12 +24,12 @@ from typing import Any, Callable
 from aiohttp import WSMsgType, web
 
 from fleet import topics
-from fleet.center import auth
-from fleet.center.auth import require
+from fleet.center.auth.web import AUTH, require, set_home
 from fleet.center.confine import OutsideBase, confined, is_call_id
 from fleet.desk.config import DeskConfig, load_desk_config
 from fleet.desk.routing import Lawyer, Router, WaitingCall
 from fleet.desk.store import DeskStore
+from fleet.center.web_context import CentreContext
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -80,8 +80,8 @@ class Desk:
         app.router.add_post("/desk/api/calls/{call_id}/notes", self._notes)
         app.router.add_post("/desk/api/calls/{call_id}/recording/{side}", self._upload)
         app.router.add_get("/desk/api/history", self._history)
-        if auth.AUTH in app:
-            auth.set_home(app, "lawyer", "/desk/")
+        if AUTH in app:
+            set_home(app, "lawyer", "/desk/")
         app.on_startup.append(self._started)
         app.on_cleanup.append(self._cleanup)
         self.link.on_message(topics.CALL_OUT, self._from_broker)
@@ -443,8 +443,8 @@ def media_seconds(path: Path) -> float | None:
         return None
 
 
-def setup(app: web.Application, dash: Any) -> Desk:
-    """Add the lawyer desk to the centre's web app (called by Dashboard.app)."""
-    desk = Desk(dash.link, dash.store, dash.data_dir)
+def setup(app: web.Application, centre: CentreContext) -> Desk:
+    """Add the lawyer desk to the centre's web app (webapp.py)."""
+    desk = Desk(centre.link, centre.store, centre.data_dir)
     desk.setup(app)
     return desk

@@ -22,11 +22,12 @@ from typing import Any
 
 from aiohttp import web
 
-from fleet.center.auth import AUTH, require
+from fleet.center.auth.web import AUTH, require
 from fleet.center.lookups import LookupGuard, Throttled
 from fleet.center.service import AskError, CenterLink
 from fleet.intake.keys import IntakeKeys
 from fleet.intake.store import STATUSES, Intake
+from fleet.center.web_context import CentreContext
 from kiosk.legal_aid.flow import PROGRESS_ASK
 from kiosk.legal_aid.sealing import SealError, open_box
 
@@ -79,11 +80,11 @@ def _admit(guard: LookupGuard, terminal_id: str, kind: str, subject: str) -> Non
         raise AskError("rate_limited", str(exc)) from None
 
 
-def setup(app: web.Application, dash: Any) -> None:
-    """Mount the intake on the dashboard's app (``Dashboard.app``)."""
-    intake = install(dash.link, dash.data_dir)
+def setup(app: web.Application, centre: CentreContext) -> None:
+    """Mount the intake on the centre's web app (``webapp.py``)."""
+    intake = install(centre.link, centre.data_dir)
     app[INTAKE] = intake
-    app[GUARD] = dash.link.lookup_guard
+    app[GUARD] = centre.link.lookup_guard
     if AUTH in app:
         app[AUTH].homes.setdefault(ROLE, "/intake")  # where legal-aid staff land after signing in
     app.router.add_get("/intake", _page)
