@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -90,7 +90,7 @@ class _Payload(BaseModel):
         return self.model_dump_json(exclude_none=True).encode()
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "_Payload":
+    def from_bytes(cls, data: bytes) -> Self:
         """Validate a payload; raises ``ValueError`` (pydantic's) if it is not one."""
         obj = cls.model_validate_json(data)
         if obj.v != SCHEMA_VERSION:

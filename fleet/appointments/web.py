@@ -11,7 +11,7 @@ import asyncio
 import logging
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from aiohttp import web
 
@@ -19,8 +19,10 @@ from fleet.appointments.answers import Answers
 from fleet.appointments.store import AppointmentBook, SlotSpec, load_key
 from fleet.center.auth.web import require
 from fleet.center.web_context import CentreContext
+from kiosk.catalog import load_catalog
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 STATIC = Path(__file__).parent / "static"
 PUBLISH = ("technician",)  # and admin, who always passes
 VIEW = ("technician", "bureau")
@@ -37,7 +39,7 @@ def setup(app: web.Application, centre: CentreContext) -> None:
 
     Answers(book, site_of).register(centre.link)
 
-    async def run(fn: Any, *args: Any) -> Any:
+    async def run(fn: Callable[..., T], *args: Any) -> T:
         """Run blocking store work off the event loop."""
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
@@ -49,8 +51,6 @@ def setup(app: web.Application, centre: CentreContext) -> None:
     async def page_setup(request: web.Request) -> web.Response:
         """Who is signed in, whether they may publish, the sites and services."""
         user = await require(request, *VIEW)
-        from kiosk.catalog import load_catalog
-
         lang = "en" if request.query.get("lang") == "en" else "zh_CN"
         rows = await run(centre.store.terminal_rows)
         return web.json_response({

@@ -138,7 +138,7 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
-def faults_of(t: Any) -> list[str]:
+def faults_of(t: topics.Telemetry) -> list[str]:
     """Fault codes from one telemetry message (``printer:paper_out``, ``idcard:absent``)."""
     faults = []
     for d in t.devices:
@@ -265,12 +265,12 @@ class Store:
         return acks, changed
 
     @staticmethod
-    def _status(c: Connection, tid: str, p: Any, now: datetime) -> None:
+    def _status(c: Connection, tid: str, p: topics.Status, now: datetime) -> None:
         row = c.execute(select(terminals.c.session, terminals.c.online).where(terminals.c.terminal_id == tid)).first()
         session = row.session if row else 0
         # Sparkplug-style: only a message of this connection or a newer one counts; a
         # late last will (older session) never marks a live terminal offline.
-        if p.session < session or (p.session == session and p.state == "online" and row.online):
+        if p.session < session or (p.session == session and p.state == "online" and row is not None and row.online):
             return
         values: dict[str, Any] = {"online": p.state == "online", "session": p.session, "status_at": now}
         if p.state == "online":

@@ -106,9 +106,10 @@ def _fleet_action(args: argparse.Namespace, updates_dir: Path, version: str, lin
             doc = ur.rollout(link, updates_dir, version, targets, args.waves, halt_pct=args.halt_on_failures,
                              wave_timeout=args.wave_timeout, reports=reports)
             return 0 if doc["state"] == "done" else 3
-        doc = ur.read_record(updates_dir, version)
-        if doc is None:
+        record = ur.read_record(updates_dir, version)
+        if record is None:
             raise ReleaseError(f"no rollout of version {version}")
+        doc = record
         if args.action == "halt":
             doc["state"] = "halted"
             doc["halt_reason"] = "halted by hand"

@@ -9,7 +9,7 @@ import shutil
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fleet.broker import Broker, TlsFiles
 from fleet.center.auth.proxies import parse_proxies
@@ -17,9 +17,6 @@ from fleet.center.releases import keep_signed
 from fleet.center.service import CenterLink
 from fleet.center_cli.common import Subparsers, open_store, paths_of
 from kiosk.files import private_dir, tighten_tree
-
-if TYPE_CHECKING:
-    from fleet.center.webapp import CentreWebApp
 
 
 def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -74,8 +71,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         rt["ca_file"] = args.ca_file
     host, _, port = args.http.rpartition(":")
 
-    # Deferred: the web app (aiohttp and every page set, ~0.3 s) is only needed when
-    # serving, and every other command builds this module's parser too.
+    # Every command builds this module's parser; the web app (aiohttp and every page
+    # set, ~0.3 s) is deferred to here, the one command that serves it.
     from fleet.center.webapp import CentreWebApp
 
     async def run() -> None:

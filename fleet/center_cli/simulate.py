@@ -36,8 +36,8 @@ def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run simulated terminals."""
-    # Deferred: the simulated fleet brings the whole terminal (kiosk.bootstrap, the
-    # agent, ~0.15 s), which only this command needs.
+    # The simulated fleet brings the whole terminal (kiosk.bootstrap, the agent,
+    # ~0.15 s): deferred to here, the one command that needs it.
     from fleet.simulate import SimulatedFleet, raise_fd_limit
 
     paths = paths_of(args)

@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 from aiohttp import web
 from sqlalchemy import func, select
@@ -114,7 +114,7 @@ def setup(app: web.Application, centre: CentreContext) -> None:
             headers[web_headers.CSP] = web_headers.policy(request.host, [web_headers.style_hash(report.inline_css())])
         return web.Response(body=data, headers=headers)
 
-    async def refresher(app: web.Application) -> Any:
+    async def refresher(app: web.Application) -> AsyncIterator[None]:
         async def loop() -> None:
             while True:
                 try:

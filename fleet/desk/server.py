@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,10 +26,12 @@ from aiohttp import WSMsgType, web
 from fleet import topics
 from fleet.center.auth.web import AUTH, require, set_home
 from fleet.center.confine import OutsideBase, confined, is_call_id
+from fleet.center.service import CenterLink
+from fleet.center.store import Store
+from fleet.center.web_context import CentreContext
 from fleet.desk.config import DeskConfig, load_desk_config
 from fleet.desk.routing import Lawyer, Router, WaitingCall
 from fleet.desk.store import DeskStore
-from fleet.center.web_context import CentreContext
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -50,7 +52,7 @@ class LiveCall:
 class Desk:
     """The desk's state and handlers (one per web app)."""
 
-    def __init__(self, link: Any, store: Any, data_dir: Path, config: DeskConfig | None = None) -> None:
+    def __init__(self, link: CenterLink, store: Store, data_dir: Path, config: DeskConfig | None = None) -> None:
         self.link = link
         self.center_store = store
         self.store = DeskStore(store)
@@ -105,7 +107,7 @@ class Desk:
     def _write(self, fn: Callable[..., Any], *args: Any) -> None:
         # Fire and forget, but in order (one worker): requested → answered → ended.
         fut = self._writer.submit(fn, *args)
-        fut.add_done_callback(lambda f: f.exception() and log.error("desk store: %s", f.exception()))
+        fut.add_done_callback(_log_failure)
 
     # ---- terminals (MQTT) -----------------------------------------------------------
     def _from_broker(self, terminal_id: str, payload: bytes) -> None:
@@ -427,11 +429,18 @@ class Desk:
             await asyncio.sleep(_PURGE_EVERY_S)
 
 
+def _log_failure(fut: Future[Any]) -> None:
+    """Log a store write that failed (nobody waits for its result)."""
+    exc = fut.exception()
+    if exc is not None:
+        log.error("desk store: %s", exc)
+
+
 def media_seconds(path: Path) -> float | None:
     """How long a recording plays (PyAV, from the last packet: MediaRecorder's WebM has
     no duration in its header)."""
     try:
-        import av
+        import av  # deferred: PyAV is heavy, and only needed once a recording is complete
 
         with av.open(str(path)) as box:
             end = 0.0

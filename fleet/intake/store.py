@@ -11,13 +11,15 @@ reads as ciphertext.
 
 from __future__ import annotations
 
+import base64
+import builtins
 import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
 
 from fleet.center.tables import aware, dialect_insert, events
 from fleet.intake.keys import IntakeKeys
@@ -158,7 +160,7 @@ class Intake:
             out.append(item)
         return out
 
-    def _row(self, app_id: str) -> Any:
+    def _row(self, app_id: str) -> Row[Any] | None:
         with self.engine.connect() as c:
             return c.execute(select(applications).where(applications.c.event_id == app_id)).first()
 
@@ -179,8 +181,6 @@ class Intake:
     def signature_png(self, app_id: str) -> bytes | None:
         """The signature (or fingerprint mark) image of one application; None when it has
         none (kept to be signed at the window)."""
-        import base64
-
         r = self._row(app_id)
         if r is None:
             return None
@@ -207,7 +207,7 @@ class Intake:
 
     # --- progress ---------------------------------------------------------------------------
 
-    def progress(self, *, number: str | None = None, id_number: str | None = None, check_code: str | None = None) -> list[dict[str, Any]]:
+    def progress(self, *, number: str | None = None, id_number: str | None = None, check_code: str | None = None) -> builtins.list[dict[str, Any]]:
         """What a person may know of their applications: number, matter, status, note,
         dates. By number (with the check code on the public page) or by ID number."""
         self.import_new()

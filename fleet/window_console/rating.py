@@ -35,7 +35,7 @@ class Console(Protocol):
         """Refuse a request without the site's PIN."""
         ...
 
-    def window_of(self, value: object) -> int:
+    def window_of(self, value: Any) -> int:
         """The window number a request names."""
         ...
 
@@ -73,7 +73,8 @@ def setup(app: web.Application, server: Console) -> None:
         window = server.window_of(body.get("window"))
         number = str(body.get("number", ""))
         try:
-            score = int(body.get("score"))
+            raw_score: Any = body.get("score")  # a JSON value: int() says whether it is a number
+            score = int(raw_score)
             reasons = tuple(str(r) for r in body.get("reasons") or ())
         except (TypeError, ValueError):
             return web.json_response({"error": "rating.error", "detail": "score must be 1..5"}, status=400)

@@ -99,8 +99,7 @@ class ConsoleServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server  # noqa: SLF001 — the only way to learn the bound port
-        bound = server.sockets[0].getsockname()[1] if server and server.sockets else port
+        bound = next((int(addr[1]) for addr in self._runner.addresses), port)
         log.info("window console on http://%s:%d/", host, bound)
         return int(bound)
 
@@ -162,7 +161,7 @@ class ConsoleServer:
         if not hmac.compare_digest(str(given).encode(), self._pin.encode()):
             raise web.HTTPForbidden(text='{"error": "console.bad_pin"}', content_type="application/json")
 
-    def window_of(self, value: object) -> int:
+    def window_of(self, value: Any) -> int:
         """The window number a request names (400 unless 1..MAX_WINDOW)."""
         try:
             window = int(value)
