@@ -7,7 +7,7 @@ repository). A new page set is one ``setup(app, centre)`` function and one line 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from aiohttp import web
 
@@ -40,8 +40,9 @@ class CentreWebApp:
     """The centre's whole web app; ``start``/``stop`` in the caller's event loop."""
 
     def __init__(self, link: CenterLink, data_dir: Path, offline_minutes: float = 5.0, users: Users | None = None,
-                 trusted_proxies: Iterable[str] = ()) -> None:
+                 trusted_proxies: Iterable[str] = (), page_sets: Sequence[PageSet] = PAGE_SETS) -> None:
         self.link = link
+        self.page_sets = tuple(page_sets)
         self.store = link.store
         self.data_dir = data_dir
         self.centre = CentreContext(link, link.store, data_dir)
@@ -57,7 +58,7 @@ class CentreWebApp:
         app = web_headers.install(web.Application())  # CSP, nosniff on every response
         auth_setup(app, self.users, self.data_dir, [str(n) for n in self.trusted_proxies])
         self.dashboard.setup(app)
-        for add in PAGE_SETS:
+        for add in self.page_sets:
             add(app, self.centre)
         return app
 
