@@ -39,10 +39,10 @@ def check_password(password: str, stored: str) -> bool:
 
 @functools.cache
 def dummy_hash() -> str:
-    """A hash of a random password, to verify against when the name is unknown."""
-    # Verified against when the name is unknown, so a wrong name costs as long as a
-    # wrong password and timing does not tell which names exist. Made on first use
-    # (~50 ms), not at import.
+    """A hash of a random password, verified against when the name is unknown: a wrong
+    name then costs as long as a wrong password, so timing does not tell which names
+    exist."""
+    # Made on first use (~50 ms), not at import.
     return hash_password(secrets.token_hex(8))
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import Boolean, Column, DateTime, Float, Integer, Row, String, Table, select
 
