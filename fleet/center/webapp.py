@@ -80,4 +80,3 @@ class CentreWebApp:
     def notify(self, changed: set[str]) -> None:
         """From any thread: tell open dashboard pages which terminals changed."""
         self.dashboard.notify(changed)
-

@@ -44,5 +44,3 @@ def dummy_hash() -> str:
     exist."""
     # Made on first use (~50 ms), not at import.
     return hash_password(secrets.token_hex(8))
-
-

@@ -51,5 +51,3 @@ def client_address(peer: str | None, forwarded_for: Iterable[str], proxies: tupl
         if not is_trusted(addr, proxies):
             return addr
     return addr
-
-

@@ -38,5 +38,3 @@ def safe_next(value: str | None) -> str:
     if f"{landed.scheme}://{landed.netloc}/" != _PROBE:
         return ""
     return rebuilt
-
-

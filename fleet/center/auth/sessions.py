@@ -85,5 +85,3 @@ def login_cookie(data_dir_or_secret: Path | str | bytes, user: User, *, now: flo
     in without the form. The account must exist in the store (its epoch matches)."""
     value, _ = sign_session(_secret_of(data_dir_or_secret), user, now=now)
     return COOKIE, value
-
-

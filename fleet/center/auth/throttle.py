@@ -79,5 +79,3 @@ class Throttle:
         if len(self._known) > self.MAX_ENTRIES:
             self._known.clear()
         self._known[(name, addr)] = self.clock()
-
-

@@ -134,5 +134,3 @@ class Users:
         """Whether a session id was signed out."""
         with self.engine.connect() as c:
             return c.execute(select(revoked_sessions.c.sid).where(revoked_sessions.c.sid == sid)).first() is not None
-
-

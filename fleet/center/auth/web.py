@@ -61,7 +61,6 @@ def request_client(request: web.Request) -> str:
     return client_address(request.remote, request.headers.getall("X-Forwarded-For", []), request.config_dict[AUTH].trusted_proxies)
 
 
-
 class Auth:
     """The sign-in state of one web app (``app[AUTH]``)."""
 
