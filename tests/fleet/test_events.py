@@ -4,7 +4,7 @@ nothing lost after days offline."""
 import threading
 import time
 
-from fleet.center.store import events
+from fleet.center.tables import events
 from sqlalchemy import func, select
 from tests.fleet.conftest import until
 
