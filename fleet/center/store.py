@@ -41,7 +41,7 @@ from kiosk.files import restrict_umask
 log = logging.getLogger(__name__)
 
 # The tables live in tables.py; they stay readable from here for the tests and benches
-# of other areas that import them by this name.
+# that import them by this name.
 __all__ = ["Store", "StoreDamaged", "check_sqlite_file", "commands", "events", "faults_of", "figure_days", "metadata",
            "open_engine", "sqlite_marker", "telemetry_history", "terminals", "utcnow"]
 
