@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from datetime import date
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable, TypeVar
 
 from aiohttp import web
 from sqlalchemy import func, select
@@ -28,6 +28,7 @@ from fleet.center.store import figure_days, terminals
 from fleet.center.web_context import CentreContext
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 STATIC = Path(__file__).parent / "static"
 ROLES = ("bureau", "technician")  # admin always passes
 REFRESH_SECONDS = 300.0
@@ -54,7 +55,11 @@ def _query(request: web.Request) -> tuple[str, str, str | None]:
 def setup(app: web.Application, centre: CentreContext) -> None:
     """Add the page, its API and the background refresh to the centre's web app."""
     engine = centre.store.engine
-    loop_run = lambda fn, *a: asyncio.get_running_loop().run_in_executor(None, fn, *a)  # noqa: E731
+
+    async def loop_run(fn: Callable[..., T], *a: Any) -> T:
+        """Blocking store work off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *a)
+
     cache: OrderedDict[tuple[Any, ...], figures.Report] = OrderedDict()
     lock = threading.Lock()
 

@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from aiohttp import WSMsgType, web
 
@@ -34,6 +34,7 @@ from fleet.desk.routing import Lawyer, Router, WaitingCall
 from fleet.desk.store import DeskStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 STATIC = Path(__file__).parent / "static"
 DESK_KEY = web.AppKey("desk", object)
 _PURGE_EVERY_S = 3600.0
@@ -100,7 +101,7 @@ class Desk:
             await ws.close()
         self._writer.shutdown(wait=True)
 
-    async def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
+    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         assert self.loop is not None
         return await self.loop.run_in_executor(self._writer, fn, *args)
 
