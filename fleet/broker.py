@@ -187,19 +187,20 @@ class Broker:
             for p in [self.directory, *self.directory.iterdir()]:
                 os.chown(p, uid, -1)
 
-    def start(self, users: dict[str, str], timeout: float = 10.0) -> None:
-        """Write the files and start Mosquitto; returns once it accepts connections."""
+    def start(self, users: dict[str, str], timeout: float = 10.0) -> subprocess.Popen[bytes]:
+        """Write the files and start Mosquitto; returns its process once it accepts
+        connections."""
         self.write_files(users)
-        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.directory / "mosquitto.conf")], stdin=subprocess.DEVNULL)
+        proc = self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.directory / "mosquitto.conf")], stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"mosquitto exited with {self.proc.returncode}")
+            if proc.poll() is not None:
+                raise RuntimeError(f"mosquitto exited with {proc.returncode}")
             try:
                 for port in (self.port, self.center_port):
                     socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 log.info("broker listening on 127.0.0.1:%d (terminals), 127.0.0.1:%d (centre)", self.port, self.center_port)
-                return
+                return proc
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("mosquitto did not start listening")

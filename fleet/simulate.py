@@ -16,12 +16,12 @@ import resource
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from fleet.agent.agent import Agent
 from fleet.agent.loop import AgentLoop
 from kiosk.bootstrap import build_terminal
 from kiosk.config import FleetSettings, KioskConfig
+from kiosk.terminal import Terminal
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,8 @@ class SimulatedFleet:
         self.credentials = terminals
         self.telemetry_seconds = telemetry_seconds
         self.devices = devices
-        self.terminals: list[Any] = []
-        self.agents: list[Any] = []
+        self.terminals: list[Terminal] = []
+        self.agents: list[Agent] = []
         self.loop = AgentLoop(name="simulated-terminals", connects_per_second=connects_per_second)
 
     def build(self) -> None:

@@ -245,7 +245,7 @@ def json_bytes(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
-# --- Video consultation signalling (issue 7; remote_video/ and fleet/desk/) -----------
+# --- Video consultation signalling (remote_video/ and fleet/desk/) --------------------
 # Terminal → centre on CALL_OUT: request (with the terminal's SDP offer), cancel, hangup.
 # Centre → terminal on CALL_IN: queued (position, estimate), answered (the desk's SDP
 # answer, the lawyer's display name), ended (reason), error (reason).

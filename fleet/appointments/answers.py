@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from fleet.appointments.store import AppointmentBook, BookingError
 from fleet.center.lookups import Throttled
+from fleet.center.service import AskError, CenterLink
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,8 @@ class Answers:
         self._now = now or (lambda: datetime.now(tz))
         self._tz = tz
 
-    def register(self, link: Any) -> None:
-        """Answer every appointment ask on ``link`` (a CenterLink)."""
-        from fleet.center.service import AskError
-
+    def register(self, link: CenterLink) -> None:
+        """Answer every appointment ask on ``link``."""
         guard = link.lookup_guard
 
         def wrap(short: str, fn: Callable[[str, str, dict[str, Any]], dict[str, Any]]) -> Callable[[str, dict[str, Any]], dict[str, Any]]:

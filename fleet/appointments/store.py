@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, UniqueConstraint, and_, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
 log = logging.getLogger(__name__)
@@ -290,7 +290,7 @@ class AppointmentBook:
 
     # --- inside transactions ---------------------------------------------------------
 
-    def _slot(self, c: Connection, slot_id: int, site: str) -> Any:
+    def _slot(self, c: Connection, slot_id: int, site: str) -> Row[Any]:
         slot = c.execute(select(slots).where(slots.c.slot_id == slot_id, slots.c.site == site)).first()
         if slot is None:
             raise BookingError("no_slot", f"slot {slot_id} is not published at this site")
@@ -307,7 +307,7 @@ class AppointmentBook:
         """The keyed hash bookings are filed under (for audits: never the number itself)."""
         return keyed_hash(self._key, id_number)
 
-    def _own(self, c: Connection, site: str, code: str, id_number: str | None, phone_last4: str | None) -> Any:
+    def _own(self, c: Connection, site: str, code: str, id_number: str | None, phone_last4: str | None) -> Row[Any]:
         row = c.execute(select(bookings).where(bookings.c.code == code, bookings.c.site == site, bookings.c.state == BOOKED)).first()
         if row is None:
             raise BookingError("not_found", "no open booking with that code here")

@@ -2,7 +2,7 @@
 on the dashboard's link), and the slots page for staff (``/appointments``): admins and
 technicians publish slots; the bureau may look.
 
-``setup(app, dash)`` is called once from ``Dashboard.app()``.
+``setup(app, centre)`` is called once from ``CentreWebApp.app()`` (fleet/center/webapp.py).
 """
 
 from __future__ import annotations
@@ -11,47 +11,48 @@ import asyncio
 import logging
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from aiohttp import web
 
 from fleet.appointments.answers import Answers
 from fleet.appointments.store import AppointmentBook, SlotSpec, load_key
-from fleet.center import auth
+from fleet.center.auth.web import require
+from fleet.center.web_context import CentreContext
+from kiosk.catalog import load_catalog
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 STATIC = Path(__file__).parent / "static"
 PUBLISH = ("technician",)  # and admin, who always passes
 VIEW = ("technician", "bureau")
 
 
-def setup(app: web.Application, dash: Any) -> None:
+def setup(app: web.Application, centre: CentreContext) -> None:
     """Answer the terminals' appointment asks and add the staff page and its API."""
-    book = AppointmentBook(dash.store.engine, load_key(dash.data_dir))
+    book = AppointmentBook(centre.store.engine, load_key(centre.data_dir))
 
     def site_of(terminal_id: str) -> str | None:
         """The site a terminal is registered with."""
-        row = dash.store.terminal(terminal_id)
+        row = centre.store.terminal(terminal_id)
         return row.get("site") if row else None
 
-    Answers(book, site_of).register(dash.link)
+    Answers(book, site_of).register(centre.link)
 
-    async def run(fn: Any, *args: Any) -> Any:
+    async def run(fn: Callable[..., T], *args: Any) -> T:
         """Run blocking store work off the event loop."""
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
     async def page(request: web.Request) -> web.StreamResponse:
         """The slots page (sign-in required)."""
-        await auth.require(request, *VIEW)
+        await require(request, *VIEW)
         return web.FileResponse(STATIC / "slots.html", headers={"Cache-Control": "no-store"})
 
     async def page_setup(request: web.Request) -> web.Response:
         """Who is signed in, whether they may publish, the sites and services."""
-        user = await auth.require(request, *VIEW)
-        from kiosk.catalog import load_catalog
-
+        user = await require(request, *VIEW)
         lang = "en" if request.query.get("lang") == "en" else "zh_CN"
-        rows = await run(dash.store.terminal_rows)
+        rows = await run(centre.store.terminal_rows)
         return web.json_response({
             "user": user.display_name or user.name,
             "can_publish": user.role in ("admin", *PUBLISH),
@@ -61,13 +62,13 @@ def setup(app: web.Application, dash: Any) -> None:
 
     async def list_slots(request: web.Request) -> web.Response:
         """Published slots from a day on (of one site or all)."""
-        await auth.require(request, *VIEW)
+        await require(request, *VIEW)
         rows = await run(book.all_slots, request.query.get("site") or None, request.query.get("from", ""))
         return web.json_response({"slots": rows})
 
     async def publish(request: web.Request) -> web.Response:
         """Publish slots (admins and technicians)."""
-        user = await auth.require(request, *PUBLISH)
+        user = await require(request, *PUBLISH)
         try:
             b = await request.json()
             spec = SlotSpec(str(b["site"]), str(b["service"]), date.fromisoformat(b["from"]), date.fromisoformat(b.get("to") or b["from"]),

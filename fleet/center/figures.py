@@ -31,7 +31,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
-from fleet.center.store import _insert, events, figure_days, terminals, utcnow
+from fleet.center.tables import dialect_insert, events, figure_days, terminals, utcnow
+from kiosk.catalog import load_catalog
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def day_document(rows: Iterable[tuple[str, str, Any, Any]], where: str = "", ord
     rows = list(rows) if ordered else sorted(rows, key=lambda r: (str(r[3]), r[0]))
     cells: dict[str, dict[str, Any]] = defaultdict(_cell)
     first_called: set[str] = set()
-    other = {"legal_aid": 0, "booked": 0, "cancelled": 0, "moved": 0, "checked_in": 0, "video": 0, "answered": 0, "vwait": []}
+    other: dict[str, Any] = {"legal_aid": 0, "booked": 0, "cancelled": 0, "moved": 0, "checked_in": 0, "video": 0, "answered": 0, "vwait": []}
 
     def priority(p: dict[str, Any]) -> str:
         v = p.get("priority")
@@ -287,7 +288,7 @@ def mark(engine_or_conn: Engine | Connection, marks: Iterable[tuple[str, str]]) 
 
 def _mark(c: Connection, rows: list[dict[str, Any]]) -> None:
     for i in range(0, len(rows), 500):
-        ins = _insert(c, figure_days).values(rows[i:i + 500])
+        ins = dialect_insert(c, figure_days).values(rows[i:i + 500])
         c.execute(ins.on_conflict_do_update(index_elements=["terminal_id", "day"], set_={"gen": figure_days.c.gen + 1, "dirty": True}))
 
 
@@ -567,8 +568,6 @@ def default_range(today: date | None = None, days: int = 30) -> tuple[str, str]:
 
 def service_names(language: str = "zh_CN") -> Callable[[str], str]:
     """A service code's name from the default catalogue (the code itself if unknown)."""
-    from kiosk.catalog import load_catalog
-
     try:
         names = {s.code: s.name.get(language) for s in load_catalog().services}
     except Exception:  # noqa: BLE001 — a name is a nicety; the code still says it

@@ -1,5 +1,5 @@
 """Signed releases at the centre: a TUF repository (root, targets, snapshot, timestamp)
-made with ``tuf.api.metadata``, its targets, and the static routes that serve them.
+made with ``tuf.api.metadata``, and its targets (``release_web.py`` serves them).
 
 Keys and what each protects (docs/update.md):
 - root: which keys may sign each role. Offline; used to rotate keys.
@@ -44,8 +44,8 @@ ROLES = ("root", "targets", "snapshot", "timestamp")
 OFFLINE_ROLES = ("root", "targets")
 ONLINE_ROLES = ("snapshot", "timestamp")
 EXPIRY = {"root": timedelta(days=365), "targets": timedelta(days=365), "snapshot": timedelta(days=30), "timestamp": timedelta(days=1)}
-_METADATA_NAME = re.compile(r"^(\d{1,10}\.)?(root|targets|snapshot|timestamp)\.json$")
-_TARGET_NAME = re.compile(r"^(app|content)/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+METADATA_NAME = re.compile(r"^(\d{1,10}\.)?(root|targets|snapshot|timestamp)\.json$")
+TARGET_NAME = re.compile(r"^(app|content)/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
 
 class ReleaseError(RuntimeError):
@@ -209,41 +209,6 @@ class ReleaseRepo:
             custom = dict(tf.unrecognized_fields.get("custom") or {})
             out[name] = {"version": custom.get("version"), "kind": custom.get("kind"), "length": tf.length}
         return out
-
-    # ---- the web routes ---------------------------------------------------------------
-    def setup_routes(self, app: Any) -> None:
-        """``GET /updates/metadata/{name}`` and ``/updates/targets/{kind}/{file}``: static,
-        public (signed files; TUF checks them), confined to the repository, Range-capable."""
-        from aiohttp import web  # deferred: the CLI's release commands do not need aiohttp
-
-        from fleet.center.confine import OutsideBase, confined
-
-        async def metadata(request: web.Request) -> web.StreamResponse:
-            name = request.match_info["name"]
-            if not _METADATA_NAME.fullmatch(name):
-                raise web.HTTPNotFound()
-            return _file(confined(self.metadata_dir, name), no_store=True)
-
-        async def target(request: web.Request) -> web.StreamResponse:
-            name = f"{request.match_info['kind']}/{request.match_info['file']}"
-            if not _TARGET_NAME.fullmatch(name):
-                raise web.HTTPNotFound()
-            try:
-                path = confined(self.targets_dir, request.match_info["kind"], request.match_info["file"])
-            except OutsideBase:
-                raise web.HTTPNotFound() from None
-            return _file(path, no_store=False)
-
-        def _file(path: Path, *, no_store: bool) -> web.StreamResponse:
-            if not path.is_file():
-                raise web.HTTPNotFound()
-            # FileResponse answers Range requests (206): interrupted downloads resume.
-            return web.FileResponse(path, headers={"Cache-Control": "no-store" if no_store else "public, max-age=86400",
-                                                   "Content-Type": "application/octet-stream"})
-
-        app.router.add_get("/updates/metadata/{name}", metadata)
-        app.router.add_get("/updates/targets/{kind}/{file}", target)
-
 
 
 async def keep_signed(base: Path, stop: asyncio.Event, every_s: float = 600.0) -> None:

@@ -125,9 +125,10 @@ def to_xlsx(rep: Report) -> bytes:
     """A workbook: 汇总 (a row per site and the total), 按日 (site × day), 按服务
     (site × service), 说明 (what each figure means). Headers frozen, widths set,
     minutes and percentages formatted as numbers (so the bureau can compute with them)."""
+    # openpyxl is heavy (~0.2 s) and only an Excel download needs it: deferred.
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # deferred with the line above
+    from openpyxl.utils import get_column_letter  # deferred with the line above
 
     name = service_names()
     wb = Workbook()
@@ -170,7 +171,7 @@ def to_xlsx(rep: Report) -> bytes:
     site_w = max([12.0] + [_width(s) for s in rep.sites])
     ws = wb.active
     ws.title = "汇总"
-    rows = [([s], rep.get(s), False) for s in rep.sites]
+    rows: list[tuple[list[Any], dict[str, Any], bool]] = [([s], rep.get(s), False) for s in rep.sites]
     if len(rep.sites) != 1:
         rows.append(([TOTAL], rep.get(), True))
     sheet(ws, [("站点", site_w)], ALL_COLS, rows)

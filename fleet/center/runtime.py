@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from platformdirs import user_data_dir
+
 from fleet import topics
 from fleet.broker import Broker, hash_password, new_password, signal_reload
 
@@ -30,8 +32,6 @@ def resolve_data_dir(value: str | None) -> Path:
         return Path(value).expanduser()
     if os.environ.get(DATA_DIR_ENV):
         return Path(os.environ[DATA_DIR_ENV]).expanduser()
-    from platformdirs import user_data_dir
-
     return Path(user_data_dir("legal-kiosk-center", appauthor=False))
 
 

@@ -270,15 +270,16 @@ class CenterLink:
         if parsed is None:
             return
         tid, leaf = parsed
+        payload = bytes(msg.payload)  # paho may hand a bytearray; the queues carry bytes
         if leaf.startswith(topics.RES + "/"):
-            self._on_response(msg.payload, msg.properties)
+            self._on_response(payload, msg.properties)
         elif leaf == topics.ASK:
             if self._ask_pool is not None:
-                self._ask_pool.submit(self._answer_ask, tid, msg.payload, msg.properties)
+                self._ask_pool.submit(self._answer_ask, tid, payload, msg.properties)
         elif leaf in self._leaf_handlers:
-            self._dispatch.put((tid, leaf, msg.payload))
+            self._dispatch.put((tid, leaf, payload))
         elif self.ingest:
-            self._inbox.put((tid, leaf, msg.payload))
+            self._inbox.put((tid, leaf, payload))
 
     def _on_response(self, payload: bytes, props: Any) -> None:
         corr = getattr(props, "CorrelationData", None)

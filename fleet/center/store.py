@@ -11,120 +11,43 @@ import logging
 import os
 import random
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    bindparam,
-    create_engine,
-    event,
-    func,
-    select,
-)
-from sqlalchemy.engine import Connection, Engine
+import sqlite3
+
+from sqlalchemy import bindparam, create_engine, event, func, select
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 from fleet import topics
+from fleet.center import figures
+from fleet.center.tables import (
+    aware,
+    commands,
+    dialect_insert,
+    events,
+    figure_days,
+    ix_events_terminal_time,
+    metadata,
+    telemetry_history,
+    terminals,
+    utcnow,
+)
 from kiosk.terminal_id import check_terminal_id
 from kiosk.files import restrict_umask
 
 log = logging.getLogger(__name__)
 
-metadata = MetaData()
-
-terminals = Table(
-    "terminals",
-    metadata,
-    Column("terminal_id", String(32), primary_key=True),
-    Column("site", String(200), nullable=False, default=""),
-    Column("pw_hash", String(300), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("online", Boolean, nullable=False, default=False),
-    Column("session", Integer, nullable=False, default=0),
-    Column("last_seen", DateTime(timezone=True)),
-    Column("status_at", DateTime(timezone=True)),
-    Column("telemetry", Text),  # latest telemetry JSON
-    Column("faults", Text, nullable=False, default="[]"),
-    Column("reported", Text),  # latest reported configuration JSON
-    Column("desired_version", Integer, nullable=False, default=0),
-    Column("desired", Text),
-)
-
-telemetry_history = Table(
-    "telemetry_history",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("terminal_id", String(32), nullable=False, index=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("disk_free_mb", Float),
-    Column("mem_rss_mb", Float),
-    Column("tickets_today", Integer),
-    Column("waiting", Integer),
-    Column("outbox_pending", Integer),
-)
-
-events = Table(
-    "events",
-    metadata,
-    Column("event_id", String(64), primary_key=True),
-    Column("terminal_id", String(32), nullable=False, index=True),
-    Column("kind", String(64), nullable=False),
-    Column("payload", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-)
-
-commands = Table(
-    "commands",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("terminal_id", String(32), nullable=False, index=True),
-    Column("name", String(32), nullable=False),
-    Column("args", Text, nullable=False, default="{}"),
-    Column("sent_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True)),
-    Column("ok", Boolean),
-    Column("error", String(64)),
-    Column("result", Text),
-)
-
-
-# ---- figures for the bureau (fleet/center/figures.py) ------------------------------------
-# One row per terminal and local day that has counted events: ``ingest`` marks it dirty
-# (``gen`` + 1) with the events, ``figures.refresh`` recomputes ``figures`` (a JSON
-# document) and clears ``dirty`` unless a newer event raised ``gen`` meanwhile.
-figure_days = Table(
-    "figure_days",
-    metadata,
-    Column("terminal_id", String(32), primary_key=True),
-    Column("day", String(10), primary_key=True),  # the terminal's local day, YYYY-MM-DD
-    Column("site", String(200), nullable=False, default=""),  # when computed (for removed terminals)
-    Column("gen", Integer, nullable=False, default=1),
-    Column("dirty", Boolean, nullable=False, default=True),
-    Column("computed_at", DateTime(timezone=True)),
-    Column("figures", Text),
-)
-Index("ix_figure_days_day", figure_days.c.day)
-Index("ix_figure_days_dirty", figure_days.c.dirty)
-# A terminal's events by time: the recomputation reads one terminal's day or month.
-ix_events_terminal_time = Index("ix_events_terminal_time", events.c.terminal_id, events.c.created_at)
+# The tables live in tables.py; they stay readable from here for the tests and benches
+# that import them by this name.
+__all__ = ["Store", "StoreDamaged", "check_sqlite_file", "commands", "events", "faults_of", "figure_days", "metadata",
+           "open_engine", "sqlite_marker", "telemetry_history", "terminals", "utcnow"]
 
 
 def _figure_marks(tid: str, evs: Iterable[Any]) -> set[tuple[str, str]]:
     """The (terminal, day) pairs whose figures these events change."""
-    from fleet.center import figures
-
     out = set()
     for e in evs:
         if e.kind in figures.KINDS:
@@ -140,18 +63,6 @@ def _figure_marks(tid: str, evs: Iterable[Any]) -> set[tuple[str, str]]:
 RESTART_REASONS = frozenset({"watchdog", "crash", "frozen_screen", "nightly", "update", "command", "stopped", "unknown"})
 
 
-def utcnow() -> datetime:
-    """Now, timezone-aware (UTC)."""
-    return datetime.now(timezone.utc)
-
-
-def _aware(dt: datetime | None) -> datetime | None:
-    # SQLite gives naive datetimes back; everything stored is UTC.
-    if dt is not None and dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt
-
-
 class StoreDamaged(Exception):
     """The centre's SQLite file is not a sound database: nothing was changed in it."""
 
@@ -163,10 +74,6 @@ def check_sqlite_file(url: str) -> None:
     accounts, lawyers' notes): it is never replaced by itself; the operator restores
     a backup or moves the file aside.
     """
-    import sqlite3
-
-    from sqlalchemy.engine import make_url
-
     database = make_url(url).database
     if not database or database == ":memory:":
         return
@@ -203,8 +110,6 @@ def sqlite_marker(database: str) -> str:
 
 
 def _mark_sqlite(url: str) -> None:
-    from sqlalchemy.engine import make_url
-
     database = make_url(url).database
     if database and database != ":memory:" and not os.path.exists(sqlite_marker(database)):
         with open(sqlite_marker(database), "w", encoding="utf-8") as f:
@@ -234,16 +139,7 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
-def _insert(engine_or_conn: Engine | Connection, table: Table) -> Any:
-    name = engine_or_conn.dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
-
-
-def faults_of(t: Any) -> list[str]:
+def faults_of(t: topics.Telemetry) -> list[str]:
     """Fault codes from one telemetry message (``printer:paper_out``, ``idcard:absent``)."""
     faults = []
     for d in t.devices:
@@ -274,7 +170,7 @@ class Store:
         of the broker's password file."""
         check_terminal_id(terminal_id)
         with self.engine.begin() as c:
-            ins = _insert(c, terminals).values(terminal_id=terminal_id, site=site, pw_hash=pw_hash, created_at=utcnow(), faults="[]")
+            ins = dialect_insert(c, terminals).values(terminal_id=terminal_id, site=site, pw_hash=pw_hash, created_at=utcnow(), faults="[]")
             c.execute(ins.on_conflict_do_update(index_elements=["terminal_id"], set_={"site": site, "pw_hash": pw_hash}))
 
     def remove_terminal(self, terminal_id: str) -> bool:
@@ -335,7 +231,7 @@ class Store:
                         for e in p.events
                     ]
                     if rows:
-                        c.execute(_insert(c, events).values(rows).on_conflict_do_nothing(index_elements=["event_id"]))
+                        c.execute(dialect_insert(c, events).values(rows).on_conflict_do_nothing(index_elements=["event_id"]))
                     acks.setdefault(tid, []).extend(e.event_id for e in p.events)
                     marks |= _figure_marks(tid, p.events)
                     seen.add(tid)
@@ -363,21 +259,19 @@ class Store:
                     [{"tid": tid, "s": t.session, "seen": now} for tid, t in latest_tel.items()],
                 )
             if marks:
-                from fleet.center.figures import mark
-
-                mark(c, marks)
+                figures.mark(c, marks)
             seen -= set(latest_tel)
             if seen:
                 c.execute(terminals.update().where(terminals.c.terminal_id.in_(sorted(seen))).values(last_seen=now))
         return acks, changed
 
     @staticmethod
-    def _status(c: Connection, tid: str, p: Any, now: datetime) -> None:
+    def _status(c: Connection, tid: str, p: topics.Status, now: datetime) -> None:
         row = c.execute(select(terminals.c.session, terminals.c.online).where(terminals.c.terminal_id == tid)).first()
         session = row.session if row else 0
         # Sparkplug-style: only a message of this connection or a newer one counts; a
         # late last will (older session) never marks a live terminal offline.
-        if p.session < session or (p.session == session and p.state == "online" and row.online):
+        if p.session < session or (p.session == session and p.state == "online" and row is not None and row.online):
             return
         values: dict[str, Any] = {"online": p.state == "online", "session": p.session, "status_at": now}
         if p.state == "online":
@@ -402,7 +296,7 @@ class Store:
     @staticmethod
     def _row(r: Any) -> dict[str, Any]:
         tel = json.loads(r.telemetry) if r.telemetry else None
-        last_seen = _aware(r.last_seen)
+        last_seen = aware(r.last_seen)
         return {
             "terminal_id": r.terminal_id,
             "site": r.site,
@@ -423,7 +317,7 @@ class Store:
         with self.engine.connect() as c:
             rows = list(c.execute(q))
         return [
-            {"at": _aware(r.at).isoformat(), "disk_free_mb": r.disk_free_mb, "mem_rss_mb": r.mem_rss_mb, "tickets_today": r.tickets_today, "waiting": r.waiting, "outbox_pending": r.outbox_pending}
+            {"at": aware(r.at).isoformat(), "disk_free_mb": r.disk_free_mb, "mem_rss_mb": r.mem_rss_mb, "tickets_today": r.tickets_today, "waiting": r.waiting, "outbox_pending": r.outbox_pending}
             for r in reversed(rows)
         ]
 
@@ -444,7 +338,7 @@ class Store:
                 continue
             lost = p.get("lost_s")
             out.append({
-                "at": _aware(r.created_at).isoformat(),
+                "at": aware(r.created_at).isoformat(),
                 "reason": p.get("reason") if p.get("reason") in RESTART_REASONS else "unknown",
                 "detail": str(p.get("detail", ""))[:200],
                 "lost_s": float(lost) if isinstance(lost, (int, float)) and not isinstance(lost, bool) and 0 <= lost < 1e9 else None,
@@ -476,7 +370,7 @@ class Store:
     def _journal_statements(self) -> tuple[Any, Any]:
         if self._journal_sql is None:
             # A retry of the same id (the technician resends) is one command.
-            ins = _insert(self.engine, commands).values(
+            ins = dialect_insert(self.engine, commands).values(
                 id=bindparam("j_id"), terminal_id=bindparam("j_tid"), name=bindparam("j_name"), args=bindparam("j_args"),
                 sent_at=bindparam("j_at")).on_conflict_do_nothing(index_elements=["id"])
             upd = commands.update().where(commands.c.id == bindparam("j_id")).values(
@@ -502,6 +396,6 @@ class Store:
         q = select(commands).where(commands.c.terminal_id == terminal_id).order_by(commands.c.sent_at.desc()).limit(limit)
         with self.engine.connect() as c:
             return [
-                {"id": r.id, "name": r.name, "sent_at": _aware(r.sent_at).isoformat(), "ok": r.ok, "error": r.error}
+                {"id": r.id, "name": r.name, "sent_at": aware(r.sent_at).isoformat(), "ok": r.ok, "error": r.error}
                 for r in c.execute(q)
             ]

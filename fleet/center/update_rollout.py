@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from fleet import topics
+from fleet.center.service import CenterLink
 from fleet.update.layout import check_version
 
 FINAL = ("confirmed", "rolled_back", "refused")
@@ -30,7 +31,7 @@ FAILED = ("rolled_back", "refused")
 class Reports:
     """The retained ``update/reported`` of every terminal, kept current by the link."""
 
-    def __init__(self, link: Any) -> None:
+    def __init__(self, link: CenterLink) -> None:
         self._lock = threading.Lock()
         self.by_terminal: dict[str, topics.UpdateReported] = {}
         link.on_message(topics.UPDATE_REPORTED, self._on)
@@ -86,7 +87,7 @@ def summary(version: str, targets: list[str], reports: dict[str, topics.UpdateRe
 
 
 def rollout(
-    link: Any,
+    link: CenterLink,
     updates_dir: Path,
     version: str,
     targets: list[str],
@@ -137,7 +138,7 @@ def rollout(
     return doc
 
 
-def withdraw(link: Any, version: str, sent: list[str], reports: Reports) -> list[str]:
+def withdraw(link: CenterLink, version: str, sent: list[str], reports: Reports) -> list[str]:
     """Clear the retained desired release of terminals that have not switched to it."""
     have = reports.of(version)
     gone = []

@@ -16,17 +16,19 @@ import threading
 from collections import OrderedDict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator, Callable, TypeVar
 
 from aiohttp import web
 from sqlalchemy import func, select
 
 from fleet import web_headers
 from fleet.center import figures, report
-from fleet.center.auth import require
+from fleet.center.auth.web import require
 from fleet.center.store import figure_days, terminals
+from fleet.center.web_context import CentreContext
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 STATIC = Path(__file__).parent / "static"
 ROLES = ("bureau", "technician")  # admin always passes
 REFRESH_SECONDS = 300.0
@@ -50,10 +52,14 @@ def _query(request: web.Request) -> tuple[str, str, str | None]:
     return a.isoformat(), b.isoformat(), q.get("site") or None
 
 
-def setup(app: web.Application, dash: Any) -> None:
-    """Add the page, its API and the background refresh to the dashboard's app."""
-    engine = dash.store.engine
-    loop_run = lambda fn, *a: asyncio.get_running_loop().run_in_executor(None, fn, *a)  # noqa: E731
+def setup(app: web.Application, centre: CentreContext) -> None:
+    """Add the page, its API and the background refresh to the centre's web app."""
+    engine = centre.store.engine
+
+    async def loop_run(fn: Callable[..., T], *a: Any) -> T:
+        """Blocking store work off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *a)
+
     cache: OrderedDict[tuple[Any, ...], figures.Report] = OrderedDict()
     lock = threading.Lock()
 
@@ -113,7 +119,7 @@ def setup(app: web.Application, dash: Any) -> None:
             headers[web_headers.CSP] = web_headers.policy(request.host, [web_headers.style_hash(report.inline_css())])
         return web.Response(body=data, headers=headers)
 
-    async def refresher(app: web.Application) -> Any:
+    async def refresher(app: web.Application) -> AsyncIterator[None]:
         async def loop() -> None:
             while True:
                 try:

@@ -1,4 +1,4 @@
-"""The dashboard's HTTP side (aiohttp): static page, JSON API, live updates by SSE.
+"""The technicians' dashboard (aiohttp page set): static page, JSON API, live updates by SSE.
 
 The store is read in the default executor (SQLAlchemy is blocking); commands wait for
 their MQTT reply there too. Changes from the ingest thread reach the browsers through
@@ -13,15 +13,15 @@ import json
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from aiohttp import web
 
-from fleet import web_headers
-from fleet.center import auth
-from fleet.center.auth import require
+from fleet.center.auth.users import User
+from fleet.center.auth.web import AUTH, require
 from fleet.center.confine import OutsideBase, confined
-from fleet.center.service import CenterLink
+from fleet.center.web_context import CentreContext
+from fleet.topics import CommandResult
 from kiosk.terminal_id import is_terminal_id
 
 log = logging.getLogger(__name__)
@@ -64,27 +64,20 @@ def colour(row: dict[str, Any], al: list[str]) -> str:
     return "green"
 
 
-class Dashboard:
-    """The web app; ``start``/``stop`` in the caller's event loop."""
+class DashboardPages:
+    """The technicians' pages: the fleet overview, one terminal, commands, screenshots
+    and the live event stream. One page set of the centre's web app (``webapp.py``)."""
 
-    def __init__(self, link: CenterLink, data_dir: Path, offline_minutes: float = 5.0, users: auth.Users | None = None,
-                 trusted_proxies: Iterable[str] = ()) -> None:
-        self.link = link
-        self.store = link.store
-        self.data_dir = data_dir
-        # Staff accounts: every page and API here is for technicians (and admins).
-        self.users = users or auth.Users(self.store)
+    def __init__(self, centre: CentreContext, offline_minutes: float = 5.0) -> None:
+        self.link = centre.link
+        self.store = centre.store
+        self.data_dir = centre.data_dir
         self.offline_minutes = offline_minutes
-        # Reverse proxies whose X-Forwarded-* headers are believed (fleet/center/auth.py).
-        self.trusted_proxies = auth.parse_proxies(trusted_proxies)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queues: set[asyncio.Queue[str]] = set()
-        self._runner: web.AppRunner | None = None
 
-    def app(self) -> web.Application:
-        """The aiohttp application."""
-        app = web_headers.install(web.Application())  # CSP, nosniff on every response
-        auth.setup(app, self.users, self.data_dir, [str(n) for n in self.trusted_proxies])
+    def setup(self, app: web.Application) -> None:
+        """Add the pages and their API to the centre's app."""
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC)
         app.router.add_get("/api/terminals", self._terminals)
@@ -92,36 +85,10 @@ class Dashboard:
         app.router.add_post("/api/terminals/{tid}/cmd", self._command)
         app.router.add_get("/api/terminals/{tid}/screenshot.png", self._screenshot)
         app.router.add_get("/api/stream", self._stream)
-        from fleet.appointments.web import setup as appointments_setup  # appointments: asks + slots API
+        app.on_startup.append(self._started)
 
-        appointments_setup(app, self)
-        from fleet.desk.server import setup as desk_setup  # the lawyer desk (video consultation)
-
-        desk_setup(app, self)
-        from fleet.intake.web import setup as intake_setup  # legal-aid intake + progress ask
-
-        intake_setup(app, self)
-        from fleet.dashboard.figures import setup as figures_setup  # the bureau's figures page
-
-        figures_setup(app, self)
-        from fleet.center.releases import ReleaseRepo  # signed updates: /updates/metadata, /updates/targets
-
-        ReleaseRepo(self.data_dir / "updates").setup_routes(app)
-        return app
-
-    async def start(self, host: str, port: int) -> int:
-        """Listen; returns the bound port (0 picks a free one)."""
+    async def _started(self, app: web.Application) -> None:
         self._loop = asyncio.get_running_loop()
-        self._runner = web.AppRunner(self.app())
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        return int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        """Close the server."""
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def notify(self, changed: set[str]) -> None:
         """From any thread: tell open pages which terminals changed."""
@@ -157,9 +124,9 @@ class Dashboard:
         return out
 
     async def _index(self, request: web.Request) -> web.StreamResponse:
-        user = request.get("user")
+        user: User | None = request.get("user")
         if user is not None and user.role not in ("admin", "technician"):
-            home = request.config_dict[auth.AUTH].home(user)
+            home = request.config_dict[AUTH].home(user)
             if home != "/":
                 raise web.HTTPFound(home)  # a lawyer's "/" is the lawyer desk
         await require(request, "technician")
@@ -199,7 +166,7 @@ class Dashboard:
             name, args = str(body["name"]), dict(body.get("args") or {})
         except (ValueError, KeyError, TypeError):
             raise web.HTTPBadRequest(text="expected {name, args}")
-        def run() -> Any:
+        def run() -> CommandResult:
             res = self.link.command(tid, name, args, timeout=15)
             self.link.flush_journal()  # the page redraws its history next
             return res

@@ -15,23 +15,26 @@ import hashlib
 import json
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from aiohttp import WSMsgType, web
 
 from fleet import topics
-from fleet.center import auth
-from fleet.center.auth import require
+from fleet.center.auth.web import AUTH, require, set_home
 from fleet.center.confine import OutsideBase, confined, is_call_id
+from fleet.center.service import CenterLink
+from fleet.center.store import Store
+from fleet.center.web_context import CentreContext
 from fleet.desk.config import DeskConfig, load_desk_config
 from fleet.desk.routing import Lawyer, Router, WaitingCall
 from fleet.desk.store import DeskStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 STATIC = Path(__file__).parent / "static"
 DESK_KEY = web.AppKey("desk", object)
 _PURGE_EVERY_S = 3600.0
@@ -50,7 +53,7 @@ class LiveCall:
 class Desk:
     """The desk's state and handlers (one per web app)."""
 
-    def __init__(self, link: Any, store: Any, data_dir: Path, config: DeskConfig | None = None) -> None:
+    def __init__(self, link: CenterLink, store: Store, data_dir: Path, config: DeskConfig | None = None) -> None:
         self.link = link
         self.center_store = store
         self.store = DeskStore(store)
@@ -80,8 +83,8 @@ class Desk:
         app.router.add_post("/desk/api/calls/{call_id}/notes", self._notes)
         app.router.add_post("/desk/api/calls/{call_id}/recording/{side}", self._upload)
         app.router.add_get("/desk/api/history", self._history)
-        if auth.AUTH in app:
-            auth.set_home(app, "lawyer", "/desk/")
+        if AUTH in app:
+            set_home(app, "lawyer", "/desk/")
         app.on_startup.append(self._started)
         app.on_cleanup.append(self._cleanup)
         self.link.on_message(topics.CALL_OUT, self._from_broker)
@@ -98,14 +101,14 @@ class Desk:
             await ws.close()
         self._writer.shutdown(wait=True)
 
-    async def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
+    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         assert self.loop is not None
         return await self.loop.run_in_executor(self._writer, fn, *args)
 
     def _write(self, fn: Callable[..., Any], *args: Any) -> None:
         # Fire and forget, but in order (one worker): requested → answered → ended.
         fut = self._writer.submit(fn, *args)
-        fut.add_done_callback(lambda f: f.exception() and log.error("desk store: %s", f.exception()))
+        fut.add_done_callback(_log_failure)
 
     # ---- terminals (MQTT) -----------------------------------------------------------
     def _from_broker(self, terminal_id: str, payload: bytes) -> None:
@@ -427,11 +430,18 @@ class Desk:
             await asyncio.sleep(_PURGE_EVERY_S)
 
 
+def _log_failure(fut: Future[Any]) -> None:
+    """Log a store write that failed (nobody waits for its result)."""
+    exc = fut.exception()
+    if exc is not None:
+        log.error("desk store: %s", exc)
+
+
 def media_seconds(path: Path) -> float | None:
     """How long a recording plays (PyAV, from the last packet: MediaRecorder's WebM has
     no duration in its header)."""
     try:
-        import av
+        import av  # deferred: PyAV is heavy, and only needed once a recording is complete
 
         with av.open(str(path)) as box:
             end = 0.0
@@ -443,8 +453,8 @@ def media_seconds(path: Path) -> float | None:
         return None
 
 
-def setup(app: web.Application, dash: Any) -> Desk:
-    """Add the lawyer desk to the centre's web app (called by Dashboard.app)."""
-    desk = Desk(dash.link, dash.store, dash.data_dir)
+def setup(app: web.Application, centre: CentreContext) -> Desk:
+    """Add the lawyer desk to the centre's web app (webapp.py)."""
+    desk = Desk(centre.link, centre.store, centre.data_dir)
     desk.setup(app)
     return desk

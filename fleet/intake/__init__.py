@@ -1,4 +1,4 @@
-"""The centre's legal-aid intake (issue 8; docs/legal_aid.md).
+"""The centre's legal-aid intake (docs/legal_aid.md).
 
 ``keys``: the centre's key pair (applications are sealed to its public key) and the
 keyed hash of ID numbers. ``store``: applications opened from the delivered events,

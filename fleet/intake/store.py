@@ -11,15 +11,17 @@ reads as ciphertext.
 
 from __future__ import annotations
 
+import base64
+import builtins
 import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
 
-from fleet.center.store import _aware, _insert, events
+from fleet.center.tables import aware, dialect_insert, events
 from fleet.intake.keys import IntakeKeys
 from kiosk.legal_aid.application import APPLICATION_KIND
 from kiosk.legal_aid.sealing import SealError, open_box
@@ -89,13 +91,13 @@ class Intake:
         filed = 0
         for r in rows:
             try:
-                values = self._open_event(r.event_id, r.terminal_id, json.loads(r.payload), _aware(r.received_at) or _now())
+                values = self._open_event(r.event_id, r.terminal_id, json.loads(r.payload), aware(r.received_at) or _now())
             except (SealError, ValueError, KeyError) as exc:
                 # For the technician: which event, never its content.
                 log.error("legal-aid application in event %s cannot be opened: %s", r.event_id, exc)
                 continue
             with self.engine.begin() as c:
-                c.execute(_insert(c, applications).values(**values).on_conflict_do_nothing(index_elements=["event_id"]))
+                c.execute(dialect_insert(c, applications).values(**values).on_conflict_do_nothing(index_elements=["event_id"]))
             filed += 1
             log.info("legal-aid application %s filed (terminal %s)", values["number"], r.terminal_id)
         return filed
@@ -135,13 +137,13 @@ class Intake:
             "number": r.number,
             "terminal_id": r.terminal_id,
             "site": r.site,
-            "submitted_at": _aware(r.submitted_at).isoformat(),
+            "submitted_at": aware(r.submitted_at).isoformat(),
             "matter": r.matter,
             "groups": json.loads(r.groups),
             "hardship": bool(r.hardship),
             "status": r.status,
             "note": r.note,
-            "status_at": _aware(r.status_at).isoformat() if r.status_at else None,
+            "status_at": aware(r.status_at).isoformat() if r.status_at else None,
         }
 
     def list(self, status: str | None = None) -> list[dict[str, Any]]:
@@ -158,7 +160,7 @@ class Intake:
             out.append(item)
         return out
 
-    def _row(self, app_id: str) -> Any:
+    def _row(self, app_id: str) -> Row[Any] | None:
         with self.engine.connect() as c:
             return c.execute(select(applications).where(applications.c.event_id == app_id)).first()
 
@@ -171,7 +173,7 @@ class Intake:
         doc.pop("signature_png", None)
         with self.engine.connect() as c:
             history = [
-                {"at": _aware(h.at).isoformat(), "status": h.status, "note": h.note, "by": h.by}
+                {"at": aware(h.at).isoformat(), "status": h.status, "note": h.note, "by": h.by}
                 for h in c.execute(select(status_log).where(status_log.c.event_id == app_id).order_by(status_log.c.id))
             ]
         return {**self._summary(r), "application": doc, "history": history}
@@ -179,8 +181,6 @@ class Intake:
     def signature_png(self, app_id: str) -> bytes | None:
         """The signature (or fingerprint mark) image of one application; None when it has
         none (kept to be signed at the window)."""
-        import base64
-
         r = self._row(app_id)
         if r is None:
             return None
@@ -207,7 +207,7 @@ class Intake:
 
     # --- progress ---------------------------------------------------------------------------
 
-    def progress(self, *, number: str | None = None, id_number: str | None = None, check_code: str | None = None) -> list[dict[str, Any]]:
+    def progress(self, *, number: str | None = None, id_number: str | None = None, check_code: str | None = None) -> builtins.list[dict[str, Any]]:
         """What a person may know of their applications: number, matter, status, note,
         dates. By number (with the check code on the public page) or by ID number."""
         self.import_new()
@@ -228,8 +228,8 @@ class Intake:
                 "matter": r.matter,
                 "status": r.status,
                 "note": r.note,
-                "submitted": _aware(r.submitted_at).date().isoformat(),
-                "status_at": _aware(r.status_at).isoformat() if r.status_at else None,
+                "submitted": aware(r.submitted_at).date().isoformat(),
+                "status_at": aware(r.status_at).isoformat() if r.status_at else None,
             }
             for r in rows
         ]

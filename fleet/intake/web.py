@@ -18,19 +18,21 @@ from __future__ import annotations
 import asyncio
 import html
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from aiohttp import web
 
-from fleet.center.auth import AUTH, require
+from fleet.center.auth.web import AUTH, require
 from fleet.center.lookups import LookupGuard, Throttled
 from fleet.center.service import AskError, CenterLink
+from fleet.center.web_context import CentreContext
 from fleet.intake.keys import IntakeKeys
 from fleet.intake.store import STATUSES, Intake
 from kiosk.legal_aid.flow import PROGRESS_ASK
 from kiosk.legal_aid.sealing import SealError, open_box
 
 STATIC = Path(__file__).parent / "static"
+T = TypeVar("T")
 INTAKE = web.AppKey("intake", Intake)
 GUARD = web.AppKey("intake_guard", LookupGuard)
 FAMILY = "legal_aid.progress"
@@ -46,6 +48,7 @@ def install(link: CenterLink, data_dir: Path) -> Intake:
     guard = link.lookup_guard
 
     def progress(terminal_id: str, args: dict[str, Any]) -> dict[str, Any]:
+        fields: tuple[str, ...]
         if "number" in args:
             number = str(args["number"])
             if not number.isdigit() or len(number) > 20:
@@ -79,11 +82,11 @@ def _admit(guard: LookupGuard, terminal_id: str, kind: str, subject: str) -> Non
         raise AskError("rate_limited", str(exc)) from None
 
 
-def setup(app: web.Application, dash: Any) -> None:
-    """Mount the intake on the dashboard's app (``Dashboard.app``)."""
-    intake = install(dash.link, dash.data_dir)
+def setup(app: web.Application, centre: CentreContext) -> None:
+    """Mount the intake on the centre's web app (``webapp.py``)."""
+    intake = install(centre.link, centre.data_dir)
     app[INTAKE] = intake
-    app[GUARD] = dash.link.lookup_guard
+    app[GUARD] = centre.link.lookup_guard
     if AUTH in app:
         app[AUTH].homes.setdefault(ROLE, "/intake")  # where legal-aid staff land after signing in
     app.router.add_get("/intake", _page)
@@ -95,7 +98,7 @@ def setup(app: web.Application, dash: Any) -> None:
     app.router.add_get("/legal-aid/progress", _public_progress)
 
 
-async def _run(request: web.Request, fn: Any, *args: Any) -> Any:
+async def _run(request: web.Request, fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 

@@ -22,7 +22,6 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from fleet.update.layout import COMPLETE, Layout, check_version
 

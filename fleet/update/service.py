@@ -18,9 +18,15 @@ from typing import Any, Callable
 from tuf.api.exceptions import DownloadError
 
 from fleet import topics
+from fleet.agent.agent import Agent
+from fleet.agent.commands import self_test
 from fleet.update import gate
-from fleet.update.client import TerminalUpdater, UpdateRefused
-from fleet.update.layout import version_key
+from fleet.update.client import TerminalUpdater, UpdateOptions, UpdateRefused
+from fleet.update.layout import Layout, version_key
+from kiosk import __version__
+from kiosk.config import UpdateSettings
+from kiosk.outbox import add_event
+from kiosk.store import transaction
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +66,7 @@ class UpdateService:
         self.last: topics.UpdateReported | None = None
 
     # ---- wiring ---------------------------------------------------------------------
-    def attach(self, agent: Any) -> "UpdateService":
+    def attach(self, agent: Agent) -> "UpdateService":
         """Take desired releases from ``agent`` (its worker calls ``on_desired``)."""
         agent.subscribe(topics.UPDATE_DESIRED, self.on_desired)
         return self
@@ -173,24 +179,16 @@ class UpdateService:
         return False
 
 
-def start_for_agent(agent: Any, settings: Any, restart: Callable[[], None], *, running: str | None = None) -> UpdateService | None:
+def start_for_agent(agent: Agent, settings: UpdateSettings, restart: Callable[[], None], *, running: str | None = None) -> UpdateService | None:
     """Wire the updater into a running app's agent (``settings``: the ``[update]``
     section). None when updates are off. The health checks that confirm a new version:
     the kiosk is at its attract screen, the self-test passes, the centre is reached."""
-    from kiosk import __version__
-    from kiosk.outbox import add_event
-    from kiosk.store import transaction
-
-    from fleet.agent.commands import self_test
-    from fleet.update.client import TerminalUpdater, UpdateOptions
-    from fleet.update.layout import Layout
-
     if not settings.centre_url or not hasattr(agent, "subscribe"):
         return None
     layout = Layout(Path(settings.prefix))
     running = running or layout.current_version() or __version__
     options = UpdateOptions(centre_url=settings.centre_url, trusted_root=settings.trusted_root, rate_kbps=settings.rate_kbps,
-                            allowed_hours=tuple(settings.allowed_hours), confirm_minutes=settings.confirm_minutes)
+                            allowed_hours=settings.allowed_hours, confirm_minutes=settings.confirm_minutes)
 
     def checks() -> dict[str, bool]:
         return {"attract": agent.is_idle(), "self_test": bool(self_test(agent, {}).result.get("ok")),

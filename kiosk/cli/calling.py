@@ -127,7 +127,7 @@ def run_console(args: argparse.Namespace) -> int:
     config, data_dir = config_of(args)
     terminal = build_terminal(config, data_dir, with_devices=False)
     host, port = args.http or parse_host_port(config.calling.console_http)
-    from fleet.console.server import serve
+    from fleet.window_console.server import serve
 
     def ready(bound: int) -> None:
         # One line on stdout: where to open it (tests and scripts read the port here).

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fleet.center.auth import Users, login_cookie
-from fleet.dashboard.server import Dashboard
+from fleet.center.webapp import CentreWebApp
 from tests.appointments.conftest import SITE, desk_of
 from tests.fleet.cdp import CHROMIUM, Browser
 from tests.fleet.conftest import Fleet, until
@@ -38,7 +38,7 @@ def test_slots_page_publishes_and_a_terminal_books_from_it(tmp_path: Path) -> No
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    dash = Dashboard(f.center, tmp_path / "center")
+    dash = CentreWebApp(f.center, tmp_path / "center")
     browser = None
     try:
         port = asyncio.run_coroutine_threadsafe(dash.start("127.0.0.1", 0), loop).result(20)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fleet.console.server import CONSOLE_KEYS, STATIC
+from fleet.window_console.server import CONSOLE_KEYS, STATIC
 from kiosk.i18n import load_messages, placeholders
 from tests.support import ROOT
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -153,3 +154,22 @@ def test_kiosk_run_joins_the_centre(served, tmp_path):
             kiosk.wait(20)
         except subprocess.TimeoutExpired:
             kiosk.kill()
+
+
+def test_every_command_is_on_the_command_line_with_its_own_help():
+    # Each command group registers itself: a group left out of the package's list
+    # would silently vanish from `kiosk-center`.
+    from fleet.center_cli import build_parser
+
+    commands = ["serve", "terminals", "cmd", "config", "logs", "screenshot", "simulate", "users", "slots",
+                "appointments", "report", "tls", "intake", "release"]
+    proc = subprocess.run([PYTHON, "-m", "fleet.center_cli", "--help"], capture_output=True, text=True, timeout=60,
+                          env=kiosk_env(), cwd=ROOT)
+    assert proc.returncode == 0
+    # The sub-command lines of the help: four spaces, the name, its help.
+    listed = re.findall(r"^ {4}([a-z]+) ", proc.stdout, flags=re.MULTILINE)
+    assert listed == commands
+    for name in commands:
+        with pytest.raises(SystemExit) as exit_:
+            build_parser().parse_args([name, "--help"])
+        assert exit_.value.code == 0, name

@@ -4,7 +4,7 @@ nothing lost after days offline."""
 import threading
 import time
 
-from fleet.center.store import events
+from fleet.center.tables import events
 from sqlalchemy import func, select
 from tests.fleet.conftest import until
 
@@ -88,3 +88,25 @@ def test_device_fault_and_recovery_are_events_once(fleet):
     time.sleep(1)
     assert fleet.store.event_count("E4", "device_fault") == 1 and fleet.store.event_count("E4", "device_recovered") == 1
     agent_mod.DEVICE_WATCH_S = watch_s
+
+
+def test_presence_of_an_unknown_terminal_loses_nothing_else_of_its_batch(tmp_path):
+    # A terminal removed while still connected can still publish: what it sends is
+    # dropped, and the batch it arrives in carries other terminals' events, which
+    # must still be stored and acknowledged.
+    from datetime import datetime, timezone
+
+    from fleet import topics
+    from fleet.center.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'center.sqlite3'}")
+    try:
+        store.add_terminal("E4", "站", "x")
+        e = topics.Event(event_id="e4-1", kind="ticket_issued", payload={"service": "consultation"}, created_at=datetime.now(timezone.utc))
+        acks, _ = store.ingest([("GONE1", topics.STATUS, topics.Status(state="online", session=0)),
+                                ("E4", topics.EVENTS, topics.EventBatch(events=[e]))])
+        assert acks == {"E4": ["e4-1"]}
+        assert store.event_count("E4") == 1
+        assert store.terminal("GONE1") is None
+    finally:
+        store.close()

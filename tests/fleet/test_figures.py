@@ -21,7 +21,8 @@ import pytest
 from fleet import topics
 from fleet.broker import hash_password, new_password
 from fleet.center import figures
-from fleet.center.store import Store, figure_days
+from fleet.center.store import Store
+from fleet.center.tables import figure_days
 from tests.fleet.conftest import Fleet, until
 from tests.fleet.month import FIRST_DAY, SITES, Truth, dump, expected, generate, outbox_events
 from tests.fleet.test_postgres import BIN, pg_url  # noqa: F401 — a throwaway PostgreSQL
@@ -266,7 +267,7 @@ def test_figures_on_postgres(month: Month, pg_url: str) -> None:  # noqa: F811
     figures identical to SQLite's and to the independent ones."""
     from sqlalchemy import select
 
-    from fleet.center.store import events
+    from fleet.center.tables import events
 
     src, dst = Store(month.url), Store(pg_url)
     try:

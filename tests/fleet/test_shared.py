@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 
 from fleet.broker import Broker, hash_password, new_password
-from fleet.center.store import Store, terminals as terminals_table
+from fleet.center.store import Store
+from fleet.center.tables import terminals as terminals_table
 from kiosk.outbox import Outbox
 from kiosk.store import DB_FILENAME, connect
 from tests.fleet.conftest import until

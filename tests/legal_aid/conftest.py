@@ -54,7 +54,7 @@ class Web:
     """The centre's real web server (Dashboard, with the intake) on a loop of its own."""
 
     def __init__(self, link: Any, data_dir: Path) -> None:
-        from fleet.dashboard.server import Dashboard
+        from fleet.center.webapp import CentreWebApp as Dashboard
 
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="test-web", daemon=True)

@@ -30,7 +30,7 @@ def test_technician_screen_shows_live_state_and_reprints(data_dir: Path) -> None
     assert number in r["printed"]
 
     # Staff at the window see which waiting tickets have no paper.
-    from fleet.console.server import ticket_json
+    from fleet.window_console.server import ticket_json
     from kiosk.bootstrap import build_terminal
     from kiosk.config import KioskConfig
 

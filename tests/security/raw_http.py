@@ -1,4 +1,4 @@
-"""The centre's real web app (Dashboard with every module) on its own event-loop
+"""The centre's real web app (CentreWebApp with every page set) on its own event-loop
 thread, and raw HTTP to it: paths go on the wire exactly as written (``%2F`` stays
 ``%2F``), which is what an attacker sends."""
 
@@ -12,17 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from fleet.center import auth
-from fleet.dashboard.server import Dashboard
+from fleet.center.webapp import CentreWebApp
 
 
 class Centre:
-    """A running Dashboard (stop with ``close``)."""
+    """A running CentreWebApp (stop with ``close``)."""
 
     def __init__(self, fleet: Any, data_dir: Path) -> None:
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         self.loop = asyncio.new_event_loop()
-        self.dash = Dashboard(fleet.center, data_dir)
+        self.dash = CentreWebApp(fleet.center, data_dir)
         self.port = self.loop.run_until_complete(self.dash.start("127.0.0.1", 0))
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()

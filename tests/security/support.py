@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from fleet.center.auth import Users, login_cookie
-from fleet.console.server import ConsoleServer
-from fleet.dashboard.server import Dashboard
+from fleet.window_console.server import ConsoleServer
+from fleet.center.webapp import CentreWebApp
 from tests.fleet.cdp import Browser
 from tests.fleet.conftest import Fleet
 
@@ -48,7 +48,7 @@ document.addEventListener('securitypolicyviolation', (e) => {
 """
 
 
-class CanaryDashboard(Dashboard):
+class CanaryDashboard(CentreWebApp):
     """The centre's real web app with one more route: ``/pwned``, which only a script
     that should never have run would call."""
 

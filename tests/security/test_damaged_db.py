@@ -242,7 +242,7 @@ def test_store_fault_reaches_the_centre(tmp_path: Path) -> None:
         until(lambda: fleet.store.event_count("S1", "device_fault") == 1)
         from sqlalchemy import select
 
-        from fleet.center.store import events
+        from fleet.center.tables import events
 
         with fleet.store.engine.connect() as c:
             payload = json.loads(c.execute(select(events.c.payload).where(events.c.kind == "device_fault")).scalar_one())

@@ -111,7 +111,7 @@ def test_the_centre_masks_log_lines_a_terminal_sends_unmasked(tmp_path) -> None:
     from sqlalchemy import select
 
     from fleet import topics
-    from fleet.center.store import commands
+    from fleet.center.tables import commands
     from fleet.mqttlink import make_client, parse_broker_url
     from tests.fleet.conftest import Fleet, until
 

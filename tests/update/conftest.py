@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from fleet.center import release_web
 from fleet.center.releases import ReleaseRepo
 from fleet.update.bundle import write_bundle
 from fleet.update.client import TerminalUpdater, UpdateOptions
@@ -81,7 +82,7 @@ class CentreWeb:
 
         async def up() -> None:
             app = web.Application()
-            self.repo.setup_routes(app)
+            release_web.add_routes(app, self.repo)
             self._runner = web.AppRunner(app)
             await self._runner.setup()
             await web.TCPSite(self._runner, "127.0.0.1", self.port).start()

@@ -38,11 +38,11 @@ def service_for(f: Fleet, r: Rig, tid: str, *, running: str = "1.0", layout: Lay
 
 def release_cmd(f: Fleet, r: Rig, capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     """``kiosk-center release …`` against this centre's broker (its own link, like the CLI)."""
-    from fleet.center.release_cli import add_parsers, run
+    from fleet.center_cli.release import register, run
     from fleet.center.service import CenterLink
 
     p = argparse.ArgumentParser()
-    add_parsers(p.add_subparsers(dest="command"), argparse.ArgumentParser(add_help=False))
+    register(p.add_subparsers(dest="command"), argparse.ArgumentParser(add_help=False))
     args = p.parse_args(["release", *argv])
     capsys.readouterr()
     assert run(args, r.repo.base.parent, lambda: CenterLink(f.broker.center_url, f.center_pw, f.store).start()) == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 from fleet.center import auth
-from fleet.dashboard.server import Dashboard
+from fleet.center.webapp import CentreWebApp as Dashboard
 from remote_video.peer import restrict_host_addresses
 from tests.calling.cdp import Browser
 

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from fleet import web_headers
+from fleet.window_console import rating
 from kiosk.errors import KioskError
 from kiosk.i18n import LANGUAGES
 from kiosk.terminal import Terminal
@@ -89,9 +90,7 @@ class ConsoleServer:
         app.router.add_get("/api/state", self._state)
         for action in ("call", "recall", "skip", "done", "transfer"):
             app.router.add_post(f"/api/{action}", self._action)
-        from fleet.console.rating import setup as rating_setup  # the rating pad (issue 8)
-
-        rating_setup(app, self)
+        rating.setup(app, self)  # the rating pad after 办结
         return app
 
     async def start(self, host: str, port: int) -> int:
@@ -100,8 +99,7 @@ class ConsoleServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server  # noqa: SLF001 — the only way to learn the bound port
-        bound = server.sockets[0].getsockname()[1] if server and server.sockets else port
+        bound = next((int(addr[1]) for addr in self._runner.addresses), port)
         log.info("window console on http://%s:%d/", host, bound)
         return int(bound)
 
@@ -113,7 +111,8 @@ class ConsoleServer:
 
     # --- plumbing -------------------------------------------------------------------------
 
-    async def _run(self, fn: Callable[[], T]) -> T:
+    async def run(self, fn: Callable[[], T]) -> T:
+        """Queue work on the console's one worker thread (its SQLite connection)."""
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
 
     @web.middleware
@@ -144,7 +143,8 @@ class ConsoleServer:
             key = exc.message_key.replace("queue.", "console.") if exc.message_key.startswith("queue.") else "console.error"
             return web.json_response({"error": key, "detail": exc.detail}, status=409)
 
-    async def _body(self, request: web.Request) -> dict[str, Any]:
+    async def read_body(self, request: web.Request) -> dict[str, Any]:
+        """The request's JSON object (400 with the page's error key otherwise)."""
         try:
             body = await request.json()
         except ValueError:
@@ -153,14 +153,16 @@ class ConsoleServer:
             raise web.HTTPBadRequest(text='{"error": "console.error", "detail": "expected a JSON object"}', content_type="application/json")
         return body
 
-    def _check_pin(self, request: web.Request, body: dict[str, Any] | None = None) -> None:
+    def check_pin(self, request: web.Request, body: dict[str, Any] | None = None) -> None:
+        """403 unless the request carries the site's PIN (header or body), when one is set."""
         if self._pin is None:
             return
         given = request.headers.get("X-Console-Pin") or (body or {}).get("pin") or ""
         if not hmac.compare_digest(str(given).encode(), self._pin.encode()):
             raise web.HTTPForbidden(text='{"error": "console.bad_pin"}', content_type="application/json")
 
-    def _window(self, value: Any) -> int:
+    def window_of(self, value: Any) -> int:
+        """The window number a request names (400 unless 1..MAX_WINDOW)."""
         try:
             window = int(value)
         except (TypeError, ValueError):
@@ -204,16 +206,16 @@ class ConsoleServer:
         )
 
     async def _sign_in(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        self._check_pin(request, body)
-        window = self._window(body.get("window"))
+        body = await self.read_body(request)
+        self.check_pin(request, body)
+        window = self.window_of(body.get("window"))
         services = self._services(body.get("services"))
         log.info("window %d signed in for %s", window, ",".join(services) or "all services")
         return web.json_response({"window": window, "services": services})
 
     async def _state(self, request: web.Request) -> web.Response:
-        self._check_pin(request)
-        window = self._window(request.query.get("window"))
+        self.check_pin(request)
+        window = self.window_of(request.query.get("window"))
         services = self._services(request.query.get("services", ""))
         queue = self.terminal.queue
 
@@ -229,13 +231,13 @@ class ConsoleServer:
                 "windows": [{"window": w, "number": t.number} for w, t in serving.items() if w != window],
             }
 
-        return web.json_response(await self._run(look))
+        return web.json_response(await self.run(look))
 
     async def _action(self, request: web.Request) -> web.Response:
         action = request.path.rsplit("/", 1)[-1]
-        body = await self._body(request)
-        self._check_pin(request, body)
-        window = self._window(body.get("window"))
+        body = await self.read_body(request)
+        self.check_pin(request, body)
+        window = self.window_of(body.get("window"))
         queue = self.terminal.queue
 
         def act() -> Ticket | None:
@@ -245,7 +247,7 @@ class ConsoleServer:
                 return queue.transfer(window, str(body.get("service", "")))
             return getattr(queue, action)(window)
 
-        ticket = await self._run(act)
+        ticket = await self.run(act)
         now = self.terminal.clock.now()
         return web.json_response({"action": action, "ticket": ticket_json(ticket, now) if ticket else None})
 

@@ -1,5 +1,5 @@
 """The window console's rating pad: after 办结 the window's tablet turns to the person
-served and asks "请评价" with five large faces (fleet/console/static/rating.js).
+served and asks "请评价" with five large faces (fleet/window_console/static/rating.js).
 
 ``POST /api/rate`` records the rating of a ticket the window has just finished, once
 (kiosk.ratings: anonymous, a ``rating`` event for the centre). ``GET /api/rating/setup``
@@ -8,18 +8,44 @@ gives the page its texts from the terminal's catalogue.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Protocol, TypeVar
 
 from aiohttp import web
 
 from kiosk.i18n import LANGUAGES
 from kiosk.ratings import REASONS, SCORES, RatingBook, RatingError
+from kiosk.terminal import Terminal
+
+T = TypeVar("T")
 
 TEXT_KEYS = ("title", "anonymous", "reasons_title", "submit", "thanks", "already", "not_served", "error", "skip")
 
 
-def setup(app: web.Application, server: Any) -> None:
-    """Add the rating routes to the console (``server`` is its ConsoleServer)."""
+class Console(Protocol):
+    """What the pad needs of the window console (``server.ConsoleServer``): its terminal,
+    its request parsing and PIN check, and its one queue worker."""
+
+    terminal: Terminal
+
+    async def read_body(self, request: web.Request) -> dict[str, Any]:
+        """The request's JSON object."""
+        ...
+
+    def check_pin(self, request: web.Request, body: dict[str, Any] | None = None) -> None:
+        """Refuse a request without the site's PIN."""
+        ...
+
+    def window_of(self, value: Any) -> int:
+        """The window number a request names."""
+        ...
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        """Run queue work on the console's worker thread."""
+        ...
+
+
+def setup(app: web.Application, server: Console) -> None:
+    """Add the rating routes to the window console."""
     terminal = server.terminal
     book: list[RatingBook] = []  # made on the console's worker thread (its SQLite connection lives there)
 
@@ -42,12 +68,13 @@ def setup(app: web.Application, server: Any) -> None:
 
     async def rate(request: web.Request) -> web.Response:
         """Record the rating of a ticket this window has just finished."""
-        body = await server._body(request)  # noqa: SLF001 — the console's own parsing and PIN check
-        server._check_pin(request, body)  # noqa: SLF001
-        window = server._window(body.get("window"))  # noqa: SLF001
+        body = await server.read_body(request)
+        server.check_pin(request, body)
+        window = server.window_of(body.get("window"))
         number = str(body.get("number", ""))
         try:
-            score = int(body.get("score"))
+            raw_score: Any = body.get("score")  # a JSON value: int() says whether it is a number
+            score = int(raw_score)
             reasons = tuple(str(r) for r in body.get("reasons") or ())
         except (TypeError, ValueError):
             return web.json_response({"error": "rating.error", "detail": "score must be 1..5"}, status=400)
@@ -61,7 +88,7 @@ def setup(app: web.Application, server: Any) -> None:
             return {"ok": True}
 
         try:
-            return web.json_response(await server._run(record))  # noqa: SLF001
+            return web.json_response(await server.run(record))
         except RatingError as exc:
             return web.json_response({"error": exc.message_key, "detail": exc.detail}, status=409)
 

@@ -6,12 +6,17 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from datetime import date, time
-from typing import Any, Callable
+
+from fleet.appointments.store import AppointmentBook, SlotSpec, load_key
+from fleet.center.store import Store
+from fleet.center_cli.common import Subparsers, open_store, paths_of
+from kiosk.catalog import load_catalog
 
 
-def add_parsers(sub: Any, common: argparse.ArgumentParser) -> dict[str, Callable[[argparse.Namespace], int]]:
-    """Add the subcommands to ``kiosk-center``; returns their handlers by name."""
+def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    """Add ``slots add|list`` and ``appointments``."""
     s = sub.add_parser("slots", parents=[common], help="appointment slots per site and service")
     ss = s.add_subparsers(dest="action", required=True)
     a = ss.add_parser("add", parents=[common], help="publish slots: every N minutes between two times, on each working day")
@@ -32,7 +37,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> dict[str, Callable
     b.add_argument("--site")
     b.add_argument("--day")
     b.add_argument("--json", action="store_true")
-    return {"slots": cmd_slots, "appointments": cmd_appointments}
+    s.set_defaults(handler=cmd_slots)
+    b.set_defaults(handler=cmd_appointments)
 
 
 def parse_every(text: str) -> int:
@@ -54,21 +60,13 @@ def parse_weekdays(text: str) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
-def _book(args: argparse.Namespace) -> Any:
-    from fleet.appointments.store import AppointmentBook, load_key
-    from fleet.center_cli import _paths, _store
-
-    store = _store(args)
-    return store, AppointmentBook(store.engine, load_key(_paths(args).data_dir))
+def _book(args: argparse.Namespace) -> tuple[Store, AppointmentBook]:
+    store = open_store(args)
+    return store, AppointmentBook(store.engine, load_key(paths_of(args).data_dir))
 
 
 def cmd_slots(args: argparse.Namespace) -> int:
     """Publish or list slots."""
-    import sys
-
-    from fleet.appointments.store import SlotSpec
-    from kiosk.catalog import load_catalog
-
     store, book = _book(args)
     try:
         if args.action == "list":

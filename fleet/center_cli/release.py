@@ -8,7 +8,14 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
+
+from fleet.center import update_rollout as ur
+from fleet.center.releases import ReleaseError, ReleaseRepo
+from fleet.center.service import CenterLink
+from fleet.center_cli.common import Subparsers, open_link, open_store, paths_of
+from fleet.update.bundle import BundleError, app_target
+from fleet.update.layout import check_version
 
 
 def _waves(text: str) -> list[int]:
@@ -21,7 +28,7 @@ def _waves(text: str) -> list[int]:
     return waves
 
 
-def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+def register(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     """Add ``release`` and its actions to ``kiosk-center``."""
     r = sub.add_parser("release", parents=[common], help="signed software updates (docs/update.md)")
     rs = r.add_subparsers(dest="action", required=True)
@@ -46,14 +53,17 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     h = rs.add_parser("halt", parents=[common], help="stop a rollout; withdraw it from terminals that have not switched")
     h.add_argument("version")
     rs.add_parser("list", parents=[common], help="the signed releases")
+    r.set_defaults(handler=cmd_release)
 
 
-def run(args: argparse.Namespace, data_dir: Path, link_factory: Callable[[], Any]) -> int:
-    """Run one ``release`` action; errors are one line on stderr, never a traceback."""
-    from fleet.center.releases import ReleaseError, ReleaseRepo
-    from fleet.update.bundle import BundleError
-    from fleet.update.layout import check_version
+def cmd_release(args: argparse.Namespace) -> int:
+    """``release init|add|rollout|status|halt|list`` in the data dir's repository."""
+    return run(args, paths_of(args).data_dir, lambda: open_link(args, open_store(args)))
 
+
+def run(args: argparse.Namespace, data_dir: Path, link_factory: Callable[[], CenterLink]) -> int:
+    """Run one ``release`` action; errors are one line on stderr, never a traceback.
+    ``link_factory`` joins the centre's broker, for the actions that need the fleet."""
     repo = ReleaseRepo(data_dir / "updates")
     offline = Path(args.keys) if getattr(args, "keys", None) else repo.base / "offline-keys"
     try:
@@ -79,11 +89,7 @@ def run(args: argparse.Namespace, data_dir: Path, link_factory: Callable[[], Any
         return 1
 
 
-def _fleet_action(args: argparse.Namespace, updates_dir: Path, version: str, link_factory: Callable[[], Any]) -> int:
-    from fleet.center import update_rollout as ur
-    from fleet.center.releases import ReleaseError, ReleaseRepo
-    from fleet.update.bundle import app_target
-
+def _fleet_action(args: argparse.Namespace, updates_dir: Path, version: str, link_factory: Callable[[], CenterLink]) -> int:
     if args.action == "rollout" and app_target(version) not in ReleaseRepo(updates_dir).releases():
         raise ReleaseError(f"version {version} is not a signed release here; `release add` its bundle first")
     link = link_factory()
@@ -100,9 +106,10 @@ def _fleet_action(args: argparse.Namespace, updates_dir: Path, version: str, lin
             doc = ur.rollout(link, updates_dir, version, targets, args.waves, halt_pct=args.halt_on_failures,
                              wave_timeout=args.wave_timeout, reports=reports)
             return 0 if doc["state"] == "done" else 3
-        doc = ur.read_record(updates_dir, version)
-        if doc is None:
+        record = ur.read_record(updates_dir, version)
+        if record is None:
             raise ReleaseError(f"no rollout of version {version}")
+        doc = record
         if args.action == "halt":
             doc["state"] = "halted"
             doc["halt_reason"] = "halted by hand"

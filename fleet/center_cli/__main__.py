@@ -1,0 +1,7 @@
+"""``python -m fleet.center_cli`` runs ``kiosk-center``."""
+
+import sys
+
+from fleet.center_cli import main
+
+sys.exit(main())
