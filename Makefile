@@ -80,6 +80,12 @@ screenshots: deps
 	$(VENV)/bin/kiosk screenshot home --size 1080x1920 --out docs/screens/home-portrait.png
 	$(VENV)/bin/kiosk screenshot ticket --size 1080x1920 --out docs/screens/ticket-portrait.png
 	$(VENV)/bin/kiosk screenshot attract --size 1920x1080 --out docs/screens/attract-1920.png
+	# The centre's pages, the console, receipts and slips: the tests that drive them
+	# write their pictures into docs/ only when asked to.
+	KIOSK_DOC_SHOTS=1 SDL_VIDEODRIVER=offscreen $(VENV)/bin/pytest -q -n 3 --dist loadfile \
+	  tests/fleet/test_dashboard.py tests/fleet/test_auth.py tests/fleet/test_figures_page.py \
+	  tests/fleet/test_report.py tests/legal_aid/test_core.py tests/legal_aid/test_centre.py \
+	  tests/calling tests/ratings tests/appointments
 
 # A release bundle for the terminals (docs/update.md): the app's wheel and every wheel
 # it needs, built here where the index is reachable; terminals never reach an index.
