@@ -115,6 +115,12 @@ class MediationRooms:
         log.info("mediation %s: room opened for %d parties", session_id, len(parties))
         return opened
 
+    async def participants(self, session_id: str) -> list[str]:
+        """The labels of who is in the session's room now."""
+        opened = self.rooms[session_id]
+        admin = await self._admin_handle()
+        return sorted(str(p.get("display", p.get("id"))) for p in await admin.participants(opened.room))
+
     async def close_session(self, session_id: str) -> None:
         """Destroy the session's room (a room already gone is not an error)."""
         opened = self.rooms.pop(session_id, None)

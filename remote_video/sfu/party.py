@@ -106,6 +106,7 @@ class RoomParty:
         self._follow: asyncio.Task[None] | None = None
         self._subscribing: dict[int, asyncio.Task[None]] = {}
         self.errors: list[str] = []  # subscription failures, for the technician
+        self.room_closed = asyncio.Event()  # the centre closed the room (session over)
 
     async def join(self) -> None:
         """Enter the room, publish, and watch everyone already publishing.
@@ -197,6 +198,8 @@ class RoomParty:
         while True:
             event = await queue.get()
             data = (event.get("plugindata") or {}).get("data") or {}
+            if data.get("videoroom") == "destroyed":
+                self.room_closed.set()
             for pub in data.get("publishers") or []:
                 if isinstance(pub, dict):
                     self._watch(pub)

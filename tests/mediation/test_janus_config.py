@@ -1,0 +1,52 @@
+"""The centre's Janus configuration and process: private files, only what is needed."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from pathlib import Path
+
+import psutil
+import pytest
+
+from fleet.mediation import JanusServer, JanusSettings
+from fleet.mediation.janus_config import JanusSecrets, render, write_config
+from fleet.mediation.server import JanusNotInstalled
+
+
+def test_config_is_private_and_loads_only_the_videoroom_over_websockets(tmp_path: Path) -> None:
+    keys = JanusSecrets.generate()
+    core = write_config(tmp_path / "janus", JanusSettings(media_addresses=("10.1.2.3",), rtp_ports=(20000, 20199)), keys)
+    assert stat.S_IMODE(core.parent.stat().st_mode) == 0o700
+    for f in core.parent.iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, f.name
+    text = core.read_text()
+    assert "stun_server" not in text and "turn_server" not in text
+    assert 'ice_enforce_list = "10.1.2.3"' in text and 'rtp_port_range = "20000-20199"' in text
+    assert f'token_auth_secret = "{keys.token_secret}"' in text and "janusoverlord" not in text
+    disabled = text.split("plugins: {")[1].split("}")[0]
+    assert "libjanus_videoroom.so" not in disabled and "libjanus_echotest.so" in disabled
+    transports = text.split("transports: {")[1].split("}")[0]
+    assert "libjanus_websockets.so" not in transports and "libjanus_http.so" in transports
+    ws = (core.parent / "janus.transport.websockets.jcfg").read_text()
+    assert 'ws_ip = "127.0.0.1"' in ws and "admin_ws = false" in ws
+    assert f'admin_key = "{keys.admin_key}"' in (core.parent / "janus.plugin.videoroom.jcfg").read_text()
+
+
+def test_each_start_has_new_secrets() -> None:
+    a, b = JanusSecrets.generate(), JanusSecrets.generate()
+    assert a.token_secret != b.token_secret and a.admin_key != b.admin_key
+    assert render(JanusSettings(), a, Path("/x"))["janus.jcfg"] != render(JanusSettings(), b, Path("/x"))["janus.jcfg"]
+
+
+def test_running_janus_listens_on_loopback_only(janus: JanusServer) -> None:
+    assert janus.pid is not None
+    listening = [c.laddr for c in psutil.Process(janus.pid).net_connections(kind="tcp") if c.status == psutil.CONN_LISTEN]
+    assert listening and all(addr.ip == "127.0.0.1" for addr in listening), listening
+    assert stat.S_IMODE(janus.config_dir.stat().st_mode) == 0o700
+
+
+def test_a_missing_janus_program_is_said_plainly(tmp_path: Path) -> None:
+    server = JanusServer(tmp_path, JanusSettings(binary="janus-not-installed-here"))
+    with pytest.raises(JanusNotInstalled, match="apt-get install janus"):
+        asyncio.run(server.start())
