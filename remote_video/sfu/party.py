@@ -153,7 +153,11 @@ class RoomParty:
         display = str(pub.get("display") or feed)
         task = asyncio.ensure_future(self._subscribe_logged(feed, display))
         self._subscribing[feed] = task
-        task.add_done_callback(lambda _t, f=feed: self._subscribing.pop(f, None))
+
+        def done(_task: "asyncio.Future[None]") -> None:
+            self._subscribing.pop(feed, None)
+
+        task.add_done_callback(done)
 
     async def _subscribe_logged(self, feed: int, display: str) -> None:
         try:

@@ -1,17 +1,15 @@
-"""Helpers of the mediation tests: a real Janus on this machine, and parties with a
-test-pattern camera and a tone for a microphone (the tracks of a two-party call)."""
+"""Helpers of the mediation tests: ports and addresses for a real Janus on this machine,
+and parties with a test-pattern camera and a tone for a microphone (the tracks of a
+two-party call, remote_video/sfu/selftest.py)."""
 
 from __future__ import annotations
 
 import socket
-from typing import Callable
 
-import numpy as np
-
-from devices.camera.sim import _background, pattern_array
-from remote_video.media import AudioTrack, CameraTrack, SendLog, VideoLevel
+from remote_video.media import SendLog, VideoLevel
 from remote_video.sfu.party import RoomParty
 from remote_video.sfu.rooms import RoomPass
+from remote_video.sfu.selftest import pattern_party
 
 # Small pictures: three parties encode and six subscriptions decode on two shared cores.
 LEVEL = VideoLevel(320, 240, 15, 300)
@@ -24,34 +22,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def pattern_source(level: VideoLevel = LEVEL) -> Callable[[], np.ndarray]:
-    """A camera stand-in: the moving test pattern with each frame's number in it."""
-    bg = _background(level.width, level.height)
-    tick = [0]
-
-    def next_frame() -> np.ndarray:
-        tick[0] += 1
-        return pattern_array(level.width, level.height, tick[0], background=bg, clock=False)
-
-    return next_frame
-
-
 def party(room_pass: RoomPass, send_log: SendLog | None = None, level: VideoLevel = LEVEL) -> RoomParty:
-    """A party publishing the pattern and a tone (the receive side measures latency
-    against ``send_log`` when given)."""
-    video = CameraTrack(pattern_source(level), level, send_log)
-    return RoomParty(room_pass, video, AudioTrack(generated=True), send_log=send_log, adapt=False)
+    """A party publishing the pattern and a tone."""
+    return pattern_party(room_pass, level, 0, send_log)
 
 
 def media_address() -> str:
     """This machine's own IPv4 address (the first non-loopback one that is up).
 
-    Janus never gathers ICE candidates on a loopback interface (ice.c skips
-    IFF_LOOPBACK), and libnice does not answer checks from 127.0.0.1 to that address,
-    so both Janus and the aiortc parties use this address: the kernel delivers it
-    locally, nothing leaves the machine.
+    Janus never gathers ICE candidates on a loopback interface (its ice.c skips
+    IFF_LOOPBACK), and its answers to checks from 127.0.0.1 never reach an aiortc socket
+    on 127.0.0.1 here; so Janus and the aiortc parties both use this address. The kernel
+    delivers traffic to its own address locally: nothing leaves the machine.
     """
-    import psutil
+    import psutil  # deferred: only the media tests need it (a test dependency)
 
     stats = psutil.net_if_stats()
     for name, addrs in sorted(psutil.net_if_addrs().items()):
