@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Mapping
 
 LIB_DIR = Path("/usr/lib/x86_64-linux-gnu/janus")  # Debian's janus package (multiarch path)
 KEEP_PLUGINS = ("libjanus_videoroom.so",)
@@ -53,16 +54,52 @@ class JanusSettings:
 
 @dataclass(frozen=True)
 class JanusSecrets:
-    """The secrets of one Janus: the token-signing key, the room admin key, the admin secret."""
+    """The secrets of one Janus: the token-signing key, the room admin key, the admin
+    secret; and ``instance``, the name it answers ``info`` with (so we know the server
+    on the port is ours, not another Janus left running there)."""
 
     token_secret: str
     admin_key: str
     admin_secret: str
+    instance: str = field(default_factory=lambda: "legal-kiosk-mediation-" + secrets.token_hex(6))
 
     @classmethod
     def generate(cls) -> "JanusSecrets":
         """Fresh random secrets (rooms are not permanent, so a restart loses nothing)."""
         return cls(secrets.token_urlsafe(32), secrets.token_urlsafe(24), secrets.token_urlsafe(24))
+
+
+def settings_from(section: Mapping[str, Any]) -> JanusSettings:
+    """``JanusSettings`` from a ``[mediation]`` configuration table (TOML values), each
+    bad value named plainly (``ValueError``), unknown keys refused (a typo must not
+    silently fall back to a default)."""
+    known = {"ws_port", "bind", "media_addresses", "rtp_ports", "publisher_kbps", "max_publishers", "binary"}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise ValueError(f"[mediation] has unknown setting(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    kw: dict[str, Any] = {}
+    for key, lo, hi in (("ws_port", 1, 65535), ("publisher_kbps", 100, 10000), ("max_publishers", 2, 16)):
+        if key in section:
+            v = section[key]
+            if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+                raise ValueError(f"[mediation] {key} must be a whole number from {lo} to {hi}, not {v!r}")
+            kw[key] = v
+    for key in ("bind", "binary"):
+        if key in section:
+            if not isinstance(section[key], str) or not section[key]:
+                raise ValueError(f"[mediation] {key} must be a non-empty text, not {section[key]!r}")
+            kw[key] = section[key]
+    if "media_addresses" in section:
+        addrs = section["media_addresses"]
+        if not isinstance(addrs, list) or not all(isinstance(a, str) and a and "," not in a for a in addrs):
+            raise ValueError(f"[mediation] media_addresses must be a list of addresses or interface names, not {addrs!r}")
+        kw["media_addresses"] = tuple(addrs)
+    if "rtp_ports" in section:
+        r = section["rtp_ports"]
+        if not (isinstance(r, list) and len(r) == 2 and all(isinstance(x, int) and 1024 <= x <= 65535 for x in r) and r[0] < r[1]):
+            raise ValueError(f"[mediation] rtp_ports must be [first, last] UDP ports between 1024 and 65535, not {r!r}")
+        kw["rtp_ports"] = (r[0], r[1])
+    return JanusSettings(**kw)
 
 
 def _disabled(folder: Path, keep: tuple[str, ...]) -> str:
@@ -100,7 +137,7 @@ def render(settings: JanusSettings, keys: JanusSecrets, config_dir: Path) -> dic
 	token_auth_secret = {_q(keys.token_secret)}
 	hide_dependencies = true
 	session_timeout = {int(settings.session_timeout_s)}
-	server_name = "legal-kiosk-mediation"
+	server_name = {_q(keys.instance)}
 }}
 media: {{
 {chr(10).join(media)}
@@ -156,4 +193,4 @@ def write_config(config_dir: Path, settings: JanusSettings, keys: JanusSecrets) 
     return config_dir / "janus.jcfg"
 
 
-__all__ = ["JanusSecrets", "JanusSettings", "render", "write_config"]
+__all__ = ["JanusSecrets", "JanusSettings", "render", "settings_from", "write_config"]

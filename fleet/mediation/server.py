@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -56,6 +57,7 @@ class JanusServer:
         if binary is None:
             raise JanusNotInstalled(f"the media server program '{self.settings.binary}' is not installed "
                                     "(Debian: apt-get install janus)")
+        self._check_port_free()
         core = write_config(self.config_dir, self.settings, self.keys)
         fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
@@ -77,13 +79,28 @@ class JanusServer:
                 await asyncio.sleep(0.1)
                 continue
             try:
-                await conn.info()
-                log.info("media server: janus %s on %s", self._proc.pid, self.url)
-                return
+                info = await conn.info()
             finally:
                 await conn.close()
+            if info.get("server-name") != self.keys.instance:
+                await self.stop()
+                raise SfuUnreachable(f"another media server answers on {self.url} (not the one just started); "
+                                     "stop it or choose another port")
+            log.info("media server: janus %s on %s", self._proc.pid, self.url)
+            return
         await self.stop()
         raise SfuUnreachable(f"the media server did not answer on {self.url} within {timeout:.0f} s ({last}); see {self.log_path}")
+
+    def _check_port_free(self) -> None:
+        """Janus keeps running when its WebSocket port is taken (by Debian's own
+        janus.service, typically): say so now rather than talk to the wrong server."""
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((self.settings.bind, self.settings.ws_port))
+            except OSError as exc:
+                raise SfuUnreachable(f"the media server's port {self.settings.bind}:{self.settings.ws_port} is in use ({exc.strerror}); "
+                                     "is Debian's janus.service running? (systemctl disable --now janus)") from exc
 
     def _log_tail(self, lines: int = 5) -> str:
         try:

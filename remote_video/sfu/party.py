@@ -225,6 +225,12 @@ class RoomParty:
                                  f"{timeout:.0f} s (video, audio frames: {got}; errors: {self.errors})")
             await asyncio.sleep(0.05)
 
+    @property
+    def disconnected(self) -> bool:
+        """Whether the room is over for us: the centre closed it, or the media server
+        went away (the screen then says so and offers to try again)."""
+        return self.room_closed.is_set() or self._session is None or self._session.lost.is_set()
+
     def stats(self) -> dict[str, FeedStats]:
         """Per other party (by display label): what arrived."""
         return {f.display: f.stats() for f in self.feeds.values()}

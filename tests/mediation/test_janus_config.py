@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import stat
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import psutil
 import pytest
 
 from fleet.mediation import JanusServer, JanusSettings
-from fleet.mediation.janus_config import JanusSecrets, render, write_config
+from fleet.mediation.janus_config import JanusSecrets, render, settings_from, write_config
 from fleet.mediation.server import JanusNotInstalled
+from remote_video.sfu.errors import SfuUnreachable
 
 
 def test_config_is_private_and_loads_only_the_videoroom_over_websockets(tmp_path: Path) -> None:
@@ -50,3 +52,36 @@ def test_a_missing_janus_program_is_said_plainly(tmp_path: Path) -> None:
     server = JanusServer(tmp_path, JanusSettings(binary="janus-not-installed-here"))
     with pytest.raises(JanusNotInstalled, match="apt-get install janus"):
         asyncio.run(server.start())
+
+
+def test_a_taken_port_is_said_plainly(tmp_path: Path) -> None:
+    # Another server (Debian's own janus.service, say) already listens on the port.
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        server = JanusServer(tmp_path, JanusSettings(ws_port=port))
+        with pytest.raises(SfuUnreachable, match="in use"):
+            asyncio.run(server.start())
+        assert server.pid is None
+
+
+def test_only_our_own_janus_counts_as_started(janus: JanusServer, tmp_path: Path) -> None:
+    # A second server pointed at the running one's port must not take it for its own
+    # (the port check is bypassed here: as if the other server bound it just after).
+    server = JanusServer(tmp_path, janus.settings)
+    server._check_port_free = lambda: None  # type: ignore[method-assign]
+    with pytest.raises(SfuUnreachable, match="another media server"):
+        asyncio.run(server.start())
+    assert server.pid is None and janus.pid is not None
+
+
+def test_settings_from_the_centre_configuration() -> None:
+    s = settings_from({"ws_port": 8190, "media_addresses": ["10.20.0.5"], "rtp_ports": [20000, 20999], "publisher_kbps": 400})
+    assert (s.ws_port, s.media_addresses, s.rtp_ports, s.publisher_kbps) == (8190, ("10.20.0.5",), (20000, 20999), 400)
+    assert settings_from({}) == JanusSettings()
+    for bad, word in (({"ws_port": "8188"}, "ws_port"), ({"publisher_kbps": 0}, "publisher_kbps"),
+                      ({"rtp_ports": [30000, 20000]}, "rtp_ports"), ({"media_addresses": "10.0.0.1,10.0.0.2"}, "media_addresses"),
+                      ({"stun_server": "stun.example.org"}, "unknown")):
+        with pytest.raises(ValueError, match=word):
+            settings_from(bad)
