@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fleet.mediation.janus_config import JanusSecrets, JanusSettings
+from fleet.mediation.janus_config import JanusSecrets, JanusSettings, settings_from
+from fleet.mediation.pool import RoomPool
 from fleet.mediation.rooms import MediationRooms, SessionRoom, sign_token
 from fleet.mediation.server import JanusNotInstalled, JanusServer
 
@@ -50,4 +51,4 @@ async def start_media_server(data_dir: Path, settings: JanusSettings | None = No
 
 
 __all__ = ["JanusNotInstalled", "JanusSecrets", "JanusServer", "JanusSettings", "MediaServer", "MediationRooms",
-           "SessionRoom", "sign_token", "start_media_server"]
+           "RoomPool", "SessionRoom", "settings_from", "sign_token", "start_media_server"]
