@@ -76,10 +76,12 @@ class RemoteFeed:
         await self.handle.message({"request": "configure", "streams": [{"mid": m, "send": enabled} for m in mids]},
                                   f"{'resume' if enabled else 'pause'} the picture of {self.display}", asynchronous=True)
 
-    async def close(self) -> None:
-        """End the subscription."""
-        with contextlib.suppress(SfuError):
-            await self.handle.detach()
+    async def close(self, detach: bool = True) -> None:
+        """End the subscription (``detach=False`` when the whole session is about to be
+        destroyed anyway: one request instead of one per subscription)."""
+        if detach:
+            with contextlib.suppress(SfuError):
+                await self.handle.detach()
         await self.peer.close()
 
 
@@ -247,7 +249,7 @@ class RoomParty:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         for feed in list(self.feeds.values()):
-            await feed.close()
+            await feed.close(detach=False)  # destroying the session below drops their handles
         self.feeds.clear()
         if self._handle is not None and self._conn is not None and not self._conn.closed and self.id is not None:
             with contextlib.suppress(SfuError):
