@@ -64,11 +64,11 @@ def run_room_selftest(passes: Sequence[RoomPass], seconds: float = 5.0, level: V
     Each party runs on a loop thread of its own, as each terminal runs its call on its
     own loop (remote_video/peer.py): one party's encoder never delays another's."""
     level = level or VideoLevel(640, 480, 15, 500)
-    log = SendLog()
+    send_log = SendLog()
     loops = [LoopThread(f"party-{i}") for i in range(len(passes))]
 
     async def make(room_pass: RoomPass, index: int) -> RoomParty:
-        return pattern_party(room_pass, level, index, log)  # aiortc objects belong to the loop they are made on
+        return pattern_party(room_pass, level, index, send_log)  # aiortc objects belong to the loop they are made on
 
     parties = [loop.call(make(p, i)) for i, (loop, p) in enumerate(zip(loops, passes))]
     try:

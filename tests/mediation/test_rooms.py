@@ -213,3 +213,31 @@ def test_keepalives_hold_a_session_and_silence_loses_it(janus: JanusServer) -> N
     kept_lost, quiet_lost, keepalives, waited = asyncio.run(scenario())
     assert quiet_lost, "a session without keepalives was not timed out"
     assert not kept_lost and keepalives >= 3, f"kept session lost={kept_lost} after {keepalives} keepalives in {waited:.1f} s"
+
+
+def test_a_party_learns_that_the_media_server_went_away(tmp_path: Path) -> None:
+    # A Janus of this test's own, stopped under a party in mid-session.
+    addr = media_address()
+    server = JanusServer(tmp_path, JanusSettings(ws_port=free_port(), media_addresses=(addr,)))
+
+    async def scenario() -> tuple[bool, bool]:
+        await server.start()
+        rooms = MediationRooms(server.url, server.keys)
+        p = None
+        try:
+            room = await rooms.open_session("m-6", ("mediator", "party-a"))
+            p = party(room.passes["party-a"])
+            await p.join()
+            before = p.disconnected
+            await server.stop()
+            deadline = time.monotonic() + 5
+            while not p.disconnected and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            return before, p.disconnected
+        finally:
+            if p is not None:
+                await p.leave()  # must not raise with the server gone
+            await rooms.close()
+            await server.stop()
+
+    assert asyncio.run(scenario()) == (False, True)
