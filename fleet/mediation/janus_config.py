@@ -13,11 +13,12 @@ What it locks down (each line below says why):
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+
+from kiosk.files import private_dir, write_private
 
 LIB_DIR = Path("/usr/lib/x86_64-linux-gnu/janus")  # Debian's janus package (multiarch path)
 KEEP_PLUGINS = ("libjanus_videoroom.so",)
@@ -181,15 +182,9 @@ admin: {{
 
 def write_config(config_dir: Path, settings: JanusSettings, keys: JanusSecrets) -> Path:
     """Write the configuration into ``config_dir`` (0700, files 0600); the core file's path."""
-    config_dir.mkdir(parents=True, exist_ok=True)
-    os.chmod(config_dir, 0o700)
+    private_dir(config_dir)
     for name, text in render(settings, keys, config_dir).items():
-        path = config_dir / name
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        write_private(config_dir / name, text)
     return config_dir / "janus.jcfg"
 
 

@@ -14,6 +14,7 @@ from fleet.mediation import JanusServer, JanusSettings, MediationRooms, sign_tok
 from remote_video.sfu.errors import SfuFeedMissing, SfuRefused
 from remote_video.sfu.janus import JanusConnection
 from remote_video.sfu.party import RoomParty
+from remote_video.sfu.rooms import RoomSpec, VideoRoomAdmin
 from tests.mediation.support import free_port, media_address, party
 
 LABELS = ("mediator", "party-a", "party-b")
@@ -241,3 +242,30 @@ def test_a_party_learns_that_the_media_server_went_away(tmp_path: Path) -> None:
             await server.stop()
 
     assert asyncio.run(scenario()) == (False, True)
+
+
+def test_a_party_can_neither_close_its_room_nor_open_one(janus: JanusServer) -> None:
+    async def scenario() -> list[str]:
+        rooms = rooms_of(janus)
+        try:
+            room = await rooms.open_session("m-7", ("mediator", "party-a"))
+            p = room.passes["party-a"]
+            conn = await JanusConnection.open(p.url, p.token)  # a valid party token, a guessed admin key
+            try:
+                admin = await VideoRoomAdmin.attach(await conn.create_session(), admin_key="a guess")
+                refused = []
+                with pytest.raises(SfuRefused) as exc:
+                    await admin.destroy(p.room, "a guess")
+                refused.append(str(exc.value))
+                with pytest.raises(SfuRefused) as exc:
+                    await admin.create(RoomSpec(room=12345, secret="s", pin="000000", allowed=("t",)))
+                refused.append(str(exc.value))
+                assert await admin.exists(p.room) and not await admin.exists(12345)
+                return refused
+            finally:
+                await conn.close()
+        finally:
+            await rooms.close()
+
+    for message in asyncio.run(scenario()):
+        assert "refused" in message
