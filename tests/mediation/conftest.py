@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Iterator
 
+import aioice.ice
 import pytest
 
 from fleet.mediation import JanusServer, JanusSettings
@@ -14,14 +15,24 @@ from tests.mediation.support import free_port, media_address
 
 
 @pytest.fixture(scope="module")
-def janus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JanusServer]:
-    """Our Janus with the centre's configuration; the parties' ICE confined to the same
-    local address (see ``media_address``). Sessions time out after 3 s of silence so the
-    keepalive test is short."""
+def local_ice() -> Iterator[str]:
+    """aiortc's ICE confined to this machine's own address (see ``media_address``) for
+    the file's tests, then put back as it was for whatever runs next in the process."""
+    before = aioice.ice.get_host_addresses
     addr = media_address()
     restrict_host_addresses([addr])
+    try:
+        yield addr
+    finally:
+        aioice.ice.get_host_addresses = before
+
+
+@pytest.fixture(scope="module")
+def janus(tmp_path_factory: pytest.TempPathFactory, local_ice: str) -> Iterator[JanusServer]:
+    """Our Janus with the centre's configuration, its media on ``local_ice``'s address.
+    Sessions time out after 3 s of silence so the keepalive test is short."""
     data: Path = tmp_path_factory.mktemp("centre")
-    server = JanusServer(data, JanusSettings(ws_port=free_port(), media_addresses=(addr,), session_timeout_s=3))
+    server = JanusServer(data, JanusSettings(ws_port=free_port(), media_addresses=(local_ice,), session_timeout_s=3))
     asyncio.run(server.start())
     try:
         yield server

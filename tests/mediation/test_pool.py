@@ -11,11 +11,11 @@ import pytest
 from fleet.mediation import JanusServer, JanusSettings, MediationRooms
 from fleet.mediation.pool import RoomPool
 from remote_video.sfu.errors import SfuRefused
-from tests.mediation.support import free_port, media_address, party
+from tests.mediation.support import free_port, party
 
 
-def test_sessions_spread_over_instances_and_a_pass_works_only_on_its_own(janus: JanusServer, tmp_path: Path) -> None:
-    second = JanusServer(tmp_path, JanusSettings(ws_port=free_port(), media_addresses=(media_address(),)))
+def test_sessions_spread_over_instances_and_a_pass_works_only_on_its_own(janus: JanusServer, tmp_path: Path, local_ice: str) -> None:
+    second = JanusServer(tmp_path, JanusSettings(ws_port=free_port(), media_addresses=(local_ice,)))
 
     async def scenario() -> None:
         await second.start()

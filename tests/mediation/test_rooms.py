@@ -15,7 +15,7 @@ from remote_video.sfu.errors import SfuFeedMissing, SfuRefused
 from remote_video.sfu.janus import JanusConnection
 from remote_video.sfu.party import RoomParty
 from remote_video.sfu.rooms import RoomSpec, VideoRoomAdmin
-from tests.mediation.support import free_port, media_address, party
+from tests.mediation.support import free_port, party
 
 LABELS = ("mediator", "party-a", "party-b")
 
@@ -216,10 +216,9 @@ def test_keepalives_hold_a_session_and_silence_loses_it(janus: JanusServer) -> N
     assert not kept_lost and keepalives >= 3, f"kept session lost={kept_lost} after {keepalives} keepalives in {waited:.1f} s"
 
 
-def test_a_party_learns_that_the_media_server_went_away(tmp_path: Path) -> None:
+def test_a_party_learns_that_the_media_server_went_away(tmp_path: Path, local_ice: str) -> None:
     # A Janus of this test's own, stopped under a party in mid-session.
-    addr = media_address()
-    server = JanusServer(tmp_path, JanusSettings(ws_port=free_port(), media_addresses=(addr,)))
+    server = JanusServer(tmp_path, JanusSettings(ws_port=free_port(), media_addresses=(local_ice,)))
 
     async def scenario() -> tuple[bool, bool]:
         await server.start()
