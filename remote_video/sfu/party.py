@@ -17,8 +17,6 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from typing import Any
-
 from aiortc.mediastreams import MediaStreamTrack
 
 from remote_video.media import SendLog
@@ -88,7 +86,8 @@ class RemoteFeed:
 class RoomParty:
     """A party in a room: ``await join()``, then ``feeds`` fill as others publish;
     ``await leave()`` at the end. ``video``/``audio`` are the tracks to publish (either
-    may be None: a party without a camera is still heard)."""
+    may be None: a party without a camera is still heard). One join per object: leaving
+    stops the tracks, so a party that comes back is a new ``RoomParty`` with new tracks."""
 
     def __init__(self, room_pass: RoomPass, video: MediaStreamTrack | None, audio: MediaStreamTrack | None, *,
                  send_log: SendLog | None = None, adapt: bool = True, max_kbps: int = 500) -> None:
@@ -262,13 +261,4 @@ class RoomParty:
         self._conn = self._session = self._handle = None
 
 
-def publisher_stats(party: RoomParty) -> dict[str, Any]:
-    """What the party sent (frames of its own tracks)."""
-    peer = party.publisher
-    return {
-        "video_sent": getattr(peer.video, "frames_sent", 0) if peer else 0,
-        "audio_sent": getattr(peer.audio, "frames_sent", 0) if peer else 0,
-    }
-
-
-__all__ = ["FeedStats", "RemoteFeed", "RoomParty", "publisher_stats"]
+__all__ = ["FeedStats", "RemoteFeed", "RoomParty"]
