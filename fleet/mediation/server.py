@@ -9,6 +9,7 @@ SIGTERM (Janus closes its sessions) and kills it if it does not exit in time.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import os
 import shutil
@@ -25,6 +26,17 @@ from remote_video.sfu.janus import JanusConnection
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 15.0
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux to SIGTERM Janus when its parent dies, so a
+    centre killed hard does not leave a Janus holding the port (the next start would
+    refuse to run beside it)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the port check at the next start still says what is wrong
 
 
 class JanusNotInstalled(SfuError):
@@ -52,7 +64,11 @@ class JanusServer:
         return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
 
     async def start(self, timeout: float = START_TIMEOUT_S) -> None:
-        """Write the configuration, start Janus, return once it answers (or raise)."""
+        """Write the configuration, start Janus, return once it answers (or raise).
+
+        Janus is stopped by Linux when the thread that started it ends (that is how a
+        centre killed hard takes it along), so start it from the centre's main loop, not
+        from a short-lived worker thread."""
         binary = shutil.which(self.settings.binary)
         if binary is None:
             raise JanusNotInstalled(f"the media server program '{self.settings.binary}' is not installed "
@@ -63,7 +79,8 @@ class JanusServer:
         try:
             self._proc = subprocess.Popen(
                 [binary, "--configs-folder", str(self.config_dir), "--config", str(core), "--disable-colors"],
-                stdin=subprocess.DEVNULL, stdout=fd, stderr=subprocess.STDOUT, start_new_session=True)
+                stdin=subprocess.DEVNULL, stdout=fd, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=_die_with_parent)
         finally:
             os.close(fd)
         deadline = time.monotonic() + timeout

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import Awaitable
 from aiortc.mediastreams import MediaStreamTrack
 
 from remote_video.media import SendLog
@@ -28,6 +29,15 @@ from remote_video.sfu.rooms import RoomPass
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 15.0
+CLOSE_TIMEOUT_S = 5.0  # hanging up must end even if a PeerConnection is stuck mid-handshake
+
+
+async def _bounded(what: str, coro: Awaitable[None]) -> None:
+    """Run a clean-up step, giving up (logged) after ``CLOSE_TIMEOUT_S``."""
+    try:
+        await asyncio.wait_for(coro, CLOSE_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        log.warning("media: %s did not finish within %.0f s; left behind", what, CLOSE_TIMEOUT_S)
 
 
 @dataclass
@@ -80,7 +90,7 @@ class RemoteFeed:
         if detach:
             with contextlib.suppress(SfuError):
                 await self.handle.detach()
-        await self.peer.close()
+        await _bounded(f"closing the subscription to {self.display}", self.peer.close())
 
 
 class RoomParty:
@@ -188,7 +198,7 @@ class RoomParty:
             streams = [s for s in attached.data.get("streams") or [] if isinstance(s, dict)]
         except BaseException:
             if peer is not None:
-                await peer.close()
+                await _bounded(f"closing a failed subscription to {display or feed}", peer.close())
             with contextlib.suppress(SfuError):
                 await handle.detach()
             raise
@@ -254,10 +264,10 @@ class RoomParty:
             with contextlib.suppress(SfuError):
                 await self._handle.message({"request": "leave"}, "leave the room", asynchronous=True, timeout=3.0)
         if self.publisher is not None:
-            await self.publisher.close()
+            await _bounded("closing our publication", self.publisher.close())
             self.publisher = None
         if self._conn is not None:
-            await self._conn.close()
+            await _bounded("closing the connection to the media server", self._conn.close())
         self._conn = self._session = self._handle = None
 
 

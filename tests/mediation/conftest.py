@@ -29,10 +29,9 @@ def local_ice() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def janus(tmp_path_factory: pytest.TempPathFactory, local_ice: str) -> Iterator[JanusServer]:
-    """Our Janus with the centre's configuration, its media on ``local_ice``'s address.
-    Sessions time out after 3 s of silence so the keepalive test is short."""
+    """Our Janus with the centre's configuration, its media on ``local_ice``'s address."""
     data: Path = tmp_path_factory.mktemp("centre")
-    server = JanusServer(data, JanusSettings(ws_port=free_port(), media_addresses=(local_ice,), session_timeout_s=3))
+    server = JanusServer(data, JanusSettings(ws_port=free_port(), media_addresses=(local_ice,)))
     asyncio.run(server.start())
     try:
         yield server

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -14,6 +18,7 @@ from fleet.mediation import JanusServer, JanusSettings
 from fleet.mediation.janus_config import JanusSecrets, render, settings_from, write_config
 from fleet.mediation.server import JanusNotInstalled
 from remote_video.sfu.errors import SfuUnreachable
+from tests.mediation.support import free_port
 
 
 def test_config_is_private_and_loads_only_the_videoroom_over_websockets(tmp_path: Path) -> None:
@@ -85,3 +90,34 @@ def test_settings_from_the_centre_configuration() -> None:
                       ({"stun_server": "stun.example.org"}, "unknown")):
         with pytest.raises(ValueError, match=word):
             settings_from(bad)
+
+
+_CENTRE = """
+import asyncio, sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from fleet.mediation import JanusServer, JanusSettings
+server = JanusServer(Path({data!r}), JanusSettings(ws_port={port}))
+asyncio.run(server.start())
+print(server.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_centre_killed_hard_takes_its_janus_along(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    centre = subprocess.Popen([sys.executable, "-c", _CENTRE.format(root=str(root), data=str(tmp_path), port=free_port())],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert centre.stdout is not None
+        janus_pid = int(centre.stdout.readline())
+        assert psutil.pid_exists(janus_pid)
+        centre.send_signal(signal.SIGKILL)  # no clean-up code runs
+        centre.wait(5)
+        deadline = time.monotonic() + 10
+        while psutil.pid_exists(janus_pid) and psutil.Process(janus_pid).status() != psutil.STATUS_ZOMBIE:
+            assert time.monotonic() < deadline, "Janus outlived the centre that started it"
+            time.sleep(0.1)
+    finally:
+        if centre.poll() is None:
+            centre.kill()

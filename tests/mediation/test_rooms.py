@@ -191,17 +191,20 @@ def test_closing_a_session_sends_everyone_away(janus: JanusServer) -> None:
     asyncio.run(scenario())
 
 
-def test_keepalives_hold_a_session_and_silence_loses_it(janus: JanusServer) -> None:
+def test_keepalives_hold_a_session_and_silence_loses_it(tmp_path: Path, local_ice: str) -> None:
+    # A Janus of this test's own that forgets a session after 3 s of silence.
+    server = JanusServer(tmp_path, JanusSettings(ws_port=free_port(), media_addresses=(local_ice,), session_timeout_s=3))
+
     async def scenario() -> tuple[bool, bool, int, float]:
-        token = rooms_of(janus).token(60)
-        kept = await JanusConnection.open(janus.url, token)
-        silent = await JanusConnection.open(janus.url, token)
+        await server.start()
+        token = rooms_of(server).token(60)
+        kept = await JanusConnection.open(server.url, token)
+        silent = await JanusConnection.open(server.url, token)
         try:
             alive = await kept.create_session(keepalive_s=1.0)
             quiet = await silent.create_session(keepalive_s=3600)
             t0 = time.monotonic()
-            # The server forgets a session after 3 s of silence (fixture); its watchdog
-            # looks every couple of seconds.
+            # Janus's watchdog looks every couple of seconds.
             while not quiet.lost.is_set() and time.monotonic() - t0 < 12:
                 await asyncio.sleep(0.1)
             await asyncio.sleep(max(0.0, 6.0 - (time.monotonic() - t0)))  # twice the timeout at least
@@ -210,6 +213,7 @@ def test_keepalives_hold_a_session_and_silence_loses_it(janus: JanusServer) -> N
         finally:
             await kept.close()
             await silent.close()
+            await server.stop()
 
     kept_lost, quiet_lost, keepalives, waited = asyncio.run(scenario())
     assert quiet_lost, "a session without keepalives was not timed out"
