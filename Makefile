@@ -14,8 +14,10 @@ PY     := $(VENV)/bin/python
 #  mosquitto openssl   the fleet's MQTT broker and its TLS certificates
 #  postgresql          the centre's store at scale (tests run a throwaway cluster)
 #  systemd             systemd-analyze checks the terminal's generated unit files
+#  janus               the centre's media server for multi-party sessions (tests run one)
 DEBS   := fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng libportaudio2 sox chromium \
-          mosquitto openssl postgresql systemd
+          mosquitto openssl postgresql systemd \
+          janus
 
 .PHONY: run test deps debs lint screenshots bench clean bundle library typecheck
 

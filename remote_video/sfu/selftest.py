@@ -1,0 +1,117 @@
+"""A multi-party self-test: several parties with the test pattern through one room.
+
+Each party publishes the moving test pattern (its frames numbered in the picture,
+devices/camera/framecode.py; party *i* counts from ``i * 20000`` so the numbers never
+collide) and a tone, and watches every other party. All parties run in this process
+(a loop thread each) and share one monotonic clock, so a decoded frame's number gives its
+glass-to-glass latency minus the camera. Figures are per direction (who sees whom),
+over a steady window after everyone receives everyone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from devices.camera.sim import _background, pattern_array
+from remote_video.media import AudioTrack, CameraTrack, SendLog, VideoLevel
+from remote_video.peer import LoopThread
+from remote_video.sfu.party import RoomParty
+from remote_video.sfu.rooms import RoomPass
+
+log = logging.getLogger(__name__)
+
+CODE_STRIDE = 20000  # frame numbers per party (16-bit codes: three parties, 22 min each)
+
+
+def pattern_source(level: VideoLevel, start: int = 0) -> Callable[[], np.ndarray]:
+    """A camera stand-in: the moving test pattern, frames numbered from ``start``."""
+    bg = _background(level.width, level.height)
+    tick = [start]
+
+    def next_frame() -> np.ndarray:
+        tick[0] += 1
+        return pattern_array(level.width, level.height, tick[0], background=bg, clock=False)
+
+    return next_frame
+
+
+def pattern_party(room_pass: RoomPass, level: VideoLevel, index: int = 0, send_log: SendLog | None = None) -> RoomParty:
+    """A party publishing the numbered pattern and a tone."""
+    video = CameraTrack(pattern_source(level, index * CODE_STRIDE), level, send_log)
+    return RoomParty(room_pass, video, AudioTrack(generated=True), send_log=send_log, adapt=False)
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def run_room_selftest(passes: Sequence[RoomPass], seconds: float = 5.0, level: VideoLevel | None = None) -> dict[str, Any]:
+    """Join every pass as a pattern party, measure ``seconds`` of steady media, leave.
+
+    Each party runs on a loop thread of its own, as each terminal runs its call on its
+    own loop (remote_video/peer.py): one party's encoder never delays another's."""
+    level = level or VideoLevel(640, 480, 15, 500)
+    send_log = SendLog()
+    loops = [LoopThread(f"party-{i}") for i in range(len(passes))]
+
+    async def make(room_pass: RoomPass, index: int) -> RoomParty:
+        return pattern_party(room_pass, level, index, send_log)  # aiortc objects belong to the loop they are made on
+
+    parties = [loop.call(make(p, i)) for i, (loop, p) in enumerate(zip(loops, passes))]
+    try:
+        for loop, party in zip(loops, parties):
+            loop.call(party.join())
+        for loop, party in zip(loops, parties):
+            loop.call(party.wait_for_feeds(len(parties) - 1, timeout=30.0), timeout=40.0)
+        start = {p.room_pass.display: p.stats() for p in parties}
+        cpu0, wall0 = _cpu(), time.monotonic()
+        time.sleep(seconds)
+        cpu_s, wall = _cpu() - cpu0, time.monotonic() - wall0
+        directions: dict[str, dict[str, float]] = {}
+        latencies: list[float] = []
+        for p in parties:
+            for label, now in p.stats().items():
+                before = start[p.room_pass.display][label]
+                lat = now.latencies[len(before.latencies):]
+                latencies.extend(lat)
+                directions[f"{label}->{p.room_pass.display}"] = {
+                    "fps": round((now.video_frames - before.video_frames) / wall, 2),
+                    "audio_fps": round((now.audio_frames - before.audio_frames) / wall, 2),
+                    "latency_p50_ms": round(1000 * (_percentile(lat, 0.5) or 0), 1),
+                }
+    finally:
+        for loop, party in zip(loops, parties):
+            try:
+                loop.call(party.leave(), timeout=15.0)
+            except Exception as exc:  # noqa: BLE001 — report what failed first, not the clean-up
+                log.warning("self-test: %s did not leave cleanly: %r", party.room_pass.display, exc)
+            loop.stop()
+    fps = [d["fps"] for d in directions.values()]
+    return {
+        "parties": len(parties),
+        "level": f"{level.width}x{level.height}@{level.fps}",
+        "seconds": round(wall, 2),
+        "fps": round(sum(fps) / len(fps), 2),
+        "fps_min": min(fps),
+        "latency_p50_ms": round(1000 * (_percentile(latencies, 0.5) or 0), 1),
+        "latency_p99_ms": round(1000 * (_percentile(latencies, 0.99) or 0), 1),
+        "cpu_percent": round(100 * cpu_s / wall, 1),
+        "cpu_percent_per_party": round(100 * cpu_s / wall / len(parties), 1),
+        "directions": directions,
+    }
+
+
+__all__ = ["CODE_STRIDE", "run_room_selftest", "pattern_party", "pattern_source"]
