@@ -62,6 +62,11 @@ debs: .stamp-debs
 	    exit 1; \
 	  fi; \
 	fi
+	@# Debian enables janus.service with its sample configuration (open ports, a known
+	@# admin secret); the centre starts its own Janus (docs/mediation.md), so that one goes.
+	@if [ "$$(id -u)" = 0 ] && systemctl is-enabled janus >/dev/null 2>&1; then \
+	  systemctl disable --now janus; \
+	fi
 	@touch $@
 
 $(VENV)/.installed: pyproject.toml

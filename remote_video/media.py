@@ -17,7 +17,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol
 
 import av
 from av.stream import Stream
@@ -27,7 +27,7 @@ from aiortc.codecs.opus import OpusEncoder
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from devices.camera.framecode import read_code
-from kiosk.ports import AudioChunk, AudioSource, Camera
+from kiosk.ports import AudioChunk, AudioSource, Frame
 
 # An RGB picture, H×W×3 bytes: what the camera gives, the encoder takes and the UI shows.
 Picture = npt.NDArray[np.uint8]
@@ -91,6 +91,13 @@ class SendLog:
                 del self.sent_at[k]
 
 
+class FrameSource(Protocol):
+    """What a video track reads: a camera (``kiosk.ports.Camera``) or a test pattern."""
+
+    def latest_frame(self) -> Frame | None:
+        """The newest frame, or None before the first one."""
+
+
 class CameraTrack(MediaStreamTrack):
     """The terminal's picture: the camera's newest frame at the level's size and rate.
 
@@ -100,7 +107,7 @@ class CameraTrack(MediaStreamTrack):
 
     kind = "video"
 
-    def __init__(self, camera: Camera | None, level: VideoLevel, send_log: SendLog | None = None) -> None:
+    def __init__(self, camera: FrameSource | None, level: VideoLevel, send_log: SendLog | None = None) -> None:
         super().__init__()
         self._source = camera
         self.level = level

@@ -13,11 +13,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from typing import Any, Callable, Sequence
-
-import numpy as np
+from typing import Any, Sequence
 
 from devices.camera.sim import _background, pattern_array
+from kiosk.ports import Frame
 from remote_video.media import AudioTrack, CameraTrack, SendLog, VideoLevel
 from remote_video.peer import LoopThread
 from remote_video.sfu.party import RoomParty
@@ -28,16 +27,26 @@ log = logging.getLogger(__name__)
 CODE_STRIDE = 20000  # frame numbers per party (16-bit codes: three parties, 22 min each)
 
 
-def pattern_source(level: VideoLevel, start: int = 0) -> Callable[[], np.ndarray]:
-    """A camera stand-in: the moving test pattern, frames numbered from ``start``."""
-    bg = _background(level.width, level.height)
-    tick = [start]
+class PatternSource:
+    """A camera stand-in: the moving test pattern, each read a new frame numbered from
+    ``start`` (the receiving side reads the numbers back to count frames per party)."""
 
-    def next_frame() -> np.ndarray:
-        tick[0] += 1
-        return pattern_array(level.width, level.height, tick[0], background=bg, clock=False)
+    def __init__(self, level: VideoLevel, start: int = 0) -> None:
+        self._level = level
+        self._bg = _background(level.width, level.height)
+        self._tick = start
 
-    return next_frame
+    def latest_frame(self) -> Frame:
+        """The next numbered picture."""
+        self._tick += 1
+        w, h = self._level.width, self._level.height
+        rgb = pattern_array(w, h, self._tick, background=self._bg, clock=False)
+        return Frame(w, h, rgb.tobytes(), time.monotonic())
+
+
+def pattern_source(level: VideoLevel, start: int = 0) -> PatternSource:
+    """The moving test pattern as a frame source, frames numbered from ``start``."""
+    return PatternSource(level, start)
 
 
 def pattern_party(room_pass: RoomPass, level: VideoLevel, index: int = 0, send_log: SendLog | None = None) -> RoomParty:
