@@ -111,9 +111,10 @@ class Options:
 class Scenarios(dict[str, Scenario]):
     """A module's scenarios by name, and how the app is set up to play them."""
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, maxfps: int | None = None, app_log: bool = False, demo_queue: bool = False,
+                 outbox_poll_seconds: float | None = None) -> None:
         super().__init__()
-        self.options = Options(**options)
+        self.options = Options(maxfps, app_log, demo_queue, outbox_poll_seconds)
 
     def add(self, fn: Scenario) -> Scenario:
         """Register ``fn`` under its name (use as a decorator)."""
