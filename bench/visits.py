@@ -10,6 +10,9 @@ window has served, and a visit abandoned half way that the idle timer wipes.
     python bench/visits.py bare OUT.json WxH SCREENS SWITCHES   # the bare baseline
 
 This module is imported by the bench scripts after ``prepare_kivy``; it is not a test.
+It plays the app with the tests' own driver (tests/support/ui.py: the strokes of a
+signature, the app run until the script ends), so a bench visit and a UI test touch the
+app the same way.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Generator
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-Steps = Generator[float, None, None]
+from tests.support.ui import Steps, draw_strokes, play_app  # noqa: E402
+
 KINDS = ("ticket", "ticket_card", "legal_aid", "appointment", "rating", "idle")
 SETTLE_S = 0.03  # a frame or two: the screen after a tap is laid out before the next one
 
@@ -205,21 +209,9 @@ class Driver:
         yield SETTLE_S
 
     def _sign(self) -> Steps:
-        from kivy.base import EventLoop
-
-        from screens.pilot import PilotTouch
-
         yield 0.05
-        pad = self.app.sm.current_screen.ids.pad
-        x0, y0 = pad.to_window(*pad.pos)
-        for stroke in ([(0.2, 0.5), (0.3, 0.7), (0.4, 0.4), (0.5, 0.6)], [(0.55, 0.4), (0.65, 0.65), (0.75, 0.45)]):
-            pts = [(x0 + fx * pad.width, y0 + fy * pad.height) for fx, fy in stroke]
-            touch = PilotTouch(*pts[0])
-            EventLoop.post_dispatch_input("begin", touch)
-            for x, y in pts[1:]:
-                touch.move((x, y))
-                EventLoop.post_dispatch_input("update", touch)
-            EventLoop.post_dispatch_input("end", touch)
+        draw_strokes(self.app.sm.current_screen.ids.pad,
+                     ([(0.2, 0.5), (0.3, 0.7), (0.4, 0.4), (0.5, 0.6)], [(0.55, 0.4), (0.65, 0.65), (0.75, 0.45)]))
         yield SETTLE_S
 
     def _appointment(self) -> Steps:
@@ -384,11 +376,9 @@ def run_app(data_dir: Path, size: tuple[int, int], script: Callable[[Any], Steps
     from screens.env import prepare_kivy
 
     prepare_kivy(*size, offscreen=True)
-    from screens.pilot import run_script
-
     terminal, app = build_app(data_dir)
     try:
-        run_script(app, script)
+        play_app(terminal, app, script)
     finally:
         terminal.close()
 

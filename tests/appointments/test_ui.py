@@ -3,31 +3,26 @@ against a real Mosquitto and the centre's appointment book."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 from datetime import datetime, timedelta, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
 from fleet.appointments.store import SlotSpec
 from tests.appointments.conftest import SITE, ApptFleet, person
-from tests.support import CST, PYTHON, ROOT, SettableClock, kiosk_env
+from tests.support import CST, ROOT, SettableClock
+from tests.support.ui import run_scenario, step
 
 pytestmark = pytest.mark.ui
-SCRIPT = ROOT / "tests" / "appointments" / "ui_scenarios.py"
 # Set KIOSK_DOC_SHOTS=1 to refresh docs/screens/appointment*.png and rating*.png.
 SHOTS = str(ROOT / "docs" / "screens") if os.environ.get("KIOSK_DOC_SHOTS") else ""
 
 
 def run(name: str, data_dir: Path, **given: Any) -> dict[str, Any]:
-    out = data_dir.parent / f"{name}.json"
-    proc = subprocess.run([PYTHON, str(SCRIPT), name, str(data_dir), str(out), "1280x800", json.dumps(given)],
-                          env=kiosk_env(), capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(out.read_text(encoding="utf-8"))
+    """Play scenario ``name`` of ui_scenarios.py in its own process; its record."""
+    return run_scenario("tests.appointments.ui_scenarios", name, data_dir, given, out=data_dir.parent / f"{name}.json")
 
 
 def texts(r: dict[str, Any], label: str) -> str:
@@ -35,7 +30,7 @@ def texts(r: dict[str, Any], label: str) -> str:
 
 
 @pytest.fixture
-def live(tmp_path: Path):  # type: ignore[no-untyped-def]
+def live(tmp_path: Path) -> Iterator[ApptFleet]:
     """A centre on the real clock (the app runs on it), with slots from today on."""
     now = datetime.now(CST)
     f = ApptFleet(tmp_path, SettableClock(now))
@@ -128,7 +123,3 @@ def test_check_in_book_move_cancel_and_fully_booked_by_touch(live, tmp_path):
     assert r["notice"] == "已约满，请选择其他时间" and "已约满" in texts(r, "appointment_full")
     open_consultations = [b for b in live.book.bookings_of(SITE) if b["service"] == "consultation" and b["state"] == "booked"]
     assert [b["terminal_id"] for b in open_consultations] == ["OTHER"]
-
-
-def step(r: dict[str, Any], label: str) -> dict[str, Any]:
-    return next(s for s in r["steps"] if s["label"] == label)

@@ -4,24 +4,23 @@ simulator, the terminal's agent on a real Mosquitto, the centre's real appointme
 Then, on the home screen, "我想预约" / "预约" / "预约办事" said (the voice intent) open the
 appointments menu.
 
-The scenario lives here too: this file, run as a script, registers it with
-``ui_scenarios.py`` and plays it in a fresh process (one Kivy window per run).
+The scenario lives here too (``SCENARIOS`` below), played in a fresh process (one Kivy
+window per run) like those of ``ui_scenarios.py``.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import pytest
 
-import pytest  # noqa: E402
+from tests.appointments.ui_scenarios import look as audited
+from tests.appointments.ui_scenarios import say, wait_for
+from tests.support.ui import Scenarios, scenario_command
 
 pytestmark = pytest.mark.ui
 PHONE, WRONG_LAST4 = "13800138000", "1234"
@@ -36,8 +35,6 @@ def _keypad_scenario(p: Any, record: dict[str, Any]) -> Any:
     from time import monotonic as clock
 
     from screens.focus import KEY_DOWN, KEY_ENTER, KEY_UP
-
-    from tests.appointments.ui_scenarios import look as audited, say, wait_for
 
     def look(p: Any, record: dict[str, Any], label: str) -> None:
         t0 = clock()
@@ -156,11 +153,15 @@ def _keypad_scenario(p: Any, record: dict[str, Any]) -> Any:
     record["touches"] = len(touches)
 
 
+SCENARIOS = Scenarios()
+SCENARIOS["keypad_booking"] = _keypad_scenario
+
+
 # --- the test (in pytest's process) --------------------------------------------------
 
 
 @pytest.fixture
-def live(tmp_path: Path):  # type: ignore[no-untyped-def]
+def live(tmp_path: Path) -> Iterator[Any]:
     """A centre on the real clock (the app runs on it), with consultation slots."""
     from fleet.appointments.store import SlotSpec
     from tests.appointments.conftest import SITE, ApptFleet
@@ -176,15 +177,15 @@ def live(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_book_find_by_code_and_cancel_by_keypad_only(live: Any, tmp_path: Path) -> None:
     from tests.appointments.conftest import SITE
-    from tests.support import PYTHON, kiosk_env
+    from tests.support import kiosk_env
 
     pw = live.provision("KP1", SITE)
     config = (f'terminal_id = "KP1"\n[fleet]\nbroker = "{live.broker.url}"\npassword = "{pw}"\n'
               '[appointments]\nsite_address = "黄石市下陆区团城山街道杭州西路68号"\n')
     data = tmp_path / "kp"
     out = tmp_path / "keypad.json"
-    proc = subprocess.run([PYTHON, __file__, "keypad_booking", str(data), str(out), "1280x800",
-                           json.dumps({"config": config})], env=kiosk_env(), capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(scenario_command(__name__, "keypad_booking", data, out, given={"config": config}),
+                          env=kiosk_env(), capture_output=True, text=True, timeout=120)
     assert out.is_file(), proc.stderr[-3000:]
     r: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -236,10 +237,3 @@ def test_book_find_by_code_and_cancel_by_keypad_only(live: Any, tmp_path: Path) 
 
     # Said on the home screen, each opens the appointments menu (the voice intent).
     assert r["voice"] == {"我想预约": "appt_menu", "预约": "appt_menu", "预约办事": "appt_menu"}
-
-
-if __name__ == "__main__":
-    from tests.appointments import ui_scenarios
-
-    ui_scenarios.SCENARIOS["keypad_booking"] = _keypad_scenario
-    ui_scenarios.main()

@@ -17,7 +17,7 @@ import pytest
 from fleet.center.auth import Users, login_cookie
 from fleet.center.webapp import CentreWebApp
 from tests.appointments.conftest import SITE, desk_of
-from tests.fleet.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, Browser
 from tests.fleet.conftest import Fleet, until
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")

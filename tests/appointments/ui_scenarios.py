@@ -1,43 +1,34 @@
 """Appointment and rating UI scenarios, each in a fresh process (one Kivy window each).
 
-    python tests/appointments/ui_scenarios.py NAME DATA_DIR OUT.json [WxH] [JSON]
+    python -m tests.support.ui tests.appointments.ui_scenarios NAME DATA_DIR OUT.json [WxH] [JSON]
 
 The terminal joins the test's broker (the real agent) when the record carries a
 ``config`` with a [fleet] section; the centre runs in the test process. Screenshots go
-to ``record["shots"]`` when given.
+to ``record["shots"]`` when given. Every screen looked at is also audited for
+accessibility (targets, type, contrast, keypad, voice).
 """
 
 from __future__ import annotations
 
-import json
-import sys
-import threading
+import time
 from pathlib import Path
-from typing import Any, Callable, Generator
+from typing import Any, Callable
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from tests.support import ui
+from tests.support.ui import KEY_DOWN as DOWN
+from tests.support.ui import KEY_ENTER as ENTER
+from tests.support.ui import Scenarios, Steps
 
-Steps = Generator[float, None, None]
-SCENARIOS: dict[str, Callable[[Any, dict[str, Any]], Steps]] = {}
-ENTER, DOWN = 13, 274
-START = __import__("time").monotonic()
-
-
-def scenario(fn: Callable[[Any, dict[str, Any]], Steps]) -> Callable[[Any, dict[str, Any]], Steps]:
-    SCENARIOS[fn.__name__] = fn
-    return fn
+SCENARIOS = Scenarios()
+scenario = SCENARIOS.add
+START = time.monotonic()
 
 
 def look(p: Any, record: dict[str, Any], label: str) -> None:
-    """Remember the screen and its texts; photograph it when asked."""
-    import time
-
-    record.setdefault("steps", []).append({"label": label, "screen": p.app.sm.current, "texts": p.texts(),
-                                           "t": round(time.monotonic() - START, 2)})
-    if record.get("shots"):
-        p.screenshot(Path(record["shots"]) / f"{label}.png")
-    # The accessibility audit of every screen shown (targets, type, contrast, keypad, voice).
+    """Remember the screen and its texts (and when); photograph it when asked; audit it."""
+    seen = ui.look(p, record, label)
+    seen["t"] = round(time.monotonic() - START, 2)
+    # deferred: Kivy widgets load in the app's process only, after prepare_kivy
     from screens.audit import audit_screen
 
     _, found = audit_screen(p.app, p.app.sm.current, elder=p.app.elder)
@@ -47,17 +38,14 @@ def look(p: Any, record: dict[str, Any], label: str) -> None:
 
 
 def wait_for(p: Any, pred: Callable[[], bool], seconds: float = 25.0) -> Steps:
-    for _ in range(int(seconds / 0.1)):
-        if pred():
-            break
-        yield 0.1
-    yield 0.3
+    """Let the app run until ``pred()`` (25 s at most: a centre answers over MQTT), then
+    0.3 s more for the screen to settle."""
+    return ui.wait_for(p, pred, seconds, settle=0.3)
 
 
 def say(p: Any, text: str) -> float:
-    from kiosk.events import SpeechHeard
-
-    threading.Thread(target=p.app.bridge.post, args=(SpeechHeard(text),)).start()
+    """Recognised speech through the bridge; the seconds to let the app act on it."""
+    ui.hear(p, text)
     return 0.5
 
 
@@ -219,8 +207,6 @@ def rate_keypad(p: Any, record: dict[str, Any]) -> Steps:
 @scenario
 def rate_voice(p: Any, record: dict[str, Any]) -> Steps:
     """Voice mode: the faces said by name and by number."""
-    from kiosk.ports import DeviceKind
-
     yield p.tap("voice")
     p.app.act("rate:video")
     yield 0.5
@@ -231,7 +217,7 @@ def rate_voice(p: Any, record: dict[str, Any]) -> Steps:
     yield say(p, "提交评价")
     yield 0.3
     look(p, record, "rating_voice_done")
-    record["spoken"] = p.app.terminal.devices[DeviceKind.SPEAKER].spoken()
+    record["spoken"] = ui.speaker(p).spoken()
 
 
 def to_attract(p: Any) -> Steps:
@@ -266,42 +252,3 @@ def ratings(p: Any, record: dict[str, Any]) -> Steps:
     yield from rate_keypad(p, record)
     yield from to_attract(p)
     yield from rate_voice(p, record)
-
-
-def main() -> None:
-    name, data_dir, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    size = tuple(int(v) for v in (sys.argv[4] if len(sys.argv) > 4 else "1280x800").split("x"))
-    record: dict[str, Any] = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
-    record["data_dir"] = str(data_dir)
-    from screens.env import prepare_kivy
-
-    prepare_kivy(*size, offscreen=True)
-    from kiosk.bootstrap import build_terminal
-    from kiosk.config import KioskConfig, parse_config
-    from screens.app import KioskApp
-    from screens.pilot import run_script
-
-    config = parse_config(record["config"]) if "config" in record else KioskConfig()
-    terminal = build_terminal(config, data_dir, simulate=True)
-    agent = None
-    if config.fleet.enabled:
-        from fleet.agent import start_agent
-
-        agent = start_agent(terminal, config.fleet)
-    app = KioskApp(terminal)
-    try:
-        def script(p: Any) -> Steps:
-            while not terminal.devices_ready.is_set():
-                yield 0.05
-            yield from SCENARIOS[name](p, record)
-
-        run_script(app, script)
-    finally:
-        if agent is not None:
-            agent.close()
-        terminal.close()
-        out.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()

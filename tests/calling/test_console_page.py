@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.calling.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, AsyncBrowser
 from tests.calling.support import console, request
 from tests.calling.test_console_http import seed
 
@@ -27,7 +27,7 @@ def texts(selector: str) -> str:
 
 async def drive(base: str, shots: Path) -> dict[str, object]:
     seen: dict[str, object] = {}
-    async with Browser(base + "/", 1280, 800) as b:
+    async with AsyncBrowser(base + "/", 1280, 800) as b:
         await b.wait_for("document.querySelectorAll('#service-list input').length > 0")
         assert await b.js("document.getElementById('sign-in').hidden") is False
         seen["sign_in_button"] = await b.js("document.getElementById('do-sign-in').textContent")

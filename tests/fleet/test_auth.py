@@ -24,7 +24,7 @@ from aiohttp import web
 from fleet.center import auth
 from fleet.center.auth import COOKIE, User, Users, login_cookie, require
 from fleet.center.store import Store
-from tests.fleet.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, Browser
 from tests.fleet.conftest import until
 from tests.fleet.test_cli import center
 from tests.fleet.test_postgres import pg_url  # noqa: F401  (the throwaway PostgreSQL fixture)

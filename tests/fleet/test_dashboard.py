@@ -20,7 +20,7 @@ from fleet.center.auth import User, login_cookie
 from kiosk.bootstrap import build_terminal
 from kiosk.config import DeviceUrls, FleetSettings, KioskConfig
 from kiosk.ports import DeviceKind, PrinterStatus
-from tests.fleet.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, Browser
 from tests.fleet.conftest import until
 from tests.fleet.test_cli import center
 from tests.support import PYTHON, ROOT, kiosk_env

@@ -18,7 +18,7 @@ import pytest
 
 from fleet.center.auth import COOKIE, User, Users, login_cookie
 from fleet.center.store import Store
-from tests.fleet.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, Browser
 from tests.fleet.conftest import until
 from tests.fleet.month import SITES, expected
 from tests.fleet.test_figures import FROM, TO, Month, month  # noqa: F401 — the session's month

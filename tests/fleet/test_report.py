@@ -122,7 +122,7 @@ def test_csv_one_row_per_site_day_service(month: Month, tmp_path: Path) -> None:
 
 
 def _chromium() -> Any:
-    from tests.fleet.cdp import CHROMIUM, Browser
+    from tests.support.cdp import CHROMIUM, Browser
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed")

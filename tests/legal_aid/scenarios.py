@@ -1,6 +1,6 @@
 """Legal-aid UI scenarios, each run in a fresh process (Kivy has one window per process).
 
-    python tests/legal_aid/scenarios.py NAME DATA_DIR OUT.json [WxH] [RECORD_JSON]
+    python -m tests.support.ui tests.legal_aid.scenarios NAME DATA_DIR OUT.json [WxH] [RECORD_JSON]
 
 Each drives the real app (simulated devices: the real ID-card driver over a pty, the
 simulated printer and speaker) through the Pilot — touches, keys, recognised speech —
@@ -13,95 +13,39 @@ TOML; ``record["shots"]`` a directory to photograph each step into;
 from __future__ import annotations
 
 import json
-import sys
-import threading
 from pathlib import Path
-from typing import Any, Callable, Generator
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from tests.support import ui
+from tests.support.ui import KEY_ENTER as ENTER
+from tests.support.ui import Scenarios, Steps, focus_on, go, hear, look, speaker, wait_for
 
-Steps = Generator[float, None, None]
-SCENARIOS: dict[str, Callable[[Any, dict[str, Any]], Steps]] = {}
-DOWN, ENTER, ESCAPE = 274, 13, 27
-
-
-def scenario(fn: Callable[[Any, dict[str, Any]], Steps]) -> Callable[[Any, dict[str, Any]], Steps]:
-    SCENARIOS[fn.__name__] = fn
-    return fn
-
-
-def look(p: Any, record: dict[str, Any], label: str) -> None:
-    """Remember what is on screen now (and photograph it when asked)."""
-    record.setdefault("steps", []).append({"label": label, "screen": p.app.sm.current, "texts": p.texts()})
-    if record.get("shots"):
-        p.screenshot(Path(record["shots"]) / f"{label}.png")
-
-
-def wait_for(p: Any, pred: Callable[[], bool], timeout: float = 10.0) -> Steps:
-    """Let the app run until ``pred()`` (or time out: the test then sees the state)."""
-    for _ in range(int(timeout / 0.1)):
-        if pred():
-            return
-        yield 0.1
-
-
-def go(p: Any, action: str, screen: str) -> Steps:
-    """Tap ``action`` and wait for ``screen``. On a loaded machine the layout of a screen
-    just shown may still be settling when the finger comes: a tap that missed is tried
-    once more, as a person would tap again."""
-    for _ in range(2):
-        yield p.tap(action)
-        yield from wait_for(p, lambda: p.app.sm.current == screen, 4)
-        if p.app.sm.current == screen:
-            yield 0.2
-            return
+# 20 frames a second is plenty for a script that waits in tenths of seconds, and leaves
+# the CPU to the decoding and to the other tests on a 2-core machine; the log is the one
+# a technician would fetch; the agent sends the outbox within 0.2 s of a change.
+SCENARIOS = Scenarios(maxfps=20, app_log=True, outbox_poll_seconds=0.2)
+scenario = SCENARIOS.add
 
 
 def place_card(p: Any, record: dict[str, Any]) -> Steps:
     """The technician's simulator control places the demo card on the simulated reader."""
-    p.app._run_sim_action(record.get("card_action", "idcard.place"))
-    yield from wait_for(p, lambda: p.app.sm.current != "card", 8)
-    yield 0.2
-    offer = getattr(p.app, "_offer", None)
-    if offer is not None and offer.parent is not None:  # a 60+ card: elder mode is offered first
-        yield p.tap("elder_offer:no")
+    return ui.place_card(p, record.get("card_action", "idcard.place"))
 
 
 def sign(p: Any) -> Steps:
     """A finger writes a short name in the box (real touches on the pad)."""
-    from kivy.base import EventLoop
-
-    from screens.pilot import PilotTouch
-
     yield from wait_for(p, lambda: p.app.sm.current == "la_sign", 10)
     yield 0.3  # the screen is entered (a fresh pad) before the finger comes
-    pad = p.app.sm.current_screen.ids.pad
-    x0, y0 = pad.to_window(*pad.pos)
-    for stroke in ([(0.2, 0.5), (0.3, 0.7), (0.4, 0.4), (0.5, 0.6)], [(0.55, 0.4), (0.65, 0.65), (0.75, 0.45), (0.85, 0.6)]):
-        pts = [(x0 + fx * pad.width, y0 + fy * pad.height) for fx, fy in stroke]
-        touch = PilotTouch(*pts[0])
-        EventLoop.post_dispatch_input("begin", touch)
-        for x, y in pts[1:]:
-            touch.move((x, y))
-            EventLoop.post_dispatch_input("update", touch)
-        EventLoop.post_dispatch_input("end", touch)
+    ui.draw_strokes(p.app.sm.current_screen.ids.pad, ([(0.2, 0.5), (0.3, 0.7), (0.4, 0.4), (0.5, 0.6)],
+                                                      [(0.55, 0.4), (0.65, 0.65), (0.75, 0.45), (0.85, 0.6)]))
     yield 0.2
-
-
-def speaker(p: Any) -> Any:
-    from kiosk.ports import DeviceKind
-
-    return p.app.terminal.devices[DeviceKind.SPEAKER]
 
 
 def say(p: Any, text: str) -> Steps:
     """Recognised speech at the recogniser's boundary: from a worker, through the bridge;
     returns once the app has acted on it."""
-    from kiosk.events import SpeechHeard
-
     p.app.guide.heard_text = ""
-    threading.Thread(target=p.app.bridge.post, args=(SpeechHeard(text),)).start()
+    hear(p, text)
     yield from wait_for(p, lambda: p.app.guide.heard_text == text, 5)
     yield 0.4
 
@@ -207,16 +151,6 @@ def progress_lookup(p: Any, record: dict[str, Any]) -> Steps:
     yield 0.3
     look(p, record, "by_card")
     record["spoken"] = speaker(p).spoken()
-
-
-def focus_on(p: Any, action: str) -> Steps:
-    """Press Down until the focus ring is on ``action`` (as a person listening would)."""
-    for _ in range(40):
-        focused = p.app.keypad.focused
-        if focused is not None and focused.action == action:
-            return
-        yield p.press_key(DOWN)
-    raise AssertionError(f"the keypad never reached {action}")
 
 
 @scenario
@@ -362,59 +296,3 @@ def audit(p: Any, record: dict[str, Any]) -> Steps:
         check(mode)
     record["seen"] = seen
     record["violations"] = found
-
-
-def main() -> None:
-    name, data_dir, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    size = tuple(int(v) for v in (sys.argv[4] if len(sys.argv) > 4 else "1280x800").split("x"))
-    record: dict[str, Any] = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
-    record["data_dir"] = str(data_dir)
-    from screens.env import prepare_kivy
-
-    prepare_kivy(*size, offscreen=True)
-    from kivy.config import Config
-
-    # 20 frames a second is plenty for a script that waits in tenths of seconds, and
-    # leaves the CPU to the decoding and to the other tests on a 2-core machine.
-    Config.set("graphics", "maxfps", "20")
-    import logging
-
-    from kiosk.bootstrap import build_terminal
-    from kiosk.config import KioskConfig, parse_config
-    from kiosk.logs import setup_logging
-    from screens.app import KioskApp
-    from screens.pilot import run_script
-
-    setup_logging(data_dir, level=logging.INFO, to_stderr=False)  # the log a technician would fetch
-    config = parse_config(record["config"]) if "config" in record else KioskConfig()
-    terminal = build_terminal(config, data_dir, simulate=True)
-    agent = None
-    if config.fleet.enabled:
-        from fleet.agent import start_agent
-
-        agent = start_agent(terminal, config.fleet, outbox_poll_seconds=0.2)
-    if record.get("vosk_model"):
-        from devices.audio.recognizer import VoskRecognizer
-        from devices.audio.sim import WavMic
-        from devices.audio.voice_input import ListeningVoiceInput
-
-        mic = WavMic("wav://" + record["wav"])
-        mic.open()
-        terminal.voice_input_factory = lambda: ListeningVoiceInput(mic, VoskRecognizer(record["vosk_model"]))
-    app = KioskApp(terminal)
-    try:
-        def script(p: Any) -> Steps:
-            while not terminal.devices_ready.is_set():  # the simulators start after the first frame
-                yield 0.05
-            yield from SCENARIOS[name](p, record)
-
-        run_script(app, script)
-    finally:
-        if agent is not None:
-            agent.close()
-        terminal.close()
-        out.write_text(json.dumps(record, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,18 +1,18 @@
-"""Legal-aid scenarios for the ways of signing, the summary and the reasons, run like
-tests/legal_aid/scenarios.py (one fresh process each):
+"""Legal-aid scenarios for the ways of signing, the summary and the reasons, played like
+tests/legal_aid/scenarios.py (one fresh process each; they join its scenarios):
 
-    python tests/legal_aid/sign_scenarios.py NAME DATA_DIR OUT.json [WxH] [RECORD_JSON]
+    python -m tests.support.ui tests.legal_aid.sign_scenarios NAME DATA_DIR OUT.json [WxH] [RECORD_JSON]
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.legal_aid.scenarios import SCENARIOS, place_card, scenario
+from tests.support.ui import Steps, go, look, speaker, wait_for
 
-from tests.legal_aid.scenarios import SCENARIOS, Steps, go, look, main, place_card, scenario, speaker, wait_for  # noqa: E402
+__all__ = ["SCENARIOS"]
 
 
 def to_hardship(p: Any, record: dict[str, Any]) -> Steps:
@@ -99,8 +99,3 @@ def sign_at_the_window(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "la_done")
     record["done_spoken"] = p.app.sm.current_screen.spoken_intro()
     yield from finish_visit(p, record)
-
-
-if __name__ == "__main__":
-    assert SCENARIOS
-    main()

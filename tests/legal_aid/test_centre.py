@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from fleet.center.auth import User, Users, login_cookie
 from fleet.center.store import events
-from tests.fleet.cdp import Browser
+from tests.support.cdp import Browser
 from tests.fleet.conftest import until
 from tests.legal_aid.conftest import ELDERLY, la_config_toml
 from tests.legal_aid.test_ui import run, start, step, text

@@ -6,7 +6,6 @@ codes of digits only."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,7 @@ from kiosk.legal_aid.sealing import open_box
 from kiosk.visit import VisitState as S
 from tests.legal_aid.conftest import PHONE, la_config_toml
 from tests.legal_aid.test_core import answer, to_phone
-from tests.support import PYTHON, ROOT, kiosk_env
-
-SCRIPT = ROOT / "tests" / "legal_aid" / "sign_scenarios.py"
+from tests.support.ui import run_scenario
 
 
 def to_sign(t: Any) -> Any:
@@ -115,14 +112,9 @@ def test_the_centre_files_a_window_application_without_a_signature(tmp_path: Pat
 
 
 def run(name: str, data_dir: Path, keys: Any, size: str = "1280x800", **given: Any) -> dict[str, Any]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    out = data_dir / f"{name}.json"
     given.setdefault("config", la_config_toml(keys.public_text))
     given.setdefault("card_action", "idcard.insert_adult")
-    proc = subprocess.run([PYTHON, str(SCRIPT), name, str(data_dir), str(out), size, json.dumps(given)],
-                          env=kiosk_env(), capture_output=True, text=True, timeout=200)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(out.read_text(encoding="utf-8"))
+    return run_scenario("tests.legal_aid.sign_scenarios", name, data_dir, given, size=size, timeout=200)
 
 
 def text(record: dict[str, Any], label: str) -> str:

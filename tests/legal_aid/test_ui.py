@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -10,34 +9,20 @@ from typing import Any
 import pytest
 
 from tests.legal_aid.conftest import la_config_toml
-from tests.support import PYTHON, ROOT, kiosk_env
+from tests.support.ui import run_scenario, start_scenario, step, text
 
 pytestmark = pytest.mark.ui
-SCRIPT = ROOT / "tests" / "legal_aid" / "scenarios.py"
+SCENARIOS = "tests.legal_aid.scenarios"
 
 
 def start(name: str, data_dir: Path, size: str = "1280x800", **given: Any) -> subprocess.Popen[str]:
-    """Start a scenario in its own process."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    out = data_dir / f"{name}.json"
-    return subprocess.Popen([PYTHON, str(SCRIPT), name, str(data_dir), str(out), size, json.dumps(given)],
-                            env=kiosk_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    """Start a scenario in its own process (its record: ``DATA_DIR/NAME.json``)."""
+    return start_scenario(SCENARIOS, name, data_dir, given, size=size)
 
 
 def run(name: str, data_dir: Path, size: str = "1280x800", **given: Any) -> dict[str, Any]:
     """Run a scenario to its end; its record."""
-    proc = start(name, data_dir, size, **given)
-    _, err = proc.communicate(timeout=150)
-    assert proc.returncode == 0, err[-3000:]
-    return json.loads((data_dir / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def step(record: dict[str, Any], label: str) -> dict[str, Any]:
-    return next(s for s in record["steps"] if s["label"] == label)
-
-
-def text(record: dict[str, Any], label: str) -> str:
-    return "\n".join(step(record, label)["texts"])
+    return run_scenario(SCENARIOS, name, data_dir, given, size=size, timeout=150)
 
 
 def test_keypad_dictation_by_real_vosk_then_voice(tmp_path: Path, keys: Any) -> None:

@@ -13,7 +13,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from fleet.mediation import JanusServer, MediationRooms
-from tests.calling.cdp import Browser
+from tests.support.cdp import AsyncBrowser as Browser
 from tests.mediation.support import party
 
 PAGE = Path(__file__).with_name("pages") / "party.html"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.calling.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, AsyncBrowser
 from tests.calling.support import console, request
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
@@ -20,7 +20,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screens" if os.environ.g
 
 async def drive(base: str) -> dict[str, object]:
     seen: dict[str, object] = {}
-    async with Browser(base + "/", 1280, 800) as b:
+    async with AsyncBrowser(base + "/", 1280, 800) as b:
         await b.wait_for("document.querySelectorAll('#service-list input').length > 0")
         await b.js("document.getElementById('window').value = '4'; document.getElementById('do-sign-in').click()")
         await b.wait_for("!document.getElementById('desk').hidden")

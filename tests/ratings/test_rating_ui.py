@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.support import PYTHON, ROOT, kiosk_env
+from tests.support import ROOT
+from tests.support.ui import run_scenario
 
 pytestmark = pytest.mark.ui
-SCRIPT = ROOT / "tests" / "appointments" / "ui_scenarios.py"
 
 
 def test_rating_by_touch_keypad_and_voice(tmp_path: Path) -> None:
@@ -27,12 +25,9 @@ def test_rating_by_touch_keypad_and_voice(tmp_path: Path) -> None:
     served = t.queue.take("mediation")  # served at window 3 a moment ago
     t.queue.call_next(3)
     t.queue.done(3)
-    out = tmp_path / "ratings.json"
-    proc = subprocess.run([PYTHON, str(SCRIPT), "ratings", str(data), str(out), "1280x800",
-                           json.dumps({"digits": "1", "shots": str(ROOT / "docs" / "screens") if os.environ.get("KIOSK_DOC_SHOTS") else ""})],
-                          env=kiosk_env(), capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    r: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    r = run_scenario("tests.appointments.ui_scenarios", "ratings", data,
+                     {"digits": "1", "shots": str(ROOT / "docs" / "screens") if os.environ.get("KIOSK_DOC_SHOTS") else ""},
+                     out=tmp_path / "ratings.json")
     steps = {s["label"]: s for s in r["steps"]}
 
     def text(label: str) -> str:

@@ -1,34 +1,25 @@
 """UI scenarios of the visit band: the card left on the reader, devices a step needs,
-voice mode without a speech model, the printer's live state. Run like scenarios.py:
+voice mode without a speech model, the printer's live state. One fresh process each:
 
-    python tests/screens/device_scenarios.py NAME DATA_DIR OUT.json [WxH] [JSON]
+    python -m tests.support.ui tests.screens.device_scenarios NAME DATA_DIR OUT.json [WxH] [JSON]
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from tests.support import ui
+from tests.support.ui import Scenarios, Steps, look, spoken
+from tests.video.call_scenarios import join_loopback
 
-from tests.screens.scenarios import Steps, look, main, scenario  # noqa: E402
+SCENARIOS = Scenarios()
+scenario = SCENARIOS.add
 
 
 def wait_until(p: Any, done: Any, seconds: float = 6.0) -> Steps:
     """Let the app run until ``done()`` or ``seconds`` pass."""
-    for _ in range(int(seconds / 0.1)):
-        if done():
-            return
-        yield 0.1
-
-
-def spoken(p: Any) -> list[str]:
-    """What the speaker simulator said so far."""
-    from kiosk.ports import DeviceKind
-
-    return list(p.app.terminal.devices[DeviceKind.SPEAKER].spoken())
+    return ui.wait_for(p, done, seconds)
 
 
 @scenario
@@ -166,10 +157,8 @@ def device_absent(p: Any, record: dict[str, Any]) -> Steps:
 @scenario
 def camera_absent(p: Any, record: dict[str, Any]) -> Steps:
     """The camera is unplugged on the consent screen of a video call (a lawyer on duty)."""
-    from tests.video.call_scenarios import _join_loopback
-
     yield p.tap("start")
-    centre = _join_loopback(p, record, lawyers=1)
+    centre = join_loopback(p, record, lawyers=1)
     p.app.root_screen("home").refresh()
     yield 0.2
     yield p.tap("call:open")
@@ -254,7 +243,3 @@ def printer_state(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "reprinted")
     last = Path(record["data_dir"]) / "printer" / "last.bin"
     record["printed"] = last.read_bytes().decode("gb18030", "replace") if last.is_file() else ""
-
-
-if __name__ == "__main__":
-    main()

@@ -1,27 +1,19 @@
-"""Home-screen and layout scenarios, each run in a fresh process (one Kivy window each).
+"""Home-screen and layout scenarios, each run in a fresh process (one Kivy window each),
+on a terminal whose queue is already being served (as ``kiosk screenshot`` seeds it):
 
-    python tests/screens/home_scenarios.py NAME DATA_DIR OUT.json WxH GIVEN_JSON
+    python -m tests.support.ui tests.screens.home_scenarios NAME DATA_DIR OUT.json WxH GIVEN_JSON
 
 Each drives the real app and records what a person would see.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-from typing import Any, Callable, Generator
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from tests.support.ui import Scenarios, Steps
 
-Steps = Generator[float, None, None]
-SCENARIOS: dict[str, Callable[[Any, dict[str, Any]], Steps]] = {}
-
-
-def scenario(fn: Callable[[Any, dict[str, Any]], Steps]) -> Callable[[Any, dict[str, Any]], Steps]:
-    SCENARIOS[fn.__name__] = fn
-    return fn
+SCENARIOS = Scenarios(demo_queue=True)
+scenario = SCENARIOS.add
 
 
 def home_now(p: Any) -> dict[str, Any]:
@@ -93,42 +85,9 @@ def layout_catches(p: Any, record: dict[str, Any]) -> Steps:
     under = KButton(text="下面", action="take", size_hint=(None, None), size=(200, 80), pos=(700, 300))
     over = KButton(text="上面", action="materials", size_hint=(None, None), size=(200, 80), pos=(760, 320))
     notice = Label(text="打印机缺纸", size_hint=(None, None), size=(260, 60), pos=(720, 310), font_size=22)
-    notice.is_notice = True  # type: ignore[attr-defined]
+    notice.is_notice = True
     for w in (cut, spill, key, under, over, notice):
         screen.add_widget(w)
     yield 0.4
     _, found = audit_screen(p.app, "home", elder=False)
     record["found"] = [[v.widget, v.check, v.detail] for v in found]
-
-
-def main() -> None:
-    name, data_dir, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    size = tuple(int(v) for v in (sys.argv[4] if len(sys.argv) > 4 else "1280x800").split("x"))
-    record: dict[str, Any] = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
-    from screens.env import prepare_kivy
-
-    prepare_kivy(*size, offscreen=True)
-    from kiosk.bootstrap import build_terminal
-    from kiosk.cli.screenshot import seed_demo_queue
-    from kiosk.config import KioskConfig, parse_config
-    from screens.app import KioskApp
-    from screens.pilot import run_script
-
-    config = parse_config(record["config"]) if "config" in record else KioskConfig()
-    terminal = build_terminal(config, data_dir, simulate=True)
-    seed_demo_queue(terminal)
-    app = KioskApp(terminal)
-    try:
-        def script(p: Any) -> Steps:
-            while not terminal.devices_ready.is_set():  # the simulators start after the first frame
-                yield 0.05
-            yield from SCENARIOS[name](p, record)
-
-        run_script(app, script)
-    finally:
-        terminal.close()
-        out.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()

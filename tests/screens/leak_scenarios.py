@@ -1,22 +1,21 @@
 """A screen that rebuilds its keypad at every redraw, in the real app offscreen (a fresh
 process: one Kivy window each).
 
-    python tests/screens/leak_scenarios.py DATA_DIR OUT.json
+    python -m tests.support.ui tests.screens.leak_scenarios keypad_redraws DATA_DIR OUT.json
 """
 
 from __future__ import annotations
 
 import gc
-import json
-import sys
-from pathlib import Path
-from typing import Any, Generator
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from tests.support.ui import Scenarios, Steps
+
+SCENARIOS = Scenarios()
 
 
-def keypad_redraws(p: Any, record: dict[str, Any]) -> Generator[float, None, None]:
+@SCENARIOS.add
+def keypad_redraws(p: Any, record: dict[str, Any]) -> Steps:
     """我的预约 → 用预约码查找: the code keypad, redrawn 40 times (each answer, each
     language or elder switch redraws it); then a digit typed on a USB keypad."""
     from kivy.core.window import Window
@@ -43,32 +42,5 @@ def keypad_redraws(p: Any, record: dict[str, Any]) -> Generator[float, None, Non
         yield 0.02
     record["after"] = {"listeners": len(Window.get_property_observers("on_key_down")), "keypads": alive()}
     yield p.press_key(55)  # "7" on a USB keypad's top row
-    record["typed"] = find_numpad(p.app.sm.current_screen).value
-
-
-def main() -> None:
-    data_dir, out = Path(sys.argv[1]), Path(sys.argv[2])
-    record: dict[str, Any] = {}
-    from screens.env import prepare_kivy
-
-    prepare_kivy(1280, 800, offscreen=True)
-    from kiosk.bootstrap import build_terminal
-    from kiosk.config import KioskConfig
-    from screens.app import KioskApp
-    from screens.pilot import run_script
-
-    terminal = build_terminal(KioskConfig(), data_dir, simulate=True)
-    try:
-        def script(p: Any) -> Generator[float, None, None]:
-            while not terminal.devices_ready.is_set():
-                yield 0.05
-            yield from keypad_redraws(p, record)
-
-        run_script(KioskApp(terminal), script)
-    finally:
-        terminal.close()
-        out.write_text(json.dumps(record), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()
+    pad = find_numpad(p.app.sm.current_screen)
+    record["typed"] = pad.value if pad is not None else None

@@ -1,6 +1,6 @@
-"""UI scenarios, each run in a fresh process (Kivy has one window per process).
+"""UI scenarios of a visit, each played in a fresh process (Kivy has one window per process):
 
-    python tests/screens/scenarios.py NAME DATA_DIR OUT.json [WxH]
+    python -m tests.support.ui tests.screens.scenarios NAME DATA_DIR OUT.json [WxH] [GIVEN_JSON]
 
 Each scenario drives the real app by touches through the Pilot and records what a
 person would see: the screen's name and its texts, at every step.
@@ -8,26 +8,17 @@ person would see: the screen's name and its texts, at every step.
 
 from __future__ import annotations
 
-import json
-import sys
+import subprocess
 from pathlib import Path
-from typing import Any, Callable, Generator
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from tests.support import PYTHON, kiosk_env
+from tests.support import ui
+from tests.support.ui import KEY_ENTER as ENTER
+from tests.support.ui import KEY_ESCAPE, Scenarios, Steps, focus_on, hear, look
 
-Steps = Generator[float, None, None]
-SCENARIOS: dict[str, Callable[[Any, dict[str, Any]], Steps]] = {}
-
-
-def scenario(fn: Callable[[Any, dict[str, Any]], Steps]) -> Callable[[Any, dict[str, Any]], Steps]:
-    SCENARIOS[fn.__name__] = fn
-    return fn
-
-
-def look(p: Any, record: dict[str, Any], label: str) -> None:
-    """Remember what is on screen now under ``label``."""
-    record.setdefault("steps", []).append({"label": label, "screen": p.app.sm.current, "texts": p.texts()})
+SCENARIOS = Scenarios()
+scenario = SCENARIOS.add
 
 
 @scenario
@@ -164,41 +155,28 @@ def paper_out(p: Any, record: dict[str, Any]) -> Steps:
     record["printed"] = (Path(record["data_dir"]) / "printer" / "last.png").is_file()
 
 
-DOWN, ENTER = 274, 13
-
-
-def focus_on(p: Any, action: str, record: dict[str, Any]) -> Steps:
-    """Press Down until the focus ring is on ``action`` (as a person listening would)."""
-    for _ in range(30):
-        focused = p.app.keypad.focused
-        if focused is not None and focused.action == action:
-            return
-        yield p.press_key(DOWN)
-    raise AssertionError(f"the keypad never reached {action}")
-
-
 @scenario
 def keypad(p: Any, record: dict[str, Any]) -> Steps:
     """A whole visit with the keypad only: arrows, Enter; every step is spoken."""
-    speaker = p.app.terminal.devices[__import__("kiosk.ports", fromlist=["DeviceKind"]).DeviceKind.SPEAKER]
+    speaker = ui.speaker(p)
     yield p.press_key(ENTER)  # the first key shows the ring
     record["first_focus"] = p.app.keypad.focused.action
-    yield from focus_on(p, "start", record)
+    yield from focus_on(p, "start")
     yield p.press_key(ENTER)
     look(p, record, "home")
-    yield from focus_on(p, "service:consultation", record)
+    yield from focus_on(p, "service:consultation")
     yield p.press_key(ENTER)
     look(p, record, "service")
-    yield from focus_on(p, "materials", record)
+    yield from focus_on(p, "materials")
     yield p.press_key(ENTER)
     look(p, record, "materials")
-    yield from focus_on(p, "take", record)
+    yield from focus_on(p, "take")
     yield p.press_key(ENTER)
     yield 0.3
     look(p, record, "ticket")
-    yield p.press_key(27)  # Escape: back to home, the ticket stays issued
+    yield p.press_key(KEY_ESCAPE)  # back to home, the ticket stays issued
     look(p, record, "escaped")
-    yield from focus_on(p, "finish", record)
+    yield from focus_on(p, "finish")
     yield p.press_key(ENTER)
     look(p, record, "end")
     record["queue"] = [t.number for t in p.app.terminal.queue.tickets()]
@@ -224,16 +202,10 @@ def audit_catches(p: Any, record: dict[str, Any]) -> Steps:
 def voice_visit(p: Any, record: dict[str, Any]) -> Steps:
     """A whole visit in voice mode, driven only by recognised text at the recogniser's
     boundary (the bridge event the listener posts from its worker)."""
-    import threading
-
-    from kiosk.events import SpeechHeard
-    from kiosk.ports import DeviceKind
-
-    speaker = p.app.terminal.devices[DeviceKind.SPEAKER]
+    speaker = ui.speaker(p)
 
     def say(text: str) -> float:
-        # As the recogniser does: from a worker thread, through the one bridge.
-        threading.Thread(target=p.app.bridge.post, args=(SpeechHeard(text),)).start()
+        hear(p, text)  # as the recogniser does: from a worker thread, through the one bridge
         return 0.4
 
     yield p.tap("voice")  # the 语音服务 button on the attract screen
@@ -256,12 +228,7 @@ def voice_visit(p: Any, record: dict[str, Any]) -> Steps:
 @scenario
 def announce_in_app(p: Any, record: dict[str, Any]) -> Steps:
     """A window calls a ticket (another process); the kiosk says it, twice."""
-    import subprocess
-
-    from kiosk.ports import DeviceKind
-    from tests.support import PYTHON, kiosk_env
-
-    speaker = p.app.terminal.devices[DeviceKind.SPEAKER]
+    speaker = ui.speaker(p)
     yield p.tap("start")
     yield p.tap("service:consultation")
     yield p.tap("take")
@@ -272,37 +239,3 @@ def announce_in_app(p: Any, record: dict[str, Any]) -> Steps:
         if sum("到2号窗口办理" in s for s in speaker.spoken()) >= 2:
             break
     record["spoken"] = speaker.spoken()
-
-
-def main() -> None:
-    name, data_dir, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    size = tuple(int(v) for v in (sys.argv[4] if len(sys.argv) > 4 else "1280x800").split("x"))
-    record: dict[str, Any] = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
-    record["data_dir"] = str(data_dir)
-    from screens.env import prepare_kivy
-
-    prepare_kivy(*size, offscreen=True)
-    from kiosk.bootstrap import build_terminal
-    from kiosk.config import KioskConfig
-    from screens.app import KioskApp
-    from screens.pilot import run_script
-
-    from kiosk.config import parse_config
-
-    config = parse_config(record["config"]) if "config" in record else KioskConfig()
-    terminal = build_terminal(config, data_dir, simulate=True)
-    app = KioskApp(terminal)
-    try:
-        def script(p: Any) -> Steps:
-            while not terminal.devices_ready.is_set():  # the simulators start after the first frame
-                yield 0.05
-            yield from SCENARIOS[name](p, record)
-
-        run_script(app, script)
-    finally:
-        terminal.close()
-        out.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,18 +1,18 @@
-"""UI scenarios for the message line and the small things a person notices, run like
-tests/screens/scenarios.py (one fresh process each):
+"""UI scenarios for the message line and the small things a person notices, one fresh
+process each:
 
-    python tests/screens/small_scenarios.py NAME DATA_DIR OUT.json [WxH] [GIVEN_JSON]
+    python -m tests.support.ui tests.screens.small_scenarios NAME DATA_DIR OUT.json [WxH] [GIVEN_JSON]
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.support.ui import Scenarios, Steps, look
 
-from tests.screens.scenarios import SCENARIOS, Steps, look, main, scenario  # noqa: E402
+SCENARIOS = Scenarios()
+scenario = SCENARIOS.add
 
 LONG_NOTICE = "打印失败，请拍照或扫码保存您的号码。本机没有语音识别，请跳过，到窗口再说。申请没有保存成功，请再按一次提交"
 
@@ -134,8 +134,3 @@ def elderly_at_the_service(p: Any, record: dict[str, Any]) -> Steps:
     app._run_sim_action("idcard.insert_elderly")
     yield 1.0
     record["offered_again"] = bool(app._offer is not None and app._offer.parent is not None)
-
-
-if __name__ == "__main__":
-    assert SCENARIOS
-    main()

@@ -3,8 +3,6 @@ last screen, after the visit, and printed on the ticket — in every flow that r
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +10,15 @@ import pytest
 
 from kiosk.appointments.slip import appointment_slip
 from kiosk.legal_aid.receipt import legal_aid_receipt
-from tests.support import PYTHON, ROOT, kiosk_env
+from tests.support.ui import run_scenario
 
 pytestmark = pytest.mark.ui
-SCRIPT = ROOT / "tests" / "screens" / "device_scenarios.py"
 REMINDER = "请取回身份证"
 
 
 def run(name: str, data_dir: Path, **given: Any) -> dict[str, Any]:
     """Run one scenario of device_scenarios.py in its own process."""
-    out = data_dir / f"{name}.json"
-    proc = subprocess.run([PYTHON, str(SCRIPT), name, str(data_dir), str(out), "1280x800", json.dumps(given)],
-                          env=kiosk_env(), capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(out.read_text(encoding="utf-8"))
+    return run_scenario("tests.screens.device_scenarios", name, data_dir, given)
 
 
 def texts(record: dict[str, Any], label: str) -> str:

@@ -3,8 +3,6 @@ first tap why something cannot (kiosk.availability; screens/home.py)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +14,12 @@ from kiosk.config import KioskConfig, parse_config
 from kiosk.ports import DeviceKind
 from kiosk.terminal import AbsentDevice
 from tests.appointments.conftest import appt_fleet  # noqa: F401 — the fixture, used below
-from tests.support import PYTHON, ROOT, kiosk_env
-
-SCRIPT = ROOT / "tests" / "screens" / "home_scenarios.py"
+from tests.support.ui import run_scenario
 
 
 def run(name: str, data_dir: Path, size: str = "1280x800", **given: Any) -> dict[str, Any]:
-    out = data_dir / f"{name}.json"
-    proc = subprocess.run([PYTHON, str(SCRIPT), name, str(data_dir), str(out), size, json.dumps(given)],
-                          env=kiosk_env(), capture_output=True, text=True, timeout=180)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(out.read_text(encoding="utf-8"))
+    """Run one scenario of home_scenarios.py in its own process; its record."""
+    return run_scenario("tests.screens.home_scenarios", name, data_dir, given, size=size, timeout=180)
 
 
 def tile(terminal: Any, action: str) -> Any:

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import PYTHON, ROOT, kiosk_env
+from tests.support.ui import run_scenario
 
 pytestmark = pytest.mark.ui
-SCRIPT = ROOT / "tests" / "screens" / "small_scenarios.py"
 
 
 def run(name: str, data_dir: Path, size: str = "1280x800", **given: Any) -> dict[str, Any]:
     """Run one scenario of small_scenarios.py in its own process; its record."""
-    out = data_dir / f"{name}.json"
-    proc = subprocess.run([PYTHON, str(SCRIPT), name, str(data_dir), str(out), size, json.dumps(given)],
-                          env=kiosk_env(), capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(out.read_text(encoding="utf-8"))
+    return run_scenario("tests.screens.small_scenarios", name, data_dir, given, size=size, timeout=300)
 
 
 def _overlap(a: list[float], b: list[float]) -> bool:

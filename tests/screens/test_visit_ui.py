@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import PYTHON, ROOT, kiosk_env
+from tests.support.ui import run_scenario, step, text
 
 pytestmark = pytest.mark.ui
-SCRIPT = ROOT / "tests" / "screens" / "scenarios.py"
+SCENARIOS = "tests.screens.scenarios"
 
 
 def run(name: str, data_dir: Path, size: str = "1280x800", **given: Any) -> dict[str, Any]:
-    out = data_dir / f"{name}.json"
-    proc = subprocess.run(
-        [PYTHON, str(SCRIPT), name, str(data_dir), str(out), size, json.dumps(given)],
-        env=kiosk_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(out.read_text(encoding="utf-8"))
-
-
-def step(record: dict[str, Any], label: str) -> dict[str, Any]:
-    return next(s for s in record["steps"] if s["label"] == label)
-
-
-def text(record: dict[str, Any], label: str) -> str:
-    return "\n".join(step(record, label)["texts"])
+    """Play scenario ``name`` of tests/screens/scenarios.py in its own process; its record."""
+    return run_scenario(SCENARIOS, name, data_dir, given, size=size)
 
 
 def test_a_whole_visit_by_touch(data_dir: Path) -> None:

@@ -15,7 +15,7 @@ from aiohttp import web
 from fleet.center.auth import Users, login_cookie
 from fleet.window_console.server import ConsoleServer
 from fleet.center.webapp import CentreWebApp
-from tests.fleet.cdp import Browser
+from tests.support.cdp import Browser
 from tests.fleet.conftest import Fleet
 
 # What a terminal or a person could type. Each would, if it ran as script, call the

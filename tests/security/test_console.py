@@ -16,7 +16,7 @@ import pytest
 
 from tests.calling.support import console, request
 from tests.calling.test_console_http import seed
-from tests.fleet.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, Browser
 from tests.support import PYTHON, ROOT, kiosk_env
 
 

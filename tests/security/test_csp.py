@@ -16,7 +16,7 @@ from PIL import Image
 
 from kiosk.bootstrap import build_terminal
 from kiosk.config import KioskConfig
-from tests.fleet.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, Browser
 from tests.fleet.conftest import until
 from tests.security.support import Centre, ConsoleWeb, browser, signed_in, violations
 

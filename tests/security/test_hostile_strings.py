@@ -30,7 +30,7 @@ from kiosk.config import KioskConfig
 from kiosk.identity import CardType, Gender, IdentityCard
 from kiosk.legal_aid.application import Draft, ensure_schema, submit
 from kiosk.store import DB_FILENAME
-from tests.fleet.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, Browser
 from tests.fleet.conftest import until
 from tests.security.support import NAME, PAYLOADS, SHORT, Centre, ConsoleWeb, browser, missing, nothing_ran, page_text, signed_in
 

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 
 from fleet.center.auth import safe_next
-from tests.fleet.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, Browser
 from tests.security.raw_http import Centre
 
 

@@ -20,7 +20,7 @@ from kiosk.config import DeviceUrls, FleetSettings, KioskConfig
 from kiosk.outbox import add_event
 from kiosk.runjournal import RunJournal
 from kiosk.store import DB_FILENAME, connect, transaction
-from tests.fleet.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, Browser
 from tests.fleet.conftest import until
 from tests.fleet.test_cli import center, served  # noqa: F401 — served is a fixture
 from tests.support import PYTHON, ROOT, kiosk_env

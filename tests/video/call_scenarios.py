@@ -1,6 +1,6 @@
 """Call-screen scenarios, each in a fresh process (Kivy: one window per process).
 
-    python tests/video/call_scenarios.py NAME DATA_DIR OUT.json [WxH] [GIVEN_JSON]
+    python -m tests.support.ui tests.video.call_scenarios NAME DATA_DIR OUT.json [WxH] [GIVEN_JSON]
 
 The real app, the real terminal-side call (aiortc on its own loop, the simulated
 camera) and, for the centre, ``remote_video.loopback.LoopbackCentre``: a duty lawyer on
@@ -10,18 +10,22 @@ recorded as what a person sees.
 
 from __future__ import annotations
 
-import sys
-import threading
+import json
+import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from kiosk.store import DB_FILENAME
+from tests.support import ui
+from tests.support.ui import Scenarios, Steps, hear, look
 
-from tests.screens.scenarios import SCENARIOS, Steps, look, main, scenario  # noqa: E402
+SCENARIOS = Scenarios()
+scenario = SCENARIOS.add
 
 
-def _join_loopback(p: Any, record: dict[str, Any], **kw: Any) -> Any:
+def join_loopback(p: Any, record: dict[str, Any], **kw: Any) -> Any:
+    """A duty lawyer on 127.0.0.1 (a real aiortc peer) as the terminal's centre."""
+    # deferred: aiortc is heavy, and only the call scenarios need it
     from remote_video.loopback import LoopbackCentre
     from remote_video.peer import restrict_host_addresses
 
@@ -31,19 +35,11 @@ def _join_loopback(p: Any, record: dict[str, Any], **kw: Any) -> Any:
     return centre
 
 
-def _until(p: Any, pred: Any, timeout: float = 15.0) -> Steps:
-    waited = 0.0
-    while not pred() and waited < timeout:
-        yield 0.1
-        waited += 0.1
+def _until(p: Any, pred: Callable[[], Any], timeout: float = 15.0) -> Steps:
+    return ui.wait_for(p, pred, timeout)
 
 
 def _outbox(p: Any) -> list[dict[str, Any]]:
-    import json
-    import sqlite3
-
-    from kiosk.store import DB_FILENAME
-
     conn = sqlite3.connect(Path(p.app.terminal.data_dir) / DB_FILENAME)
     rows = conn.execute("SELECT kind, payload FROM outbox WHERE kind = 'video_call'").fetchall()
     conn.close()
@@ -69,7 +65,7 @@ def call_by_touch(p: Any, record: dict[str, Any]) -> Steps:
     ticket. Then a lawyer on duty: the villager consents to recording, talks, hangs up."""
     yield p.tap("start")
     record["home_actions_no_centre"] = [b.action for b in p.buttons()]
-    centre = _join_loopback(p, record, queue_s=float(record.get("queue_s", 3.0)), lawyers=0)
+    centre = join_loopback(p, record, queue_s=float(record.get("queue_s", 3.0)), lawyers=0)
     p.app.root_screen("home").refresh()
     yield 0.2
     record["home_actions"] = [b.action for b in p.buttons()]
@@ -129,12 +125,10 @@ def call_by_touch(p: Any, record: dict[str, Any]) -> Steps:
 @scenario
 def call_by_voice(p: Any, record: dict[str, Any]) -> Steps:
     """Voice mode: "视频咨询", consent refused by saying "不同意", the lawyer hangs up."""
-    from kiosk.events import SpeechHeard
-
-    centre = _join_loopback(p, record, queue_s=0.8)
+    centre = join_loopback(p, record, queue_s=0.8)
 
     def say(text: str) -> float:
-        threading.Thread(target=p.app.bridge.post, args=(SpeechHeard(text),)).start()
+        hear(p, text)
         return 0.5
 
     yield p.tap("voice")
@@ -149,14 +143,7 @@ def call_by_voice(p: Any, record: dict[str, Any]) -> Steps:
     yield from _until(p, lambda: p.app.sm.current == "call_ended", 5)
     yield 0.3
     look(p, record, "ended")
-    from kiosk.ports import DeviceKind
-
-    record["spoken"] = p.app.terminal.devices[DeviceKind.SPEAKER].spoken()
+    record["spoken"] = ui.spoken(p)
     record["consent"] = centre.signals[0].record
     record["outbox"] = _outbox(p)
     centre.close()
-
-
-if __name__ == "__main__":
-    assert SCENARIOS
-    main()

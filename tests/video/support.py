@@ -13,7 +13,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 from fleet.center import auth
 from fleet.center.webapp import CentreWebApp as Dashboard
 from remote_video.peer import restrict_host_addresses
-from tests.calling.cdp import Browser
+from tests.support.cdp import AsyncBrowser
 
 # Chromium's own fake camera (a moving pattern) and microphone (a beep); loopback
 # candidates allowed so the call stays on 127.0.0.1 like the terminal's.
@@ -39,9 +39,9 @@ def add_lawyer(fleet: Any, name: str = "wang", display: str = "王律师", passw
 
 
 @contextlib.asynccontextmanager
-async def lawyer_desk(base: str, name: str = "wang", password: str = "correct horse 7") -> AsyncIterator[Browser]:
+async def lawyer_desk(base: str, name: str = "wang", password: str = "correct horse 7") -> AsyncIterator[AsyncBrowser]:
     """Chromium signed in as ``name`` with the desk open (the real sign-in form)."""
-    async with Browser(f"{base}/desk/", 1280, 900, extra_args=MEDIA_FLAGS) as b:
+    async with AsyncBrowser(f"{base}/desk/", 1280, 900, extra_args=MEDIA_FLAGS) as b:
         await b.wait_for("document.querySelector('#password') !== null")  # redirected to the sign-in page
         await b.js(f"document.querySelector('#name').value = {name!r}; document.querySelector('#password').value = {password!r};"
                    "document.querySelector('#form').submit(); true")

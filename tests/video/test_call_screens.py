@@ -3,30 +3,15 @@ process; the centre is the loopback duty lawyer, a real aiortc peer on 127.0.0.1
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.support import PYTHON, ROOT, kiosk_env
-
-SCRIPT = ROOT / "tests" / "video" / "call_scenarios.py"
+from tests.support.ui import run_scenario, step, text
 
 
 def run(name: str, data_dir: Path, size: str = "1280x800", **given: Any) -> dict[str, Any]:
-    out = data_dir / f"{name}.json"
-    proc = subprocess.run([PYTHON, str(SCRIPT), name, str(data_dir), str(out), size, json.dumps(given)],
-                          env=kiosk_env(), capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(out.read_text(encoding="utf-8"))
-
-
-def step(r: dict[str, Any], label: str) -> dict[str, Any]:
-    return next(s for s in r["steps"] if s["label"] == label)
-
-
-def text(r: dict[str, Any], label: str) -> str:
-    return "\n".join(step(r, label)["texts"])
+    """Play scenario ``name`` of call_scenarios.py in its own process; its record."""
+    return run_scenario("tests.video.call_scenarios", name, data_dir, given, size=size)
 
 
 def test_no_lawyer_then_a_call_by_touch_with_consent(tmp_path: Path) -> None:

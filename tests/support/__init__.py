@@ -1,4 +1,8 @@
-"""Helpers shared by tests: paths, the interpreter, a settable clock, subprocess env."""
+"""Helpers shared by tests: paths, the interpreter, a settable clock, subprocess env.
+
+The package also holds the one DevTools driver (``tests.support.cdp``) and the one way
+to drive the real app in a process of its own (``tests.support.ui``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 CST = timezone(timedelta(hours=8))
 
