@@ -17,8 +17,7 @@ import threading
 import uuid
 from typing import Any, Callable
 
-from kiosk import events as ev
-from kiosk.call import CallRequest
+from kiosk.video_call import CallRequest, events as ev
 from kiosk.ports import DeviceKind, DeviceState
 
 log = logging.getLogger(__name__)

@@ -128,7 +128,7 @@ class HomeScreen(KioskScreen):
                 stripe=theme.STRIPES.get(service.prefix, theme.NAVY), bg=theme.SURFACE, fg=theme.TEXT, muted=theme.TEXT_MUTED,
                 outline=theme.BORDER, prefix=service.prefix,
             ))
-        for tile in sorted(t.tiles, key=lambda x: x.order):
+        for tile in t.flow.features.tiles():
             self._offer(tile, here, notes)
 
     def _offer(self, tile: HomeTile, grid: TileGrid, notes: BoxLayout) -> None:

@@ -139,7 +139,7 @@ def run_console(args: argparse.Namespace) -> int:
 
 def run_announcer(args: argparse.Namespace) -> int:
     """Say every call made on the queue, twice, until stopped."""
-    from kiosk.calling import ANNOUNCE_KEY, Announcer, CallAnnounced, CallAnnouncements
+    from kiosk.announce import ANNOUNCE_KEY, Announcer, CallAnnounced, CallAnnouncements
 
     config, data_dir = config_of(args)
     terminal = build_terminal(config, data_dir, with_devices=False)

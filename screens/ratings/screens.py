@@ -6,14 +6,25 @@ from __future__ import annotations
 
 import re
 
+from typing import Any
+
 from kiosk.ratings import SCORES
+from kiosk.ratings.flow import RatingFlow
 from screens import theme
-from screens.appointment import FaceButton, FlowScreen
+from screens.appointments.screens import FaceButton, FlowScreen
+from screens.numpad import NumPad
 
 # Spoken numbers for the scores (a recogniser may write 五 or 5).
 _NUMERALS = {"一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 # Face colours from red (1) to green (5): the colour says it too, not only the mouth.
 _COLOURS = {1: "#E57373", 2: "#FFB74D", 3: "#FFE082", 4: "#AED581", 5: "#66BB6A"}
+
+
+def ratings_of(flow: Any) -> RatingFlow:
+    """The rating feature registered with the visit flow."""
+    feature = flow.features.get(RatingFlow.name)
+    assert isinstance(feature, RatingFlow), "ratings are not registered"
+    return feature
 
 
 class RatingTicketScreen(FlowScreen):
@@ -24,7 +35,7 @@ class RatingTicketScreen(FlowScreen):
     def refresh(self) -> None:
         """The keypad, or the numbers that match what was typed."""
         app = self.kiosk
-        r = app.terminal.flow.ratings
+        r = ratings_of(app.terminal.flow)
         self.title = app.tr("rating.ticket_title")
         self.subtitle = app.tr("rating.ticket_hint")
         self.message = app.tr("rating.no_ticket") if r.searched and not r.candidates else ""
@@ -36,8 +47,6 @@ class RatingTicketScreen(FlowScreen):
                 grid.add_widget(self.button(t.number, f"rating:ticket:{t.ticket_id}", font_size=app.fs(40)))
             box.add_widget(grid)
             return
-        from screens.numpad import NumPad
-
         pad = NumPad(mode="digits", max_length=3, min_length=1, size_hint_y=None)
         pad.on_done = lambda digits: app.act(f"rating:digits:{digits}")
         box.add_widget(pad)
@@ -52,7 +61,7 @@ class RatingScreen(FlowScreen):
     def refresh(self) -> None:
         """Faces (the chosen one marked), reasons, submit; thanks once given."""
         app = self.kiosk
-        r = app.terminal.flow.ratings
+        r = ratings_of(app.terminal.flow)
         video = r.service == "video"
         self.title = app.tr("rating.title_video" if video else "rating.title")
         name = "" if video or r.service is None else app.terminal.catalog.get(r.service).name.get(app.lang)

@@ -1,36 +1,30 @@
 """Video consultation screens: consent, waiting for a lawyer, the call, the call ended.
 
-``CallUi`` is the glue between the app and the call (``terminal.video``, a
-``kiosk.call.VideoCallPort``): it starts the call when the person consents, keeps the
-call's figures, records them in the outbox when it ends, and feeds the pictures to the
-screens. Pictures arrive already decoded (RGB, on the call's own thread) in a
-latest-frame slot; the UI only copies the newest into a texture on its own clock, so a
-busy call never stalls the screen and a busy screen only skips frames.
+``CallUi`` (screens/video_call/ui.py) is the glue between the app and the call; these
+screens show its figures and draw the pictures it hands them. Pictures arrive already
+decoded (RGB, on the call's own thread) in a latest-frame slot; the UI only copies the
+newest into a texture on its own clock, so a busy call never stalls the screen and a busy
+screen only skips frames.
 
-The person is never timed out while waiting or talking (kiosk.visit.UNTIMED_STATES).
+The person is never timed out while waiting or talking (``VideoCallFeature.untimed``).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
-from kiosk import events as ev
 from kiosk.ports import DeviceKind
-from kiosk.call import CallRecord, CallRequest, call_priority, reason_key, record_call
-from kiosk.visit import VisitState
+from kiosk.video_call import CallRecord, reason_key
 from screens.base import KioskScreen
+from screens.video_call.ui import CallUi
 
-log = logging.getLogger(__name__)
-_FPS = 15.0
 
 # Said answers to the consent question (besides the buttons' own labels).
 _AGREE = {"同意", "我同意", "同意录像", "同意录音录像", "可以", "好的", "好", "行", "agree", "yes", "iagree"}
@@ -41,127 +35,10 @@ def _said(text: str) -> str:
     return re.sub(r"[\s，。！？,.!?'’]", "", text).lower()
 
 
-class CallUi:
-    """The app's side of a video call (one per app, on the UI thread)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.rec: CallRecord | None = None
-        self._service = "video"
-        self._ticker: Any = None
-        video = app.terminal.video
-        if video is not None:
-            video.sink = app.bridge.post  # the call's events reach the flow on the UI thread
-        # Registered before the app's own listener, so the figures are current when the
-        # screen refreshes.
-        app.terminal.flow.add_listener(self.on_flow)
-
-    # ---- availability ---------------------------------------------------------------------
-    def available(self) -> bool:
-        """Offer calls on the home screen: enabled, joined to a centre, a camera."""
-        video = self.app.terminal.video
-        return video is not None and video.available()
-
-    # ---- actions ------------------------------------------------------------------------------
-    def act(self, arg: str) -> None:
-        """``call:open[:service]|agree|norecord|cancel|hangup|vol_up|vol_down|ticket``."""
-        app, flow = self.app, self.app.terminal.flow
-        video = app.terminal.video
-        if arg == "open" or arg.startswith("open:"):
-            if not self.available():
-                app.show_notice("call.unavailable")
-                return
-            # The call is about the service it was opened from ("call:open:<code>"), else
-            # the video consultation itself (the home tile).
-            self._service = arg.partition(":")[2] or "video"
-            flow.handle(ev.CallOpened())
-        elif arg == "agree":
-            flow.handle(ev.CallConsented(record=True))
-        elif arg == "norecord":
-            if not app.terminal.config.video.allow_unrecorded:
-                app.show_notice("call.record_required")  # the centre's policy: recorded calls only
-                return
-            flow.handle(ev.CallConsented(record=False))
-        elif arg == "cancel" and video is not None:
-            video.cancel()
-        elif arg == "hangup" and video is not None:
-            video.hang_up()
-        elif arg in ("vol_up", "vol_down") and video is not None:
-            step = 10 if arg == "vol_up" else -10
-            video.set_volume(getattr(video, "volume", 80) + step)
-            app.root_screen("call_active").refresh()
-        elif arg == "ticket":
-            # A ticket for the window: the service chosen before, else the consultation.
-            service = flow.visit.service or "consultation"
-            flow.handle(ev.HomePressed())
-            flow.handle(ev.ServiceChosen(service))
-        else:
-            log.warning("unknown call action %s", arg)
-
-    # ---- the flow ----------------------------------------------------------------------------
-    def on_flow(self, old: VisitState, new: VisitState, event: ev.Event) -> None:
-        """Start the call on consent; keep its figures; stop pictures when it ends."""
-        video = self.app.terminal.video
-        if isinstance(event, ev.CallConsented) and new is VisitState.CALL_WAIT and video is not None:
-            flow = self.app.terminal.flow
-            visit = flow.visit
-            request = CallRequest(self._service, call_priority(flow.priority().value), event.record, visit.language)
-            self.rec = CallRecord("", request.service, time.monotonic(), event.record)
-            self.rec.call_id = video.start(request)
-            self._start_pictures()
-        elif isinstance(event, ev.CallQueued) and self._mine(event.call_id):
-            assert self.rec is not None
-            self.rec.position, self.rec.estimate_s, self.rec.lawyers_on_duty = event.position, event.estimate_s, event.lawyers_on_duty
-        elif isinstance(event, ev.CallConnected) and self._mine(event.call_id):
-            assert self.rec is not None
-            self.rec.answered_at, self.rec.lawyer = time.monotonic(), event.lawyer
-        elif isinstance(event, ev.CallEnded) and self._mine(event.call_id):
-            assert self.rec is not None
-            if self.rec.ended_at is None:
-                self.rec.ended_reason, self.rec.ended_at = event.reason, time.monotonic()
-                self._stop_pictures()
-                self._record(self.rec)
-        if new is VisitState.ATTRACT:
-            if old in (VisitState.CALL_WAIT, VisitState.CALL_ACTIVE) and video is not None and self.rec is not None and self.rec.ended_at is None:
-                # The visit ended under the call: never leave it open; its figures still count.
-                self.rec.ended_reason, self.rec.ended_at = "hung_up", time.monotonic()
-                self._record(self.rec)
-                video.hang_up()
-            self._stop_pictures()
-            self.rec = None  # the visit is over: nothing of the call stays on screen
-
-    def _mine(self, call_id: str) -> bool:
-        return self.rec is not None and self.rec.call_id == call_id
-
-    def _record(self, rec: CallRecord) -> None:
-        from kiosk.store import DB_FILENAME, connect
-
-        t = self.app.terminal
-        try:
-            conn = connect(t.data_dir / DB_FILENAME)
-            try:
-                record_call(conn, rec, t.clock.now())
-            finally:
-                conn.close()
-        except Exception:  # noqa: BLE001 — a lost figure must not break the screen
-            log.exception("video_call event not recorded")
-
-    # ---- pictures --------------------------------------------------------------------------
-    def _start_pictures(self) -> None:
-        if self._ticker is None:
-            self._ticker = Clock.schedule_interval(self._tick, 1.0 / _FPS)
-
-    def _stop_pictures(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            self._ticker = None
-
-    def _tick(self, _dt: float) -> None:
-        screen = self.app.sm.current_screen
-        draw = getattr(screen, "draw_pictures", None)
-        video = self.app.terminal.video
-        if draw is not None and video is not None:
-            draw(video)
+def call_of(app: Any) -> CallRecord | None:
+    """The figures of the call on screen (None: no call this visit)."""
+    ui = app.uis.get("video_call")
+    return ui.rec if isinstance(ui, CallUi) else None
 
 
 class Picture:
@@ -237,7 +114,7 @@ class CallWaitScreen(KioskScreen):
     def refresh(self) -> None:
         """The place and the estimate, as the centre last said."""
         app = self.kiosk
-        rec = app.call_ui.rec
+        rec = call_of(app)
         if rec is None or rec.position is None:
             self.place, self.estimate = app.tr("call.connecting_centre"), ""
             return
@@ -279,7 +156,7 @@ class CallActiveScreen(KioskScreen):
     def refresh(self) -> None:
         """Who, how loud, recorded or not."""
         app = self.kiosk
-        rec = app.call_ui.rec
+        rec = call_of(app)
         self.lawyer = app.tr("call.with_lawyer", name=rec.lawyer) if rec and rec.lawyer else app.tr("call.with_lawyer_anon")
         video = app.terminal.video
         self.volume = app.tr("call.volume", n=getattr(video, "volume", 80))
@@ -295,7 +172,7 @@ class CallActiveScreen(KioskScreen):
             self.on_pre_enter()
         self.remote_texture = self._remote.update(*video.remote_picture())
         self.self_texture = self._self.update(*video.self_picture())
-        rec = self.kiosk.call_ui.rec
+        rec = call_of(self.kiosk)
         if rec is not None and rec.answered_at is not None:
             s = int(time.monotonic() - rec.answered_at)
             self.elapsed = f"{s // 60:02d}:{s % 60:02d}"
@@ -312,18 +189,16 @@ class CallEndedScreen(KioskScreen):
     def refresh(self) -> None:
         """Why it ended and how long it lasted."""
         app = self.kiosk
-        rec = app.call_ui.rec
+        rec = call_of(app)
         self.reason = app.tr(reason_key(rec.ended_reason or "failed")) if rec else ""
-        answered = bool(rec and rec.answered_at is not None and rec.ended_at is not None)
-        if answered:
-            s = int(rec.ended_at - rec.answered_at)  # type: ignore[operator]
+        answered = False
+        self.summary = ""
+        if rec is not None and rec.answered_at is not None and rec.ended_at is not None:
+            answered = True
+            s = int(rec.ended_at - rec.answered_at)
             self.summary = app.tr("call.lasted", t=f"{s // 60}:{s % 60:02d}")
-        else:
-            self.summary = ""
-        from screens.app import SCREENS
-
-        # Rating a call needs the rating screen (screens/rating.py) and a call that happened.
-        self.can_rate = answered and "rate" in SCREENS
+        # Rating a call needs the rating screen (the ratings feature) and a call that happened.
+        self.can_rate = answered and "rate" in app.screen_table
 
     def spoken_intro(self) -> str:
         """Why it ended."""
