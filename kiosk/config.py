@@ -320,7 +320,7 @@ def resolve_data_dir(cli_value: str | os.PathLike[str] | None) -> Path:
     env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_data_dir  # local: only needed on this path
+    from platformdirs import user_data_dir  # deferred: only when no data directory is given
 
     return Path(user_data_dir(APP_NAME, appauthor=False))
 

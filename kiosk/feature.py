@@ -42,15 +42,42 @@ Transitions = Mapping[tuple[State, type[Event]], State]
 class Feature(Protocol):
     """One capability of the kiosk, as the visit flow sees it (UI thread only)."""
 
-    name: str  # short and stable: "legal_aid"; also the name its UI is found under
-    states: tuple[State, ...]  # the visit states it owns (each one screen)
-    transitions: Transitions  # the plain steps into and out of its states
-    events: tuple[type[Event], ...]  # the events it alone answers (see ``on_event``)
-    untimed: frozenset[State]  # nobody is timed out here (talking to a lawyer)
-    final: frozenset[State]  # the last screen of its kind of visit ("请取回身份证" again)
-    multi_step: frozenset[State]  # the middle of a long task: the idle question waits longer
-    screens: Mapping[str, str]  # screen name → "module:Class"
-    config_section: str | None  # its section of kiosk.toml, when it has one
+    # Read-only in the protocol: a feature declares them as class attributes.
+    @property
+    def name(self) -> str:
+        """Short and stable ("legal_aid"); also the name its UI is found under."""
+
+    @property
+    def states(self) -> tuple[State, ...]:
+        """The visit states it owns (each one screen)."""
+
+    @property
+    def transitions(self) -> Transitions:
+        """The plain steps into and out of its states."""
+
+    @property
+    def events(self) -> tuple[type[Event], ...]:
+        """The events it alone answers (see ``on_event``)."""
+
+    @property
+    def untimed(self) -> frozenset[State]:
+        """States where nobody is timed out (talking to a lawyer)."""
+
+    @property
+    def final(self) -> frozenset[State]:
+        """The last screen of its kind of visit ("请取回身份证" is said again there)."""
+
+    @property
+    def multi_step(self) -> frozenset[State]:
+        """The middle of a long task: the idle question waits longer there."""
+
+    @property
+    def screens(self) -> Mapping[str, str]:
+        """Its screens: name → "module:Class"."""
+
+    @property
+    def config_section(self) -> str | None:
+        """Its section of kiosk.toml, when it has one."""
 
     def on_event(self, flow: "VisitFlow", event: Event, target: State | None) -> State | None:
         """Answer one of ``events``: ``target`` is the table's next state (None: none);

@@ -40,6 +40,7 @@ from screens.widgets import KButton
 
 if TYPE_CHECKING:
     from screens.elder_offer import ElderOffer
+    from screens.idle import IdleOverlay
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,9 @@ class KioskApp(App):
         self._idle_event = None
         self._done_event = None
         self._notice_event = None
-        self.overlay = None  # the idle question, built when first needed
+        self.overlay: "IdleOverlay | None" = None  # the idle question, built when first needed
         self.guide = VoiceGuide(self)
-        self.announcements = None  # calls said by the kiosk itself (calling.announce_in_app)
+        self.announcements: CallAnnouncements | None = None  # calls said by the kiosk itself (calling.announce_in_app)
         self.keypad = KeypadNavigator(self.buttons_on_screen, self.act, self.speak, self.guide.command)
         self._keypad_in_use = False  # the last input was a key, not a touch
         self.activity_hooks: list = []  # called on every device event (screens/session.py wakes the screen)
@@ -152,8 +153,9 @@ class KioskApp(App):
         speaker = t.devices.get(DeviceKind.SPEAKER)
         if t.config.calling.announce_in_app and hasattr(speaker, "say"):
             template = t.translator.t("calling.announce")
-            self.announcements = CallAnnouncements(t.open_queue, Announcer(speaker, t.config.language, template))  # type: ignore[arg-type]
-            self.announcements.start()
+            announcements = CallAnnouncements(t.open_queue, Announcer(speaker, t.config.language, template))  # type: ignore[arg-type]
+            announcements.start()
+            self.announcements = announcements
 
     def on_stop(self) -> None:
         """Let the print job in hand finish."""
@@ -165,7 +167,7 @@ class KioskApp(App):
 
     def tr(self, key: str, *_deps: object, **values: object) -> str:
         """A UI text; kv passes ``app.lang`` in ``_deps`` so the text follows the language."""
-        return self.terminal.translator.t(key, **values)
+        return self.terminal.translator.t(key, None, **values)
 
     def fs(self, base: float, *_deps: object) -> float:
         """A font size in pixels for ``base`` (at 1280×800), scaled for the window and elder mode."""
@@ -207,7 +209,7 @@ class KioskApp(App):
         if not self.sm.has_screen(name):
             module, _, cls = self.screen_table[name].partition(":")
             self.sm.add_widget(getattr(importlib.import_module(module), cls)())
-        return self.sm.get_screen(name)  # type: ignore[return-value]
+        return self.sm.get_screen(name)
 
     def buttons_on_screen(self) -> list[KButton]:
         """What a person can press now: an open overlay's buttons, else the current
@@ -294,7 +296,7 @@ class KioskApp(App):
         elif name == "tech_exit":
             self.show_screen(flow.state.value)
         elif name == "pin":
-            self.root_screen("pin").press(arg)  # type: ignore[attr-defined]
+            self.root_screen("pin").press(arg)
         elif name == "numpad":  # the big numeric keypad of the screen shown now (screens/numpad.py)
             from screens.numpad import press_on  # deferred: the keypad's kv rules are not paid before the first frame
 
@@ -344,7 +346,7 @@ class KioskApp(App):
             return
         self.terminal.flow.handle(event)
         if self.sm.current == "technician":
-            self.root_screen("technician").refresh_states()  # type: ignore[attr-defined]
+            self.root_screen("technician").refresh_states()
 
     def _on_flow(self, old: State, new: State, event: ev.Event) -> None:
         flow = self.terminal.flow
@@ -377,6 +379,7 @@ class KioskApp(App):
                 from screens.idle import IdleOverlay  # deferred: built on first use, not before the first frame
 
                 self.overlay = IdleOverlay()
+            assert self.overlay is not None
             self.overlay.start(flow.idle_timeout() or 0)
             if self.voice or self.elder or self._keypad_in_use:
                 # Asked aloud too: nobody's visit ends because they could not see the question.

@@ -39,6 +39,7 @@ class ServiceTile(KButton):
     prefix = StringProperty("")
     icon = ObjectProperty(None, allownone=True)
     badge = NumericProperty(0)  # the pictogram badge's side, in pixels
+    text_size: Any  # Kivy's Label property (annotation only: Kivy ships no types)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

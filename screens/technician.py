@@ -88,7 +88,7 @@ class TechnicianScreen(KioskScreen):
         sims = self.ids.sims
         discard_children(sims)
         for device in t.sim_devices():
-            for action in device.sim_actions():  # type: ignore[attr-defined]
+            for action in device.sim_actions():
                 sims.add_widget(Factory.SimButton(text=app.tr(action.label_key), action=f"sim:{action.action_id}"))
         if not sims.children:
             sims.add_widget(KButton(text=app.tr("tech.no_sim"), bg=theme.BACKGROUND, fg=theme.TEXT_MUTED))
@@ -124,7 +124,7 @@ class TechnicianScreen(KioskScreen):
         app = self.kiosk
         hears = app.guide.hears
         state = DeviceState.READY if hears else DeviceState.FAULT
-        from kiosk.voice.models import check_model  # file checks only, never the model itself
+        from kiosk.voice.models import check_model  # deferred: file checks only; the voice package is not paid before the first frame
 
         model = check_model(app.terminal.data_dir)
         detail = model.detail if model.ok else app.tr("voice_limits.speech_model_missing")

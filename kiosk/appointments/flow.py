@@ -12,7 +12,7 @@ import itertools
 import logging
 from dataclasses import replace
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from kiosk import events as ev
 from kiosk.appointments.desk import AppointmentDesk, AppointmentError, Booking, CheckInOffer, Slot
@@ -252,10 +252,10 @@ class AppointmentFlow(FeatureBase):
             slot = next((s for s in self.slots if str(s.slot_id) == value), None)
             if slot is None:
                 return None
-            self.slot = slot
+            self.slot = chosen = slot
             if self.mode == "move" and self.moving is not None:
                 moving, card, last4 = self.moving, flow.visit.card, self.proof_last4
-                self._run("move", lambda: self.desk.move(moving, slot, card=card, phone_last4=last4))
+                self._run("move", lambda: self.desk.move(moving, chosen, card=card, phone_last4=last4))
                 return None
             return flow.ask_for_card(CARD_PURPOSE_BOOK, lambda f, c: S.APPT_PHONE, back_to=S.APPT_SLOTS, window_service=self.service)
         if step == "phone":
@@ -263,7 +263,8 @@ class AppointmentFlow(FeatureBase):
             card, slot, service = flow.visit.card, self.slot, self.service
             if card is None or slot is None or service is None:
                 return None
-            self._run("book", lambda: self.desk.book(slot, service, card, value))
+            holder, booked_slot, booked_service = card, slot, service  # narrowed, for the worker
+            self._run("book", lambda: self.desk.book(booked_slot, booked_service, holder, value))
             return None
         if step in ("cancel", "move"):
             booking = next((b for b in self.bookings if b.code == value), None)
@@ -321,7 +322,7 @@ class AppointmentFlow(FeatureBase):
         if event.what == "offer":
             offer = event.result
             # Only while the person is still at the start, with the card that was asked about.
-            if offer is not None and flow.state is VisitState.HOME and flow.visit.card is not None:
+            if isinstance(offer, CheckInOffer) and flow.state is VisitState.HOME and flow.visit.card is not None:
                 self.offer = offer
                 return S.APPT_CHECKIN
             return None
@@ -330,11 +331,11 @@ class AppointmentFlow(FeatureBase):
         self.asking = None
         self.message_key = event.message_key
         if event.what == "slots":
-            self.slots = list(event.result or [])
+            self.slots = list(cast("list[Slot]", event.result or []))
             self.day = self.days()[0] if self.slots else None
             return None
         if event.what == "find":
-            self.bookings = list(event.result or [])
+            self.bookings = list(cast("list[Booking]", event.result or []))
             if self.by_code and not self.bookings and event.result is not None:
                 # Code or digits wrong: say so and start the code again (either may be the typo).
                 self.code, self.proof_last4 = "", ""
@@ -351,13 +352,13 @@ class AppointmentFlow(FeatureBase):
                     return S.APPT_SLOTS
                 flow.set_notice(event.message_key or "appointment.failed")
                 return None
-            self.booking = event.result
+            self.booking = cast(Booking, event.result)
             self.phone = ""  # not needed any more
             return S.APPT_BOOKED
         if event.what == "cancel":
-            if event.result is not None:
-                self.cancelled = event.result
-                self.bookings = [b for b in self.bookings if b.code != event.result.code]
+            if isinstance(event.result, Booking):
+                cancelled = self.cancelled = event.result
+                self.bookings = [b for b in self.bookings if b.code != cancelled.code]
                 flow.set_notice("appointment.cancelled")
             else:
                 flow.set_notice(event.message_key or "appointment.failed")

@@ -36,5 +36,5 @@ class ProgressAnswered(Event):
     ``message_key`` says what went wrong when the look-up failed."""
 
     lookup_id: int
-    applications: tuple[dict, ...] = field(default=(), repr=False)  # type: ignore[type-arg]
+    applications: tuple[dict, ...] = field(default=(), repr=False)
     message_key: str | None = None

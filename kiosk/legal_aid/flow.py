@@ -293,7 +293,7 @@ class LegalAidFlow(FeatureBase):
             return S.LA_HARDSHIP if d.outside_reason == "hardship" else S.LA_MATTER
         if state is S.LA_PHONE:
             return S.LA_HARDSHIP if self.needs_hardship() else S.LA_GROUP
-        return {
+        steps: dict[State, State] = {
             S.LA_MATTER: VisitState.HOME,
             S.LA_GROUP: S.LA_MATTER,
             S.LA_HARDSHIP: S.LA_GROUP,
@@ -302,7 +302,8 @@ class LegalAidFlow(FeatureBase):
             S.LA_SIGN: S.LA_LETTER,
             S.LA_DONE: VisitState.HOME,  # submitted: there is nothing to go back to
             S.LA_PROGRESS: VisitState.HOME,
-        }.get(state)
+        }
+        return steps.get(state)
 
     # --- progress look-up ------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ class AppointmentUi(FeatureUiBase):
     def __init__(self, app: "KioskApp", feature: Feature) -> None:
         super().__init__(app, feature)
         assert isinstance(feature, AppointmentFlow)
-        self.appts = feature
+        self.appts: AppointmentFlow = feature
         app.terminal.flow.add_listener(self._on_flow)
         # The check-in list, kept fresh while the line is up (first soon after start).
         Clock.schedule_once(lambda _dt: feature.keep_current(), 5)

@@ -25,19 +25,19 @@ class LegalAidUi(FeatureUiBase):
         elif step == "story" and value in ("dictate", "redo"):
             if value == "redo":  # 重新说: the words so far go, and the person speaks again
                 flow.handle(LegalAidAnswered("story", "redo"))
-            screen.dictate()  # type: ignore[attr-defined]
+            screen.dictate()
         elif step in ("letter", "hardship") and value == "read":
-            screen.read_aloud()  # type: ignore[attr-defined]
+            screen.read_aloud()
         elif step == "sign" and value == "clear":
             screen.ids.pad.clear()
         elif step == "sign" and value in ("fingerprint", "signature"):
-            screen.use(value)  # type: ignore[attr-defined]
+            screen.use(value)
         elif step == "sign" and value == "submit":
-            screen.submit()  # type: ignore[attr-defined]
+            screen.submit()
         elif step == "sign" and value == "window":
             # Kept for the window: saved and numbered now, signed there with staff.
             flow.handle(LegalAidAnswered("sign", "window"))
         elif step == "print":
-            screen.print_receipt()  # type: ignore[attr-defined]
+            screen.print_receipt()
         else:
             flow.handle(LegalAidAnswered(step, value))

@@ -28,7 +28,7 @@ class RatingUi(FeatureUiBase):
     def __init__(self, app: "KioskApp", feature: Feature) -> None:
         super().__init__(app, feature)
         assert isinstance(feature, RatingFlow)
-        self.ratings = feature
+        self.ratings: RatingFlow = feature
         self._finish_event: Any = None
         app.terminal.flow.add_listener(self._on_flow)
 
