@@ -185,7 +185,7 @@ class VoiceGuide:
             if action not in actions:
                 action = f"goto:{intent.service}"  # named from another screen: go there
         elif intent.intent is IntentName.CALL_LAWYER:
-            # A live call to the duty lawyer where the home screen offers one (screens/call.py).
+            # A live call to the duty lawyer where the home screen offers one (screens/video_call).
             action = "call:open" if "call:open" in actions else ("service:video" if "service:video" in actions else "goto:video")
         elif intent.intent is IntentName.APPOINTMENT:
             action = "appt:open"  # the home screen's 预约办事 tile ("我想预约")

@@ -17,7 +17,7 @@ from kiosk.tickets import Priority
 
 SCREENS = ("attract", "home", "service", "materials", "card", "ticket", "done", "pin", "technician", "idle",
            "call_consent", "call_wait", "call_active", "call_ended",
-           "appt_menu", "appt_slots", "rate_ticket", "rate")  # appointments and ratings (issue 8)
+           "appt_menu", "appt_slots", "rate_ticket", "rate")  # the screens that need no centre
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
