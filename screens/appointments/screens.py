@@ -9,90 +9,29 @@ its action (``appt:<step>:<value>``), which ``KioskApp.act`` hands to ``Appointm
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
-
-from kivy.lang import Builder
-from kivy.properties import ColorProperty, NumericProperty, StringProperty
-from kivy.uix.gridlayout import GridLayout
-from kivy.uix.widget import Widget
-
-from kivy.factory import Factory
 
 from kiosk.appointments.desk import Booking
 from kiosk.appointments.flow import AppointmentFlow
 from kiosk.appointments.slip import when_text
 from screens import theme
-from screens.base import KioskScreen
-from screens.numpad import DIGIT_WORDS, NumPad, find_numpad
-from screens.widgets import KButton, discard_children
+from screens.flow_screen import FlowScreen
+from screens.numpad import NumPad
 
 WEEKDAYS_ZH = "一二三四五六日"
 
 
-def appointments_of(flow: Any) -> AppointmentFlow:
-    """The appointment feature registered with the visit flow."""
-    feature = flow.features.get(AppointmentFlow.name)
-    assert isinstance(feature, AppointmentFlow), "appointments are not registered"
-    return feature
-
-
-class FlowScreen(KioskScreen):
-    """A screen with a title, a line under it, a message and a body built in ``refresh``."""
-
-    title = StringProperty("")
-    subtitle = StringProperty("")
-    message = StringProperty("")
-    screen_name = ""  # the visit state's value
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(name=self.screen_name, **kwargs)
+class AppointmentScreen(FlowScreen):
+    """An appointment screen: the flow screen, reading the appointment feature."""
 
     @property
     def appts(self) -> Any:
         """The visit's appointment steps (None where appointments are not registered)."""
         return self.kiosk.terminal.flow.features.get(AppointmentFlow.name)
 
-    def body(self) -> Any:
-        """The body, emptied."""
-        box = self.ids.body
-        discard_children(box)
-        return box
-
-    def button(self, text: str, action: str, selected: bool = False, **kw: Any) -> KButton:
-        """A large choice button."""
-        return Factory.ChoiceButton(text=text, action=action, selected=selected, **kw)
-
-    def text(self, text: str, big: bool = False, code: bool = False) -> Widget:
-        """A paragraph in the body."""
-        return (Factory.CodeText if code else Factory.BigText if big else Factory.KText)(text=text)
-
-    def grid(self, cols: int) -> GridLayout:
-        """A grid of buttons that grows with its rows."""
-        g = GridLayout(cols=cols, size_hint_y=None, spacing=14 * self.kiosk.scale)
-        g.bind(minimum_height=g.setter("height"))
-        return g
-
-    def spoken_intro(self) -> str:
-        """The title, the line under it, and any message."""
-        return "。".join(p for p in (self.title, self.subtitle, self.message) if p) + "。"
-
-    def voice_grammar(self) -> list[str]:
-        """Digits, when the screen shows a keypad (spoken numbers are typed on it)."""
-        return list(DIGIT_WORDS) if find_numpad(self) is not None else []
-
-    def take_speech(self, text: str) -> bool:
-        """Spoken digits go to the keypad on screen (a phone number, a code)."""
-        pad = find_numpad(self)
-        return pad is not None and pad.hear(text)
-
     def _message(self) -> None:
         key = self.appts.message_key if self.appts else None
         self.message = self.kiosk.tr(key) if key else ""
-
-    def service_name(self, code: str | None) -> str:
-        """A service's name in the current language."""
-        return self.kiosk.terminal.catalog.get(code).name.get(self.kiosk.lang) if code else ""
 
     def day_text(self, day: Any) -> str:
         """``11月30日 周一`` / ``Mon 30 Nov``."""
@@ -101,7 +40,7 @@ class FlowScreen(KioskScreen):
         return f"{day.month}月{day.day}日 周{WEEKDAYS_ZH[day.weekday()]}"
 
 
-class AppointmentMenuScreen(FlowScreen):
+class AppointmentMenuScreen(AppointmentScreen):
     """Book a service, or see my appointments."""
 
     screen_name = "appt_menu"
@@ -124,7 +63,7 @@ class AppointmentMenuScreen(FlowScreen):
         box.add_widget(row)
 
 
-class AppointmentSlotsScreen(FlowScreen):
+class AppointmentSlotsScreen(AppointmentScreen):
     """Free times: the days (next working days) on top, the chosen day's times under."""
 
     screen_name = "appt_slots"
@@ -155,7 +94,7 @@ class AppointmentSlotsScreen(FlowScreen):
         box.add_widget(times)
 
 
-class AppointmentPhoneScreen(FlowScreen):
+class AppointmentPhoneScreen(AppointmentScreen):
     """The phone number on the big keypad; 确定 books."""
 
     screen_name = "appt_phone"
@@ -190,7 +129,7 @@ def _booking_like(a: Any) -> Any:
     return Booking("", a.service or "", s.day, s.start, s.end) if s else Booking("", "", date.today(), "", "")
 
 
-class AppointmentBookedScreen(FlowScreen):
+class AppointmentBookedScreen(AppointmentScreen):
     """Booked (or moved): the code large, the time, and the slip being printed."""
 
     screen_name = "appt_booked"
@@ -225,7 +164,7 @@ class AppointmentBookedScreen(FlowScreen):
         return f"{self.title}。{self.subtitle}。{self.kiosk.tr('appointment.code')}{code}。{self.kiosk.tr('appointment.booked_hint')}{tail}"
 
 
-class AppointmentMineScreen(FlowScreen):
+class AppointmentMineScreen(AppointmentScreen):
     """My appointments: each with 取消 and 改约; or find one by code and phone digits."""
 
     screen_name = "appt_mine"
@@ -261,7 +200,7 @@ class AppointmentMineScreen(FlowScreen):
             box.add_widget(self.button(app.tr("appointment.by_code"), "appt:by_code"))
 
 
-class AppointmentCheckinScreen(FlowScreen):
+class AppointmentCheckinScreen(AppointmentScreen):
     """A card at the start found today's appointment: check in (or queue as a walk-in)."""
 
     screen_name = "appt_checkin"
@@ -299,16 +238,3 @@ class AppointmentCheckinScreen(FlowScreen):
         return "。".join(p for p in (self.title, getattr(self, "question", ""), self.message) if p) + "。"
 
 
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
-
-
-class FaceButton(KButton):
-    """One of the five faces: ``smile`` from -1 (very unhappy) to 1 (very happy)."""
-
-    smile = NumericProperty(0.0)
-    r = NumericProperty(40.0)
-    face_colour = ColorProperty(theme.GOLD)
-
-    def on_size(self, *_args: object) -> None:
-        """The head fills most of the button above its label."""
-        self.r = max(10.0, min(self.width * 0.32, (self.height - 60) * 0.42))

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import re
 
+from pathlib import Path
 from typing import Any
+
+from kivy.lang import Builder
+from kivy.properties import ColorProperty, NumericProperty
 
 from kiosk.ratings import SCORES
 from kiosk.ratings.flow import RatingFlow
 from screens import theme
-from screens.appointments.screens import FaceButton, FlowScreen
+from screens.flow_screen import FlowScreen
 from screens.numpad import NumPad
+from screens.widgets import KButton
 
 # Spoken numbers for the scores (a recogniser may write 五 or 5).
 _NUMERALS = {"一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
@@ -116,3 +121,17 @@ class RatingScreen(FlowScreen):
         n = _NUMERALS.get(m.group(1)) or int(m.group(1))
         return f"rating:score:{n}" if n in SCORES else None
 
+
+class FaceButton(KButton):
+    """One of the five faces: ``smile`` from -1 (very unhappy) to 1 (very happy)."""
+
+    smile = NumericProperty(0.0)
+    r = NumericProperty(40.0)
+    face_colour = ColorProperty(theme.GOLD)
+
+    def on_size(self, *_args: object) -> None:
+        """The head fills most of the button above its label."""
+        self.r = max(10.0, min(self.width * 0.32, (self.height - 60) * 0.42))
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
