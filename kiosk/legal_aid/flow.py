@@ -31,7 +31,7 @@ from kiosk.identity import IdentityCard
 from kiosk.legal_aid.application import SIGN_METHODS, Draft, ensure_schema, submit, terminal_prefix
 from kiosk.legal_aid.data import LegalAidData, load_legal_aid
 from kiosk.legal_aid.events import LegalAidAnswered, LegalAidOpened, ProgressAnswered, ProgressOpened
-from kiosk.legal_aid.phone import is_mobile
+from kiosk.phone import is_mobile
 from kiosk.legal_aid.states import LegalAidState as S
 from kiosk.ports import CentreError, CentreUnavailable, Clock
 from kiosk.states import VisitState

@@ -12,7 +12,7 @@ import pytest
 from kiosk import events as ev
 from kiosk.errors import CatalogError
 from kiosk.legal_aid.data import load_legal_aid, parse_legal_aid
-from kiosk.legal_aid.phone import is_mobile, masked_phone, mobile_problem, spoken_digits
+from kiosk.phone import is_mobile, masked_phone, mobile_problem, spoken_digits
 from kiosk.legal_aid.sealing import SealError, open_box, seal
 from kiosk.ports import DeviceKind
 from kiosk.visit import VisitState as S
