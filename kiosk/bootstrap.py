@@ -112,4 +112,6 @@ def build_terminal(
         if config.video.enabled:
             # Video consultation: nothing heavy is imported until the first call.
             terminal.video = open_video_calls(terminal)
+            # The call's events join every other worker's in the inbox the UI thread drains.
+            terminal.video.sink = inbox.post
     return terminal

@@ -37,9 +37,6 @@ class CallUi(FeatureUiBase):
         self.rec: CallRecord | None = None
         self._service = "video"
         self._ticker: Any = None
-        video = app.terminal.video
-        if video is not None:
-            video.sink = app.bridge.post  # the call's events reach the flow on the UI thread
         # Registered before the app's own listener, so the figures are current when the
         # screen refreshes.
         app.terminal.flow.add_listener(self.on_flow)
