@@ -98,9 +98,6 @@ class Feature(Protocol):
     def telemetry(self) -> dict[str, Any]:
         """What it adds to the terminal's health report (counts, never people)."""
 
-    def close(self) -> None:
-        """Stop its workers (the app is closing)."""
-
 
 class FeatureBase:
     """Defaults for a feature: nothing owned, nothing answered, nothing to forget.
@@ -140,9 +137,6 @@ class FeatureBase:
         """Nothing to report."""
         return {}
 
-    def close(self) -> None:
-        """No worker."""
-
 
 @dataclass(frozen=True)
 class FeatureContext:
@@ -158,7 +152,7 @@ class FeatureContext:
     asker: CentreAsker  # every ask to the centre, on its one worker
     centre: Callable[[], CentreChannel | None]  # the live link (None: offline)
     devices: Callable[[], Mapping[DeviceKind, Device]]
-    video: Callable[[], "VideoCallPort | None"]
+    video: Callable[[], "VideoCallPort | None"]  # the call's port (remote_video, on the terminal); None: no calls
 
 
 Setup = Callable[[FeatureContext], Feature]
@@ -281,9 +275,4 @@ class FeatureRegistry:
         """Every feature forgets the last person."""
         for f in self:
             f.wipe()
-
-    def close(self) -> None:
-        """Stop every feature's workers."""
-        for f in self:
-            f.close()
 
