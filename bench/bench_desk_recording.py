@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk import events as ev  # noqa: E402
-from kiosk.call import CallRequest  # noqa: E402
+from kiosk.video_call import events as ev  # noqa: E402
+from kiosk.video_call import CallRequest  # noqa: E402
 from tests.fleet.conftest import Fleet  # noqa: E402
 from tests.video.support import add_lawyer, centre_web, lawyer_desk, simulated_terminal, until  # noqa: E402
 

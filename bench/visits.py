@@ -222,11 +222,11 @@ class Driver:
         yield from self.go("appt:by_code", "appt_mine")
         yield from self.keys("123456")
         yield self.tap("numpad:ok")
-        yield from self.wait(lambda: self.app.terminal.flow.appointments.code is not None)
+        yield from self.wait(lambda: self.app.terminal.flow.features.get("appointments").code is not None)
         yield SETTLE_S
         yield from self.keys("8000")
         yield self.tap("numpad:ok")
-        yield from self.wait(lambda: self.app.terminal.flow.appointments.asking is None)
+        yield from self.wait(lambda: self.app.terminal.flow.features.get("appointments").asking is None)
         yield SETTLE_S
 
     def _rating(self) -> Steps:
@@ -279,9 +279,7 @@ def build_app(data_dir: Path) -> tuple[Any, Any]:
 def wait_ready(p: Any) -> Steps:
     """Until the devices are open and every screen is built (both happen after the first
     frame): the bench measures visits, not start-up."""
-    from screens.app import SCREENS
-
-    while not p.app.terminal.devices_ready.is_set() or len(p.app.sm.screens) < len(SCREENS):
+    while not p.app.terminal.devices_ready.is_set() or len(p.app.sm.screens) < len(p.app.screen_table):
         yield 0.05
     yield 0.3
 

@@ -1,9 +1,10 @@
 """Whether a home tile can work now on this terminal, and the tiles features offer.
 
-A feature registers its home tile(s) with the terminal (``Terminal.tiles``), each with
-an ``availability`` callable the home screen asks every time it is shown. A tile that
-cannot work is not offered as a button: the home screen says instead why not and what
-to do (``Unavailable.reason_key``, a translation key), before anyone taps in vain.
+A feature offers its home tile(s) (``Feature.tiles``, kiosk/feature.py), each with an
+``availability`` callable the home screen asks every time it is shown; each feature
+keeps its own rule (legal aid: the centre's key; the video call: a camera and a lawyer).
+A tile that cannot work is not offered as a button: the home screen says instead why not
+and what to do (``Unavailable.reason_key``, a translation key), before anyone taps in vain.
 """
 
 from __future__ import annotations

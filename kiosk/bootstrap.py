@@ -2,27 +2,42 @@
 
 Everything else in ``kiosk/`` sees only ports. Device adapters are created from their
 URLs through the registry; a device that cannot be created becomes an ``AbsentDevice``
-so the kiosk keeps serving without it.
+so the kiosk keeps serving without it. The features are registered here, one line
+each (docs/architecture.md, "How to add a feature").
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Sequence
 
 from devices.registry import DeviceContext, open_device
 from kiosk.catalog import load_catalog
+from kiosk.centre_asker import CentreAsker
 from kiosk.config import KioskConfig
+from kiosk.feature import FeatureContext, FeatureRegistry, Registration
 from kiosk.files import private_dir, restrict_umask, tighten_tree
 from kiosk.i18n import Translator
+from kiosk.inbox import EventInbox
 from kiosk.outbox import Outbox
 from kiosk.ports import Clock, DeviceKind, SystemClock, VoiceInput
 from kiosk.queue import QueueService
 from kiosk.storecheck import open_store
 from kiosk.terminal import AbsentDevice, PendingDevice, Terminal
 from kiosk.visit import VisitFlow
+from remote_video.call import open_video_calls
 
 log = logging.getLogger(__name__)
+
+# The features of the kiosk: where each one's core part is made ("module:setup") and
+# where its screens' glue is ("module:factory", resolved only by the app).
+FEATURES: tuple[Registration, ...] = (
+    Registration("kiosk.legal_aid.flow:setup", "screens.legal_aid.ui:LegalAidUi"),
+    Registration("kiosk.appointments.flow:setup", "screens.appointments.ui:AppointmentUi"),
+    Registration("kiosk.ratings.flow:setup", "screens.ratings.ui:RatingUi"),
+    Registration("kiosk.video_call.feature:setup", "screens.video_call.ui:CallUi"),
+)
 
 
 def device_urls(config: KioskConfig, simulate: bool) -> dict[DeviceKind, str]:
@@ -38,8 +53,10 @@ def build_terminal(
     simulate: bool = False,
     clock: Clock | None = None,
     with_devices: bool = True,
+    features: Sequence[Registration] = FEATURES,
 ) -> Terminal:
-    """Wire a terminal from its configuration (devices created, not yet opened)."""
+    """Wire a terminal from its configuration (devices created, not yet opened) with
+    the ``features`` registered."""
     clock = clock or SystemClock()
     # Data at rest is private (kiosk/files.py): new files 0600, what is there tightened.
     restrict_umask()
@@ -48,6 +65,16 @@ def build_terminal(
     catalog = load_catalog(config.catalog)
     conn, store_fault = open_store(data_dir, clock.now())
     queue = QueueService(conn, catalog, clock, config.queue.max_priority_streak)
+    translator = Translator(config.language)
+    # Answers from workers reach the visit's thread through one inbox; every ask to the
+    # centre runs on one worker. Both exist before the features that use them.
+    inbox = EventInbox()
+    asker = CentreAsker(lambda: terminal.centre, inbox.post)
+    feature_ctx = FeatureContext(
+        config=config, data_dir=data_dir, catalog=catalog, translator=translator, clock=clock, queue=queue, asker=asker,
+        centre=lambda: terminal.centre, devices=lambda: terminal.devices, video=lambda: terminal.video,
+    )
+    registry = FeatureRegistry.build(features, feature_ctx)
     flow = VisitFlow(
         catalog,
         queue,
@@ -59,17 +86,11 @@ def build_terminal(
         warning_seconds=config.timeouts.warning_seconds,
         elder_warning_seconds=config.timeouts.elder_warning_seconds,
         flow_warning_seconds=config.timeouts.flow_warning_seconds,
+        features=registry,
+        inbox=inbox,
     )
-    terminal = Terminal(config, data_dir, catalog, Translator(config.language), clock, queue, flow, Outbox(conn))
+    terminal = Terminal(config, data_dir, catalog, translator, clock, queue, flow, Outbox(conn))
     terminal.store_fault = store_fault
-    from kiosk.legal_aid import attach_legal_aid  # issue 8: legal-aid applications
-
-    attach_legal_aid(terminal)
-    from kiosk.appointments.flow import attach_appointments  # issue 8: appointments and ratings
-    from kiosk.ratings import attach_ratings
-
-    attach_appointments(terminal)
-    attach_ratings(terminal)
     if with_devices:
         ctx = DeviceContext(data_dir=data_dir, clock=clock)
         # Adapters are created when the devices are opened (their drivers' imports are
@@ -79,6 +100,7 @@ def build_terminal(
             terminal.devices[kind] = PendingDevice(kind, url) if url else AbsentDevice(kind, url, "not configured")
 
         def voice_input() -> VoiceInput | None:
+            # deferred: the speech stack loads on the device worker, after the first frame
             from devices.audio.voice_input import open_voice_input
 
             mic, speaker = terminal.mic(), terminal.speaker()
@@ -89,10 +111,7 @@ def build_terminal(
         terminal.voice_input_factory = voice_input
         if config.video.enabled:
             # Video consultation: nothing heavy is imported until the first call.
-            from remote_video.call import open_video_calls
-
             terminal.video = open_video_calls(terminal)
-            from kiosk.call import attach_call_tile
-
-            attach_call_tile(terminal)
+            # The call's events join every other worker's in the inbox the UI thread drains.
+            terminal.video.sink = inbox.post
     return terminal

@@ -177,7 +177,7 @@ class CallingSettings(_Section):
     announce_in_app: bool = False
 
 
-# --- remote video consultation (issue 7) ------------------------------------------------
+# --- remote video consultation (kiosk/video_call) -----------------------------------------
 class IceServer(_Section):
     """One STUN/TURN server for WebRTC (e.g. the centre's coturn). Never a public server
     by default: with none configured, calls use host candidates only (a LAN or VPN)."""
@@ -211,7 +211,7 @@ class VideoSettings(_Section):
     allow_unrecorded: bool = True
 
 
-# --- legal-aid applications (issue 8, kiosk/legal_aid) ----------------------------------
+# --- legal-aid applications (kiosk/legal_aid) --------------------------------------------
 class LegalAidSettings(_Section):
     """Applying for legal aid at the terminal (docs/legal_aid.md). Without the centre's
     ``public_key`` the kiosk takes no application (it could not keep it unreadable) and
@@ -242,7 +242,7 @@ class LegalAidSettings(_Section):
         return url
 
 
-# --- appointments (issue 8, kiosk/appointments) -----------------------------------------
+# --- appointments (kiosk/appointments) -----------------------------------------------
 class AppointmentSettings(_Section):
     """Booking visits at the terminal (docs/appointments.md); slots come from the centre."""
 
@@ -320,7 +320,7 @@ def resolve_data_dir(cli_value: str | os.PathLike[str] | None) -> Path:
     env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_data_dir  # local: only needed on this path
+    from platformdirs import user_data_dir  # deferred: only when no data directory is given
 
     return Path(user_data_dir(APP_NAME, appauthor=False))
 

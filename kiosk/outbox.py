@@ -19,7 +19,7 @@ from typing import Any
 
 # Kinds whose payload is a sealed box for the centre (kiosk/legal_aid/sealing.py): sent
 # unmasked (ciphertext), and blanked here as soon as the centre acknowledges them, so the
-# terminal keeps nothing of them once delivered (issue 8: "deleted once acknowledged").
+# terminal keeps nothing of them once delivered (as the requirement reads: "deleted once acknowledged").
 SEALED_KINDS = frozenset({"legal_aid_application"})
 
 

@@ -144,6 +144,7 @@ class QueueService:
                 (day, service, seq, number, priority.value, TicketState.WAITING.value, now.isoformat()),
             )
             ticket_id = cur.lastrowid
+            assert ticket_id is not None  # an INSERT always has one
             add_event(
                 c,
                 "ticket_issued",

@@ -17,7 +17,7 @@ from typing import Callable
 
 from kiosk.availability import HomeTile
 from kiosk.catalog import Catalog
-from kiosk.call import VideoCallPort
+from kiosk.video_call import VideoCallPort
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
 from kiosk.outbox import Outbox

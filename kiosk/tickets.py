@@ -64,6 +64,7 @@ def spoken_number(number: str, language: str = "zh_CN") -> str:
     as queue announcements do, so no one hears "B seven"); in English ``B 0 0 7``."""
     if language == "en":
         return " ".join(number)
-    from kiosk.voice.numbers import say_number  # pure; kept out of this module's import
+    # deferred: the voice package loads its matcher (about 0.1 s), paid only when a number is spoken
+    from kiosk.voice.numbers import say_number
 
     return say_number(number)

@@ -2,6 +2,10 @@
 
 attract → home → service → (materials) → (card) → ticket → done → attract
 
+That skeleton (``VisitState``, kiosk/states.py) is the core's; every other step belongs
+to a registered feature (kiosk/feature.py), which brings its states, its transitions and
+the events it alone answers. The flow dispatches to features without naming any.
+
 The whole visit is testable without Kivy: feed events, look at ``state`` and ``visit``.
 Personal data read from an ID card lives only in ``visit.card`` and is dropped when
 the visit ends, however it ends (finished, idle timeout, back to attract).
@@ -9,63 +13,23 @@ the visit ends, however it ends (finished, idle timeout, back to attract).
 
 from __future__ import annotations
 
-import enum
 import itertools
 import logging
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from kiosk import events as ev
 from kiosk.catalog import Catalog
 from kiosk.errors import KioskError
+from kiosk.feature import FeatureRegistry, State
 from kiosk.identity import IdentityCard
+from kiosk.inbox import EventInbox
 from kiosk.ports import Clock
 from kiosk.queue import QueueService
+from kiosk.states import VisitState
 from kiosk.tickets import Priority, Ticket
 
-if TYPE_CHECKING:
-    from kiosk.appointments.flow import AppointmentFlow
-    from kiosk.legal_aid.flow import LegalAidFlow
-    from kiosk.ratings import RatingFlow
-
 log = logging.getLogger(__name__)
-
-
-class VisitState(str, enum.Enum):
-    """Where the person is; each state is one screen."""
-
-    ATTRACT = "attract"
-    HOME = "home"
-    SERVICE = "service"
-    MATERIALS = "materials"
-    CARD = "card"  # waiting for the ID card a service needs
-    TICKET = "ticket"
-    DONE = "done"
-    # --- video consultation (remote_video; issue 7) ---
-    CALL_CONSENT = "call_consent"  # 本次通话将录音录像，是否同意？
-    CALL_WAIT = "call_wait"  # in the lawyers' line
-    CALL_ACTIVE = "call_active"  # talking to a lawyer
-    CALL_ENDED = "call_ended"  # rate it, take a ticket, or go home
-    # --- legal aid (kiosk/legal_aid) ---
-    LA_MATTER = "la_matter"  # which matter (讨薪, 工伤…)
-    LA_OUTSIDE = "la_outside"  # not within legal aid: a ticket or a video call instead
-    LA_GROUP = "la_group"  # groups: from the card (age), others asked
-    LA_HARDSHIP = "la_hardship"  # self-declaration of financial hardship (告知承诺)
-    LA_PHONE = "la_phone"  # phone number on the big keypad
-    LA_STORY = "la_story"  # what happened, dictated (or skipped)
-    LA_LETTER = "la_letter"  # the commitment letter, shown and read aloud
-    LA_SIGN = "la_sign"  # signed with a finger
-    LA_DONE = "la_done"  # submitted: number, receipt
-    LA_PROGRESS = "la_progress"  # follow an application (number or ID card)
-    # --- appointments and ratings (kiosk/appointments, kiosk/ratings) ---
-    APPT_MENU = "appt_menu"  # book a service, or my appointments
-    APPT_SLOTS = "appt_slots"  # free times: day, then time
-    APPT_PHONE = "appt_phone"  # the phone number on the big keypad, then book
-    APPT_BOOKED = "appt_booked"  # booked or moved: the code, the slip
-    APPT_MINE = "appt_mine"  # my appointments: cancel or move (by card or code)
-    APPT_CHECKIN = "appt_checkin"  # a card at the start found today's appointment
-    RATE_TICKET = "rate_ticket"  # which served ticket (its digits) is rated
-    RATE = "rate"  # five faces, reasons
 
 
 @dataclass(frozen=True)
@@ -96,9 +60,10 @@ class Visit:
 
 
 S = VisitState
-# The transition table: (state, event type) → next state. Guards and side effects live
-# in VisitFlow's ``on_<event>`` handlers, which may redirect (e.g. to CARD).
-TRANSITIONS: dict[tuple[VisitState, type[ev.Event]], VisitState] = {
+# The core's transition table: (state, event type) → next state. Guards and side effects
+# live in VisitFlow's ``on_<event>`` handlers, which may redirect (e.g. to CARD).
+# Features add their own steps (``Feature.transitions``).
+CORE_TRANSITIONS: dict[tuple[State, type[ev.Event]], State] = {
     (S.ATTRACT, ev.Started): S.HOME,
     (S.ATTRACT, ev.CardRead): S.HOME,
     (S.HOME, ev.ServiceChosen): S.SERVICE,
@@ -115,61 +80,14 @@ TRANSITIONS: dict[tuple[VisitState, type[ev.Event]], VisitState] = {
     (S.DONE, ev.Finished): S.ATTRACT,
 }
 for _s in (S.HOME, S.SERVICE, S.MATERIALS, S.CARD, S.TICKET, S.DONE):
-    TRANSITIONS[(_s, ev.HomePressed)] = S.HOME
+    CORE_TRANSITIONS[(_s, ev.HomePressed)] = S.HOME
 for _s in (S.HOME, S.SERVICE, S.MATERIALS, S.CARD):
-    TRANSITIONS[(_s, ev.Finished)] = S.ATTRACT
+    CORE_TRANSITIONS[(_s, ev.Finished)] = S.ATTRACT
+# The last screen of the skeleton's visit: where "请取回身份证" is said again.
+CORE_FINAL_STATES = frozenset({S.DONE})
 
-# --- legal aid (kiosk/legal_aid): forward steps are decided by LegalAidFlow.answer,
-# back steps by LegalAidFlow.back; these are the entries and the ways out.
-_LA_STATES = tuple(s for s in VisitState if s.value.startswith("la_"))
-TRANSITIONS[(S.HOME, ev.LegalAidOpened)] = S.LA_MATTER
-TRANSITIONS[(S.HOME, ev.ProgressOpened)] = S.LA_PROGRESS
-TRANSITIONS[(S.LA_OUTSIDE, ev.TicketRequested)] = S.TICKET  # a consultation ticket instead
-for _s in _LA_STATES:
-    TRANSITIONS[(_s, ev.HomePressed)] = S.HOME
-    TRANSITIONS[(_s, ev.Finished)] = S.ATTRACT
-
-CardHandler = Callable[["VisitFlow", IdentityCard], "VisitState | None"]
-# --- appointments and ratings: forward steps are decided by AppointmentFlow.asked /
-# RatingFlow.asked, back steps by their ``back``; these are the entries and ways out.
-_APPT_STATES = tuple(s for s in VisitState if s.value.startswith(("appt_", "rate")))
-TRANSITIONS[(S.HOME, ev.AppointmentsOpened)] = S.APPT_MENU
-TRANSITIONS[(S.HOME, ev.RatingOpened)] = S.RATE_TICKET
-TRANSITIONS[(S.APPT_CHECKIN, ev.TicketRequested)] = S.TICKET
-for _s in (S.TICKET, S.DONE, S.CALL_ENDED):
-    TRANSITIONS[(_s, ev.RatingOpened)] = S.RATE  # "评价刚才的服务"; after a video call
-for _s in _APPT_STATES:
-    TRANSITIONS[(_s, ev.HomePressed)] = S.HOME
-    TRANSITIONS[(_s, ev.Finished)] = S.ATTRACT
-# --- video consultation (issue 7): the call's own steps ---
-TRANSITIONS.update({
-    (S.HOME, ev.CallOpened): S.CALL_CONSENT,
-    (S.CALL_CONSENT, ev.CallConsented): S.CALL_WAIT,
-    (S.CALL_CONSENT, ev.BackPressed): S.HOME,
-    (S.CALL_CONSENT, ev.HomePressed): S.HOME,
-    (S.CALL_CONSENT, ev.Finished): S.ATTRACT,
-    (S.CALL_WAIT, ev.CallConnected): S.CALL_ACTIVE,
-    (S.CALL_WAIT, ev.CallEnded): S.CALL_ENDED,
-    (S.CALL_ACTIVE, ev.CallEnded): S.CALL_ENDED,
-    (S.CALL_ENDED, ev.HomePressed): S.HOME,
-    (S.CALL_ENDED, ev.BackPressed): S.HOME,
-    (S.CALL_ENDED, ev.Finished): S.ATTRACT,
-    # Ending the visit some other way (the technician, a restart) ends the call too:
-    # screens/call.py hangs up when the visit leaves a call for attract.
-    (S.CALL_WAIT, ev.Finished): S.ATTRACT,
-    (S.CALL_ACTIVE, ev.Finished): S.ATTRACT,
-})
-# Nobody is timed out while waiting for a lawyer or talking to one (elder mode or not).
-UNTIMED_STATES = frozenset({S.CALL_WAIT, S.CALL_ACTIVE})
-# The last screen of each kind of visit: where "请取回身份证" is said again.
-FINAL_STATES = frozenset({S.DONE, S.LA_DONE, S.APPT_BOOKED, S.CALL_ENDED})
-# Where a ticket for the window can be taken instead of a step whose device is missing
-# (the card reader, the camera…): every state of a visit but the attract screen.
-_WINDOW_TICKET_STATES = frozenset(s for s in VisitState if s is not S.ATTRACT)
-# The middle of a multi-step application or booking: the idle question waits longer.
-MULTI_STEP_STATES = frozenset(s for s in (*_LA_STATES, *_APPT_STATES) if s not in (S.LA_DONE, S.LA_OUTSIDE, S.APPT_BOOKED))
-
-Listener = Callable[[VisitState, VisitState, ev.Event], None]
+CardHandler = Callable[["VisitFlow", IdentityCard], "State | None"]
+Listener = Callable[[State, State, ev.Event], None]
 
 
 class VisitFlow:
@@ -191,6 +109,8 @@ class VisitFlow:
         warning_seconds: int = 20,
         elder_warning_seconds: int = 60,
         flow_warning_seconds: int = 45,
+        features: FeatureRegistry | None = None,
+        inbox: EventInbox | None = None,
     ) -> None:
         self._catalog = catalog
         self._queue = queue
@@ -203,20 +123,24 @@ class VisitFlow:
         self._elder_warning = elder_warning_seconds
         self._flow_warning = flow_warning_seconds
         self._ids = itertools.count(1)
+        self.features = features if features is not None else FeatureRegistry()
+        # Events from workers (devices, the centre asker, the call) for this flow's thread.
+        self.inbox = inbox if inbox is not None else EventInbox()
+        self._transitions = {**CORE_TRANSITIONS, **self.features.transitions()}
+        self._untimed = self.features.untimed()
+        self._final = CORE_FINAL_STATES | self.features.final()
+        self._multi_step = self.features.multi_step()
         self._listeners: list[Listener] = []
-        self.state = VisitState.ATTRACT
+        self.state: State = VisitState.ATTRACT
         self.visit = Visit(language=language)
         # The card step asked for by another flow (see ask_for_card): purpose, handler, back.
-        self._card_request: tuple[str, CardHandler, VisitState] | None = None
+        self._card_request: tuple[str, CardHandler, State] | None = None
         # The service a window ticket is for when the step asking for the card is not a
         # ticket's (legal aid, appointments): set by ask_for_card.
         self._window_service: str | None = None
         # The visit that just ended had a card on the reader: the attract screen keeps
         # reminding the person to take it back for a while.
         self.card_left_by_last_visit = False
-        self.legal_aid: "LegalAidFlow | None" = None  # attached by kiosk.bootstrap
-        self.appointments: "AppointmentFlow | None" = None  # attached by kiosk.bootstrap
-        self.ratings: "RatingFlow | None" = None  # attached by kiosk.bootstrap
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(old, new, event)`` after every handled event."""
@@ -224,9 +148,19 @@ class VisitFlow:
 
     # --- derived facts ---------------------------------------------------------------
 
+    @property
+    def catalog(self) -> Catalog:
+        """The services of this terminal (features choose a ticket's service from it)."""
+        return self._catalog
+
+    @property
+    def final_states(self) -> frozenset[State]:
+        """The last screen of each kind of visit (the skeleton's and the features')."""
+        return self._final
+
     def idle_timeout(self) -> float | None:
         """Seconds of inactivity before the next IdleTimedOut; None on the attract screen."""
-        if self.state is VisitState.ATTRACT or self.state in UNTIMED_STATES:
+        if self.state is VisitState.ATTRACT or self.state in self._untimed:
             return None
         if self.visit.idle_warning:
             # Someone listening to the question needs time to hear it and answer; in the
@@ -234,7 +168,7 @@ class VisitFlow:
             seconds = self._warning
             if self.visit.elder_mode or self.visit.voice_mode:
                 seconds = max(seconds, self._elder_warning)
-            if self.state in MULTI_STEP_STATES:
+            if self.state in self._multi_step:
                 seconds = max(seconds, self._flow_warning)
             return float(seconds)
         return float(self._elder_idle if (self.visit.elder_mode or self.visit.voice_mode) else self._idle)
@@ -250,21 +184,28 @@ class VisitFlow:
 
     # --- the one entry point ---------------------------------------------------------
 
-    def handle(self, event: ev.Event) -> VisitState:
-        """Consume one event; returns the new state."""
+    def handle(self, event: ev.Event) -> State:
+        """Consume one event; returns the new state. An event a feature alone answers
+        goes to that feature; the others to the core's ``on_<event>`` handlers."""
         old = self.state
-        handler = getattr(self, f"on_{_snake(type(event).__name__)}", None)
-        target = TRANSITIONS.get((old, type(event)))
-        if handler is not None:
-            target = handler(event, target)
+        target = self._transitions.get((old, type(event)))
+        feature = self.features.answering(type(event))
+        if feature is not None:
+            target = feature.on_event(self, event, target)
+        else:
+            handler = getattr(self, f"on_{_snake(type(event).__name__)}", None)
+            if handler is not None:
+                target = handler(event, target)
         if target is not None and target is not old:
             self._enter(target)
             log.info("visit %d: %s -> %s (%s)", self.visit.visit_id, old.value, target.value, type(event).__name__)
+        for f in self.features:
+            f.observe(self, old, self.state, event)
         for listener in list(self._listeners):
             listener(old, self.state, event)
         return self.state
 
-    def _enter(self, target: VisitState) -> None:
+    def _enter(self, target: State) -> None:
         if target is not VisitState.CARD:
             self._card_request = None  # left the card step another way (home, finish…)
         if target is VisitState.ATTRACT:
@@ -281,27 +222,23 @@ class VisitFlow:
         self.visit = Visit(language=self._default_language)
         self._card_request = None
         self._window_service = None
-        if self.legal_aid is not None:
-            self.legal_aid.wipe()  # the application's personal data goes with the visit
-        if self.appointments is not None:
-            self.appointments.wipe()  # the phone number and bookings go with the visit
-        if self.ratings is not None:
-            self.ratings.wipe()
+        # What the features hold of the person (a draft, a phone number) goes too.
+        self.features.wipe()
 
     # --- handlers: guards and side effects ---------------------------------------------
 
-    def on_started(self, event: ev.Started, target: VisitState | None) -> VisitState | None:
+    def on_started(self, event: ev.Started, target: State | None) -> State | None:
         """Touching the attract screen starts a visit."""
         return target
 
-    def on_service_chosen(self, event: ev.ServiceChosen, target: VisitState | None) -> VisitState | None:
+    def on_service_chosen(self, event: ev.ServiceChosen, target: State | None) -> State | None:
         """Remember the chosen service (validated against the catalogue)."""
         if target is not None:
             self._catalog.get(event.service)
             self.visit = replace(self.visit, service=event.service, ticket=None)
         return target
 
-    def on_ticket_requested(self, event: ev.TicketRequested, target: VisitState | None) -> VisitState | None:
+    def on_ticket_requested(self, event: ev.TicketRequested, target: State | None) -> State | None:
         """Issue a ticket, or first ask for the ID card the service needs."""
         if target is None or self.visit.service is None:
             return None
@@ -309,7 +246,7 @@ class VisitFlow:
             return VisitState.CARD
         return self._issue()
 
-    def _issue(self) -> VisitState | None:
+    def _issue(self) -> State | None:
         assert self.visit.service is not None
         try:
             ticket = self._queue.take(self.visit.service, self.priority())
@@ -320,7 +257,7 @@ class VisitFlow:
         self.visit = replace(self.visit, ticket=ticket)
         return VisitState.TICKET
 
-    def on_card_read(self, event: ev.CardRead, target: VisitState | None) -> VisitState | None:
+    def on_card_read(self, event: ev.CardRead, target: State | None) -> State | None:
         """Keep the card for this visit; in the CARD state, go on to issue the ticket.
 
         A card whose number fails the check digit is not used: its data cannot be
@@ -342,8 +279,6 @@ class VisitFlow:
         if self.state in (VisitState.TICKET, VisitState.DONE):
             return target  # a card placed after the ticket changes nothing issued
         self.visit = replace(self.visit, card=event.card, notice_key="card.read_ok")
-        if self.appointments is not None and target in (VisitState.HOME, None) and self.state in (VisitState.ATTRACT, VisitState.HOME):
-            self.appointments.look_for_checkin(event.card)  # today's appointment? (answered later)
         return target
 
     def _offer_elder_mode(self, card: IdentityCard) -> None:
@@ -366,8 +301,8 @@ class VisitFlow:
         return self._card_request[0] if self._card_request else None
 
     def ask_for_card(
-        self, purpose: str, on_read: CardHandler, back_to: VisitState, window_service: str | None = None
-    ) -> VisitState | None:
+        self, purpose: str, on_read: CardHandler, back_to: State, window_service: str | None = None
+    ) -> State | None:
         """The ID card step, for any flow: returns the state to go to.
 
         ``purpose`` is the translation key of the sentence saying why the card is needed
@@ -384,7 +319,7 @@ class VisitFlow:
         self._window_service = window_service
         return VisitState.CARD
 
-    def card_reminder_due(self, old: VisitState, new: VisitState, event: ev.Event) -> bool:
+    def card_reminder_due(self, old: State, new: State, event: ev.Event) -> bool:
         """True when "请取回身份证" is to be said now: right after a card was put on the
         reader (read or refused), on the last screen of a visit that had one, and when
         such a visit ends some other way."""
@@ -392,16 +327,17 @@ class VisitFlow:
             return self.visit.card_placed
         if new is old:
             return False
-        if new in FINAL_STATES:
+        if new in self._final:
             return self.visit.card_placed
-        return new is VisitState.ATTRACT and old not in FINAL_STATES and self.card_left_by_last_visit
+        return new is VisitState.ATTRACT and old not in self._final and self.card_left_by_last_visit
 
-    def on_window_ticket_requested(self, event: ev.WindowTicketRequested, target: VisitState | None) -> VisitState | None:
+    def on_window_ticket_requested(self, event: ev.WindowTicketRequested, target: State | None) -> State | None:
         """A ticket to be served at the window, when a step cannot be done here because
         its device is missing (no card reader, no camera…): for the visit's service, else
         the service the asking flow named, else the first service that needs no card.
         Staff check the ID card at the window, so the card is not required here."""
-        if self.state not in _WINDOW_TICKET_STATES:
+        # Every step of a visit but the attract screen offers it.
+        if self.state is VisitState.ATTRACT:
             return None
         service = self.visit.service or self._window_service
         services = self._catalog.services
@@ -410,90 +346,30 @@ class VisitFlow:
         self.visit = replace(self.visit, service=service, ticket=None)
         return self._issue()
 
-    def on_back_pressed(self, event: ev.BackPressed, target: VisitState | None) -> VisitState | None:
+    def on_back_pressed(self, event: ev.BackPressed, target: State | None) -> State | None:
         """Back from a card step another flow asked for returns to that flow; back
-        within legal aid is decided by its own steps."""
+        within a feature's states is decided by that feature."""
         if self.state is VisitState.CARD and self._card_request is not None:
             return self._card_request[2]
-        if self.state.value.startswith("la_") and self.legal_aid is not None:
-            return self.legal_aid.back(self.state)
-        if self.state in _APPT_STATES:
-            steps = self.ratings if self.state.value.startswith("rate") else self.appointments
-            return steps.back(self.state) if steps is not None else VisitState.HOME
+        owner = self.features.owner(self.state)
+        if owner is not None:
+            return owner.back(self, self.state)
         return target
 
-    # --- appointments and ratings (kiosk/appointments, kiosk/ratings) -------------------
-
-    def on_appointments_opened(self, event: ev.AppointmentsOpened, target: VisitState | None) -> VisitState | None:
-        """The appointment menu (book, or my appointments)."""
-        if target is None or self.appointments is None:
-            return None
-        return self.appointments.open(self)
-
-    def on_appointment_asked(self, event: ev.AppointmentAsked, target: VisitState | None) -> VisitState | None:
-        """One choice on an appointment screen; the appointment flow decides where it leads."""
-        if self.appointments is None or self.state not in _APPT_STATES:
-            return None
-        return self.appointments.asked(self, event)
-
-    def on_appointment_answered(self, event: ev.AppointmentAnswered, target: VisitState | None) -> VisitState | None:
-        """The centre (or the check-in list) answered; the screen shows it."""
-        if self.appointments is None or self.state is VisitState.ATTRACT:
-            return None
-        return self.appointments.answered(self, event)
-
-    def on_rating_opened(self, event: ev.RatingOpened, target: VisitState | None) -> VisitState | None:
-        """Rate a served ticket (this visit's, or found by its digits) or a video call."""
-        if target is None or self.ratings is None:
-            return None
-        return self.ratings.open(self, event.source)
-
-    def on_rating_asked(self, event: ev.RatingAsked, target: VisitState | None) -> VisitState | None:
-        """One choice on a rating screen."""
-        if self.ratings is None or not self.state.value.startswith("rate"):
-            return None
-        return self.ratings.asked(self, event.step, event.value)
-
-    # --- legal aid (kiosk/legal_aid) ---------------------------------------------------
-
-    def on_legal_aid_opened(self, event: ev.LegalAidOpened, target: VisitState | None) -> VisitState | None:
-        """Start an application (needs the legal-aid service wired and a centre key)."""
-        if target is None or self.legal_aid is None:
-            return None
-        return self.legal_aid.open(self)
-
-    def on_legal_aid_answered(self, event: ev.LegalAidAnswered, target: VisitState | None) -> VisitState | None:
-        """One answer of the application; the legal-aid flow decides where it leads."""
-        if self.legal_aid is None or not self.state.value.startswith("la_"):
-            return None
-        return self.legal_aid.answer(self, event)
-
-    def on_progress_opened(self, event: ev.ProgressOpened, target: VisitState | None) -> VisitState | None:
-        """Follow an application: the look-up screen."""
-        if target is None or self.legal_aid is None:
-            return None
-        return self.legal_aid.open_progress(self)
-
-    def on_progress_answered(self, event: ev.ProgressAnswered, target: VisitState | None) -> VisitState | None:
-        """The centre answered a look-up: the screen shows (and says) it."""
-        if self.legal_aid is not None:
-            self.legal_aid.progress_answered(event)
-        return None
-
-    def on_card_rejected(self, event: ev.CardRejected, target: VisitState | None) -> VisitState | None:
+    def on_card_rejected(self, event: ev.CardRejected, target: State | None) -> State | None:
         """Tell the person why the card cannot be used."""
         self.visit = replace(self.visit, card_placed=True)  # it lies on the reader all the same
         if self.state is not VisitState.ATTRACT:
             self.visit = replace(self.visit, notice_key=event.message_key)
         return target
 
-    def on_priority_declared(self, event: ev.PriorityDeclared, target: VisitState | None) -> VisitState | None:
+    def on_priority_declared(self, event: ev.PriorityDeclared, target: State | None) -> State | None:
         """The person says they are disabled or a service member (staff check the
         certificate at the window); NORMAL withdraws it."""
         self.visit = replace(self.visit, declared_priority=event.priority)
         return target
 
-    def on_idle_timed_out(self, event: ev.IdleTimedOut, target: VisitState | None) -> VisitState | None:
+    def on_idle_timed_out(self, event: ev.IdleTimedOut, target: State | None) -> State | None:
         """First ask "还在吗？"; end the visit only when the question goes unanswered."""
         if self.state is VisitState.ATTRACT:
             return None
@@ -504,24 +380,24 @@ class VisitFlow:
         log.info("visit %d: ended by idle timeout", self.visit.visit_id)
         return VisitState.ATTRACT
 
-    def on_still_here(self, event: ev.StillHere, target: VisitState | None) -> VisitState | None:
+    def on_still_here(self, event: ev.StillHere, target: State | None) -> State | None:
         """The person answered the idle question."""
         self.visit = replace(self.visit, idle_warning=False)
         return target
 
-    def on_elder_mode_toggled(self, event: ev.ElderModeToggled, target: VisitState | None) -> VisitState | None:
+    def on_elder_mode_toggled(self, event: ev.ElderModeToggled, target: State | None) -> State | None:
         """Switch elder mode (长辈版) for this visit."""
         self.visit = replace(self.visit, elder_mode=event.on)
         return target
 
-    def on_voice_mode_toggled(self, event: ev.VoiceModeToggled, target: VisitState | None) -> VisitState | None:
+    def on_voice_mode_toggled(self, event: ev.VoiceModeToggled, target: State | None) -> State | None:
         """Switch voice mode for this visit; switching it on from attract starts the visit."""
         self.visit = replace(self.visit, voice_mode=event.on)
         if event.on and self.state is VisitState.ATTRACT:
             return VisitState.HOME
         return target
 
-    def on_language_changed(self, event: ev.LanguageChanged, target: VisitState | None) -> VisitState | None:
+    def on_language_changed(self, event: ev.LanguageChanged, target: State | None) -> State | None:
         """Switch the language for this visit."""
         self.visit = replace(self.visit, language=event.language)
         return target
@@ -542,3 +418,6 @@ def _snake(name: str) -> str:
             out.append("_")
         out.append(ch.lower())
     return "".join(out)
+
+
+__all__ = ["CORE_TRANSITIONS", "CardHandler", "Listener", "Visit", "VisitFlow", "VisitState"]

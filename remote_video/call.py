@@ -19,10 +19,9 @@ import uuid
 from typing import TYPE_CHECKING, Any, Callable
 
 from fleet.topics import CALL_IN, CALL_OUT, CallSignal
-from kiosk import events as ev
-from kiosk.call import CallRequest
 from kiosk.ports import CentreChannel, DeviceKind, DeviceState, Simulated
 from kiosk.terminal import Terminal
+from kiosk.video_call import CallRequest, events as ev
 
 if TYPE_CHECKING:
     # Annotations only: these modules import aiortc, which waits for the first call.

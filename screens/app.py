@@ -21,6 +21,8 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.scrollview import ScrollView
 
 from kiosk import events as ev
+from kiosk.announce import Announcer, CallAnnouncements
+from kiosk.feature import State
 from kiosk.terminal import Terminal
 from kiosk.tickets import Priority
 from kiosk.visit import VisitState
@@ -28,6 +30,7 @@ from screens import theme
 from screens import widgets as _widgets  # noqa: F401 — loads the shared kv rules first
 from screens.base import KioskScreen
 from screens.bridge import UiBridge
+from screens.features import FeatureUi, build_uis
 from screens.focus import KeypadNavigator, visible_buttons
 from screens.receipts import ReceiptDesk
 from screens.strip import VisitStrip
@@ -36,11 +39,14 @@ from screens.widgets import KButton
 
 if TYPE_CHECKING:
     from screens.elder_offer import ElderOffer
+    from screens.idle import IdleOverlay
 
 log = logging.getLogger(__name__)
 
-# Screen name → "module:Class". Only the attract screen is built before the first frame;
-# the others are imported and built one per frame right after it, or on first use.
+# The core's screen name → "module:Class" (the visit's skeleton and the technician's);
+# each feature brings its own (``Feature.screens``). Only the attract screen is built
+# before the first frame; the others are imported and built one per frame right after
+# it, or on first use.
 SCREENS = {
     "attract": "screens.attract:AttractScreen",
     "home": "screens.home:HomeScreen",
@@ -49,33 +55,8 @@ SCREENS = {
     "card": "screens.card:CardScreen",
     "ticket": "screens.ticket:TicketScreen",
     "done": "screens.done:DoneScreen",
-    # --- legal aid (screens/legal_aid.py) ---
-    "la_matter": "screens.legal_aid:LaMatterScreen",
-    "la_outside": "screens.legal_aid:LaOutsideScreen",
-    "la_group": "screens.legal_aid:LaGroupScreen",
-    "la_hardship": "screens.legal_aid:LaHardshipScreen",
-    "la_phone": "screens.legal_aid:LaPhoneScreen",
-    "la_story": "screens.legal_aid:LaStoryScreen",
-    "la_letter": "screens.legal_aid:LaLetterScreen",
-    "la_sign": "screens.legal_aid:LaSignScreen",
-    "la_done": "screens.legal_aid:LaDoneScreen",
-    "la_progress": "screens.legal_aid:LaProgressScreen",
     "pin": "screens.technician:PinScreen",
     "technician": "screens.technician:TechnicianScreen",
-    # --- appointments and ratings (screens/appointment.py, screens/rating.py) ---
-    "appt_menu": "screens.appointment:AppointmentMenuScreen",
-    "appt_slots": "screens.appointment:AppointmentSlotsScreen",
-    "appt_phone": "screens.appointment:AppointmentPhoneScreen",
-    "appt_booked": "screens.appointment:AppointmentBookedScreen",
-    "appt_mine": "screens.appointment:AppointmentMineScreen",
-    "appt_checkin": "screens.appointment:AppointmentCheckinScreen",
-    "rate_ticket": "screens.rating:RatingTicketScreen",
-    "rate": "screens.rating:RatingScreen",
-    # --- video consultation (screens/call.py) ---
-    "call_consent": "screens.call:CallConsentScreen",
-    "call_wait": "screens.call:CallWaitScreen",
-    "call_active": "screens.call:CallActiveScreen",
-    "call_ended": "screens.call:CallEndedScreen",
 }
 _TECH_SCREENS = ("pin", "technician")
 _TECH_IDLE_S = 120.0  # the technician screen closes itself when left open
@@ -101,12 +82,16 @@ class KioskApp(App):
         self._idle_event = None
         self._done_event = None
         self._notice_event = None
-        self.overlay = None  # the idle question, built when first needed
+        self.overlay: "IdleOverlay | None" = None  # the idle question, built when first needed
         self.guide = VoiceGuide(self)
-        self.announcements = None  # calls said by the kiosk itself (calling.announce_in_app)
+        self.announcements: CallAnnouncements | None = None  # calls said by the kiosk itself (calling.announce_in_app)
         self.keypad = KeypadNavigator(self.buttons_on_screen, self.act, self.speak, self.guide.command)
         self._keypad_in_use = False  # the last input was a key, not a touch
         self.activity_hooks: list = []  # called on every device event (screens/session.py wakes the screen)
+        # Every screen: the core's and the registered features' (name → "module:Class").
+        self.screen_table: dict[str, str] = {**SCREENS, **terminal.flow.features.screens()}
+        self.uis: dict[str, FeatureUi] = {}  # each feature's side in the app, by feature name
+        self._actions: dict[str, FeatureUi] = {}  # action name → the feature UI that answers it
 
     # --- construction -------------------------------------------------------------------
 
@@ -124,16 +109,13 @@ class KioskApp(App):
         column.add_widget(self.strip)
         column.add_widget(self.sm)
         root.add_widget(column)
-        self.bridge = UiBridge(self.on_device_event)
-        if self.terminal.flow.legal_aid is not None:
-            self.terminal.flow.legal_aid.deliver = self.bridge.post  # look-up answers, on the UI thread
+        # Workers' answers (devices, the centre asker) reach the UI thread from the inbox.
+        self.bridge = UiBridge(self.on_device_event, self.terminal.flow.inbox)
         self.receipts = ReceiptDesk(self)
-        from screens.appointment import AppointmentUi  # appointments and ratings
-
-        self.appointments_ui = AppointmentUi(self)
-        from screens.call import CallUi  # video consultation (before _on_flow: its figures first)
-
-        self.call_ui = CallUi(self)
+        # The features' sides, before the app's own listener: their figures are current
+        # when the screen refreshes.
+        self.uis = build_uis(self)
+        self._actions = {name: ui for ui in self.uis.values() for name in ui.actions}
         self.terminal.flow.add_listener(self._on_flow)
         Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down, on_touch_down=self._on_any_touch)
         return root
@@ -151,7 +133,7 @@ class KioskApp(App):
     def _after_first_frame(self, _dt: float) -> None:
         self.terminal.start_devices(self.bridge.post, done=self._devices_started)
         self.guide.warm_up()
-        pending = [name for name in SCREENS if not self.sm.has_screen(name)]
+        pending = [name for name in self.screen_table if not self.sm.has_screen(name)]
 
         def build_next(_dt: float) -> None:
             if pending:
@@ -169,11 +151,10 @@ class KioskApp(App):
         t = self.terminal
         speaker = t.speaker()
         if t.config.calling.announce_in_app and speaker is not None:
-            from kiosk.calling import Announcer, CallAnnouncements
-
             template = t.translator.t("calling.announce")
-            self.announcements = CallAnnouncements(t.open_queue, Announcer(speaker, t.config.language, template))
-            self.announcements.start()
+            announcements = CallAnnouncements(t.open_queue, Announcer(speaker, t.config.language, template))
+            announcements.start()
+            self.announcements = announcements
 
     def on_stop(self) -> None:
         """Let the print job in hand finish."""
@@ -185,7 +166,7 @@ class KioskApp(App):
 
     def tr(self, key: str, *_deps: object, **values: object) -> str:
         """A UI text; kv passes ``app.lang`` in ``_deps`` so the text follows the language."""
-        return self.terminal.translator.t(key, **values)
+        return self.terminal.translator.t(key, None, **values)
 
     def fs(self, base: float, *_deps: object) -> float:
         """A font size in pixels for ``base`` (at 1280×800), scaled for the window and elder mode."""
@@ -225,9 +206,9 @@ class KioskApp(App):
     def root_screen(self, name: str) -> KioskScreen:
         """The screen called ``name`` (built on first use)."""
         if not self.sm.has_screen(name):
-            module, _, cls = SCREENS[name].partition(":")
+            module, _, cls = self.screen_table[name].partition(":")
             self.sm.add_widget(getattr(importlib.import_module(module), cls)())
-        return self.sm.get_screen(name)  # type: ignore[return-value]
+        return self.sm.get_screen(name)
 
     def buttons_on_screen(self) -> list[KButton]:
         """What a person can press now: an open overlay's buttons, else the current
@@ -314,28 +295,22 @@ class KioskApp(App):
         elif name == "tech_exit":
             self.show_screen(flow.state.value)
         elif name == "pin":
-            self.root_screen("pin").press(arg)  # type: ignore[attr-defined]
-        elif name == "la":  # legal aid (screens/legal_aid.py)
-            from screens.legal_aid import act as legal_aid_act
-
-            legal_aid_act(self, arg)
+            self.root_screen("pin").press(arg)
         elif name == "numpad":  # the big numeric keypad of the screen shown now (screens/numpad.py)
-            from screens.numpad import press_on
+            from screens.numpad import press_on  # deferred: the keypad's kv rules are not paid before the first frame
 
             press_on(self.sm.current_screen, arg)
-        elif name == "call":  # video consultation (screens/call.py)
-            self.call_ui.act(arg)
+        elif name in self._actions:  # a feature's own action ("la:…", "appt:…", "call:…")
+            self._actions[name].act(name, arg)
         elif name == "elder_offer":
             self._elder_offer().answer(self, arg)
         elif name == "sim":
             self._run_sim_action(arg)
-        elif name in ("appt", "rate", "rating"):  # appointments and ratings (screens/appointment.py)
-            self.appointments_ui.act(name, arg)
         else:
             log.warning("unknown action %s", action)
 
     def _elder_offer(self) -> "ElderOffer":
-        from screens.elder_offer import ElderOffer  # built the first time a 60+ card is read
+        from screens.elder_offer import ElderOffer  # deferred: built on first use, when a 60+ card is read
 
         if getattr(self, "_offer", None) is None:
             self._offer = ElderOffer()
@@ -370,9 +345,9 @@ class KioskApp(App):
             return
         self.terminal.flow.handle(event)
         if self.sm.current == "technician":
-            self.root_screen("technician").refresh_states()  # type: ignore[attr-defined]
+            self.root_screen("technician").refresh_states()
 
-    def _on_flow(self, old: VisitState, new: VisitState, event: ev.Event) -> None:
+    def _on_flow(self, old: State, new: State, event: ev.Event) -> None:
         flow = self.terminal.flow
         visit = flow.visit
         self.terminal.translator.language = visit.language
@@ -400,9 +375,10 @@ class KioskApp(App):
             self._offer.dismiss(animation=False)  # the visit ended with the offer unanswered
         if visit.idle_warning:
             if self.overlay is None:
-                from screens.idle import IdleOverlay
+                from screens.idle import IdleOverlay  # deferred: built on first use, not before the first frame
 
                 self.overlay = IdleOverlay()
+            assert self.overlay is not None
             self.overlay.start(flow.idle_timeout() or 0)
             if self.voice or self.elder or self._keypad_in_use:
                 # Asked aloud too: nobody's visit ends because they could not see the question.
@@ -411,7 +387,7 @@ class KioskApp(App):
             self.overlay.stop()
         self._reset_idle()
 
-    def _remind_card(self, old: VisitState, new: VisitState, event: ev.Event) -> None:
+    def _remind_card(self, old: State, new: State, event: ev.Event) -> None:
         # Said to everyone, not only in voice mode: a card left on the reader is the
         # next visitor's to take.
         flow = self.terminal.flow

@@ -39,7 +39,7 @@ class AttractScreen(KioskScreen):
         app = self.kiosk
         return f"{app.tr('attract.title')}。{app.tr('attract.tap')}。{app.tr('attract.card_hint')}。"
 
-    def on_touch_up(self, touch):  # type: ignore[no-untyped-def]
+    def on_touch_up(self, touch):
         """Start a visit on any touch, except the hidden technician corner."""
         if not self.collide_point(*touch.pos) or any(self.ids[b].collide_point(*touch.pos) for b in ("start", "voice")):
             return super().on_touch_up(touch)  # the buttons handle their own touches

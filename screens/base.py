@@ -24,6 +24,6 @@ class KioskScreen(Screen):
         return ""
 
     @property
-    def kiosk(self):  # type: ignore[no-untyped-def]
+    def kiosk(self):
         """The running KioskApp."""
         return App.get_running_app()

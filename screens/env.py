@@ -35,7 +35,7 @@ def prepare_kivy(width: int = 1280, height: int = 800, *, fullscreen: bool = Fal
     os.environ.setdefault("KIVY_NO_CONFIG", "1")  # never read or write ~/.kivy/config.ini
     # Kivy's start-up chatter (providers, GL versions) is not news on a kiosk's log.
     logging.getLogger("kivy").setLevel(logging.WARNING)
-    from kivy.config import Config
+    from kivy.config import Config  # deferred: Kivy reads its environment on first import, only when the variables above are set
 
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
@@ -54,6 +54,6 @@ def register_fonts() -> None:
             "no CJK font found: install fonts-wqy-microhei (apt-get install fonts-wqy-microhei) or set KIOSK_FONT",
             message_key="error.generic",
         )
-    from kivy.core.text import DEFAULT_FONT, LabelBase
+    from kivy.core.text import DEFAULT_FONT, LabelBase  # deferred: only when Kivy is prepared (it opens the window's providers)
 
     LabelBase.register(DEFAULT_FONT, str(font))

@@ -39,6 +39,7 @@ class ServiceTile(KButton):
     prefix = StringProperty("")
     icon = ObjectProperty(None, allownone=True)
     badge = NumericProperty(0)  # the pictogram badge's side, in pixels
+    text_size: Any  # Kivy's Label property (annotation only: Kivy ships no types)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -128,7 +129,7 @@ class HomeScreen(KioskScreen):
                 stripe=theme.STRIPES.get(service.prefix, theme.NAVY), bg=theme.SURFACE, fg=theme.TEXT, muted=theme.TEXT_MUTED,
                 outline=theme.BORDER, prefix=service.prefix,
             ))
-        for tile in sorted(t.tiles, key=lambda x: x.order):
+        for tile in t.flow.features.tiles():
             self._offer(tile, here, notes)
 
     def _offer(self, tile: HomeTile, grid: TileGrid, notes: BoxLayout) -> None:

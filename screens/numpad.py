@@ -8,7 +8,7 @@ Use it in a screen's .kv::
         mode: "mobile"          # or "digits" (any number up to ``max_length``)
         max_length: 11
 
-and in the screen (``screens/legal_aid_screens.py`` shows all of it)::
+and in the screen (``screens/legal_aid/screens.py`` shows all of it)::
 
     self.ids.numpad.on_done = self._phone_entered   # called with the digits on 确定
     self.ids.numpad.value = ""                      # clear for the next person
@@ -38,7 +38,7 @@ from kivy.properties import NumericProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from kiosk.legal_aid.phone import grouped, mobile_problem, spoken_digits
+from kiosk.phone import grouped, mobile_problem, spoken_digits
 
 # Digits on a keyboard's top row (48–57) and on its numeric block (256–265).
 _KEY_DIGITS = {**{48 + d: str(d) for d in range(10)}, **{256 + d: str(d) for d in range(10)}}

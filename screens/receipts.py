@@ -81,9 +81,9 @@ class ReceiptDesk:
     def on_print_finished(self, event: ev.PrintFinished) -> None:
         """A job ended (on the UI thread): update the ticket screen, tell the person."""
         app = self.app
-        if event.job_id.startswith("appointment:"):  # the appointment slip (screens/appointment.py)
-            if not app.appointments_ui.slip_printed(event):
-                return  # an earlier person's slip: nothing to say to this one
+        for ui in app.uis.values():  # a feature's own paper (the appointment slip)
+            if ui.print_finished(event) is False:
+                return  # an earlier person's: nothing to say to this one
         if event.job_id.startswith("ticket:"):
             # Whoever's it is, the store keeps whether its paper came out: one that did
             # not outlives the visit (reprinted by number; staff see it as not printed).

@@ -65,7 +65,7 @@ class SignaturePad(Widget):
 
     # --- touches ----------------------------------------------------------------------
 
-    def on_touch_down(self, touch):  # type: ignore[no-untyped-def]
+    def on_touch_down(self, touch):
         """Start a stroke inside the pad."""
         if not self.collide_point(*touch.pos):
             return False
@@ -77,7 +77,7 @@ class SignaturePad(Widget):
         self._redraw()
         return True
 
-    def on_touch_move(self, touch):  # type: ignore[no-untyped-def]
+    def on_touch_move(self, touch):
         """Extend the stroke (points outside the pad are clamped to its edge)."""
         if touch.grab_current is not self or not self.strokes:
             return False
@@ -90,7 +90,7 @@ class SignaturePad(Widget):
         self._redraw()
         return True
 
-    def on_touch_up(self, touch):  # type: ignore[no-untyped-def]
+    def on_touch_up(self, touch):
         """End the stroke."""
         if touch.grab_current is self:
             touch.ungrab(self)
@@ -138,7 +138,7 @@ class SignaturePad(Widget):
         """The signature as a PNG (black on white), or b"" when there is none."""
         if self.is_empty:
             return b""
-        from PIL import Image, ImageDraw
+        from PIL import Image, ImageDraw  # deferred: PIL is heavy, paid only when a signature is saved
 
         w, h = max(1.0, self.width), max(1.0, self.height)
         scale = PNG_WIDTH / w

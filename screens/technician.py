@@ -124,7 +124,7 @@ class TechnicianScreen(KioskScreen):
         app = self.kiosk
         hears = app.guide.hears
         state = DeviceState.READY if hears else DeviceState.FAULT
-        from kiosk.voice.models import check_model  # file checks only, never the model itself
+        from kiosk.voice.models import check_model  # deferred: file checks only; the voice package is not paid before the first frame
 
         model = check_model(app.terminal.data_dir)
         detail = model.detail if model.ok else app.tr("voice_limits.speech_model_missing")

@@ -123,7 +123,7 @@ class VoiceGuide:
 
     def offers(self) -> "ScreenOffers":
         """What the screen shown now offers to voice."""
-        from kiosk.voice import IntentName, ScreenOffers
+        from kiosk.voice import IntentName, ScreenOffers  # deferred: the matcher's tables load on first use
 
         app = self.app
         buttons = self.app.buttons_on_screen()
@@ -150,7 +150,7 @@ class VoiceGuide:
         """The phrases the recogniser listens for here: the matcher's, and every label.
         A screen's ``voice_grammar()`` adds its own words (digits on a keypad), or
         returns None for free text (dictation)."""
-        from kiosk.voice import default_matcher
+        from kiosk.voice import default_matcher  # deferred: the matcher's tables load on first use
 
         extra = getattr(self.app.sm.current_screen, "voice_grammar", None)
         words = extra() if extra is not None else []
@@ -175,7 +175,7 @@ class VoiceGuide:
         for button in buttons:  # a button's whole label, said as it is written
             if _normalise(button.spoken_label()) == said or _normalise(button.spoken_label().split("，")[0]) == said:
                 return button.action
-        from kiosk.voice import IntentName, default_matcher
+        from kiosk.voice import IntentName, default_matcher  # deferred: the matcher's tables load on first use
 
         intent = default_matcher().match(text, self.offers())
         action: str | None = None
@@ -184,7 +184,7 @@ class VoiceGuide:
             if action not in actions:
                 action = f"goto:{intent.service}"  # named from another screen: go there
         elif intent.intent is IntentName.CALL_LAWYER:
-            # A live call to the duty lawyer where the home screen offers one (screens/call.py).
+            # A live call to the duty lawyer where the home screen offers one (screens/video_call).
             action = "call:open" if "call:open" in actions else ("service:video" if "service:video" in actions else "goto:video")
         elif intent.intent is IntentName.APPOINTMENT:
             action = "appt:open"  # the home screen's 预约办事 tile ("我想预约")
@@ -221,7 +221,7 @@ class VoiceGuide:
     def warm_up(self) -> None:
         """Load the matcher's pinyin tables on a worker, not at the first word heard."""
         def load() -> None:
-            from kiosk.voice import default_matcher
+            from kiosk.voice import default_matcher  # deferred: loaded on this worker, not before the first frame
 
             default_matcher()
 

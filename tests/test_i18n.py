@@ -20,7 +20,7 @@ def test_languages_have_the_same_keys_and_placeholders() -> None:
 def test_every_literal_key_used_by_the_screens_exists() -> None:
     zh = load_messages("zh_CN")
     used: set[str] = set()
-    for path in list((ROOT / "screens").glob("*.kv")) + list((ROOT / "screens").glob("*.py")):
+    for path in list((ROOT / "screens").rglob("*.kv")) + list((ROOT / "screens").rglob("*.py")):
         used |= set(re.findall(r"""\btr\(\s*["']([a-z_]+\.[a-z_.]+)["']""", path.read_text(encoding="utf-8")))
     assert used, "no keys found: the pattern is wrong"
     assert sorted(used - set(zh)) == []

@@ -20,6 +20,8 @@ from kiosk.ports import DeviceKind
 from kiosk.receipt import QrCode, ticket_receipt
 from kiosk.tickets import Priority, Ticket, TicketState
 from kiosk.visit import VisitState as S
+from kiosk.legal_aid.states import LegalAidState as LA
+from kiosk.legal_aid import events as la_ev
 from tests.support import PYTHON, kiosk_env
 
 CATALOG = load_catalog()
@@ -136,7 +138,7 @@ def test_more_time_to_answer_the_idle_question_in_elder_mode_and_mid_application
     f.handle(ev.StillHere())
     f.handle(ev.ElderModeToggled(False))
     f.handle(ev.HomePressed())
-    f.handle(ev.LegalAidOpened())
-    assert f.state is S.LA_MATTER
+    f.handle(la_ev.LegalAidOpened())
+    assert f.state is LA.LA_MATTER
     f.handle(ev.IdleTimedOut())
     assert f.idle_timeout() == 90  # in the middle of an application: as configured

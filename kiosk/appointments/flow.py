@@ -1,29 +1,33 @@
-"""The appointment steps of a visit (the APPT_* states of kiosk.visit).
+"""The appointment steps of a visit, as a feature (``AppointmentState``).
 
 The visit flow hands appointment events here; this decides the next state. Asks to the
-centre run on one worker thread (the desk's own SQLite connection stays on it) and come
-back as ``AppointmentAnswered`` through ``deliver`` (the app's UI bridge). Everything
-personal held here — the phone number, the bookings found — goes with ``wipe``.
+centre run on the centre asker's one worker (so the desk's own SQLite connection stays on
+one thread) and come back as ``AppointmentAnswered`` through the terminal's event inbox.
+Everything personal held here — the phone number, the bookings found — goes with ``wipe``.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, cast
 
 from kiosk import events as ev
-from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
 from kiosk.appointments.desk import AppointmentDesk, AppointmentError, Booking, CheckInOffer, Slot
+from kiosk.appointments.events import AppointmentAnswered, AppointmentAsked, AppointmentsOpened
+from kiosk.appointments.states import AppointmentState as S
+from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
+from kiosk.centre_asker import CentreAsker
 from kiosk.errors import KioskError
+from kiosk.events import Event
+from kiosk.feature import FeatureBase, FeatureContext, State
 from kiosk.identity import IdentityCard
 from kiosk.queue import QueueService
-
-if TYPE_CHECKING:
-    from kiosk.visit import VisitFlow, VisitState
+from kiosk.states import VisitState
+from kiosk.store import DB_FILENAME, connect
+from kiosk.visit import VisitFlow
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +35,46 @@ CARD_PURPOSE_BOOK = "appointment.card_why"
 CARD_PURPOSE_MINE = "appointment.card_why_mine"
 _REFRESH_EVERY_S = 120.0  # the check-in list is fetched again at a card after this long
 
+# The entries and the ways out; forward steps are decided by ``asked``/``answered``,
+# back steps by ``back``.
+TRANSITIONS: dict[tuple[State, type[Event]], State] = {
+    (VisitState.HOME, AppointmentsOpened): S.APPT_MENU,
+    (S.APPT_CHECKIN, ev.TicketRequested): VisitState.TICKET,
+}
+for _s in S:
+    TRANSITIONS[(_s, ev.HomePressed)] = VisitState.HOME
+    TRANSITIONS[(_s, ev.Finished)] = VisitState.ATTRACT
 
-class AppointmentFlow:
+
+class AppointmentFlow(FeatureBase):
     """What the appointment screens show, and where each answer leads."""
 
-    def __init__(self, desk: AppointmentDesk, queue: QueueService, services: Callable[[], list[str]]) -> None:
+    name = "appointments"
+    states = tuple(S)
+    transitions = TRANSITIONS
+    events = (AppointmentsOpened, AppointmentAsked, AppointmentAnswered)
+    final = frozenset({S.APPT_BOOKED})
+    # The middle of a booking: the idle question waits longer.
+    multi_step = frozenset(set(S) - {S.APPT_BOOKED})
+    screens = {
+        "appt_menu": "screens.appointments.screens:AppointmentMenuScreen",
+        "appt_slots": "screens.appointments.screens:AppointmentSlotsScreen",
+        "appt_phone": "screens.appointments.screens:AppointmentPhoneScreen",
+        "appt_booked": "screens.appointments.screens:AppointmentBookedScreen",
+        "appt_mine": "screens.appointments.screens:AppointmentMineScreen",
+        "appt_checkin": "screens.appointments.screens:AppointmentCheckinScreen",
+    }
+    config_section = "appointments"
+
+    def __init__(self, desk: AppointmentDesk, queue: QueueService, services: Callable[[], list[str]], asker: CentreAsker,
+                 monotonic: Callable[[], float]) -> None:
         self.desk = desk
         self._queue = queue
         self._services = services  # the codes that can be booked (the catalogue's, minus video)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="appointments")
+        self._asker = asker
         self._ids = itertools.count(1)
         self._last_refresh = -1e9
-        self.deliver: Callable[[ev.Event], None] | None = None  # set by the app: the UI bridge
-        self.monotonic: Callable[[], float] = lambda: 0.0
+        self.monotonic = monotonic
         # Free slots per service as the centre last published them (None: not asked
         # yet); kept across visits, refreshed with the check-in list.
         self.free_slots: dict[str, int] | None = None
@@ -95,9 +126,28 @@ class AppointmentFlow:
         """The chosen day's free slots."""
         return [s for s in self.slots if s.day == self.day]
 
-    def close(self) -> None:
-        """Stop the worker."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def tiles(self) -> list[HomeTile]:
+        """Book, see or change an appointment."""
+        return [HomeTile("home.tiles.appointment", "appointment.home_hint", "calendar", "appt:open", order=40,
+                         spoken_key="appointment.home_tile", availability=self.availability)]
+
+    def on_event(self, flow: VisitFlow, event: Event, target: State | None) -> State | None:
+        """Open the menu where the table allows it; a choice on its own screens; an
+        answer from the worker while a visit is on."""
+        if isinstance(event, AppointmentsOpened):
+            return self.open(flow) if target is not None else None
+        if isinstance(event, AppointmentAsked):
+            return self.asked(flow, event) if flow.state in self.states else None
+        if isinstance(event, AppointmentAnswered):
+            return self.answered(flow, event) if flow.state is not VisitState.ATTRACT else None
+        return None
+
+    def observe(self, flow: VisitFlow, old: State, new: State, event: Event) -> None:
+        """A valid card read at the start of a visit: is there an appointment today?
+        (answered later, as an ``offer``)."""
+        if (isinstance(event, ev.CardRead) and event.id_number_valid and old in (VisitState.ATTRACT, VisitState.HOME)
+                and new is VisitState.HOME and flow.visit.card is not None):
+            self.look_for_checkin(flow.visit.card)
 
     # --- asks on the worker -------------------------------------------------------------
 
@@ -106,9 +156,8 @@ class AppointmentFlow:
         self._pending = request
         self.asking = what
         self.message_key = None
-        deliver = self.deliver
 
-        def job() -> None:
+        def job() -> AppointmentAnswered:
             try:
                 result, key = work(), None
             except KioskError as exc:
@@ -117,17 +166,14 @@ class AppointmentFlow:
             except Exception:  # noqa: BLE001 — the person is told; the kiosk goes on
                 log.exception("appointments %s failed", what)
                 result, key = None, "appointment.failed"
-            if deliver is not None:
-                deliver(ev.AppointmentAnswered(request, what, result, key))
+            return AppointmentAnswered(request, what, result, key)
 
-        self._pool.submit(job)
+        self._asker.run(job, f"appointments {what}")
 
     def keep_current(self) -> None:
         """Refresh the check-in list and tell the centre of offline check-ins, on the
         worker, when the centre is reachable (the app calls this every few minutes, so
         the list is fresh when the line drops)."""
-        desk = self.desk
-
         def work() -> None:
             try:
                 self._refresh()
@@ -136,7 +182,7 @@ class AppointmentFlow:
             except Exception:  # noqa: BLE001 — tried again at the next round
                 log.exception("check-in list refresh failed")
 
-        self._pool.submit(work)
+        self._asker.run(work, "check-in list")
 
     def _refresh(self) -> None:
         # On the worker. Only a refresh that happened counts: one tried while the link
@@ -173,17 +219,13 @@ class AppointmentFlow:
 
     # --- events from the visit flow -------------------------------------------------------
 
-    def open(self, flow: "VisitFlow") -> "VisitState":
+    def open(self, flow: VisitFlow) -> State:
         """The person chose 预约 on the home screen."""
-        from kiosk.visit import VisitState
-
         self.wipe()
-        return VisitState.APPT_MENU
+        return S.APPT_MENU
 
-    def asked(self, flow: "VisitFlow", event: ev.AppointmentAsked) -> "VisitState | None":
+    def asked(self, flow: VisitFlow, event: AppointmentAsked) -> State | None:
         """One choice on an appointment screen."""
-        from kiosk.visit import VisitState as S
-
         step, value = event.step, event.value
         if step == "service" and value in self.services():
             self.mode, self.service, self.moving = "book", value, None
@@ -210,10 +252,10 @@ class AppointmentFlow:
             slot = next((s for s in self.slots if str(s.slot_id) == value), None)
             if slot is None:
                 return None
-            self.slot = slot
+            self.slot = chosen = slot
             if self.mode == "move" and self.moving is not None:
                 moving, card, last4 = self.moving, flow.visit.card, self.proof_last4
-                self._run("move", lambda: self.desk.move(moving, slot, card=card, phone_last4=last4))
+                self._run("move", lambda: self.desk.move(moving, chosen, card=card, phone_last4=last4))
                 return None
             return flow.ask_for_card(CARD_PURPOSE_BOOK, lambda f, c: S.APPT_PHONE, back_to=S.APPT_SLOTS, window_service=self.service)
         if step == "phone":
@@ -221,7 +263,8 @@ class AppointmentFlow:
             card, slot, service = flow.visit.card, self.slot, self.service
             if card is None or slot is None or service is None:
                 return None
-            self._run("book", lambda: self.desk.book(slot, service, card, value))
+            holder, booked_slot, booked_service = card, slot, service  # narrowed, for the worker
+            self._run("book", lambda: self.desk.book(booked_slot, booked_service, holder, value))
             return None
         if step in ("cancel", "move"):
             booking = next((b for b in self.bookings if b.code == value), None)
@@ -240,11 +283,10 @@ class AppointmentFlow:
             return self._check_in(flow, self.offer, walk_in=True)
         return None
 
-    def _find_by_card(self, flow: "VisitFlow", card: IdentityCard) -> "VisitState":
-        from kiosk.visit import VisitState
+    def _find_by_card(self, flow: VisitFlow, card: IdentityCard) -> State:
 
         self._run("find", lambda: self.desk.find(card=card))
-        return VisitState.APPT_MINE
+        return S.APPT_MINE
 
     def _fetch_slots(self) -> None:
         service = self.service
@@ -252,8 +294,7 @@ class AppointmentFlow:
         self.slots, self.day, self.slot = [], None, None
         self._run("slots", lambda: self.desk.slots(service))
 
-    def _check_in(self, flow: "VisitFlow", offer: CheckInOffer, walk_in: bool) -> "VisitState | None":
-        from kiosk.visit import VisitState
+    def _check_in(self, flow: VisitFlow, offer: CheckInOffer, walk_in: bool) -> State | None:
 
         try:
             if walk_in or offer.status == "early":
@@ -266,7 +307,7 @@ class AppointmentFlow:
             return None
         flow.visit = replace(flow.visit, ticket=ticket, service=offer.booking.service)
         self.offer = None
-        self._pool.submit(self._report)  # tell the centre now if it can be reached; else later
+        self._asker.run(self._report, "check-in report")  # tell the centre now if it can be reached; else later
         return VisitState.TICKET
 
     def _report(self) -> None:
@@ -276,14 +317,12 @@ class AppointmentFlow:
         except Exception:  # noqa: BLE001 — retried at the next card
             log.exception("check-in report failed")
 
-    def answered(self, flow: "VisitFlow", event: ev.AppointmentAnswered) -> "VisitState | None":
+    def answered(self, flow: VisitFlow, event: AppointmentAnswered) -> State | None:
         """An ask came back (on the UI thread)."""
-        from kiosk.visit import VisitState as S
-
         if event.what == "offer":
             offer = event.result
             # Only while the person is still at the start, with the card that was asked about.
-            if offer is not None and flow.state is S.HOME and flow.visit.card is not None:
+            if isinstance(offer, CheckInOffer) and flow.state is VisitState.HOME and flow.visit.card is not None:
                 self.offer = offer
                 return S.APPT_CHECKIN
             return None
@@ -292,11 +331,11 @@ class AppointmentFlow:
         self.asking = None
         self.message_key = event.message_key
         if event.what == "slots":
-            self.slots = list(event.result or [])
+            self.slots = list(cast("list[Slot]", event.result or []))
             self.day = self.days()[0] if self.slots else None
             return None
         if event.what == "find":
-            self.bookings = list(event.result or [])
+            self.bookings = list(cast("list[Booking]", event.result or []))
             if self.by_code and not self.bookings and event.result is not None:
                 # Code or digits wrong: say so and start the code again (either may be the typo).
                 self.code, self.proof_last4 = "", ""
@@ -313,25 +352,23 @@ class AppointmentFlow:
                     return S.APPT_SLOTS
                 flow.set_notice(event.message_key or "appointment.failed")
                 return None
-            self.booking = event.result
+            self.booking = cast(Booking, event.result)
             self.phone = ""  # not needed any more
             return S.APPT_BOOKED
         if event.what == "cancel":
-            if event.result is not None:
-                self.cancelled = event.result
-                self.bookings = [b for b in self.bookings if b.code != event.result.code]
+            if isinstance(event.result, Booking):
+                cancelled = self.cancelled = event.result
+                self.bookings = [b for b in self.bookings if b.code != cancelled.code]
                 flow.set_notice("appointment.cancelled")
             else:
                 flow.set_notice(event.message_key or "appointment.failed")
             return None
         return None
 
-    def back(self, state: "VisitState") -> "VisitState | None":
+    def back(self, flow: VisitFlow, state: State) -> State | None:
         """Back within the appointment steps."""
-        from kiosk.visit import VisitState as S
-
         if state is S.APPT_MENU:
-            return S.HOME
+            return VisitState.HOME
         if state is S.APPT_SLOTS:
             return S.APPT_MINE if self.mode == "move" else S.APPT_MENU
         if state is S.APPT_PHONE:
@@ -339,22 +376,17 @@ class AppointmentFlow:
         if state in (S.APPT_MINE, S.APPT_BOOKED):
             return S.APPT_MENU
         if state is S.APPT_CHECKIN:
-            return S.HOME
+            return VisitState.HOME
         return None
 
 
-def attach_appointments(terminal: Any) -> None:
-    """Give the terminal's visit flow its appointment steps (own connection, worker)."""
-    from kiosk.store import DB_FILENAME, connect
-
-    desk = AppointmentDesk(connect(terminal.data_dir / DB_FILENAME), terminal.clock, lambda: terminal.centre,
-                           terminal.config.appointments)
-    flow = AppointmentFlow(desk, terminal.queue,
-                           lambda: [s.code for s in terminal.catalog.services if s.code != "video"])
-    flow.monotonic = terminal.clock.monotonic
-    terminal.flow.appointments = flow
-    terminal.tiles.append(HomeTile("home.tiles.appointment", "appointment.home_hint", "calendar", "appt:open", order=40,
-                                   spoken_key="appointment.home_tile", availability=flow.availability))
+def setup(ctx: FeatureContext) -> AppointmentFlow:
+    """The appointment steps, with a desk on a connection of its own (used only on the
+    centre asker's worker)."""
+    desk = AppointmentDesk(connect(ctx.data_dir / DB_FILENAME), ctx.clock, ctx.centre, ctx.config.appointments)
+    catalog = ctx.catalog
+    return AppointmentFlow(desk, ctx.queue, lambda: [s.code for s in catalog.services if s.code != "video"], ctx.asker,
+                           ctx.clock.monotonic)
 
 
-__all__ = ["AppointmentFlow", "attach_appointments"]
+__all__ = ["AppointmentFlow", "setup"]

@@ -24,7 +24,7 @@ COMMAND_MODULES = (
     "kiosk.cli.printing",
     "kiosk.cli.voice",
     "kiosk.cli.audit",
-    "kiosk.cli.call",  # remote video (issue 7)
+    "kiosk.cli.call",  # the video call's self-test
     "kiosk.cli.law",
     "kiosk.cli.calc",
     "kiosk.cli.session",  # unattended terminals: restarts, RTC alarm

@@ -37,12 +37,12 @@ def audit_a11y(args: argparse.Namespace) -> int:
     config, _ = config_of(args)
     if args.lang:
         config = config.model_copy(update={"language": args.lang})
-    from screens.env import prepare_kivy
+    from screens.env import prepare_kivy  # deferred: Kivy loads only after prepare_kivy has configured it
 
     prepare_kivy(*(SIZE_FIRST if args.matrix else args.size), offscreen=True)
-    from screens.app import KioskApp
-    from screens.audit import SIZES, audit_all, audit_matrix
-    from screens.pilot import run_script
+    from screens.app import KioskApp  # deferred: Kivy loads only after prepare_kivy has configured it
+    from screens.audit import SIZES, audit_all, audit_matrix  # deferred: Kivy loads only after prepare_kivy has configured it
+    from screens.pilot import run_script  # deferred: Kivy loads only after prepare_kivy has configured it
 
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="kiosk-audit-") as tmp:
@@ -55,7 +55,7 @@ def audit_a11y(args: argparse.Namespace) -> int:
         else:
             audit = audit_all(app, args.elder, result)
 
-        def script(p):  # type: ignore[no-untyped-def]
+        def script(p):
             while not terminal.devices_ready.is_set():
                 yield 0.05
             yield from audit(p)

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def selftest(args: argparse.Namespace) -> int:
     """Run the loopback call; exit 1 when no frames or no sound got through."""
-    from remote_video.selftest import format_text, run_selftest
+    from remote_video.selftest import format_text, run_selftest  # deferred: aiortc is heavy, paid only when this command runs
 
     if not 0.5 <= args.seconds <= 600:
         print("kiosk: --seconds must be between 0.5 and 600", file=sys.stderr)

@@ -14,6 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
+from kiosk.announce import ANNOUNCE_KEY, Announcer, CallAnnounced, CallAnnouncements
 from kiosk.bootstrap import build_terminal
 from kiosk.cli.common import config_of, print_json
 from kiosk.cli.run import parse_size
@@ -68,7 +69,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def _open_speaker(url: str, data_dir: Path, clock: object) -> Speaker | None:
     """Create and open the speaker at ``url``; None (logged) when it cannot be."""
-    from devices.registry import DeviceContext, open_device
+    from devices.registry import DeviceContext, open_device  # deferred: drivers load only when this command runs
 
     try:
         speaker = open_device(DeviceKind.SPEAKER, url, DeviceContext(data_dir=data_dir, clock=clock))  # type: ignore[arg-type]
@@ -84,10 +85,10 @@ def run_display(args: argparse.Namespace) -> int:
     config, data_dir = config_of(args)
     if args.lang:
         config = config.model_copy(update={"language": args.lang})
-    from screens.env import prepare_kivy
+    from screens.env import prepare_kivy  # deferred: Kivy loads only after prepare_kivy has configured it
 
     prepare_kivy(*args.size, fullscreen=args.fullscreen, offscreen=True if args.screenshot else None)
-    from screens.display_app import DisplayApp
+    from screens.display_app import DisplayApp  # deferred: Kivy loads only after prepare_kivy has configured it
 
     terminal = build_terminal(config, data_dir, with_devices=False)
     url = args.speaker or config.devices.speaker
@@ -97,11 +98,11 @@ def run_display(args: argparse.Namespace) -> int:
     app = DisplayApp(terminal, speaker, windows=windows, notice=notice)
     try:
         if args.screenshot:
-            from screens.pilot import run_script
+            from screens.pilot import run_script  # deferred: Kivy loads only after prepare_kivy has configured it
 
             out = args.screenshot.resolve()
 
-            def script(p):  # type: ignore[no-untyped-def]
+            def script(p):
                 yield 1.0
                 p.screenshot(out)
 
@@ -127,7 +128,7 @@ def run_console(args: argparse.Namespace) -> int:
     config, data_dir = config_of(args)
     terminal = build_terminal(config, data_dir, with_devices=False)
     host, port = args.http or parse_host_port(config.calling.console_http)
-    from fleet.window_console.server import serve
+    from fleet.window_console.server import serve  # deferred: only when this command runs (paho, aiohttp)
 
     def ready(bound: int) -> None:
         # One line on stdout: where to open it (tests and scripts read the port here).
@@ -139,7 +140,6 @@ def run_console(args: argparse.Namespace) -> int:
 
 def run_announcer(args: argparse.Namespace) -> int:
     """Say every call made on the queue, twice, until stopped."""
-    from kiosk.calling import ANNOUNCE_KEY, Announcer, CallAnnounced, CallAnnouncements
 
     config, data_dir = config_of(args)
     terminal = build_terminal(config, data_dir, with_devices=False)
@@ -168,19 +168,4 @@ def run_announcer(args: argparse.Namespace) -> int:
             wait_idle(timeout=60)
     finally:
         speaker.close()
-    return 0
-
-
-def transfer_ticket(args: argparse.Namespace) -> int:
-    """``kiosk queue transfer SERVICE [--window N]``: send the window's ticket to another
-    service, keeping its place (registered from kiosk/cli/queue.py)."""
-    from kiosk.cli.queue import ticket_json
-
-    config, data_dir = config_of(args)
-    terminal = build_terminal(config, data_dir, with_devices=False)
-    ticket = terminal.queue.transfer(args.window, args.service)
-    if args.json:
-        print_json(ticket_json(terminal.queue.get(ticket.ticket_id) or ticket))
-    else:
-        print(f"{ticket.number} → {ticket.service} (ahead {ticket.ahead})")
     return 0

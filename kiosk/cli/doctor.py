@@ -7,11 +7,10 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from kiosk import __version__
-from kiosk.bootstrap import build_terminal
+from kiosk.bootstrap import build_terminal, device_urls
 from kiosk.catalog import load_catalog
 from kiosk.cli.calling import PIN_ENV as CONSOLE_PIN_ENV
 from kiosk.cli.common import data_dir_of, print_json
@@ -22,13 +21,10 @@ from kiosk.ports import DeviceKind, DeviceState
 from kiosk.startconfig import last_good_path, start_config
 from kiosk.store import DB_FILENAME
 from kiosk.storecheck import damaged_copies, numbers_blocked
-
-if TYPE_CHECKING:
-    from kiosk.config import KioskConfig
+from screens.fonts import find_cjk_font
 
 SETTLE_S = 2.0  # devices report their first health within this
 DEFAULT_PIN = Technician().pin
-
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -97,19 +93,15 @@ def doctor(args: argparse.Namespace) -> int:
     for name, setting, url in qr_urls(config):
         ok, detail = qr_url_check(setting, url)
         _check(rows, name, ok, detail, required=False)
-    from kiosk.voice.models import check_model
+    from kiosk.voice.models import check_model  # deferred: the voice package loads its matcher; only when this command runs
 
     model = check_model(data_dir)
     # With a microphone, voice mode is offered: without the model it would invite speech
     # that nothing hears, so that is a fault. Without one, nothing is meant to listen.
-    from kiosk.bootstrap import device_urls
-
     listens = bool(device_urls(config, args.simulate).get(DeviceKind.MIC))
     _check(rows, "speech model", model.ok, model.detail if model.ok or not listens else
            f"{model.detail} — voice mode cannot understand speech (本机暂不能听懂说话)", required=listens)
     _check_library(rows, config, data_dir)
-    from screens.fonts import find_cjk_font
-
     font = find_cjk_font()
     _check(rows, "CJK font", font is not None, str(font) if font else "none: apt-get install fonts-wqy-microhei")
     display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -22,7 +22,8 @@ import time
 from datetime import date
 from typing import Any
 
-from kiosk.cli.common import data_dir_of, print_json
+from kiosk.cli import common_parser
+from kiosk.cli.common import config_of, data_dir_of, print_json
 from kiosk.errors import KioskError
 from kiosk.events import CardRead, CardRejected, DeviceEvent, DeviceFaulted
 from kiosk.identity import IdentityCard, mask_address, mask_id_number, mask_name
@@ -92,7 +93,6 @@ def _print_text(record: dict[str, Any]) -> None:
 def _device_url(args: argparse.Namespace) -> str:
     if args.device:
         return str(args.device)
-    from kiosk.cli.common import config_of
 
     config, _ = config_of(args)
     url = config.devices.idcard
@@ -103,7 +103,7 @@ def _device_url(args: argparse.Namespace) -> str:
 
 def read_command(args: argparse.Namespace) -> int:
     """Wait for one card; print it; return the exit code."""
-    from devices.registry import DeviceContext, open_device  # local: the core stays free of devices
+    from devices.registry import DeviceContext, open_device  # deferred: drivers load only when this command runs
 
     url = _device_url(args)
     try:
@@ -160,7 +160,7 @@ def _sigterm(_signo: int, _frame: object) -> None:
 
 def simulate_command(args: argparse.Namespace) -> int:
     """Run the simulator until interrupted (or ``quit`` on stdin)."""
-    from devices.idcard.simulator import Fault, ResponseDelays, SamModel, SamSimulator, load_cards
+    from devices.idcard.simulator import Fault, ResponseDelays, SamModel, SamSimulator, load_cards  # deferred: drivers load only when this command runs
 
     try:
         cards = load_cards(args.cards)
@@ -238,7 +238,6 @@ def _control(words: list[str], model: Any, simulator: Any) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Run only the ``idcard`` commands (``python -m kiosk.cli.idcard read …``), for use
     where the full ``kiosk`` command line is not installed."""
-    from kiosk.cli import common_parser
 
     common = common_parser()
     parser = argparse.ArgumentParser(prog="kiosk", parents=[common])

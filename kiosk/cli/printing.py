@@ -11,13 +11,13 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from kiosk.catalog import load_catalog
 from kiosk.cli.common import config_of, print_json
 from kiosk.config import KioskConfig
 from kiosk.errors import DeviceError, KioskError, PrinterError
-from kiosk.ports import DeviceKind, PrinterStatus
+from kiosk.ports import DeviceKind, PrinterStatus, ReceiptPrinter
 from kiosk.receipt import Receipt, materials_receipt, test_receipt, ticket_receipt
 from kiosk.tickets import Priority, Ticket, TicketState
 
@@ -29,7 +29,7 @@ EXIT_DEVICE = 3
 EXIT_NOT_READY = 5
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add ``print test``, ``print preview`` and ``print status``."""
     group = sub.add_parser("print", parents=[common], help="print a test page, preview receipts, ask the printer")
     actions = group.add_subparsers(dest="print_command", metavar="ACTION")
@@ -81,9 +81,9 @@ def _receipt_for(args: argparse.Namespace, config: KioskConfig) -> Receipt:
 
 
 def _print_preview(args: argparse.Namespace) -> int:
-    from devices.printer.escpos_render import render_escpos  # local: the core never imports devices
-    from devices.printer.png_render import write_png
-    from devices.printer.profiles import profile_for_width
+    from devices.printer.escpos_render import render_escpos  # deferred: drivers load only when this command runs
+    from devices.printer.png_render import write_png  # deferred: drivers load only when this command runs
+    from devices.printer.profiles import profile_for_width  # deferred: drivers load only when this command runs
 
     config, _ = config_of(args)
     receipt = _receipt_for(args, config)
@@ -95,8 +95,8 @@ def _print_preview(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_printer(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from devices.registry import DeviceContext, open_device
+def _open_printer(args: argparse.Namespace):
+    from devices.registry import DeviceContext, open_device  # deferred: drivers load only when this command runs
 
     config, data_dir = config_of(args)
     url = args.device or config.devices.printer
@@ -107,7 +107,7 @@ def _open_printer(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _not_ready(exc: PrinterError) -> int:
-    from devices.printer.status import NOT_READY, REASONS
+    from devices.printer.status import NOT_READY, REASONS  # deferred: drivers load only when this command runs
 
     status = exc.status if isinstance(exc.status, PrinterStatus) else PrinterStatus.UNKNOWN
     if status in NOT_READY:
@@ -130,7 +130,7 @@ def _print_test(args: argparse.Namespace) -> int:
 
 
 def _print_status(args: argparse.Namespace) -> int:
-    from devices.printer.status import NOT_READY, REASONS
+    from devices.printer.status import NOT_READY, REASONS  # deferred: drivers load only when this command runs
 
     printer, _ = _open_printer(args)
     printer.open()
@@ -149,9 +149,10 @@ def _print_status(args: argparse.Namespace) -> int:
 def print_ticket_to(url: str, terminal: "Terminal", ticket: Ticket) -> int:
     """``kiosk queue take --print URL``: print the issued ticket. The ticket stays
     issued whatever the printer does; the exit code says what happened to the paper."""
-    from devices.registry import DeviceContext, open_device
+    from devices.registry import DeviceContext, open_device  # deferred: drivers load only when this command runs
 
-    printer = open_device(DeviceKind.PRINTER, url, DeviceContext(data_dir=terminal.data_dir))
+    # The registry makes a receipt printer for the printer kind.
+    printer = cast(ReceiptPrinter, open_device(DeviceKind.PRINTER, url, DeviceContext(data_dir=terminal.data_dir)))
     service = terminal.catalog.get(ticket.service)
     printer.open()
     try:

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from kiosk.bootstrap import build_terminal
-from kiosk.cli.calling import transfer_ticket
 from kiosk.cli.common import config_of, print_json
+from kiosk.cli.printing import print_ticket_to
 from kiosk.storecheck import resume_day
 from kiosk.tickets import Priority, Ticket
 
@@ -68,7 +68,7 @@ def ticket_json(t: Ticket) -> dict[str, object]:
     }
 
 
-def _terminal(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _terminal(args: argparse.Namespace):
     config, data_dir = config_of(args)
     return build_terminal(config, data_dir, with_devices=False)
 
@@ -83,8 +83,6 @@ def take_ticket(args: argparse.Namespace) -> int:
         name = terminal.catalog.get(ticket.service).name.get(terminal.config.language)
         print(f"{ticket.number}  {name}  ahead {ticket.ahead}  ~{ticket.eta_minutes} min")
     if args.print_url:
-        from kiosk.cli.printing import print_ticket_to
-
         return print_ticket_to(args.print_url, terminal, ticket)
     return 0
 
@@ -142,4 +140,17 @@ def resume_numbers(args: argparse.Namespace) -> int:
     resume_day(terminal.queue.connection, terminal.clock.now().date().isoformat(), floors)
     for prefix, last in sorted(floors.items()):
         print(f"{prefix}: next number {prefix}{last + 1:03d} or later")
+    return 0
+
+
+def transfer_ticket(args: argparse.Namespace) -> int:
+    """``kiosk queue transfer SERVICE [--window N]``: send the window's ticket to another
+    service, keeping its place."""
+    config, data_dir = config_of(args)
+    terminal = build_terminal(config, data_dir, with_devices=False)
+    ticket = terminal.queue.transfer(args.window, args.service)
+    if args.json:
+        print_json(ticket_json(terminal.queue.get(ticket.ticket_id) or ticket))
+    else:
+        print(f"{ticket.number} → {ticket.service} (ahead {ticket.ahead})")
     return 0

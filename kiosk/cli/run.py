@@ -52,15 +52,15 @@ def run(args: argparse.Namespace) -> int:
     if start.fallback:
         log.error("configuration failed, running on the last good one: %s", start.fallback)
         print(f"kiosk: {start.fallback}\nkiosk: started from {last_good_path(start.path)}", file=sys.stderr)
-    from screens.env import has_display, prepare_kivy
+    from screens.env import has_display, prepare_kivy  # deferred: Kivy loads only after prepare_kivy has configured it
 
     offscreen = not has_display()
     prepare_kivy(*args.size, fullscreen=args.fullscreen or args.kiosk, offscreen=offscreen)
     terminal = build_terminal(config, data_dir, simulate=args.simulate)
-    from kivy.clock import Clock
-    from kivy.core.window import Window
+    from kivy.clock import Clock  # deferred: Kivy loads only after prepare_kivy has configured it
+    from kivy.core.window import Window  # deferred: Kivy loads only after prepare_kivy has configured it
 
-    from screens.app import KioskApp
+    from screens.app import KioskApp  # deferred: Kivy loads only after prepare_kivy has configured it
 
     app = KioskApp(terminal)
     print(f"Legal Kiosk: terminal {config.terminal_id}, data in {data_dir}, log in {log_file}", file=sys.stderr)
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
         def save(_dt: float) -> None:
-            from screens.pilot import Pilot
+            from screens.pilot import Pilot  # deferred: Kivy loads only after prepare_kivy has configured it
 
             Pilot(app).screenshot(live)
 
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         Clock.schedule_once(lambda _dt: app.stop(), 0)
 
     # Watchdog, restart journal, screen timetable, nightly restart (docs/terminal.md).
-    from screens.session import SessionKeeper
+    from screens.session import SessionKeeper  # deferred: Kivy loads only after prepare_kivy has configured it
 
     keeper = SessionKeeper(app, data_dir, restart_now, lockdown=args.kiosk)
     keeper.start()
@@ -105,11 +105,11 @@ def run(args: argparse.Namespace) -> int:
     def start_fleet() -> None:
         # After the first frame, on a worker: the MQTT client's imports and connection
         # never delay the attract screen.
-        from fleet.agent import start_agent
+        from fleet.agent import start_agent  # deferred: only when this command runs (paho, aiohttp)
 
         agents.append(start_agent(terminal, screenshot=lambda: screen_png(app), restart=restart, config_path=config_file,
                                   config_fallback=start.fallback))
-        from fleet.update.service import start_for_agent  # signed updates, when [update] names the centre
+        from fleet.update.service import start_for_agent  # deferred: only when this command runs (paho, aiohttp)
 
         updater = start_for_agent(agents[0], config.update, restart)
         if updater is not None:
@@ -140,9 +140,9 @@ def run(args: argparse.Namespace) -> int:
 
 def screen_png(app: object, timeout_s: float = 5.0) -> bytes | None:
     """PNG of the screen shown now, taken on the UI thread (callable from any thread)."""
-    from kivy.clock import Clock
+    from kivy.clock import Clock  # deferred: Kivy loads only after prepare_kivy has configured it
 
-    from screens.pilot import Pilot
+    from screens.pilot import Pilot  # deferred: Kivy loads only after prepare_kivy has configured it
 
     done = threading.Event()
     result: list[bytes] = []

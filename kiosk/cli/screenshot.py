@@ -17,7 +17,7 @@ from kiosk.tickets import Priority
 
 SCREENS = ("attract", "home", "service", "materials", "card", "ticket", "done", "pin", "technician", "idle",
            "call_consent", "call_wait", "call_active", "call_ended",
-           "appt_menu", "appt_slots", "rate_ticket", "rate")  # appointments and ratings (issue 8)
+           "appt_menu", "appt_slots", "rate_ticket", "rate")  # the screens that need no centre
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -50,12 +50,12 @@ def screenshot(args: argparse.Namespace) -> int:
     config, _ = config_of(args)
     if args.lang:
         config = config.model_copy(update={"language": args.lang})
-    from screens.env import prepare_kivy
+    from screens.env import prepare_kivy  # deferred: Kivy loads only after prepare_kivy has configured it
 
     prepare_kivy(*args.size, offscreen=True)
-    from screens.app import KioskApp
-    from screens.pilot import run_script
-    from screens.shots import reach
+    from screens.app import KioskApp  # deferred: Kivy loads only after prepare_kivy has configured it
+    from screens.pilot import run_script  # deferred: Kivy loads only after prepare_kivy has configured it
+    from screens.shots import reach  # deferred: Kivy loads only after prepare_kivy has configured it
 
     out = args.out.resolve()
     with tempfile.TemporaryDirectory(prefix="kiosk-shot-") as tmp:
@@ -64,7 +64,7 @@ def screenshot(args: argparse.Namespace) -> int:
         app = KioskApp(terminal)
         goto = reach(args.screen, args.service)
 
-        def script(p):  # type: ignore[no-untyped-def]
+        def script(p):
             while not terminal.devices_ready.is_set():  # the simulators start after the first frame
                 yield 0.05
             if args.elder:

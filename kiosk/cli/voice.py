@@ -54,9 +54,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     status.set_defaults(handler=models_status)
 
 
-def _matcher(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from kiosk.catalog import load_catalog
-    from kiosk.voice.matcher import IntentMatcher
+def _matcher(args: argparse.Namespace):
+    from kiosk.catalog import load_catalog  # deferred: only when this command runs
+    from kiosk.voice.matcher import IntentMatcher  # deferred: the voice package loads its matcher; only when this command runs
 
     config, _ = config_of(args)
     return IntentMatcher(load_catalog(config.catalog))
@@ -94,8 +94,8 @@ def voice_grammar(args: argparse.Namespace) -> int:
 
 def speech_recognize(args: argparse.Namespace) -> int:
     """Recognise a WAV file with Vosk and print the text (and timings with --json)."""
-    from devices.audio.recognizer import VoskRecognizer
-    from devices.audio.sim import WavMic
+    from devices.audio.recognizer import VoskRecognizer  # deferred: drivers load only when this command runs
+    from devices.audio.sim import WavMic  # deferred: drivers load only when this command runs
 
     model = Path(args.model) if args.model else data_dir_of(args) / "models" / "vosk-small-cn"
     mic = WavMic("wav://" + str(Path(args.wav).resolve()))
@@ -134,8 +134,8 @@ def _check_wav(path: Path) -> None:
 
 def say_text(args: argparse.Namespace) -> int:
     """Speak ``TEXT`` on the terminal's speaker, or write it to ``--out``."""
-    from devices.audio.tts import EspeakSpeaker, synthesize, write_wav
-    from devices.registry import DeviceContext
+    from devices.audio.tts import EspeakSpeaker, synthesize, write_wav  # deferred: drivers load only when this command runs
+    from devices.registry import DeviceContext  # deferred: drivers load only when this command runs
 
     if args.out:
         pcm, rate = synthesize(args.text)
@@ -157,7 +157,7 @@ def say_text(args: argparse.Namespace) -> int:
 
 def models_install(args: argparse.Namespace) -> int:
     """Install a model into DATA_DIR/models/NAME."""
-    from kiosk.voice.models import default_progress, install_model
+    from kiosk.voice.models import default_progress, install_model  # deferred: the voice package loads its matcher; only when this command runs
 
     data_dir = data_dir_of(args)
     path = install_model(data_dir, args.name, source=args.source, sha256=args.sha256, progress=default_progress(args.name))
@@ -167,7 +167,7 @@ def models_install(args: argparse.Namespace) -> int:
 
 def models_status(args: argparse.Namespace) -> int:
     """List the models and whether each is installed; exit 1 if any is missing."""
-    from kiosk.voice.models import check_model, load_models
+    from kiosk.voice.models import check_model, load_models  # deferred: the voice package loads its matcher; only when this command runs
 
     data_dir = data_dir_of(args)
     statuses = [check_model(data_dir, name) for name in sorted(load_models())]

@@ -162,7 +162,7 @@ def submit(
         raise ValueError("an application needs a matter and a phone number")
     if draft.sign_method != "window" and not draft.signature_png:
         raise ValueError("an application signed at the kiosk needs the signature or the fingerprint mark")
-    from kiosk.legal_aid.sealing import key_id, seal  # cryptography: loaded when first needed
+    from kiosk.legal_aid.sealing import key_id, seal  # deferred: cryptography loads on first use
 
     check = new_check_code()
     with transaction(conn) as c:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from kiosk.catalog import LocalText
 from kiosk.datafile import parse_toml, read_text
 from kiosk.errors import CatalogError
+from kiosk.identity import age_on
 
 
 class _Model(BaseModel):
@@ -106,8 +107,6 @@ class LegalAidData(_Model):
 
     def card_groups(self, birth: date, today: date) -> list[str]:
         """The groups the ID card puts the holder in (by age)."""
-        from kiosk.identity import age_on
-
         age = age_on(birth, today)
         return [g.code for g in self.groups if g.from_card and g.by_age(age)]
 

@@ -1,4 +1,4 @@
-"""The legal-aid application as steps of the visit (states ``LA_*`` of kiosk.visit).
+"""The legal-aid application as a feature of the visit (``LegalAidState``).
 
 matter → (ID card) → groups → (hardship declaration) → phone → what happened →
 commitment letter → signature → submitted (receipt)
@@ -6,10 +6,10 @@ commitment letter → signature → submitted (receipt)
 A matter outside legal aid, or a person who does not declare hardship when the law
 asks for it, goes to ``LA_OUTSIDE``: it says so plainly and offers a consultation
 ticket (and a video call where the terminal has one). Progress look-ups (``LA_PROGRESS``)
-ask the centre on a worker thread and come back as ``ProgressAnswered``.
+ask the centre on the centre asker's worker and come back as ``ProgressAnswered``.
 
-``VisitFlow`` calls in here from its handlers; everything personal sits in ``draft``,
-which ``wipe`` drops whenever the visit ends.
+``VisitFlow`` hands legal aid's events here (``on_event``); everything personal sits in
+``draft``, which ``wipe`` drops whenever the visit ends.
 """
 
 from __future__ import annotations
@@ -17,21 +17,26 @@ from __future__ import annotations
 import itertools
 import logging
 import sqlite3
-import threading
-from typing import TYPE_CHECKING, Any, Callable
+from dataclasses import replace
+from typing import Any
 
 from kiosk import events as ev
+from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
+from kiosk.centre_asker import CentreAsker
+from kiosk.config import KioskConfig
+from kiosk.events import Event
+from kiosk.feature import FeatureBase, FeatureContext, State
+from kiosk.i18n import Translator
 from kiosk.identity import IdentityCard
 from kiosk.legal_aid.application import SIGN_METHODS, Draft, ensure_schema, submit, terminal_prefix
-from kiosk.legal_aid.data import LegalAidData
-from kiosk.legal_aid.phone import is_mobile
-from kiosk.availability import AVAILABLE, Availability, Unavailable
+from kiosk.legal_aid.data import LegalAidData, load_legal_aid
+from kiosk.legal_aid.events import LegalAidAnswered, LegalAidOpened, ProgressAnswered, ProgressOpened
+from kiosk.phone import is_mobile
+from kiosk.legal_aid.states import LegalAidState as S
 from kiosk.ports import CentreError, CentreUnavailable, Clock
-
-if TYPE_CHECKING:
-    from kiosk.config import KioskConfig
-    from kiosk.i18n import Translator
-    from kiosk.visit import VisitFlow, VisitState
+from kiosk.states import VisitState
+from kiosk.store import DB_FILENAME, connect
+from kiosk.visit import VisitFlow
 
 log = logging.getLogger(__name__)
 
@@ -41,22 +46,46 @@ CARD_PURPOSE_PROGRESS = "legal_aid.card_why_progress"
 OUTSIDE_TICKET_SERVICE = "consultation"
 MAX_STORY = 1000  # characters of dictation kept (a few minutes of speech)
 
+# The entries and the ways out; forward steps are decided by ``answer``, back steps by
+# ``back``.
+TRANSITIONS: dict[tuple[State, type[Event]], State] = {
+    (VisitState.HOME, LegalAidOpened): S.LA_MATTER,
+    (VisitState.HOME, ProgressOpened): S.LA_PROGRESS,
+    (S.LA_OUTSIDE, ev.TicketRequested): VisitState.TICKET,  # a consultation ticket instead
+}
+for _s in S:
+    TRANSITIONS[(_s, ev.HomePressed)] = VisitState.HOME
+    TRANSITIONS[(_s, ev.Finished)] = VisitState.ATTRACT
 
-class LegalAidFlow:
+
+class LegalAidFlow(FeatureBase):
     """The legal-aid steps of one terminal's visits (UI thread only, like VisitFlow)."""
 
-    def __init__(self, data: LegalAidData, conn: sqlite3.Connection, config: "KioskConfig", clock: Clock, translator: "Translator") -> None:
+    name = "legal_aid"
+    states = tuple(S)
+    transitions = TRANSITIONS
+    events = (LegalAidOpened, LegalAidAnswered, ProgressOpened, ProgressAnswered)
+    final = frozenset({S.LA_DONE})
+    # The middle of an application: the idle question waits longer.
+    multi_step = frozenset(set(S) - {S.LA_DONE, S.LA_OUTSIDE})
+    screens = {state.value: f"screens.legal_aid.screens:{_cls}" for state, _cls in (
+        (S.LA_MATTER, "LaMatterScreen"), (S.LA_OUTSIDE, "LaOutsideScreen"), (S.LA_GROUP, "LaGroupScreen"),
+        (S.LA_HARDSHIP, "LaHardshipScreen"), (S.LA_PHONE, "LaPhoneScreen"), (S.LA_STORY, "LaStoryScreen"),
+        (S.LA_LETTER, "LaLetterScreen"), (S.LA_SIGN, "LaSignScreen"), (S.LA_DONE, "LaDoneScreen"),
+        (S.LA_PROGRESS, "LaProgressScreen"),
+    )}
+    config_section = "legal_aid"
+
+    def __init__(self, data: LegalAidData, conn: sqlite3.Connection, config: KioskConfig, clock: Clock,
+                 translator: Translator, asker: CentreAsker) -> None:
         self.data = data
         self._conn = conn
         ensure_schema(conn)
         self._config = config
         self._clock = clock
         self._tr = translator
+        self._asker = asker  # progress look-ups: on its worker, answers to the event inbox
         self.draft = Draft()
-        # Progress look-ups: the centre's live channel (None offline) and the way results
-        # come back to the UI thread (the app's bridge); both set by the app.
-        self.centre: Callable[[], Any] = lambda: None
-        self.deliver: Callable[[ev.Event], None] | None = None
         self.progress: dict[str, Any] = {}  # the look-up on screen: state, results, message
         self._lookups = itertools.count(1)
 
@@ -74,10 +103,31 @@ class LegalAidFlow:
 
     def progress_availability(self) -> Availability:
         """Can an application's progress be looked up now? Only the centre knows it."""
-        centre = self.centre()
-        if centre is None or not centre.connected():
+        if not self._asker.online():
             return Unavailable("home.why.progress_offline")
         return AVAILABLE
+
+    def tiles(self) -> list[HomeTile]:
+        """Apply, and follow an application."""
+        return [
+            HomeTile("home.tiles.apply", "home.tiles.apply_hint", "apply", "la:open", order=10,
+                     spoken_key="legal_aid.home_apply", availability=self.availability),
+            HomeTile("home.tiles.progress", "home.tiles.progress_hint", "progress", "la:progress_open", order=20,
+                     spoken_key="legal_aid.home_progress", availability=self.progress_availability),
+        ]
+
+    def on_event(self, flow: VisitFlow, event: Event, target: State | None) -> State | None:
+        """Open an application or a look-up where the table allows it; take an answer
+        on legal aid's own screens; keep a look-up's answer."""
+        if isinstance(event, LegalAidOpened):
+            return self.open(flow) if target is not None else None
+        if isinstance(event, ProgressOpened):
+            return self.open_progress(flow) if target is not None else None
+        if isinstance(event, LegalAidAnswered):
+            return self.answer(flow, event) if flow.state in self.states else None
+        if isinstance(event, ProgressAnswered):
+            self.progress_answered(event)
+        return None
 
     def needs_hardship(self) -> bool:
         """True when the chosen matter asks for hardship and no group waives it."""
@@ -114,22 +164,18 @@ class LegalAidFlow:
         self.draft = Draft()
         self.progress = {}
 
-    def open(self, flow: "VisitFlow") -> "VisitState | None":
+    def open(self, flow: VisitFlow) -> State | None:
         """Start an application (home → matter)."""
-        from kiosk.visit import VisitState
-
         if not self.available:
             # No key: an application could not be kept unreadable here. Send to the window.
             log.warning("legal aid: no centre public key configured; applications are off")
             flow.set_notice("legal_aid.unavailable")
             return None
         self.draft = Draft()
-        return VisitState.LA_MATTER
+        return S.LA_MATTER
 
-    def answer(self, flow: "VisitFlow", event: ev.LegalAidAnswered) -> "VisitState | None":
+    def answer(self, flow: VisitFlow, event: LegalAidAnswered) -> State | None:
         """One answer; returns the next state (None: stay, the screen refreshes)."""
-        from kiosk.visit import VisitState as S
-
         d = self.draft
         step, value = event.step, event.value
         state = flow.state
@@ -187,25 +233,20 @@ class LegalAidFlow:
         log.warning("legal aid: answer %s out of place in %s", step, state.value)
         return None
 
-    def _outside(self, flow: "VisitFlow") -> "VisitState":
-        from dataclasses import replace
-
-        from kiosk.visit import VisitState
+    def _outside(self, flow: VisitFlow) -> State:
 
         # The ticket offered there is for a free consultation with the lawyer on duty.
-        codes = {s.code for s in flow._catalog.services}
-        service = OUTSIDE_TICKET_SERVICE if OUTSIDE_TICKET_SERVICE in codes else flow._catalog.services[0].code
+        codes = {s.code for s in flow.catalog.services}
+        service = OUTSIDE_TICKET_SERVICE if OUTSIDE_TICKET_SERVICE in codes else flow.catalog.services[0].code
         flow.visit = replace(flow.visit, service=service)
-        return VisitState.LA_OUTSIDE
+        return S.LA_OUTSIDE
 
-    def _card_read(self, flow: "VisitFlow", card: IdentityCard) -> "VisitState":
-        from kiosk.visit import VisitState
+    def _card_read(self, flow: VisitFlow, card: IdentityCard) -> State:
 
         self.draft.card_groups = tuple(self.data.card_groups(card.birth_date, self._clock.now().date()))
-        return VisitState.LA_GROUP
+        return S.LA_GROUP
 
-    def _sign(self, flow: "VisitFlow", method: str, png: bytes) -> "VisitState | None":
-        from kiosk.visit import VisitState
+    def _sign(self, flow: VisitFlow, method: str, png: bytes) -> State | None:
 
         if method not in SIGN_METHODS:
             log.warning("legal aid: unknown way of signing %r", method)
@@ -243,87 +284,82 @@ class LegalAidFlow:
             return None
         # Only the number goes to the log: it is how staff find it, and names nobody.
         log.info("legal aid: application %s queued for the centre", self.draft.submitted.number)
-        return VisitState.LA_DONE
+        return S.LA_DONE
 
-    def back(self, state: "VisitState") -> "VisitState | None":
+    def back(self, flow: VisitFlow, state: State) -> State | None:
         """One step back from a legal-aid state."""
-        from kiosk.visit import VisitState as S
-
         d = self.draft
         if state is S.LA_OUTSIDE:
             return S.LA_HARDSHIP if d.outside_reason == "hardship" else S.LA_MATTER
         if state is S.LA_PHONE:
             return S.LA_HARDSHIP if self.needs_hardship() else S.LA_GROUP
-        return {
-            S.LA_MATTER: S.HOME,
+        steps: dict[State, State] = {
+            S.LA_MATTER: VisitState.HOME,
             S.LA_GROUP: S.LA_MATTER,
             S.LA_HARDSHIP: S.LA_GROUP,
             S.LA_STORY: S.LA_PHONE,
             S.LA_LETTER: S.LA_STORY,
             S.LA_SIGN: S.LA_LETTER,
-            S.LA_DONE: S.HOME,  # submitted: there is nothing to go back to
-            S.LA_PROGRESS: S.HOME,
-        }.get(state)
+            S.LA_DONE: VisitState.HOME,  # submitted: there is nothing to go back to
+            S.LA_PROGRESS: VisitState.HOME,
+        }
+        return steps.get(state)
 
     # --- progress look-up ------------------------------------------------------------------
 
-    def open_progress(self, flow: "VisitFlow") -> "VisitState":
+    def open_progress(self, flow: VisitFlow) -> State:
         """Home → the look-up screen (number on the keypad, or the ID card)."""
-        from kiosk.visit import VisitState
-
         self.progress = {}
-        return VisitState.LA_PROGRESS
+        return S.LA_PROGRESS
 
-    def progress_by_card(self, flow: "VisitFlow") -> "VisitState | None":
+    def progress_by_card(self, flow: VisitFlow) -> State | None:
         """Look up by ID card: the card step first (skipped when a card was read)."""
-        from kiosk.visit import VisitState
-
         if not self.available:
             # The ID number may only travel sealed: without the centre's key, by number only.
             flow.set_notice("legal_aid.progress_error")
             return None
 
-        def read(flow: "VisitFlow", card: IdentityCard) -> "VisitState":
+        def read(flow: VisitFlow, card: IdentityCard) -> State:
             self.lookup(card=card)
-            return VisitState.LA_PROGRESS
+            return S.LA_PROGRESS
 
-        return flow.ask_for_card(CARD_PURPOSE_PROGRESS, read, back_to=VisitState.LA_PROGRESS, window_service="legal_aid")
+        return flow.ask_for_card(CARD_PURPOSE_PROGRESS, read, back_to=S.LA_PROGRESS, window_service="legal_aid")
 
     def lookup(self, number: str | None = None, card: IdentityCard | None = None) -> None:
         """Ask the centre on a worker; the answer comes back as ``ProgressAnswered``."""
         lookup_id = next(self._lookups)
         self.progress = {"id": lookup_id, "state": "asking", "by": "card" if card else "number"}
-        from kiosk.legal_aid.sealing import seal  # cryptography: loaded when first needed, not at start-up
+        from kiosk.legal_aid.sealing import seal  # deferred: cryptography is loaded on first use, not at start-up
 
         if card is not None:
             # The ID number crosses sealed: only the centre can read it (and keeps only a keyed hash).
             args = {"sealed_id": seal(self._config.legal_aid.public_key, card.id_number.upper().encode(), b"progress")}
         else:
             args = {"number": number or ""}
-        centre = self.centre()
-        deliver = self.deliver
+        asker = self._asker
 
-        def work() -> None:
+        def work() -> ProgressAnswered:
             try:
-                if centre is None:
-                    raise CentreUnavailable("no centre link")
-                answer = centre.ask(PROGRESS_ASK, args, timeout=10.0)
-                result = ev.ProgressAnswered(lookup_id, tuple(answer.get("applications") or ()))
+                answer = asker.ask(PROGRESS_ASK, args, timeout=10.0)
+                return ProgressAnswered(lookup_id, tuple(answer.get("applications") or ()))
             except CentreUnavailable:
-                result = ev.ProgressAnswered(lookup_id, (), "legal_aid.progress_offline")
+                return ProgressAnswered(lookup_id, (), "legal_aid.progress_offline")
             except CentreError as exc:
                 log.warning("progress look-up refused: %s", exc.code)
-                result = ev.ProgressAnswered(lookup_id, (), "legal_aid.progress_error")
+                return ProgressAnswered(lookup_id, (), "legal_aid.progress_error")
             except Exception:  # noqa: BLE001 — the person is told; the kiosk goes on
                 log.exception("progress look-up failed")
-                result = ev.ProgressAnswered(lookup_id, (), "legal_aid.progress_error")
-            if deliver is not None:
-                deliver(result)
+                return ProgressAnswered(lookup_id, (), "legal_aid.progress_error")
 
-        threading.Thread(target=work, name="legal-aid-progress", daemon=True).start()
+        asker.run(work, "legal-aid progress")
 
-    def progress_answered(self, event: ev.ProgressAnswered) -> None:
+    def progress_answered(self, event: ProgressAnswered) -> None:
         """Keep the answer for the screen (an older look-up's answer is dropped)."""
         if self.progress.get("id") != event.lookup_id:
             return
         self.progress = {**self.progress, "state": "answered", "applications": list(event.applications), "message_key": event.message_key}
+
+
+def setup(ctx: FeatureContext) -> LegalAidFlow:
+    """Legal aid's steps, on a connection of their own."""
+    return LegalAidFlow(load_legal_aid(), connect(ctx.data_dir / DB_FILENAME), ctx.config, ctx.clock, ctx.translator, ctx.asker)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 
+from kiosk.catalog import load_catalog
 from kiosk.voice.matcher import Intent, IntentMatcher, ScreenOffers
 from kiosk.voice.numbers import cardinal_zh, digits_zh, say_number, speakable
 from kiosk.voice.vocabulary import IntentName, Vocabulary, load_vocabulary
@@ -38,8 +39,6 @@ __all__ = [
 def default_matcher() -> IntentMatcher:
     """A matcher for the shipped catalogue and vocabulary, built on first use (~0.5 s:
     pypinyin's dictionaries load then). A site with its own catalogue builds its own."""
-    from kiosk.catalog import load_catalog
-
     return IntentMatcher(load_catalog())
 
 

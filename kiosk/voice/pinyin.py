@@ -31,8 +31,8 @@ def normalize_text(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _pypinyin():  # type: ignore[no-untyped-def]
-    import pypinyin
+def _pypinyin():
+    import pypinyin  # heavy: its dictionaries load on first use, never before the first frame
 
     return pypinyin
 

@@ -42,7 +42,7 @@ def _keypad_scenario(p: Any, record: dict[str, Any]) -> Any:
         record["steps"][-1]["look_s"] = round(clock() - t0, 2)
 
     app = p.app
-    appts = app.terminal.flow.appointments
+    appts = app.terminal.flow.features.get("appointments")
     touches: list[object] = []
     from kivy.core.window import Window
 

@@ -58,7 +58,7 @@ def book(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("appt:open")
     look(p, record, "appointment_menu")
     yield p.tap("appt:service:consultation")
-    yield from wait_for(p, lambda: p.app.terminal.flow.appointments.asking is None)
+    yield from wait_for(p, lambda: p.app.terminal.flow.features.get("appointments").asking is None)
     look(p, record, "appointment_slots")
     yield p.tap("elder")  # 长辈版: bigger type and targets, audited too
     look(p, record, "appointment_slots_elder")
@@ -81,14 +81,14 @@ def book(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "appointment_phone")
     yield p.tap("numpad:ok")
     yield from wait_for(p, lambda: p.app.sm.current == "appt_booked")
-    yield from wait_for(p, lambda: p.app.terminal.flow.appointments.slip_key == "appointment.slip_printed", 20)
+    yield from wait_for(p, lambda: p.app.terminal.flow.features.get("appointments").slip_key == "appointment.slip_printed", 20)
     look(p, record, "appointment_booked")
-    a = p.app.terminal.flow.appointments
+    a = p.app.terminal.flow.features.get("appointments")
     record["code"] = a.booking.code if a.booking else None
     record["slip_png"] = str(Path(record["data_dir"]) / "printer" / "last.png")
     yield p.tap("finish")
     record["after_finish"] = {"screen": p.app.sm.current, "card": p.app.terminal.flow.visit.card is not None,
-                              "phone": p.app.terminal.flow.appointments.phone}
+                              "phone": p.app.terminal.flow.features.get("appointments").phone}
 
 
 @scenario
@@ -98,7 +98,7 @@ def full(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("start")
     yield p.tap("appt:open")
     yield p.tap("appt:service:consultation")
-    yield from wait_for(p, lambda: p.app.terminal.flow.appointments.asking is None)
+    yield from wait_for(p, lambda: p.app.terminal.flow.features.get("appointments").asking is None)
     slot = next(b.action for b in p.buttons() if b.action.startswith("appt:slot:"))
     yield p.tap(slot)
     p.app._run_sim_action("idcard.insert_adult")
@@ -110,7 +110,7 @@ def full(p: Any, record: dict[str, Any]) -> Steps:
         p.tap(f"numpad:{d}")  # one finger after another; the screen settles once
     yield 0.4
     yield p.tap("numpad:ok")
-    yield from wait_for(p, lambda: p.app.sm.current == "appt_slots" and p.app.terminal.flow.appointments.asking is None)
+    yield from wait_for(p, lambda: p.app.sm.current == "appt_slots" and p.app.terminal.flow.features.get("appointments").asking is None)
     look(p, record, "appointment_full")
     record["notice"] = p.app.notice
 
@@ -123,21 +123,21 @@ def mine(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("appt:open")
     yield p.tap("appt:mine")
     p.app._run_sim_action("idcard.insert_adult")
-    yield from wait_for(p, lambda: p.app.sm.current == "appt_mine" and p.app.terminal.flow.appointments.asking is None)
+    yield from wait_for(p, lambda: p.app.sm.current == "appt_mine" and p.app.terminal.flow.features.get("appointments").asking is None)
     look(p, record, "appointment_mine")
     code = record["code"]
-    record["mine_codes"] = [b.code for b in p.app.terminal.flow.appointments.bookings]
+    record["mine_codes"] = [b.code for b in p.app.terminal.flow.features.get("appointments").bookings]
     yield p.tap(f"appt:move:{code}")
-    yield from wait_for(p, lambda: p.app.terminal.flow.appointments.asking is None)
+    yield from wait_for(p, lambda: p.app.terminal.flow.features.get("appointments").asking is None)
     slots = [b.action for b in p.buttons() if b.action.startswith("appt:slot:")]
     yield p.tap(slots[-1])
     yield from wait_for(p, lambda: p.app.sm.current == "appt_booked")
     look(p, record, "appointment_moved")
     yield p.tap("back")
     yield p.tap("appt:mine")
-    yield from wait_for(p, lambda: p.app.terminal.flow.appointments.asking is None)
+    yield from wait_for(p, lambda: p.app.terminal.flow.features.get("appointments").asking is None)
     yield p.tap(f"appt:cancel:{code}")
-    yield from wait_for(p, lambda: p.app.terminal.flow.appointments.asking is None)
+    yield from wait_for(p, lambda: p.app.terminal.flow.features.get("appointments").asking is None)
     look(p, record, "appointment_cancelled")
     record["cancel_notice"] = p.app.notice
 
@@ -211,9 +211,9 @@ def rate_voice(p: Any, record: dict[str, Any]) -> Steps:
     p.app.act("rate:video")
     yield 0.5
     yield say(p, "三分")
-    record["after_number"] = p.app.terminal.flow.ratings.score
+    record["after_number"] = p.app.terminal.flow.features.get("ratings").score
     yield say(p, "非常满意")
-    record["after_name"] = p.app.terminal.flow.ratings.score
+    record["after_name"] = p.app.terminal.flow.features.get("ratings").score
     yield say(p, "提交评价")
     yield 0.3
     look(p, record, "rating_voice_done")

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from devices.audio.sim import SimSpeaker
-from kiosk.calling import Announcer, CallAnnounced, CallWatcher, announcement_text, display_snapshot
+from kiosk.announce import Announcer, CallAnnounced, CallWatcher, announcement_text, display_snapshot
 from kiosk.queue import QueueService
 from kiosk.store import DB_FILENAME, connect
 from kiosk.tickets import Priority

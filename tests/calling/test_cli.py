@@ -51,7 +51,7 @@ def test_transfer_handler_for_kiosk_queue_transfer(data_dir: Path, capsys) -> No
     """The handler the proposed ``kiosk queue transfer SERVICE [--window N] [--json]`` runs."""
     import argparse
 
-    from kiosk.cli.calling import transfer_ticket
+    from kiosk.cli.queue import transfer_ticket
 
     seed(data_dir, 3)  # A001 (elderly) B001 C001
     assert kiosk(data_dir, "queue", "call", "--window", "4", "--service", "legal_aid").returncode == 0

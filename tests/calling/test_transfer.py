@@ -91,7 +91,7 @@ def test_transfer_refuses_an_idle_window_and_the_same_service(terminal) -> None:
 
 
 def test_transferred_ticket_called_again_is_noticed(terminal, clock) -> None:  # type: ignore[no-untyped-def]
-    from kiosk.calling import CallWatcher
+    from kiosk.announce import CallWatcher
 
     q = terminal.queue
     q.take("consultation")

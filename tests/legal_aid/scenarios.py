@@ -51,7 +51,7 @@ def say(p: Any, text: str) -> Steps:
 
 
 def outbox(p: Any) -> list[dict[str, Any]]:
-    conn = p.app.terminal.flow.legal_aid._conn
+    conn = p.app.terminal.flow.features.get("legal_aid")._conn
     return [dict(r) for r in conn.execute("SELECT event_id, kind, delivered_at, length(payload) AS size FROM outbox WHERE kind LIKE 'legal_aid%'")]
 
 
@@ -94,7 +94,7 @@ def apply_touch(p: Any, record: dict[str, Any]) -> Steps:
     yield from wait_for(p, lambda: p.app.sm.current == "la_done")
     yield from wait_for(p, lambda: "回执已打印" in p.screen_text() or "printed" in p.screen_text(), 10)
     look(p, record, "la_done")
-    s = p.app.terminal.flow.legal_aid.draft.submitted
+    s = p.app.terminal.flow.features.get("legal_aid").draft.submitted
     record["submitted"] = {"number": s.number, "code": s.check_code} if s else None
     record["outbox"] = outbox(p)
     if record.get("marker"):
@@ -111,7 +111,7 @@ def apply_touch(p: Any, record: dict[str, Any]) -> Steps:
     yield from wait_for(p, lambda: p.app.sm.current == "attract", 3)
     if p.app.sm.current != "attract":
         yield p.tap("finish")
-    record["draft_after"] = repr(p.app.terminal.flow.legal_aid.draft)
+    record["draft_after"] = repr(p.app.terminal.flow.features.get("legal_aid").draft)
     record["card_after"] = p.app.terminal.flow.visit.card is not None
 
 
@@ -133,7 +133,7 @@ def outside(p: Any, record: dict[str, Any]) -> Steps:
 @scenario
 def progress_lookup(p: Any, record: dict[str, Any]) -> Steps:
     """Follow an application at a terminal: by its number on the keypad, then by ID card."""
-    la = p.app.terminal.flow.legal_aid
+    la = p.app.terminal.flow.features.get("legal_aid")
     yield from wait_for(p, lambda: p.app.terminal.centre is not None and p.app.terminal.centre.connected(), 20)
     yield from go(p, "voice", "home")  # voice mode: the answer is said aloud too
     yield from go(p, "la:progress_open", "la_progress")
@@ -158,7 +158,7 @@ def keypad_voice(p: Any, record: dict[str, Any]) -> Steps:
     """Keypad first (arrows, Enter, digit keys), dictation decoded by real Vosk, then
     voice mode (recognised speech through the real matcher); finally a matter outside
     legal aid, by voice, ends with a consultation ticket."""
-    la = p.app.terminal.flow.legal_aid
+    la = p.app.terminal.flow.features.get("legal_aid")
     yield p.press_key(ENTER)
     yield from focus_on(p, "start")
     yield p.press_key(ENTER)

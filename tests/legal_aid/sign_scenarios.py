@@ -40,7 +40,7 @@ def to_sign(p: Any, record: dict[str, Any]) -> Steps:
 
 
 def finish_visit(p: Any, record: dict[str, Any]) -> Steps:
-    s = p.app.terminal.flow.legal_aid.draft.submitted
+    s = p.app.terminal.flow.features.get("legal_aid").draft.submitted
     record["submitted"] = {"number": s.number, "code": s.check_code, "sign_method": s.sign_method} if s else None
     record["spoken"] = speaker(p).spoken()
     printed = Path(record["data_dir"]) / "printer"

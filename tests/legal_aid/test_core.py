@@ -13,10 +13,12 @@ import pytest
 from kiosk import events as ev
 from kiosk.errors import CatalogError
 from kiosk.legal_aid.data import load_legal_aid, parse_legal_aid
-from kiosk.legal_aid.phone import is_mobile, masked_phone, mobile_problem, spoken_digits
+from kiosk.phone import is_mobile, masked_phone, mobile_problem, spoken_digits
 from kiosk.legal_aid.sealing import SealError, open_box, seal
 from kiosk.ports import DeviceKind
 from kiosk.visit import VisitState as S
+from kiosk.legal_aid.states import LegalAidState as LA
+from kiosk.legal_aid import events as la_ev
 from tests.legal_aid.conftest import ADULT, ELDERLY, PHONE, la_config_toml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,16 +29,16 @@ def card(c: Any) -> ev.CardRead:
 
 
 def answer(flow: Any, step: str, value: str = "", data: bytes = b"") -> S:
-    return flow.handle(ev.LegalAidAnswered(step, value, data))
+    return flow.handle(la_ev.LegalAidAnswered(step, value, data))
 
 
 def to_phone(t: Any, matter: str = "wages", who: Any = ADULT, groups: tuple[str, ...] = ()) -> Any:
     f = t.flow
     f.handle(ev.Started())
-    assert f.handle(ev.LegalAidOpened()) is S.LA_MATTER
+    assert f.handle(la_ev.LegalAidOpened()) is LA.LA_MATTER
     assert answer(f, "matter", matter) is S.CARD
     assert f.card_purpose == "legal_aid.card_why"
-    assert f.handle(card(who)) is S.LA_GROUP
+    assert f.handle(card(who)) is LA.LA_GROUP
     for g in groups:
         answer(f, "group", g)
     return f
@@ -73,15 +75,15 @@ def test_phone_numbers() -> None:
 def test_a_whole_application_is_sealed_into_the_outbox(la_terminal: Any, keys: Any) -> None:
     f = to_phone(la_terminal, groups=("migrant_worker",))
     # A migrant worker claiming wages: the hardship review is waived (art. 42).
-    assert answer(f, "group", "done") is S.LA_PHONE
-    assert answer(f, "phone", "1381234") is S.LA_PHONE and f.visit.notice_key == "numpad.not_mobile"
-    assert answer(f, "phone", PHONE) is S.LA_STORY
+    assert answer(f, "group", "done") is LA.LA_PHONE
+    assert answer(f, "phone", "1381234") is LA.LA_PHONE and f.visit.notice_key == "numpad.not_mobile"
+    assert answer(f, "phone", PHONE) is LA.LA_STORY
     answer(f, "story", "老板拖欠三个月工资")
-    assert answer(f, "story", "done") is S.LA_LETTER
-    assert answer(f, "letter", "agree") is S.LA_SIGN
-    assert answer(f, "sign", "", b"") is S.LA_SIGN and f.visit.notice_key == "legal_aid.sign_empty"
-    assert answer(f, "sign", "", b"\x89PNG fake but non-empty") is S.LA_DONE
-    sub = f.legal_aid.draft.submitted
+    assert answer(f, "story", "done") is LA.LA_LETTER
+    assert answer(f, "letter", "agree") is LA.LA_SIGN
+    assert answer(f, "sign", "", b"") is LA.LA_SIGN and f.visit.notice_key == "legal_aid.sign_empty"
+    assert answer(f, "sign", "", b"\x89PNG fake but non-empty") is LA.LA_DONE
+    sub = f.features.get("legal_aid").draft.submitted
     assert sub is not None and len(sub.number) == 13 and sub.number.isdigit() and len(sub.check_code) == 6
     events = {e.kind: e for e in la_terminal.outbox.pending()}
     assert set(events) == {"legal_aid_application", "legal_aid_submitted"}
@@ -100,26 +102,26 @@ def test_a_whole_application_is_sealed_into_the_outbox(la_terminal: Any, keys: A
     f.handle(ev.Finished())
     f.handle(ev.Finished())
     assert f.state is S.ATTRACT and f.visit.card is None
-    d = f.legal_aid.draft
+    d = f.features.get("legal_aid").draft
     assert (d.matter, d.phone, d.story, d.signature_png, d.submitted) == (None, "", "", b"", None)
 
 
 def test_the_card_from_the_flow_and_the_elderly(la_terminal: Any) -> None:
     f = to_phone(la_terminal, matter="injury", who=ELDERLY)
-    assert f.legal_aid.draft.card_groups == ("elderly",)
-    assert answer(f, "group", "done") is S.LA_HARDSHIP  # elderly alone does not waive hardship
-    assert f.handle(ev.BackPressed()) is S.LA_GROUP
-    assert f.handle(ev.BackPressed()) is S.LA_MATTER
+    assert f.features.get("legal_aid").draft.card_groups == ("elderly",)
+    assert answer(f, "group", "done") is LA.LA_HARDSHIP  # elderly alone does not waive hardship
+    assert f.handle(ev.BackPressed()) is LA.LA_GROUP
+    assert f.handle(ev.BackPressed()) is LA.LA_MATTER
     # A card already read is used at once: no second trip to the card screen.
-    assert answer(f, "matter", "injury") is S.LA_GROUP
+    assert answer(f, "matter", "injury") is LA.LA_GROUP
 
 
 def test_back_from_the_card_step_returns_to_the_flow(la_terminal: Any) -> None:
     f = la_terminal.flow
     f.handle(ev.Started())
-    f.handle(ev.LegalAidOpened())
+    f.handle(la_ev.LegalAidOpened())
     assert answer(f, "matter", "traffic") is S.CARD
-    assert f.handle(ev.BackPressed()) is S.LA_MATTER and f.card_purpose is None
+    assert f.handle(ev.BackPressed()) is LA.LA_MATTER and f.card_purpose is None
     # The queue's own card step is untouched: a legal-aid ticket still needs the card.
     f.handle(ev.HomePressed())
     f.handle(ev.ServiceChosen("legal_aid"))
@@ -130,22 +132,22 @@ def test_back_from_the_card_step_returns_to_the_flow(la_terminal: Any) -> None:
 def test_outside_legal_aid_offers_a_consultation_ticket(la_terminal: Any) -> None:
     f = la_terminal.flow
     f.handle(ev.Started())
-    f.handle(ev.LegalAidOpened())
-    assert answer(f, "matter", "business_contract") is S.LA_OUTSIDE
+    f.handle(la_ev.LegalAidOpened())
+    assert answer(f, "matter", "business_contract") is LA.LA_OUTSIDE
     assert f.handle(ev.TicketRequested()) is S.TICKET
     assert f.visit.ticket.service == "consultation" and f.visit.ticket.number == "A001"
 
 
 def test_no_hardship_declared_is_outside_unless_the_matter_waives_it(la_terminal: Any) -> None:
     f = to_phone(la_terminal, matter="medical")
-    assert answer(f, "group", "none") is S.LA_HARDSHIP
-    assert answer(f, "hardship", "no") is S.LA_OUTSIDE and f.legal_aid.draft.outside_reason == "hardship"
-    assert f.handle(ev.BackPressed()) is S.LA_HARDSHIP
-    assert answer(f, "hardship", "yes") is S.LA_PHONE
+    assert answer(f, "group", "none") is LA.LA_HARDSHIP
+    assert answer(f, "hardship", "no") is LA.LA_OUTSIDE and f.features.get("legal_aid").draft.outside_reason == "hardship"
+    assert f.handle(ev.BackPressed()) is LA.LA_HARDSHIP
+    assert answer(f, "hardship", "yes") is LA.LA_PHONE
     f.handle(ev.HomePressed())
-    f.handle(ev.LegalAidOpened())
+    f.handle(la_ev.LegalAidOpened())
     answer(f, "matter", "domestic_violence")
-    assert answer(f, "group", "none") is S.LA_PHONE  # victims of domestic violence: no hardship condition
+    assert answer(f, "group", "none") is LA.LA_PHONE  # victims of domestic violence: no hardship condition
 
 
 def test_idle_timeout_wipes_the_application(la_terminal: Any) -> None:
@@ -154,15 +156,15 @@ def test_idle_timeout_wipes_the_application(la_terminal: Any) -> None:
     answer(f, "hardship", "yes")
     answer(f, "phone", PHONE)
     f.handle(ev.IdleTimedOut())
-    assert f.state is S.LA_STORY and f.legal_aid.draft.phone == PHONE  # asked first
+    assert f.state is LA.LA_STORY and f.features.get("legal_aid").draft.phone == PHONE  # asked first
     f.handle(ev.IdleTimedOut())
-    assert f.state is S.ATTRACT and f.legal_aid.draft.phone == "" and f.visit.card is None
+    assert f.state is S.ATTRACT and f.features.get("legal_aid").draft.phone == "" and f.visit.card is None
 
 
 def test_without_the_centre_key_no_application_is_taken(terminal: Any) -> None:
     f = terminal.flow
     f.handle(ev.Started())
-    assert f.handle(ev.LegalAidOpened()) is S.HOME and f.visit.notice_key == "legal_aid.unavailable"
+    assert f.handle(la_ev.LegalAidOpened()) is S.HOME and f.visit.notice_key == "legal_aid.unavailable"
 
 
 def test_sealed_boxes(keys: Any) -> None:
@@ -208,7 +210,7 @@ def test_the_receipt(la_terminal: Any, clock: Any) -> None:
     from kiosk.legal_aid.receipt import legal_aid_receipt
 
     sub = Submitted("2611270001001", "7KQ2MX", "wages", clock.now(), "e1")
-    data, config = la_terminal.flow.legal_aid.data, la_terminal.config
+    data, config = la_terminal.flow.features.get("legal_aid").data, la_terminal.config
     r = legal_aid_receipt(sub, data, config, holder_name="张**")
     text = r.text_content()
     for needed in ("法律援助申请回执", "2611270001001", "查询码 7KQ2MX", "张**", "讨要工资（欠薪）", "劳动合同", "本人身份证原件",
@@ -241,23 +243,15 @@ def test_the_receipt(la_terminal: Any, clock: Any) -> None:
 def test_progress_by_card_needs_the_centre_key(terminal: Any) -> None:
     f = terminal.flow
     f.handle(ev.Started())
-    assert f.handle(ev.ProgressOpened()) is S.LA_PROGRESS
-    assert answer(f, "progress", "card") is S.LA_PROGRESS and f.visit.notice_key == "legal_aid.progress_error"
+    assert f.handle(la_ev.ProgressOpened()) is LA.LA_PROGRESS
+    assert answer(f, "progress", "card") is LA.LA_PROGRESS and f.visit.notice_key == "legal_aid.progress_error"
 
 
 def test_progress_offline_says_so(la_terminal: Any) -> None:
-    got: list[ev.Event] = []
-    la = la_terminal.flow.legal_aid
-    la.deliver = got.append
+    la = la_terminal.flow.features.get("legal_aid")
     f = la_terminal.flow
     f.handle(ev.Started())
-    f.handle(ev.ProgressOpened())
+    f.handle(la_ev.ProgressOpened())
     la.lookup(number="2611270001001")  # no centre link: terminal.centre is None
-    import time
-
-    for _ in range(50):
-        if got:
-            break
-        time.sleep(0.05)
-    f.handle(got[0])
+    f.handle(f.inbox.take(timeout=2.5))  # the answer, as the app's bridge hands it over
     assert la.progress["state"] == "answered" and la.progress["message_key"] == "legal_aid.progress_offline"

@@ -15,6 +15,7 @@ from kiosk import events as ev
 from kiosk.legal_aid.application import new_check_code
 from kiosk.legal_aid.sealing import open_box
 from kiosk.visit import VisitState as S
+from kiosk.legal_aid.states import LegalAidState as LA
 from tests.legal_aid.conftest import PHONE, la_config_toml
 from tests.legal_aid.test_core import answer, to_phone
 from tests.support.ui import run_scenario
@@ -22,12 +23,12 @@ from tests.support.ui import run_scenario
 
 def to_sign(t: Any) -> Any:
     f = to_phone(t)
-    assert answer(f, "group", "done") is S.LA_HARDSHIP
-    assert answer(f, "hardship", "yes") is S.LA_PHONE
-    assert answer(f, "phone", PHONE) is S.LA_STORY
+    assert answer(f, "group", "done") is LA.LA_HARDSHIP
+    assert answer(f, "hardship", "yes") is LA.LA_PHONE
+    assert answer(f, "phone", PHONE) is LA.LA_STORY
     answer(f, "story", "老板拖欠三个月工资")
     answer(f, "story", "done")
-    assert answer(f, "letter", "agree") is S.LA_SIGN
+    assert answer(f, "letter", "agree") is LA.LA_SIGN
     return f
 
 
@@ -39,18 +40,18 @@ def test_check_codes_are_digits_only() -> None:
 
 def test_the_summary_names_what_is_signed_with_the_phone_masked(la_terminal: Any) -> None:
     f = to_sign(la_terminal)
-    text = f.legal_aid.summary("zh_CN")
+    text = f.features.get("legal_aid").summary("zh_CN")
     assert "讨要工资（欠薪）" in text and "已承诺" in text and "老板拖欠三个月工资" in text
     assert "138****5678" in text and PHONE not in text
-    assert "Unpaid wages" in f.legal_aid.summary("en")
+    assert "Unpaid wages" in f.features.get("legal_aid").summary("en")
 
 
 def test_a_fingerprint_mark_is_signed_and_sealed_as_such(la_terminal: Any, keys: Any) -> None:
     f = to_sign(la_terminal)
-    assert answer(f, "sign", "fingerprint", b"") is S.LA_SIGN
+    assert answer(f, "sign", "fingerprint", b"") is LA.LA_SIGN
     assert f.visit.notice_key == "legal_aid.ways.fingerprint_empty"
-    assert answer(f, "sign", "fingerprint", b"\x89PNG mark") is S.LA_DONE
-    sub = f.legal_aid.draft.submitted
+    assert answer(f, "sign", "fingerprint", b"\x89PNG mark") is LA.LA_DONE
+    sub = f.features.get("legal_aid").draft.submitted
     assert sub.sign_method == "fingerprint" and sub.check_code.isdigit()
     sealed = {e.kind: e for e in la_terminal.outbox.pending()}["legal_aid_application"].payload
     doc = json.loads(open_box(keys.private, sealed["sealed"], sub.number.encode()))
@@ -59,8 +60,8 @@ def test_a_fingerprint_mark_is_signed_and_sealed_as_such(la_terminal: Any, keys:
 
 def test_kept_for_the_window_is_numbered_without_a_signature(la_terminal: Any, keys: Any) -> None:
     f = to_sign(la_terminal)
-    assert answer(f, "sign", "window") is S.LA_DONE
-    sub = f.legal_aid.draft.submitted
+    assert answer(f, "sign", "window") is LA.LA_DONE
+    sub = f.features.get("legal_aid").draft.submitted
     assert sub.sign_method == "window"
     sealed = {e.kind: e for e in la_terminal.outbox.pending()}["legal_aid_application"].payload
     doc = json.loads(open_box(keys.private, sealed["sealed"], sub.number.encode()))
@@ -69,15 +70,15 @@ def test_kept_for_the_window_is_numbered_without_a_signature(la_terminal: Any, k
 
 def test_an_unknown_way_of_signing_is_refused(la_terminal: Any) -> None:
     f = to_sign(la_terminal)
-    assert answer(f, "sign", "stamp", b"\x89PNG") is S.LA_SIGN
-    assert f.visit.notice_key == "error.generic" and f.legal_aid.draft.submitted is None
+    assert answer(f, "sign", "stamp", b"\x89PNG") is LA.LA_SIGN
+    assert f.visit.notice_key == "error.generic" and f.features.get("legal_aid").draft.submitted is None
 
 
 def test_the_window_slip_says_to_sign_there(la_terminal: Any, clock: Any) -> None:
     from kiosk.legal_aid.application import Submitted
     from kiosk.legal_aid.receipt import legal_aid_receipt
 
-    data, config = la_terminal.flow.legal_aid.data, la_terminal.config
+    data, config = la_terminal.flow.features.get("legal_aid").data, la_terminal.config
     kept = Submitted("2611270001001", "482913", "wages", clock.now(), "e1", sign_method="window")
     signed = Submitted("2611270001002", "482914", "wages", clock.now(), "e2")
     assert "本申请尚未签字：请持本回执到窗口" in legal_aid_receipt(kept, data, config).text_content()

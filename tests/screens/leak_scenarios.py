@@ -26,9 +26,7 @@ def keypad_redraws(p: Any, record: dict[str, Any]) -> Steps:
         gc.collect()
         return sum(1 for o in gc.get_objects() if issubclass(type(o), NumPad))
 
-    from screens.app import SCREENS
-
-    while len(p.app.sm.screens) < len(SCREENS):  # the other screens are built after the first frame
+    while len(p.app.sm.screens) < len(p.app.screen_table):  # the other screens are built after the first frame
         yield 0.05
     yield p.tap("start")
     # Its home tile needs a centre (slots come from there); the screen itself is the same.

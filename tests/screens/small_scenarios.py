@@ -51,15 +51,13 @@ def settled(p: Any, into: dict[str, Any], key: str) -> Steps:
 @scenario
 def notices_everywhere(p: Any, record: dict[str, Any]) -> Steps:
     """Every screen of the app, without and with a (long) notice, in normal and elder mode."""
-    from screens.app import SCREENS
-
     app = p.app
     yield p.tap("start")
     record["screens"] = {}
     for elder in (False, True):
         if app.elder != elder:
             yield p.tap("elder")
-        for name in record.get("only") or SCREENS:
+        for name in record.get("only") or app.screen_table:
             try:
                 app.show_screen(name)
             except Exception as exc:  # noqa: BLE001 — a screen that needs data it lacks here

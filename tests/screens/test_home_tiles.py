@@ -23,7 +23,7 @@ def run(name: str, data_dir: Path, size: str = "1280x800", **given: Any) -> dict
 
 
 def tile(terminal: Any, action: str) -> Any:
-    return next(t for t in terminal.tiles if t.action == action)
+    return next(t for t in terminal.flow.features.tiles() if t.action == action)
 
 
 # --- the core's answers (no Kivy) -------------------------------------------------------------
@@ -49,14 +49,14 @@ def test_video_needs_a_camera_and_a_reachable_lawyer(tmp_path: Path) -> None:
     off = build_terminal(parse_config("[video]\nenabled = false\n"), tmp_path / "off", simulate=True)
     try:
         # Switched off here: no tile, nothing to explain.
-        assert all(x.action != "call:open" for x in off.tiles)
+        assert all(x.action != "call:open" for x in off.flow.features.tiles())
     finally:
         off.close()
 
 
 def test_appointments_only_for_services_with_published_slots(appt_fleet: Any) -> None:  # noqa: F811
     t = appt_fleet.online_terminal("HT1")
-    appts = t.flow.appointments
+    appts = t.flow.features.get("appointments")
     book = tile(t, "appt:open")
     assert isinstance(book.availability(), Available)  # online
     assert "consultation" in appts.services()  # the centre not asked yet: every service

@@ -28,7 +28,7 @@ def _ink(mask: Image.Image) -> int:
 def test_every_tile_has_its_pictogram(tmp_path: Path) -> None:
     t = build_terminal(KioskConfig(), tmp_path, simulate=True)
     try:
-        names = {s.icon for s in load_catalog().services} | {tile.icon for tile in t.tiles} | {"ticket", "touch"}
+        names = {s.icon for s in load_catalog().services} | {tile.icon for tile in t.flow.features.tiles()} | {"ticket", "touch"}
     finally:
         t.close()
     assert names <= set(DRAWINGS)

@@ -17,6 +17,7 @@ from fleet.update.client import TerminalUpdater, UpdateOptions
 from fleet.update.layout import Layout
 from fleet.update.service import UpdateService
 from kiosk.visit import VisitState
+from kiosk.video_call.states import VideoCallState as C
 from tests.fleet.conftest import Fleet, fleet, until  # noqa: F401 — the fixture
 from tests.update.conftest import Rig, rig  # noqa: F401 — the fixture
 
@@ -82,7 +83,7 @@ def test_release_switches_only_when_the_visit_is_over(fleet: Fleet, rig: Rig) ->
     rig.release("1.1")
     t, svc, restarted = service_for(fleet, rig, "T2001", layout=rig.layout)
     try:
-        t.flow.state = VisitState.CALL_ACTIVE  # a villager is talking to a lawyer
+        t.flow.state = C.CALL_ACTIVE  # a villager is talking to a lawyer
         doc = ur.rollout(fleet.center, rig.repo.base, "1.1", ["T2001"], [100], halt_pct=50, wave_timeout=1, progress=lambda s: None)
         until(lambda: svc.last is not None and svc.last.state == "staged", 60)
         assert not restarted.wait(1.5)

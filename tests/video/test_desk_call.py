@@ -13,8 +13,8 @@ from pathlib import Path
 import av
 
 from fleet.desk.store import DeskStore
-from kiosk import events as ev
-from kiosk.call import CallRequest
+from kiosk.video_call import events as ev
+from kiosk.video_call import CallRequest
 from tests.video.support import add_lawyer, centre_web, lawyer_desk, simulated_terminal, until, until_value
 
 

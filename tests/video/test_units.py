@@ -21,6 +21,8 @@ from fleet.desk.server import Desk
 from fleet.desk.config import DeskConfig
 from kiosk.config import parse_config
 from kiosk.errors import ConfigError
+from kiosk.video_call.states import VideoCallState as C
+from kiosk.video_call import events as vc_ev
 from remote_video.bandwidth import LADDER, BandwidthPolicy
 from remote_video.peer import ice_configuration
 from tests.support import PYTHON, kiosk_env
@@ -175,22 +177,22 @@ def test_the_visit_through_a_call_without_kivy(tmp_path: Path) -> None:
     flow = t.flow
     flow.handle(ev.Started())
     flow.handle(ev.ElderModeToggled(True))
-    assert flow.handle(ev.CallOpened()) is S.CALL_CONSENT
+    assert flow.handle(vc_ev.CallOpened()) is C.CALL_CONSENT
     assert flow.idle_timeout() is not None  # the question itself may time out, like any screen
     assert flow.handle(ev.BackPressed()) is S.HOME
-    flow.handle(ev.CallOpened())
-    assert flow.handle(ev.CallConsented(record=False)) is S.CALL_WAIT
+    flow.handle(vc_ev.CallOpened())
+    assert flow.handle(vc_ev.CallConsented(record=False)) is C.CALL_WAIT
     assert flow.idle_timeout() is None  # never timed out while waiting for a lawyer
-    assert flow.handle(ev.HomePressed()) is S.CALL_WAIT  # no leaving by accident mid-call
-    assert flow.handle(ev.CallConnected("c1", "王律师")) is S.CALL_ACTIVE
+    assert flow.handle(ev.HomePressed()) is C.CALL_WAIT  # no leaving by accident mid-call
+    assert flow.handle(vc_ev.CallConnected("c1", "王律师")) is C.CALL_ACTIVE
     assert flow.idle_timeout() is None
-    assert flow.handle(ev.CallEnded("c1", "lawyer_hung_up")) is S.CALL_ENDED
+    assert flow.handle(vc_ev.CallEnded("c1", "lawyer_hung_up")) is C.CALL_ENDED
     assert flow.idle_timeout() is not None
     assert flow.handle(ev.HomePressed()) is S.HOME
 
 
 def test_call_figures_are_counts_and_priority_classes_only() -> None:
-    from kiosk.call import CallRecord, call_priority, reason_key
+    from kiosk.video_call import CallRecord, call_priority, reason_key
 
     assert [call_priority(p) for p in ("elderly", "disabled", "military", "appointment", "normal")] == [
         "elderly", "disabled", "military", "normal", "normal"]

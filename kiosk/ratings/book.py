@@ -1,4 +1,4 @@
-"""Service ratings (服务评价): five faces, optional reasons, anonymous.
+"""Service ratings (服务评价): the book that records them: five faces, optional reasons, anonymous.
 
 A rating is asked for after a ticket is served (on the window's tablet, or at the kiosk
 with the ticket's number) and after a video call. What is kept:
@@ -18,18 +18,11 @@ import enum
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
-
-from kiosk.availability import HomeTile
 from kiosk.errors import KioskError
 from kiosk.outbox import add_event
 from kiosk.ports import Clock
 from kiosk.store import transaction
 from kiosk.tickets import Ticket, TicketState
-
-if TYPE_CHECKING:
-    from kiosk.queue import QueueService
-    from kiosk.visit import VisitFlow, VisitState
 
 # The faces, best first, as people say them; score 5 is 非常满意.
 SCORES = (5, 4, 3, 2, 1)
@@ -153,113 +146,3 @@ def _event(c: sqlite3.Connection, rating: Rating, at: datetime) -> None:
         },
         at,
     )
-
-
-class RatingFlow:
-    """The rating steps of a visit (the RATE* states of kiosk.visit): which ticket (at
-    the kiosk, by the digits of its number), then the faces and reasons."""
-
-    def __init__(self, book: RatingBook, queue: "QueueService") -> None:
-        self.book = book
-        self._queue = queue
-        self.wipe()
-
-    def wipe(self) -> None:
-        """Forget the choices (a rating holds nothing personal, but the next person starts clean)."""
-        self.source = Source.TICKET
-        self.ticket: Ticket | None = None
-        self.candidates: list[Ticket] = []
-        self.searched = False
-        self.score: int | None = None
-        self.reasons: list[str] = []
-        self.given = False
-
-    @property
-    def service(self) -> str | None:
-        """What is being rated."""
-        if self.source is Source.VIDEO:
-            return VIDEO_SERVICE
-        return self.ticket.service if self.ticket else None
-
-    def open(self, flow: "VisitFlow", source: str) -> "VisitState":
-        """``rate:video`` (after a video call) or ``rate:ticket`` (a served ticket)."""
-        from kiosk.visit import VisitState
-
-        self.wipe()
-        if source == Source.VIDEO.value:
-            self.source = Source.VIDEO
-            return VisitState.RATE
-        ticket = flow.visit.ticket
-        if ticket is not None:
-            current = self._queue.get(ticket.ticket_id)
-            if current is not None and self.book.can_rate(current):
-                self.ticket = current
-                return VisitState.RATE
-        return VisitState.RATE_TICKET
-
-    def asked(self, flow: "VisitFlow", step: str, value: str) -> "VisitState | None":
-        """One choice on a rating screen."""
-        from kiosk.visit import VisitState
-
-        if step == "digits":
-            self.candidates = self.book.recently_served(value, self._queue.tickets())
-            self.searched = True
-            if len(self.candidates) == 1:
-                self.ticket = self.candidates[0]
-                return VisitState.RATE
-            return None
-        if step == "ticket":
-            chosen = next((t for t in self.candidates if str(t.ticket_id) == value), None)
-            if chosen is not None:
-                self.ticket = chosen
-                return VisitState.RATE
-            return None
-        if self.given:
-            return None
-        if step == "score" and value.isdigit() and int(value) in SCORES:
-            self.score = int(value)
-            # Reasons that praise fit a good score, complaints a poor one: keep only those that fit.
-            fitting = GOOD_REASONS if self.score >= 4 else BAD_REASONS if self.score <= 2 else REASONS
-            self.reasons = [r for r in self.reasons if r in fitting]
-            return None
-        if step == "reason" and value in REASONS and self.score is not None:
-            if value in self.reasons:
-                self.reasons.remove(value)
-            else:
-                self.reasons.append(value)
-            return None
-        if step == "submit" and self.score is not None:
-            try:
-                if self.source is Source.VIDEO:
-                    self.book.rate_video(self.score, tuple(self.reasons))
-                elif self.ticket is not None:
-                    self.book.rate_ticket(self.ticket, self.score, tuple(self.reasons))
-                else:
-                    return None
-            except RatingError as exc:
-                flow.set_notice(exc.message_key)
-                return None
-            self.given = True
-            flow.set_notice("rating.thanks")
-            return None
-        return None
-
-    def reasons_offered(self) -> tuple[str, ...]:
-        """The reasons that fit the chosen score (none before a face is chosen)."""
-        if self.score is None:
-            return ()
-        return GOOD_REASONS if self.score >= 4 else BAD_REASONS if self.score <= 2 else REASONS
-
-    def back(self, state: "VisitState") -> "VisitState | None":
-        """Back from a rating screen: home."""
-        from kiosk.visit import VisitState
-
-        return VisitState.HOME
-
-
-def attach_ratings(terminal: Any) -> None:
-    """Give the terminal's visit flow its rating steps (own connection)."""
-    from kiosk.store import DB_FILENAME, connect
-
-    terminal.flow.ratings = RatingFlow(RatingBook(connect(terminal.data_dir / DB_FILENAME), terminal.clock), terminal.queue)
-    terminal.tiles.append(HomeTile("rating.home_tile", "rating.home_hint", "star", "rate:ticket", order=50))

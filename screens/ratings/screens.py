@@ -6,14 +6,30 @@ from __future__ import annotations
 
 import re
 
+from pathlib import Path
+from typing import Any
+
+from kivy.lang import Builder
+from kivy.properties import ColorProperty, NumericProperty
+
 from kiosk.ratings import SCORES
+from kiosk.ratings.flow import RatingFlow
 from screens import theme
-from screens.appointment import FaceButton, FlowScreen
+from screens.flow_screen import FlowScreen
+from screens.numpad import NumPad
+from screens.widgets import KButton
 
 # Spoken numbers for the scores (a recogniser may write 五 or 5).
 _NUMERALS = {"一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 # Face colours from red (1) to green (5): the colour says it too, not only the mouth.
 _COLOURS = {1: "#E57373", 2: "#FFB74D", 3: "#FFE082", 4: "#AED581", 5: "#66BB6A"}
+
+
+def ratings_of(flow: Any) -> RatingFlow:
+    """The rating feature registered with the visit flow."""
+    feature = flow.features.get(RatingFlow.name)
+    assert isinstance(feature, RatingFlow), "ratings are not registered"
+    return feature
 
 
 class RatingTicketScreen(FlowScreen):
@@ -24,7 +40,7 @@ class RatingTicketScreen(FlowScreen):
     def refresh(self) -> None:
         """The keypad, or the numbers that match what was typed."""
         app = self.kiosk
-        r = app.terminal.flow.ratings
+        r = ratings_of(app.terminal.flow)
         self.title = app.tr("rating.ticket_title")
         self.subtitle = app.tr("rating.ticket_hint")
         self.message = app.tr("rating.no_ticket") if r.searched and not r.candidates else ""
@@ -36,8 +52,6 @@ class RatingTicketScreen(FlowScreen):
                 grid.add_widget(self.button(t.number, f"rating:ticket:{t.ticket_id}", font_size=app.fs(40)))
             box.add_widget(grid)
             return
-        from screens.numpad import NumPad
-
         pad = NumPad(mode="digits", max_length=3, min_length=1, size_hint_y=None)
         pad.on_done = lambda digits: app.act(f"rating:digits:{digits}")
         box.add_widget(pad)
@@ -52,7 +66,7 @@ class RatingScreen(FlowScreen):
     def refresh(self) -> None:
         """Faces (the chosen one marked), reasons, submit; thanks once given."""
         app = self.kiosk
-        r = app.terminal.flow.ratings
+        r = ratings_of(app.terminal.flow)
         video = r.service == "video"
         self.title = app.tr("rating.title_video" if video else "rating.title")
         name = "" if video or r.service is None else app.terminal.catalog.get(r.service).name.get(app.lang)
@@ -107,3 +121,17 @@ class RatingScreen(FlowScreen):
         n = _NUMERALS.get(m.group(1)) or int(m.group(1))
         return f"rating:score:{n}" if n in SCORES else None
 
+
+class FaceButton(KButton):
+    """One of the five faces: ``smile`` from -1 (very unhappy) to 1 (very happy)."""
+
+    smile = NumericProperty(0.0)
+    r = NumericProperty(40.0)
+    face_colour = ColorProperty(theme.GOLD)
+
+    def on_size(self, *_args: object) -> None:
+        """The head fills most of the button above its label."""
+        self.r = max(10.0, min(self.width * 0.32, (self.height - 60) * 0.42))
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,7 +1,7 @@
 """The legal-aid screens (法律援助申请, docs/legal_aid.md): one screen per ``LA_*`` state.
 
-Every choice is a ``KButton`` whose action is ``la:<step>:<value>``: ``act`` below turns
-it into ``LegalAidAnswered`` for the visit flow, or does the screen's own part
+Every choice is a ``KButton`` whose action is ``la:<step>:<value>``: ``LegalAidUi.act``
+(screens/legal_aid/ui.py) turns it into ``LegalAidAnswered`` for the visit flow, or does the screen's own part
 (dictation, reading the letter aloud, clearing the signature, printing). Touch, the
 keypad focus ring and voice (button names, digits, dictation) all go through it.
 Nothing personal is put in an action string: the phone number and the signature go
@@ -21,8 +21,10 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk import events as ev
 from kiosk.events import SpeechHeard
-from kiosk.ports import DeviceKind
+from kiosk.legal_aid.events import LegalAidAnswered
+from kiosk.legal_aid.flow import LegalAidFlow
 from kiosk.legal_aid.receipt import legal_aid_receipt
+from kiosk.ports import DeviceKind
 from screens import theme
 from screens import numpad as _numpad  # noqa: F401 — the NumPad kv rule
 from screens.base import KioskScreen
@@ -34,34 +36,11 @@ log = logging.getLogger(__name__)
 TOTAL_STEPS = 8
 
 
-def act(app: Any, arg: str) -> None:
-    """Do a legal-aid action (``KioskApp.act("la:<step>:<value>")``)."""
-    flow = app.terminal.flow
-    step, _, value = arg.partition(":")
-    screen = app.sm.current_screen
-    if step == "open":
-        flow.handle(ev.LegalAidOpened())
-    elif step == "progress_open":
-        flow.handle(ev.ProgressOpened())
-    elif step == "story" and value in ("dictate", "redo"):
-        if value == "redo":  # 重新说: the words so far go, and the person speaks again
-            flow.handle(ev.LegalAidAnswered("story", "redo"))
-        screen.dictate()  # type: ignore[attr-defined]
-    elif step in ("letter", "hardship") and value == "read":
-        screen.read_aloud()  # type: ignore[attr-defined]
-    elif step == "sign" and value == "clear":
-        screen.ids.pad.clear()
-    elif step == "sign" and value in ("fingerprint", "signature"):
-        screen.use(value)  # type: ignore[attr-defined]
-    elif step == "sign" and value == "submit":
-        screen.submit()  # type: ignore[attr-defined]
-    elif step == "sign" and value == "window":
-        # Kept for the window: saved and numbered now, signed there with staff.
-        flow.handle(ev.LegalAidAnswered("sign", "window"))
-    elif step == "print":
-        screen.print_receipt()  # type: ignore[attr-defined]
-    else:
-        flow.handle(ev.LegalAidAnswered(step, value))
+def legal_aid_of(flow: Any) -> LegalAidFlow:
+    """The legal-aid feature registered with the visit flow."""
+    feature = flow.features.get(LegalAidFlow.name)
+    assert isinstance(feature, LegalAidFlow), "legal aid is not registered"
+    return feature
 
 
 class LaScreen(KioskScreen):
@@ -75,9 +54,9 @@ class LaScreen(KioskScreen):
     intro_key = ""
 
     @property
-    def la(self) -> Any:
+    def la(self) -> LegalAidFlow:
         """The terminal's legal-aid flow."""
-        return self.kiosk.terminal.flow.legal_aid
+        return legal_aid_of(self.kiosk.terminal.flow)
 
     def refresh(self) -> None:
         """Texts in the current language."""
@@ -219,7 +198,7 @@ class LaPhoneScreen(LaScreen):
         self.ids.numpad.error = ""
 
     def _entered(self, digits: str) -> None:
-        self.kiosk.terminal.flow.handle(ev.LegalAidAnswered("phone", digits))
+        self.kiosk.terminal.flow.handle(LegalAidAnswered("phone", digits))
 
     def voice_grammar(self) -> list[str]:
         """Digits are what is said here."""
@@ -283,7 +262,7 @@ class LaStoryScreen(LaScreen):
         if not self.dictating:
             return False
         self._stop_dictation()
-        self.kiosk.terminal.flow.handle(ev.LegalAidAnswered("story", text))
+        self.kiosk.terminal.flow.handle(LegalAidAnswered("story", text))
         self.kiosk.speak(self.kiosk.tr("legal_aid.story_heard", text=text))
         return True
 
@@ -375,7 +354,7 @@ class LaSignScreen(LaScreen):
         if pad.is_empty:
             self.kiosk.show_notice("legal_aid.ways.fingerprint_empty" if self.mode == "fingerprint" else "legal_aid.sign_empty")
             return
-        self.kiosk.terminal.flow.handle(ev.LegalAidAnswered("sign", self.mode, pad.png_bytes()))
+        self.kiosk.terminal.flow.handle(LegalAidAnswered("sign", self.mode, pad.png_bytes()))
 
     def spoken_intro(self) -> str:
         """Step, the summary to check, then how to sign."""

@@ -1,96 +1,37 @@
 """The appointment screens (预约): the menu, free times, phone, booked, my appointments,
-check-in; and ``AppointmentUi``, the app-side glue (worker answers, the slip).
+check-in.
 
-Each screen fills one body in ``refresh`` from ``flow.appointments``; every button names
-its action (``appt:<step>:<value>``), which ``KioskApp.act`` hands to ``AppointmentUi``.
+Each screen fills one body in ``refresh`` from the appointment feature; every button names
+its action (``appt:<step>:<value>``), which ``KioskApp.act`` hands to ``AppointmentUi``
+(screens/appointments/ui.py).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from kivy.lang import Builder
-from kivy.properties import ColorProperty, NumericProperty, StringProperty
-from kivy.uix.gridlayout import GridLayout
-from kivy.uix.widget import Widget
-
-from kiosk import events as ev
-from kiosk.appointments.slip import appointment_slip, when_text
-from kiosk.visit import VisitState
+from kiosk.appointments.desk import Booking
+from kiosk.appointments.flow import AppointmentFlow
+from kiosk.appointments.slip import when_text
 from screens import theme
-from screens.base import KioskScreen
-from screens.widgets import KButton, discard_children
+from screens.flow_screen import FlowScreen
+from screens.numpad import NumPad
 
 WEEKDAYS_ZH = "一二三四五六日"
-REFRESH_S = 600  # how often the check-in list is fetched again while the centre is reachable
 
 
-class FlowScreen(KioskScreen):
-    """A screen with a title, a line under it, a message and a body built in ``refresh``."""
-
-    title = StringProperty("")
-    subtitle = StringProperty("")
-    message = StringProperty("")
-    screen_name = ""  # the visit state's value
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(name=self.screen_name, **kwargs)
+class AppointmentScreen(FlowScreen):
+    """An appointment screen: the flow screen, reading the appointment feature."""
 
     @property
     def appts(self) -> Any:
-        """The visit's appointment steps."""
-        return self.kiosk.terminal.flow.appointments
-
-    def body(self) -> Any:
-        """The body, emptied."""
-        box = self.ids.body
-        discard_children(box)
-        return box
-
-    def button(self, text: str, action: str, selected: bool = False, **kw: Any) -> KButton:
-        """A large choice button."""
-        from kivy.factory import Factory
-
-        return Factory.ChoiceButton(text=text, action=action, selected=selected, **kw)
-
-    def text(self, text: str, big: bool = False, code: bool = False) -> Widget:
-        """A paragraph in the body."""
-        from kivy.factory import Factory
-
-        return (Factory.CodeText if code else Factory.BigText if big else Factory.KText)(text=text)
-
-    def grid(self, cols: int) -> GridLayout:
-        """A grid of buttons that grows with its rows."""
-        g = GridLayout(cols=cols, size_hint_y=None, spacing=14 * self.kiosk.scale)
-        g.bind(minimum_height=g.setter("height"))
-        return g
-
-    def spoken_intro(self) -> str:
-        """The title, the line under it, and any message."""
-        return "。".join(p for p in (self.title, self.subtitle, self.message) if p) + "。"
-
-    def voice_grammar(self) -> list[str]:
-        """Digits, when the screen shows a keypad (spoken numbers are typed on it)."""
-        from screens.numpad import DIGIT_WORDS, find_numpad
-
-        return list(DIGIT_WORDS) if find_numpad(self) is not None else []
-
-    def take_speech(self, text: str) -> bool:
-        """Spoken digits go to the keypad on screen (a phone number, a code)."""
-        from screens.numpad import find_numpad
-
-        pad = find_numpad(self)
-        return pad is not None and pad.hear(text)
+        """The visit's appointment steps (None where appointments are not registered)."""
+        return self.kiosk.terminal.flow.features.get(AppointmentFlow.name)
 
     def _message(self) -> None:
         key = self.appts.message_key if self.appts else None
         self.message = self.kiosk.tr(key) if key else ""
-
-    def service_name(self, code: str | None) -> str:
-        """A service's name in the current language."""
-        return self.kiosk.terminal.catalog.get(code).name.get(self.kiosk.lang) if code else ""
 
     def day_text(self, day: Any) -> str:
         """``11月30日 周一`` / ``Mon 30 Nov``."""
@@ -99,7 +40,7 @@ class FlowScreen(KioskScreen):
         return f"{day.month}月{day.day}日 周{WEEKDAYS_ZH[day.weekday()]}"
 
 
-class AppointmentMenuScreen(FlowScreen):
+class AppointmentMenuScreen(AppointmentScreen):
     """Book a service, or see my appointments."""
 
     screen_name = "appt_menu"
@@ -122,7 +63,7 @@ class AppointmentMenuScreen(FlowScreen):
         box.add_widget(row)
 
 
-class AppointmentSlotsScreen(FlowScreen):
+class AppointmentSlotsScreen(AppointmentScreen):
     """Free times: the days (next working days) on top, the chosen day's times under."""
 
     screen_name = "appt_slots"
@@ -153,7 +94,7 @@ class AppointmentSlotsScreen(FlowScreen):
         box.add_widget(times)
 
 
-class AppointmentPhoneScreen(FlowScreen):
+class AppointmentPhoneScreen(AppointmentScreen):
     """The phone number on the big keypad; 确定 books."""
 
     screen_name = "appt_phone"
@@ -168,8 +109,6 @@ class AppointmentPhoneScreen(FlowScreen):
         box = self.body()
         pad = getattr(self, "_pad", None)
         if pad is None:
-            from screens.numpad import NumPad
-
             pad = self._pad = NumPad(mode="mobile", max_length=11, size_hint_y=None)
             pad.on_done = lambda digits: app.act(f"appt:phone:{digits}")
         box.add_widget(pad)
@@ -186,13 +125,11 @@ class AppointmentPhoneScreen(FlowScreen):
 
 
 def _booking_like(a: Any) -> Any:
-    from kiosk.appointments.desk import Booking
-
     s = a.slot
     return Booking("", a.service or "", s.day, s.start, s.end) if s else Booking("", "", date.today(), "", "")
 
 
-class AppointmentBookedScreen(FlowScreen):
+class AppointmentBookedScreen(AppointmentScreen):
     """Booked (or moved): the code large, the time, and the slip being printed."""
 
     screen_name = "appt_booked"
@@ -227,7 +164,7 @@ class AppointmentBookedScreen(FlowScreen):
         return f"{self.title}。{self.subtitle}。{self.kiosk.tr('appointment.code')}{code}。{self.kiosk.tr('appointment.booked_hint')}{tail}"
 
 
-class AppointmentMineScreen(FlowScreen):
+class AppointmentMineScreen(AppointmentScreen):
     """My appointments: each with 取消 and 改约; or find one by code and phone digits."""
 
     screen_name = "appt_mine"
@@ -247,8 +184,6 @@ class AppointmentMineScreen(FlowScreen):
             return
         if a.by_code and not a.bookings:
             self.subtitle = app.tr("appointment.last4_title" if a.code else "appointment.code_title")
-            from screens.numpad import NumPad
-
             pad = NumPad(mode="digits", max_length=4 if a.code else 6, min_length=4 if a.code else 6, size_hint_y=None)
             step = "last4" if a.code else "code"
             pad.on_done = lambda digits: app.act(f"appt:{step}:{digits}")
@@ -265,7 +200,7 @@ class AppointmentMineScreen(FlowScreen):
             box.add_widget(self.button(app.tr("appointment.by_code"), "appt:by_code"))
 
 
-class AppointmentCheckinScreen(FlowScreen):
+class AppointmentCheckinScreen(AppointmentScreen):
     """A card at the start found today's appointment: check in (or queue as a walk-in)."""
 
     screen_name = "appt_checkin"
@@ -303,96 +238,3 @@ class AppointmentCheckinScreen(FlowScreen):
         return "。".join(p for p in (self.title, getattr(self, "question", ""), self.message) if p) + "。"
 
 
-class AppointmentUi:
-    """The app side of appointments and ratings: actions, worker answers, the slip."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        flow = app.terminal.flow
-        if flow.appointments is not None:
-            flow.appointments.deliver = app.bridge.post
-        flow.add_listener(self._on_flow)
-        self._finish_event: Any = None
-        if flow.appointments is not None:
-            from kivy.clock import Clock
-
-            # The check-in list, kept fresh while the line is up (first soon after start).
-            Clock.schedule_once(lambda _dt: flow.appointments.keep_current(), 5)
-            Clock.schedule_interval(lambda _dt: flow.appointments.keep_current(), REFRESH_S)
-
-    def act(self, name: str, arg: str) -> bool:
-        """``appt:…``, ``rate:<source>``, ``rating:<step>:<value>``; False if not ours."""
-        flow = self.app.terminal.flow
-        step, _, value = arg.partition(":")
-        if name == "appt":
-            flow.handle(ev.AppointmentsOpened() if step == "open" else ev.AppointmentAsked(step, value))
-        elif name == "rate":
-            flow.handle(ev.RatingOpened(step or "ticket"))
-        elif name == "rating":
-            flow.handle(ev.RatingAsked(step, value))
-            self.app.sm.current_screen.refresh()
-            self.app.guide.sync()
-        else:
-            return False
-        if name == "appt" and self.app.sm.current.startswith("appt_"):
-            self.app.sm.current_screen.refresh()
-        return True
-
-    def _on_flow(self, old: VisitState, new: VisitState, event: ev.Event) -> None:
-        app = self.app
-        if isinstance(event, ev.AppointmentAnswered) and new is old and new.value.startswith("appt_"):
-            app.sm.current_screen.refresh()  # the answer fills the screen shown now
-            if app.voice or app._keypad_in_use:
-                app.guide.speak_screen()
-        if new is VisitState.APPT_BOOKED and old is not VisitState.APPT_BOOKED:
-            self._print_slip()
-        if self._finish_event is not None:
-            self._finish_event.cancel()
-            self._finish_event = None
-        ratings = app.terminal.flow.ratings
-        if new is VisitState.RATE and ratings is not None and ratings.given:
-            from kivy.clock import Clock
-
-            self._finish_event = Clock.schedule_once(lambda _dt: app.act("finish"), 8.0)
-
-    def slip_printed(self, event: ev.PrintFinished) -> bool:
-        """A slip job ended: show it on the booked screen; False when it was an
-        earlier person's slip (nothing to tell this one)."""
-        a = self.app.terminal.flow.appointments
-        if a is None or a.booking is None or event.job_id != f"appointment:{a.booking.code}":
-            return False
-        a.slip_key = "appointment.slip_printed" if event.ok else "appointment.not_printed"
-        if self.app.sm.current == "appt_booked":
-            self.app.sm.current_screen.refresh()
-        return True
-
-    def _print_slip(self) -> None:
-        app = self.app
-        t = app.terminal
-        a = t.flow.appointments
-        b = a.booking
-        a.slip_key = None
-        if b is None:
-            return
-        if not app.receipts.available:
-            a.slip_key = "appointment.not_printed"
-            return
-        a.slip_key = "appointment.slip_printing"
-        slip = appointment_slip(b, t.catalog.get(b.service), t.config, language=t.flow.visit.language,
-                                printed_at=t.clock.now(), take_card=t.flow.visit.card_placed)
-        app.receipts.queue.submit(f"appointment:{b.code}", slip)
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
-
-
-class FaceButton(KButton):
-    """One of the five faces: ``smile`` from -1 (very unhappy) to 1 (very happy)."""
-
-    smile = NumericProperty(0.0)
-    r = NumericProperty(40.0)
-    face_colour = ColorProperty(theme.GOLD)
-
-    def on_size(self, *_args: object) -> None:
-        """The head fills most of the button above its label."""
-        self.r = max(10.0, min(self.width * 0.32, (self.height - 60) * 0.42))

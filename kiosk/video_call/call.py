@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
-from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
 from kiosk.outbox import add_event
-from kiosk.ports import DeviceKind, DeviceState
 
 # End reasons (CallEnded.reason) and what the person is told (locale keys under [call]).
 REASON_KEYS = {
@@ -116,12 +114,13 @@ class CallRecord:
     def figures(self) -> dict[str, Any]:
         """The counts the bureau gets (no person, no lawyer)."""
         end = self.ended_at if self.ended_at is not None else self.requested_at
-        answered = self.answered_at is not None
+        answered_at = self.answered_at
+        answered = answered_at is not None
         return {
             "service": self.service,
             "answered": answered,
-            "wait_s": round(((self.answered_at if answered else end) or end) - self.requested_at, 1),  # type: ignore[operator]
-            "duration_s": round(end - self.answered_at, 1) if answered else 0.0,  # type: ignore[operator]
+            "wait_s": round((answered_at if answered_at else end) - self.requested_at, 1),
+            "duration_s": round(end - answered_at, 1) if answered_at is not None else 0.0,
             "recorded": bool(self.record and answered),
         }
 
@@ -133,25 +132,3 @@ def record_call(conn: sqlite3.Connection, rec: CallRecord, at: datetime) -> str:
 
 
 Sink = Callable[[Any], None]
-
-
-def call_availability(terminal: Any) -> Availability:
-    """Can a video call be made from here now? Hidden where calls are switched off;
-    otherwise the reason the person is told: no camera, or no lawyer reachable."""
-    video = terminal.video
-    if video is None or not terminal.config.video.enabled:
-        return Unavailable("call.unavailable", hidden=True)
-    camera = terminal.devices.get(DeviceKind.CAMERA)
-    if camera is None or camera.health().state is DeviceState.ABSENT:
-        return Unavailable("home.why.video_camera")
-    centre = terminal.centre
-    if centre is None or not centre.connected():
-        return Unavailable("home.why.video_no_lawyer")
-    return AVAILABLE
-
-
-def attach_call_tile(terminal: Any) -> None:
-    """Offer the video consultation on the home screen (its availability asked each
-    time the screen is shown)."""
-    terminal.tiles.append(HomeTile("home.tiles.video", "home.tiles.video_hint", "video", "call:open", order=30,
-                                   spoken_key="call.home_tile", availability=lambda: call_availability(terminal)))

@@ -1,6 +1,7 @@
 """Phone numbers typed on the big keypad or spoken digit by digit.
 
-Pure functions (no Kivy), so the keypad widget, voice and tests share one rule.
+Pure functions (no Kivy), so the keypad widget (legal aid, appointments), voice and tests
+share one rule.
 """
 
 from __future__ import annotations

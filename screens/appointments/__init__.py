@@ -1,0 +1,1 @@
+"""The appointment screens (one per ``AppointmentState``) and their side in the app."""

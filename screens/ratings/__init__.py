@@ -1,0 +1,1 @@
+"""The rating screens (one per ``RatingState``) and their side in the app."""
