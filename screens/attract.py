@@ -5,6 +5,8 @@ Five quick taps on the site name open the technician PIN pad.
 
 from __future__ import annotations
 
+from kivy.input.motionevent import MotionEvent
+
 import time
 from pathlib import Path
 
@@ -39,7 +41,7 @@ class AttractScreen(KioskScreen):
         app = self.kiosk
         return f"{app.tr('attract.title')}。{app.tr('attract.tap')}。{app.tr('attract.card_hint')}。"
 
-    def on_touch_up(self, touch):
+    def on_touch_up(self, touch: MotionEvent) -> bool:
         """Start a visit on any touch, except the hidden technician corner."""
         if not self.collide_point(*touch.pos) or any(self.ids[b].collide_point(*touch.pos) for b in ("start", "voice")):
             return super().on_touch_up(touch)  # the buttons handle their own touches

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from kivy.app import App
 from kivy.properties import ColorProperty
 from kivy.uix.screenmanager import Screen
 
 from screens import theme
+
+if TYPE_CHECKING:
+    from screens.app import KioskApp
 
 
 class KioskScreen(Screen):
@@ -24,6 +29,6 @@ class KioskScreen(Screen):
         return ""
 
     @property
-    def kiosk(self):
+    def kiosk(self) -> "KioskApp":
         """The running KioskApp."""
-        return App.get_running_app()
+        return cast("KioskApp", App.get_running_app())

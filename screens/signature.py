@@ -14,6 +14,8 @@ any earlier one. The mark is what the image then shows.
 
 from __future__ import annotations
 
+from kivy.input.motionevent import MotionEvent
+
 import io
 import math
 
@@ -65,7 +67,7 @@ class SignaturePad(Widget):
 
     # --- touches ----------------------------------------------------------------------
 
-    def on_touch_down(self, touch):
+    def on_touch_down(self, touch: MotionEvent) -> bool:
         """Start a stroke inside the pad."""
         if not self.collide_point(*touch.pos):
             return False
@@ -77,7 +79,7 @@ class SignaturePad(Widget):
         self._redraw()
         return True
 
-    def on_touch_move(self, touch):
+    def on_touch_move(self, touch: MotionEvent) -> bool:
         """Extend the stroke (points outside the pad are clamped to its edge)."""
         if touch.grab_current is not self or not self.strokes:
             return False
@@ -90,7 +92,7 @@ class SignaturePad(Widget):
         self._redraw()
         return True
 
-    def on_touch_up(self, touch):
+    def on_touch_up(self, touch: MotionEvent) -> bool:
         """End the stroke."""
         if touch.grab_current is self:
             touch.ungrab(self)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from screens.pilot import Pilot  # annotations only: the screens load after Kivy is configured
+
 import argparse
 import sys
 import tempfile
@@ -55,7 +61,7 @@ def audit_a11y(args: argparse.Namespace) -> int:
         else:
             audit = audit_all(app, args.elder, result)
 
-        def script(p):
+        def script(p: Pilot) -> Generator[float, None, None]:
             while not terminal.devices_ready.is_set():
                 yield 0.05
             yield from audit(p)

@@ -6,6 +6,12 @@ commands; none of them changes the queue except through ``kiosk.queue``.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from screens.pilot import Pilot  # annotations only: the screens load after Kivy is configured
+
 import argparse
 import asyncio
 import logging
@@ -102,7 +108,7 @@ def run_display(args: argparse.Namespace) -> int:
 
             out = args.screenshot.resolve()
 
-            def script(p):
+            def script(p: Pilot) -> Generator[float, None, None]:
                 yield 1.0
                 p.screenshot(out)
 

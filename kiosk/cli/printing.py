@@ -95,7 +95,7 @@ def _print_preview(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_printer(args: argparse.Namespace):
+def _open_printer(args: argparse.Namespace) -> tuple[ReceiptPrinter, KioskConfig]:
     from devices.registry import DeviceContext, open_device  # deferred: drivers load only when this command runs
 
     config, data_dir = config_of(args)
@@ -103,6 +103,8 @@ def _open_printer(args: argparse.Namespace):
     if not url:
         raise DeviceError("no printer configured (devices.printer is empty); pass --device URL")
     printer = open_device(DeviceKind.PRINTER, url, DeviceContext(data_dir=data_dir))
+    if not isinstance(printer, ReceiptPrinter):
+        raise DeviceError(f"{url} is not a receipt printer")
     return printer, config
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kiosk.terminal import Terminal
+
 import argparse
 import sys
 
@@ -68,7 +70,7 @@ def ticket_json(t: Ticket) -> dict[str, object]:
     }
 
 
-def _terminal(args: argparse.Namespace):
+def _terminal(args: argparse.Namespace) -> Terminal:
     config, data_dir = config_of(args)
     return build_terminal(config, data_dir, with_devices=False)
 

@@ -105,13 +105,14 @@ def run(args: argparse.Namespace) -> int:
     def start_fleet() -> None:
         # After the first frame, on a worker: the MQTT client's imports and connection
         # never delay the attract screen.
-        from fleet.agent import start_agent  # deferred: only when this command runs (paho, aiohttp)
+        from fleet.agent import Agent, start_agent  # deferred: only when this command runs (paho, aiohttp)
 
-        agents.append(start_agent(terminal, screenshot=lambda: screen_png(app), restart=restart, config_path=config_file,
-                                  config_fallback=start.fallback))
+        agent = start_agent(terminal, screenshot=lambda: screen_png(app), restart=restart, config_path=config_file,
+                            config_fallback=start.fallback)
+        agents.append(agent)
         from fleet.update.service import start_for_agent  # deferred: only when this command runs (paho, aiohttp)
 
-        updater = start_for_agent(agents[0], config.update, restart)
+        updater = start_for_agent(agent, config.update, restart) if isinstance(agent, Agent) else None
         if updater is not None:
             agents.append(updater)
 

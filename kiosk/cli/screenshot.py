@@ -6,6 +6,12 @@ demo tickets in the queue), so a screenshot never touches the live queue.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from screens.pilot import Pilot  # annotations only: the screens load after Kivy is configured
+
 import argparse
 import tempfile
 from pathlib import Path
@@ -64,7 +70,7 @@ def screenshot(args: argparse.Namespace) -> int:
         app = KioskApp(terminal)
         goto = reach(args.screen, args.service)
 
-        def script(p):
+        def script(p: Pilot) -> Generator[float, None, None]:
             while not terminal.devices_ready.is_set():  # the simulators start after the first frame
                 yield 0.05
             if args.elder:

@@ -3,6 +3,11 @@ the command line — what a text means, what a recording says, speech out, model
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.voice.matcher import IntentMatcher
+
 import argparse
 import sys
 import wave
@@ -54,7 +59,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     status.set_defaults(handler=models_status)
 
 
-def _matcher(args: argparse.Namespace):
+def _matcher(args: argparse.Namespace) -> IntentMatcher:
     from kiosk.catalog import load_catalog  # deferred: only when this command runs
     from kiosk.voice.matcher import IntentMatcher  # deferred: the voice package loads its matcher; only when this command runs
 

@@ -8,6 +8,8 @@ importing this module costs nothing.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import functools
 import re
 import unicodedata
@@ -31,7 +33,7 @@ def normalize_text(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _pypinyin():
+def _pypinyin() -> ModuleType:
     import pypinyin  # heavy: its dictionaries load on first use, never before the first frame
 
     return pypinyin
