@@ -93,9 +93,16 @@ def imports_of(path: Path, known: set[str] | None = None) -> list[Import]:
     found: list[Import] = []
 
     def explained(lineno: int) -> bool:
+        # The comment on the import's line, or above it: a block of deferred imports may
+        # share one comment above its first line.
         here = lines[lineno - 1]
-        above = lines[lineno - 2] if lineno >= 2 else ""
-        note = (here.split("#", 1)[1] if "#" in here else "") + (above if above.strip().startswith("#") else "")
+        note = here.split("#", 1)[1] if "#" in here else ""
+        up = lineno - 2
+        while up >= 0 and lines[up].strip().startswith(("from ", "import ")):
+            up -= 1
+        while up >= 0 and lines[up].strip().startswith("#"):
+            note += " " + lines[up]
+            up -= 1
         return any(w in note.lower() for w in _DEFER_WORDS)
 
     def visit(node: ast.AST, nested: bool) -> None:
