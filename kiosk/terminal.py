@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from kiosk.availability import HomeTile
 from kiosk.catalog import Catalog
 from kiosk.video_call import VideoCallPort
 from kiosk.config import KioskConfig
@@ -116,9 +115,6 @@ class Terminal:
     # What the start-up check found wrong with the store and replaced (kiosk/storecheck.py);
     # a ``StoreFault``, shown by ``kiosk doctor``. None: the store was sound.
     store_fault: object | None = None
-    # The home tiles the features offer besides the catalogue's ticket services, each
-    # with whether it can work now (kiosk.availability; registered by each feature).
-    tiles: list[HomeTile] = field(default_factory=list)
 
     def open_devices(self, sink: Callable[[DeviceEvent], None] | None = None) -> None:
         """Create and open every device still pending, telling ``sink`` of their

@@ -1,7 +1,7 @@
 """The calling display: a TV in the waiting room showing who is served at which window,
 who is next, and the latest call — legible from five metres.
 
-The widgets only show a ``DisplaySnapshot`` (kiosk.calling); reading the queue and
+The widgets only show a ``DisplaySnapshot`` (kiosk.announce); reading the queue and
 announcing happen on a worker in ``screens.display_app``.
 """
 
@@ -17,7 +17,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.stencilview import StencilView
 
-from kiosk.calling import CallAnnounced, DisplaySnapshot
+from kiosk.announce import CallAnnounced, DisplaySnapshot
 from screens import theme
 
 # The notice moves this many pixels a second (at scale 1): readable, not restless.

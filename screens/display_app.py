@@ -17,7 +17,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import NumericProperty, StringProperty
 
-from kiosk.calling import ANNOUNCE_KEY, Announcer, CallAnnounced, CallWatcher, DisplaySnapshot, display_snapshot
+from kiosk.announce import ANNOUNCE_KEY, Announcer, CallAnnounced, CallWatcher, DisplaySnapshot, display_snapshot
 from kiosk.events import Event
 from kiosk.ports import Speaker
 from kiosk.terminal import Terminal
