@@ -33,9 +33,6 @@ def home_now(p: Any) -> dict[str, Any]:
 def home_tiles(p: Any, record: dict[str, Any]) -> Steps:
     """The home screen offline, then with the centre's duty lawyer reachable, then with
     the camera gone; each time as shown to a person."""
-    from kiosk.ports import DeviceKind
-    from kiosk.terminal import AbsentDevice
-
     t = p.app.terminal
     yield p.tap("start")
     record["offline"] = home_now(p)
@@ -46,7 +43,9 @@ def home_tiles(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("call:open")
     record["after_call_tap"] = p.app.sm.current
     yield p.tap("back")
-    t.devices[DeviceKind.CAMERA] = AbsentDevice(DeviceKind.CAMERA, "", "unplugged")
+    # Unplugged the way the technician screen's simulator button does: the camera's own
+    # thread stops drawing and the device reports itself absent.
+    p.app.act("sim:camera.toggle")
     p.app.root_screen("home").refresh()
     yield 0.3
     record["no_camera"] = home_now(p)
