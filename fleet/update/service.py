@@ -1,7 +1,8 @@
 """The updater inside the running app: takes the centre's desired release, stages it
 on a worker thread, switches at an idle moment inside the allowed hours, confirms the
 new version's health, and reports each step (retained ``update/reported``; the gate's
-verdicts also as outbox events).
+verdicts also as outbox events). While no release is under way it also keeps the
+content packages (the law library) current (``content.py``).
 
 It talks to the agent only through callables and the agent's public methods, so it can
 run (and be tested) with any agent that has ``subscribe``, ``send`` and ``is_idle``.
@@ -223,7 +224,8 @@ class UpdateService:
 def start_for_agent(agent: Agent, settings: UpdateSettings, restart: Callable[[], None], *, running: str | None = None) -> UpdateService | None:
     """Wire the updater into a running app's agent (``settings``: the ``[update]``
     section). None when updates are off. The health checks that confirm a new version:
-    the kiosk is at its attract screen, the self-test passes, the centre is reached."""
+    the kiosk is at its attract screen, the self-test passes, the centre is reached. The
+    law library the app reads is kept current from the same signed repository."""
     if not settings.centre_url or not hasattr(agent, "subscribe"):
         return None
     layout = Layout(Path(settings.prefix))
