@@ -201,8 +201,10 @@ def progress(record: dict[str, Any], reports: dict[str, topics.UpdateReported]) 
     waves, start = [], 0
     for pct, end in zip(record.get("waves", [100]), wave_bounds(len(targets), list(record.get("waves", [100])))):
         batch = targets[start:end]
-        waves.append({"pct": pct, "size": len(batch), "sent": bool(batch) and all(t in sent for t in batch), "counts": counts(batch)})
         start = end
+        if not batch:
+            continue  # a wave that a small fleet leaves empty (1 % of 3) is not drawn
+        waves.append({"pct": pct, "size": len(batch), "sent": bool(batch) and all(t in sent for t in batch), "counts": counts(batch)})
     failed = [{"terminal_id": t, "state": per[t]["state"], "error": per[t]["error"]} for t in targets
               if t in sent and category(t) in ("failed", "rolled_back")]
     return {"version": version, "state": record.get("state", "running"), "halt_reason": record.get("halt_reason"), "halt": record.get("halt"),

@@ -132,8 +132,8 @@ class UpdateService:
             path.unlink(missing_ok=True)
 
     # ---- the worker -------------------------------------------------------------------
-    def _say(self, version: str, state: str, error: str | None = None) -> None:
-        rep = topics.UpdateReported(running=self.running, version=version, state=state,  # type: ignore[arg-type]
+    def _say(self, version: str, state: topics.UpdateState, error: str | None = None) -> None:
+        rep = topics.UpdateReported(running=self.running, version=version, state=state,
                                     error=error[:2000] if error else None, at=datetime.now(timezone.utc))
         self.last = rep
         try:
