@@ -10,6 +10,8 @@ import shutil
 import signal
 import subprocess
 import threading
+import urllib.error
+import urllib.request
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -120,7 +122,14 @@ def test_rollout_progress_and_versions_in_chromium(tmp_path: Path) -> None:
                            env=kiosk_env(), cwd=ROOT)
         assert r.returncode == 0, r.stderr
         cookie_name, cookie = login_cookie(d, User("li", "technician", "李工"))
-        # What the page draws: the API, as the centre computes it from the stored reports.
+        # Nobody anonymous: the page sends to the sign-in form, its API answers 401.
+        assert "/login" in urllib.request.urlopen(base + "/rollouts", timeout=10).geturl()
+        try:
+            urllib.request.urlopen(base + "/api/rollouts", timeout=10)
+            raise AssertionError("/api/rollouts served without sign-in")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 401
+        # In the browser, signed in as a technician: the page as the centre computes it from the stored reports.
         browser = Browser(tmp_path / "chromium", height=1000)
         try:
             browser.call("Log.enable")
