@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -207,7 +207,8 @@ class UpdateDesired(_Payload):
     at: datetime | None = None
 
 
-UPDATE_STATES = ("downloading", "staged", "switched", "confirmed", "rolled_back", "refused", "retrying")
+UpdateState = Literal["downloading", "staged", "switched", "confirmed", "rolled_back", "refused", "retrying"]
+UPDATE_STATES: tuple[UpdateState, ...] = get_args(UpdateState)
 
 
 class UpdateReported(_Payload):
@@ -215,7 +216,7 @@ class UpdateReported(_Payload):
 
     running: str | None = Field(default=None, max_length=32)
     version: str = Field(max_length=32)
-    state: Literal["downloading", "staged", "switched", "confirmed", "rolled_back", "refused", "retrying"]
+    state: UpdateState
     error: str | None = Field(default=None, max_length=2000)
     at: datetime | None = None
 

@@ -5,8 +5,8 @@ A feature (legal aid, appointments, ratings, the video call…) is one package u
 the visit flow needs to know of it: the visit states it owns, the transitions into and
 out of them, the events it alone answers, where Back leads in its states, what ``wipe``
 forgets when a visit ends, its screens (as "module:Class" strings: the core never imports
-screens), its home tiles with whether each can work now, its configuration section and
-what it adds to telemetry. ``kiosk.bootstrap`` registers the features, one line each;
+screens), its home tiles with whether each can work now, and its configuration section
+(its figures reach the centre as the outbox events it writes). ``kiosk.bootstrap`` registers the features, one line each;
 ``VisitFlow`` and ``KioskApp`` dispatch to them without naming any.
 """
 
@@ -95,9 +95,6 @@ class Feature(Protocol):
     def tiles(self) -> list[HomeTile]:
         """Its home tiles, each with whether it can work now."""
 
-    def telemetry(self) -> dict[str, Any]:
-        """What it adds to the terminal's health report (counts, never people)."""
-
 
 class FeatureBase:
     """Defaults for a feature: nothing owned, nothing answered, nothing to forget.
@@ -132,10 +129,6 @@ class FeatureBase:
     def tiles(self) -> list[HomeTile]:
         """No home tile."""
         return []
-
-    def telemetry(self) -> dict[str, Any]:
-        """Nothing to report."""
-        return {}
 
 
 @dataclass(frozen=True)
@@ -266,10 +259,6 @@ class FeatureRegistry:
     def tiles(self) -> list[HomeTile]:
         """Every feature's home tiles, in their order."""
         return sorted((t for f in self for t in f.tiles()), key=lambda t: t.order)
-
-    def telemetry(self) -> dict[str, Any]:
-        """What the features add to the health report, under their names."""
-        return {f.name: data for f in self if (data := f.telemetry())}
 
     def wipe(self) -> None:
         """Every feature forgets the last person."""

@@ -13,7 +13,7 @@ from typing import Callable
 
 from kiosk.errors import PrinterError
 from kiosk.events import PrintFinished
-from kiosk.ports import PrinterStatus, ReceiptPrinter
+from kiosk.ports import Device, PrinterStatus, ReceiptPrinter
 from kiosk.receipt import Receipt
 from kiosk.terminal import AbsentDevice
 
@@ -27,7 +27,7 @@ class PrintQueue:
 
     def __init__(
         self,
-        printer: Callable[[], ReceiptPrinter | None],
+        printer: Callable[[], Device | None],
         report: Callable[[PrintFinished], None],
         devices_ready: threading.Event | None = None,
     ) -> None:

@@ -6,18 +6,21 @@ through the UI bridge and are told to the person: printed, or not and why.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import events as ev
 from kiosk.ports import DeviceKind
 from kiosk.printing import PrintQueue
 from kiosk.receipt import materials_receipt, ticket_receipt
 
+if TYPE_CHECKING:
+    from screens.app import KioskApp
+
 
 class ReceiptDesk:
     """Sends the visit's receipts to the printer and reports how it went."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: "KioskApp") -> None:
         self.app = app
         terminal = app.terminal
         self.queue = PrintQueue(lambda: terminal.devices.get(DeviceKind.PRINTER), app.bridge.post, terminal.devices_ready)

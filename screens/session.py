@@ -13,7 +13,7 @@ import signal
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -25,6 +25,9 @@ from kiosk.schedule import nightly_restart_due, screen_on
 from kiosk.sdnotify import notify, watchdog_interval_s
 from kiosk.visit import VisitState
 from kiosk.watchdog import FreezeWatch
+
+if TYPE_CHECKING:
+    from screens.app import KioskApp
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ class SessionKeeper:
 
     def __init__(
         self,
-        app: Any,
+        app: "KioskApp",
         data_dir: Path,
         restart: Callable[[], None],
         *,

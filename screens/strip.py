@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -25,8 +25,12 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
 from kiosk.ports import DeviceKind, DeviceState
+from kiosk.terminal import Terminal
 from screens import theme
 from screens.widgets import KButton, discard_children
+
+if TYPE_CHECKING:
+    from screens.app import KioskApp
 
 POLL_S = 0.5  # device health is read this often (no I/O: adapters keep their last state)
 REMIND_AFTER_VISIT_S = 20.0  # the attract screen keeps reminding after a visit with a card
@@ -35,7 +39,7 @@ _UNUSABLE = (DeviceState.ABSENT, DeviceState.FAULT)
 WINDOW_TICKET = ("device_absent.window_ticket", "window_ticket")
 
 
-def unusable(terminal: Any, kinds: tuple[DeviceKind, ...]) -> DeviceKind | None:
+def unusable(terminal: Terminal, kinds: tuple[DeviceKind, ...]) -> DeviceKind | None:
     """The first of ``kinds`` that is missing or faulty on ``terminal``, or None."""
     for kind in kinds:
         device = terminal.devices.get(kind)
@@ -66,9 +70,9 @@ class VisitStrip(BoxLayout):
         self._poll = None
 
     @property
-    def app(self) -> Any:
+    def app(self) -> "KioskApp":
         """The running KioskApp."""
-        return App.get_running_app()
+        return cast("KioskApp", App.get_running_app())
 
     def start(self) -> None:
         """Poll device health while the app runs."""

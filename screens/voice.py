@@ -17,6 +17,7 @@ from kiosk.ports import DeviceKind
 from kiosk.tickets import spoken_number
 
 if TYPE_CHECKING:
+    from screens.app import KioskApp
     from kiosk.voice import ScreenOffers
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def _normalise(text: str) -> str:
 class VoiceGuide:
     """Speech in and out for the app (on the UI thread)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: "KioskApp") -> None:
         self.app = app
         self.heard_text = ""  # the last words heard, shown on screen while listening
         self.preface = ""  # said once before the next screen prompt

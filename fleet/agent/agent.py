@@ -40,6 +40,7 @@ from fleet.agent.state import AgentState
 from fleet.agent.telemetry import collect
 from kiosk.config import CONFIG_FILENAME, FleetSettings, KioskConfig
 from kiosk.logs import mask_text
+from kiosk.lookup.library import default_library_path
 from kiosk.outbox import Outbox, add_event
 from kiosk.ports import CentreUnavailable, ReceiptPrinter, VolumeControl
 from kiosk.store import DB_FILENAME, connect, transaction
@@ -209,6 +210,7 @@ class Agent:
             # What the speaker plays at, else the level kept for it.
             volume=speaker.volume if (speaker := self._speaker()) is not None else self.state.get("volume"),
             visit_state=self.terminal.flow.state.value,
+            library=default_library_path(self.terminal.data_dir, self.terminal.config.lookup.library),
         )
         fault = self.terminal.store_fault
         if fault is not None:

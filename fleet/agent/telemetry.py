@@ -13,6 +13,7 @@ from typing import Mapping
 
 import kiosk
 from fleet import topics
+from kiosk.lookup.library import installed_version
 from kiosk.ports import Device, DeviceKind, ReceiptPrinter
 from kiosk.voice.models import check_model
 
@@ -104,8 +105,11 @@ def collect(
     config_version: int,
     volume: int | None,
     visit_state: str,
+    library: Path | None = None,
 ) -> topics.Telemetry:
-    """One telemetry message. ``conn`` is the agent's own connection to the store."""
+    """One telemetry message. ``conn`` is the agent's own connection to the store;
+    ``library`` the law library file, whose content version is reported with the
+    software's versions."""
     global _VERSIONS
     if _VERSIONS is None:
         _VERSIONS = _versions()
@@ -118,6 +122,8 @@ def collect(
     except OSError:
         free = total = 0.0
     rss, avail = _meminfo()
+    content = installed_version(library) if library is not None else None
+    versions = _VERSIONS if content is None else {**_VERSIONS, "library": content}
     reports = device_reports(devices)
     speech = speech_report(data_dir, devices)
     if speech is not None:
@@ -131,7 +137,7 @@ def collect(
         mem_rss_mb=rss,
         mem_available_mb=avail,
         uptime_s=round(time.monotonic() - _STARTED, 1),
-        versions=_VERSIONS,
+        versions=versions,
         tickets_today=int(tickets[0] or 0),
         waiting=int(tickets[1] or 0),
         outbox_pending=int(pending),

@@ -8,8 +8,10 @@ Keys and what each protects (docs/update.md):
 - timestamp: the newest snapshot, expiring within a day (stops freezing a terminal on
   old metadata). Online; ``kiosk-center serve`` re-signs it.
 
-Target names say what they carry, so content packages can travel the same way:
-``app/legal-kiosk-<VERSION>.bundle`` and, later, ``content/<name>-<VERSION>.tar``.
+Target names say what they carry: ``app/legal-kiosk-<VERSION>.bundle`` for releases,
+``content/<NAME>-<SERIAL>.<ext>`` for content packages (the law library), which travel the
+same signed way without a software update. A content package's serial grows by one with
+each package of that name; the terminal refuses one not above what it runs.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from tuf.api.metadata import (
 from tuf.api.serialization.json import JSONSerializer
 
 from fleet.update.bundle import APP_NAME, app_target, read_manifest
+from fleet.update.content import CONTENT_KINDS, content_target, package_version
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +172,43 @@ class ReleaseRepo:
         self.publish(expiry=expiry)
         return name
 
+    def add_content(self, content: str, package: Path, offline_keys: Path, *, expiry: dict[str, timedelta] | None = None) -> str:
+        """Add the content package ``package`` of kind ``content`` (``library``) as the
+        next serial of that kind: checked the way a terminal opens it, signed with the
+        offline targets key, then a new snapshot and timestamp. Returns the target name."""
+        if content not in CONTENT_KINDS:
+            raise ReleaseError(f"unknown content {content!r}; known: {', '.join(sorted(CONTENT_KINDS))}")
+        try:
+            version = package_version(content, package)
+        except ValueError as exc:
+            raise ReleaseError(str(exc)) from None
+        targets_signer = load_signer(offline_keys, "targets")
+        targets = self._load("targets")
+        serial = 1 + max((int(c.get("serial", 0)) for c in self._customs(targets) if c.get("kind") == "content" and c.get("content") == content),
+                         default=0)
+        name = content_target(content, serial)
+        dest = self.targets_dir / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.tmp")
+        with open(package, "rb") as src, open(tmp, "wb") as out:
+            while block := src.read(1 << 20):
+                out.write(block)
+        os.replace(tmp, dest)
+        tf = TargetFile.from_file(name, str(dest), ["sha256"])
+        tf.unrecognized_fields["custom"] = {"kind": "content", "content": content, "serial": serial, "version": version}
+        targets.signed.targets[name] = tf
+        targets.signed.version += 1
+        targets.signed.expires = _now() + {**EXPIRY, **(expiry or {})}["targets"]
+        targets.signatures.clear()
+        targets.sign(targets_signer)
+        self._save(targets, "targets")
+        self.publish(expiry=expiry)
+        return name
+
+    @staticmethod
+    def _customs(targets: Metadata[Any]) -> list[dict[str, Any]]:
+        return [dict(tf.unrecognized_fields.get("custom") or {}) for tf in targets.signed.targets.values()]
+
     def publish(self, *, expiry: dict[str, timedelta] | None = None) -> None:
         """A new snapshot naming the current targets metadata, and a new timestamp."""
         exp = {**EXPIRY, **(expiry or {})}
@@ -203,11 +243,13 @@ class ReleaseRepo:
         return True
 
     def releases(self) -> dict[str, dict[str, Any]]:
-        """Every target: name -> {version, kind, length}."""
+        """Every target: name -> {version, kind, length} (content also: content, serial)."""
         out = {}
         for name, tf in self._load("targets").signed.targets.items():
             custom = dict(tf.unrecognized_fields.get("custom") or {})
             out[name] = {"version": custom.get("version"), "kind": custom.get("kind"), "length": tf.length}
+            if custom.get("kind") == "content":
+                out[name].update(content=custom.get("content"), serial=custom.get("serial"))
         return out
 
 

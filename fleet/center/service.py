@@ -40,6 +40,7 @@ _PARSERS: dict[str, Any] = {
     topics.TELEMETRY: topics.Telemetry,
     topics.EVENTS: topics.EventBatch,
     topics.REPORTED: topics.Reported,
+    topics.UPDATE_REPORTED: topics.UpdateReported,
 }
 
 
@@ -247,7 +248,7 @@ class CenterLink:
             return
         subs = [(f"{topics.PREFIX}/+/{topics.RES}/{self.worker}", SubscribeOptions(qos=1))]
         if self.ingest:
-            for leaf in (topics.STATUS, topics.TELEMETRY, topics.EVENTS, topics.REPORTED):
+            for leaf in (topics.STATUS, topics.TELEMETRY, topics.EVENTS, topics.REPORTED, topics.UPDATE_REPORTED):
                 t = topics.any_terminal(leaf)
                 # The bulk (telemetry, events) is split among the workers of the group.
                 # Presence and reported configuration are few and retained, and a shared
@@ -276,10 +277,14 @@ class CenterLink:
         elif leaf == topics.ASK:
             if self._ask_pool is not None:
                 self._ask_pool.submit(self._answer_ask, tid, payload, msg.properties)
-        elif leaf in self._leaf_handlers:
-            self._dispatch.put((tid, leaf, payload))
-        elif self.ingest:
-            self._inbox.put((tid, leaf, payload))
+        else:
+            handled = leaf in self._leaf_handlers
+            if handled:
+                self._dispatch.put((tid, leaf, payload))
+            # A leaf both stored and handled (a release's reports: the dashboard's record
+            # and a running rollout's wait) goes both ways.
+            if self.ingest and (not handled or leaf in _PARSERS):
+                self._inbox.put((tid, leaf, payload))
 
     def _on_response(self, payload: bytes, props: Any) -> None:
         corr = getattr(props, "CorrelationData", None)

@@ -33,6 +33,7 @@ from fleet.center.tables import (
     metadata,
     telemetry_history,
     terminals,
+    update_reports,
     utcnow,
 )
 from kiosk.terminal_id import check_terminal_id
@@ -176,6 +177,7 @@ class Store:
     def remove_terminal(self, terminal_id: str) -> bool:
         """Forget a terminal's credentials and state; True if it existed."""
         with self.engine.begin() as c:
+            c.execute(update_reports.delete().where(update_reports.c.terminal_id == terminal_id))
             return c.execute(terminals.delete().where(terminals.c.terminal_id == terminal_id)).rowcount > 0
 
     def password_hashes(self) -> dict[str, str]:
@@ -237,6 +239,10 @@ class Store:
                     seen.add(tid)
                 elif leaf == topics.REPORTED:
                     c.execute(terminals.update().where(terminals.c.terminal_id == tid).values(reported=p.model_dump_json(exclude_none=True), last_seen=now))
+                elif leaf == topics.UPDATE_REPORTED:
+                    row = {"version": p.version, "running": p.running, "state": p.state, "error": p.error, "at": p.at, "received_at": now}
+                    c.execute(dialect_insert(c, update_reports).values(terminal_id=tid, **row)
+                              .on_conflict_do_update(index_elements=["terminal_id"], set_=row))
             # Telemetry in two statements per batch, however many terminals sent it.
             if history:
                 c.execute(telemetry_history.insert(), history)
@@ -343,6 +349,19 @@ class Store:
                 "detail": str(p.get("detail", ""))[:200],
                 "lost_s": float(lost) if isinstance(lost, (int, float)) and not isinstance(lost, bool) and 0 <= lost < 1e9 else None,
             })
+        return out
+
+    def update_reports(self) -> dict[str, topics.UpdateReported]:
+        """Every registered terminal's last word on the release it was sent."""
+        q = select(update_reports).join(terminals, terminals.c.terminal_id == update_reports.c.terminal_id)
+        with self.engine.connect() as c:
+            rows = list(c.execute(q))
+        out = {}
+        for r in rows:
+            try:
+                out[r.terminal_id] = topics.UpdateReported(version=r.version, running=r.running, state=r.state, error=r.error, at=aware(r.at))
+            except ValueError:
+                continue  # stored by an older centre with other states: not shown
         return out
 
     def event_count(self, terminal_id: str | None = None, kind: str | None = None) -> int:

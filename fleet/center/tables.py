@@ -34,6 +34,20 @@ terminals = Table(
     Column("desired", Text),
 )
 
+# Each terminal's retained ``update/reported`` (what it did with the release it was sent),
+# kept so the dashboard shows rollouts after the centre restarts.
+update_reports = Table(
+    "update_reports",
+    metadata,
+    Column("terminal_id", String(32), primary_key=True),
+    Column("version", String(32), nullable=False),
+    Column("running", String(32)),
+    Column("state", String(16), nullable=False),
+    Column("error", Text),
+    Column("at", DateTime(timezone=True)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
 telemetry_history = Table(
     "telemetry_history",
     metadata,

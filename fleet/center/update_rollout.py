@@ -22,10 +22,15 @@ from typing import Any, Callable
 
 from fleet import topics
 from fleet.center.service import CenterLink
-from fleet.update.layout import check_version
+from fleet.update.layout import VERSION_RE as VERSION_FILE, check_version
 
 FINAL = ("confirmed", "rolled_back", "refused")
 FAILED = ("rolled_back", "refused")
+# How the dashboard groups a terminal's state in a rollout's progress bars: switched and
+# waiting for its health check (updated), confirmed, rolled back by the gate, refused
+# (failed), and everything not final yet or not sent (pending).
+CATEGORIES = ("confirmed", "updated", "rolled_back", "failed", "pending")
+_CATEGORY = {"confirmed": "confirmed", "switched": "updated", "rolled_back": "rolled_back", "refused": "failed"}
 
 
 class Reports:
@@ -129,6 +134,8 @@ def rollout(
         if failed and rate >= halt_pct:
             doc["state"] = "halted"
             doc["halt_reason"] = f"{failed} of {len(doc['sent'])} failed ({rate:.0f} % ≥ {halt_pct:g} %)"
+            # The same, as figures: the dashboard says it in the technician's language.
+            doc["halt"] = {"why": "failures", "failed": failed, "sent": len(doc["sent"]), "rate": round(rate, 1), "threshold": halt_pct}
             write_record(updates_dir, doc)
             withdraw(link, version, doc["sent"], reports)
             progress(f"halted: {doc['halt_reason']}; {len(targets) - len(doc['sent'])} not sent")
@@ -148,3 +155,58 @@ def withdraw(link: CenterLink, version: str, sent: list[str], reports: Reports) 
             link.send(tid, topics.UPDATE_DESIRED, b"", retain=True)
             gone.append(tid)
     return gone
+
+
+def wave_bounds(n: int, waves: list[int]) -> list[int]:
+    """Where each wave of a rollout to ``n`` terminals ends (as ``rollout`` cuts them
+    when every wave goes out: at least one terminal per wave)."""
+    out, done = [], 0
+    for pct in waves:
+        done = min(n, max(done + 1, math.ceil(n * pct / 100)))
+        out.append(done)
+    return out
+
+
+def records(updates_dir: Path) -> list[dict[str, Any]]:
+    """Every rollout record, the newest first."""
+    folder = updates_dir / "rollouts"
+    paths = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
+    out = []
+    for path in paths:
+        doc = read_record(updates_dir, path.stem) if VERSION_FILE.fullmatch(path.stem) else None
+        if doc is not None:
+            doc["updated_at"] = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
+            out.append(doc)
+    return out
+
+
+def progress(record: dict[str, Any], reports: dict[str, topics.UpdateReported]) -> dict[str, Any]:
+    """One rollout as the dashboard draws it: totals and each wave's counts per
+    category, halted or not and why, and the terminals that failed with their reason."""
+    version = str(record["version"])
+    targets = [str(t) for t in record.get("targets", [])]
+    sent = set(record.get("sent", []))
+    about = {t: r for t, r in reports.items() if r.version == version or r.running == version}
+    per = summary(version, targets, about)["terminals"]
+
+    def category(tid: str) -> str:
+        return _CATEGORY.get(per[tid]["state"], "pending") if tid in sent else "pending"
+
+    def counts(tids: list[str]) -> dict[str, int]:
+        c = dict.fromkeys(CATEGORIES, 0)
+        for tid in tids:
+            c[category(tid)] += 1
+        return c
+
+    waves, start = [], 0
+    for pct, end in zip(record.get("waves", [100]), wave_bounds(len(targets), list(record.get("waves", [100])))):
+        batch = targets[start:end]
+        start = end
+        if not batch:
+            continue  # a wave that a small fleet leaves empty (1 % of 3) is not drawn
+        waves.append({"pct": pct, "size": len(batch), "sent": bool(batch) and all(t in sent for t in batch), "counts": counts(batch)})
+    failed = [{"terminal_id": t, "state": per[t]["state"], "error": per[t]["error"]} for t in targets
+              if t in sent and category(t) in ("failed", "rolled_back")]
+    return {"version": version, "state": record.get("state", "running"), "halt_reason": record.get("halt_reason"), "halt": record.get("halt"),
+            "halt_pct": record.get("halt_pct"), "targets": len(targets), "sent": len(sent & set(targets)),
+            "counts": counts(targets), "waves": waves, "failed": failed[:200], "updated_at": record.get("updated_at")}

@@ -1,7 +1,7 @@
 """The centre's web app, composed in one place: the security headers, the staff sign-in,
 then each page set adding its own routes (the technicians' dashboard, the appointment
-slots, the lawyer desk, the legal-aid intake, the bureau's figures, the release
-repository). A new page set is one ``setup(app, centre)`` function and one line in
+slots, the lawyer desk, the legal-aid intake, the bureau's figures, the versions and
+rollouts, the release repository). A new page set is one ``setup(app, centre)`` function and one line in
 ``PAGE_SETS``."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from fleet.center.auth.web import setup as auth_setup
 from fleet.center.service import CenterLink
 from fleet.center.web_context import CentreContext
 from fleet.dashboard import figures as figures_page
+from fleet.dashboard import rollouts as rollouts_page
 from fleet.dashboard.server import DashboardPages
 from fleet.desk import server as desk
 from fleet.intake import web as intake_web
@@ -32,6 +33,7 @@ PAGE_SETS: tuple[PageSet, ...] = (
     desk.setup,  # the lawyer desk (video consultation)
     intake_web.setup,  # legal-aid intake + the public progress look-up
     figures_page.setup,  # the bureau's figures
+    rollouts_page.setup,  # versions per site and the rollouts of releases
     release_web.setup,  # signed updates: /updates/metadata, /updates/targets
 )
 

@@ -18,6 +18,7 @@ from fleet.center_cli import (
     appointments,
     commands,
     config,
+    content,
     intake,
     release,
     report,
@@ -45,6 +46,7 @@ REGISTER = (
     tls.register,
     intake.register,
     release.register,
+    content.register,
 )
 
 

@@ -113,6 +113,7 @@ def _fleet_action(args: argparse.Namespace, updates_dir: Path, version: str, lin
         if args.action == "halt":
             doc["state"] = "halted"
             doc["halt_reason"] = "halted by hand"
+            doc["halt"] = {"why": "by_hand"}
             ur.write_record(updates_dir, doc)
             gone = ur.withdraw(link, version, doc["sent"], reports)
             print(f"rollout of {version} halted; withdrawn from {len(gone)} terminal(s)")

@@ -32,8 +32,8 @@ _WHEEL_NAME = re.compile(r"^wheels/[A-Za-z0-9_.+-]+\.whl$")
 
 
 def app_target(version: str) -> str:
-    """The TUF target name of the app bundle of ``version`` (content packages will be
-    ``content/…``)."""
+    """The TUF target name of the app bundle of ``version`` (content packages are
+    ``content/…``: fleet/update/content.py)."""
     return f"app/{APP_NAME}-{check_version(version)}.bundle"
 
 

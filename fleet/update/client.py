@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +48,24 @@ class UpdateOptions:
     max_boots: int = 3  # starts of an unconfirmed version before the gate gives up on it
 
 
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Turn TUF's verdicts into ``UpdateRefused`` saying why, for the technician. A cut
+    link (``DownloadError``) passes: it is no refusal, and the next try resumes."""
+    try:
+        yield
+    except exceptions.ExpiredMetadataError as exc:
+        raise UpdateRefused(f"the centre's metadata has expired (frozen?): {exc}") from None
+    except (exceptions.BadVersionNumberError, exceptions.EqualVersionNumberError) as exc:
+        raise UpdateRefused(f"the centre sent metadata older than already seen (replayed?): {exc}") from None
+    except exceptions.LengthOrHashMismatchError as exc:
+        raise UpdateRefused(f"the download does not match its signed length and hashes (tampered?): {exc}") from None
+    except exceptions.UnsignedMetadataError as exc:
+        raise UpdateRefused(f"metadata not signed by the trusted keys (tampered?): {exc}") from None
+    except exceptions.RepositoryError as exc:
+        raise UpdateRefused(f"the centre's metadata was refused: {exc}") from None
+
+
 def in_hours(hours: tuple[int, int], now: datetime) -> bool:
     """Whether ``now`` falls inside ``[from, to)``; wraps past midnight (22, 5)."""
     start, end = hours
@@ -76,6 +96,13 @@ class TerminalUpdater:
         return Updater(str(self.metadata_dir), f"{base}/metadata/", str(self.downloads), f"{base}/targets/", fetcher=self.fetcher,
                        bootstrap=None)  # the root installed with the terminal, kept in metadata_dir
 
+    def refreshed(self) -> Updater:
+        """A TUF updater with the centre's metadata refreshed and checked (call inside
+        ``refusals()``); content packages use it too."""
+        updater = self._updater()
+        updater.refresh()
+        return updater
+
     def fetch(self, version: str) -> Path:
         """Refresh the metadata and download the bundle of ``version``, verified by TUF;
         ``UpdateRefused`` on a downgrade, an unknown version or any failed check."""
@@ -85,23 +112,12 @@ class TerminalUpdater:
         failed = self.layout.read_json("failed.json") or {}
         if failed.get("version") == version:
             raise UpdateRefused(f"version {version} failed its health check here before ({failed.get('reason')}); not again")
-        try:
-            updater = self._updater()
-            updater.refresh()
+        with refusals():
+            updater = self.refreshed()
             info = updater.get_targetinfo(app_target(version))
             if info is None:
                 raise UpdateRefused(f"the centre's signed targets have no version {version}")
             path = updater.find_cached_target(info) or updater.download_target(info)
-        except exceptions.ExpiredMetadataError as exc:
-            raise UpdateRefused(f"the centre's metadata has expired (frozen?): {exc}") from None
-        except (exceptions.BadVersionNumberError, exceptions.EqualVersionNumberError) as exc:
-            raise UpdateRefused(f"the centre sent metadata older than already seen (replayed?): {exc}") from None
-        except exceptions.LengthOrHashMismatchError as exc:
-            raise UpdateRefused(f"the download does not match its signed length and hashes (tampered?): {exc}") from None
-        except exceptions.UnsignedMetadataError as exc:
-            raise UpdateRefused(f"metadata not signed by the trusted keys (tampered?): {exc}") from None
-        except exceptions.RepositoryError as exc:
-            raise UpdateRefused(f"the centre's metadata was refused: {exc}") from None
         # DownloadError (a cut link) passes: it is not a refusal; the next try resumes.
         manifest = read_manifest(Path(path))
         if manifest.version != version:

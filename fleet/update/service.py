@@ -1,7 +1,8 @@
 """The updater inside the running app: takes the centre's desired release, stages it
 on a worker thread, switches at an idle moment inside the allowed hours, confirms the
 new version's health, and reports each step (retained ``update/reported``; the gate's
-verdicts also as outbox events).
+verdicts also as outbox events). While no release is under way it also keeps the
+content packages (the law library) current (``content.py``).
 
 It talks to the agent only through callables and the agent's public methods, so it can
 run (and be tested) with any agent that has ``subscribe``, ``send`` and ``is_idle``.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -22,9 +24,11 @@ from fleet.agent.agent import Agent
 from fleet.agent.commands import self_test
 from fleet.update import gate
 from fleet.update.client import TerminalUpdater, UpdateOptions, UpdateRefused
+from fleet.update.content import ContentUpdater
 from fleet.update.layout import Layout, version_key
 from kiosk import __version__
 from kiosk.config import UpdateSettings
+from kiosk.lookup.library import default_library_path
 from kiosk.outbox import add_event
 from kiosk.store import transaction
 
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 
 RETRY_S = 300.0  # a cut link: try again (the download resumes)
 IDLE_POLL_S = 5.0
+CONTENT_CHECK_S = 3600.0  # how often the signed metadata is asked for newer content
 
 
 class UpdateService:
@@ -49,6 +54,8 @@ class UpdateService:
         add_event: Callable[[str, dict[str, Any]], None] | None = None,
         retry_s: float = RETRY_S,
         idle_poll_s: float = IDLE_POLL_S,
+        content: ContentUpdater | None = None,
+        content_check_s: float = CONTENT_CHECK_S,
     ) -> None:
         self.updater = updater
         self.running = running
@@ -59,6 +66,9 @@ class UpdateService:
         self.add_event = add_event
         self.retry_s = retry_s
         self.idle_poll_s = idle_poll_s
+        self.content = content
+        self.content_check_s = content_check_s
+        self._next_content = 0.0  # monotonic time of the next content check
         self._wanted: str | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -122,14 +132,45 @@ class UpdateService:
             path.unlink(missing_ok=True)
 
     # ---- the worker -------------------------------------------------------------------
-    def _say(self, version: str, state: str, error: str | None = None) -> None:
-        rep = topics.UpdateReported(running=self.running, version=version, state=state,  # type: ignore[arg-type]
+    def _say(self, version: str, state: topics.UpdateState, error: str | None = None) -> None:
+        rep = topics.UpdateReported(running=self.running, version=version, state=state,
                                     error=error[:2000] if error else None, at=datetime.now(timezone.utc))
         self.last = rep
         try:
             self.report(rep)
         except Exception:  # noqa: BLE001 — reporting must not stop the updater
             log.exception("could not report the update state")
+
+    def _event(self, kind: str, payload: dict[str, Any]) -> None:
+        if self.add_event is not None:
+            self.add_event(kind, payload)
+
+    def _content_step(self) -> None:
+        """Content packages, while no software update is under way: look for a newer
+        one now and then, and swap a verified one in at an idle moment (no restart, so
+        not bound to the allowed hours)."""
+        if self.content is None:
+            return
+        if time.monotonic() >= self._next_content:
+            self._next_content = time.monotonic() + self.content_check_s
+            try:
+                self.content.stage_newest()
+            except UpdateRefused as exc:
+                log.warning("content package refused: %s", exc)
+                self._event("content_refused", {"error": str(exc)[:500]})
+            except (DownloadError, OSError) as exc:
+                # A cut link: what arrived is kept; the next check resumes.
+                log.info("content package not fetched yet: %s", exc)
+                self._next_content = time.monotonic() + min(self.content_check_s, self.retry_s)
+        if self.content.staged:
+            try:
+                swapped = self.content.swap_if_idle(self.is_idle)
+            except UpdateRefused as exc:
+                log.warning("content package refused: %s", exc)
+                self._event("content_refused", {"error": str(exc)[:500]})
+                return
+            for st in swapped:
+                self._event("content_installed", {"content": st.content, "serial": st.serial})
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -148,6 +189,7 @@ class UpdateService:
         self.confirm_if_healthy()
         wanted = self._wanted
         if wanted is None or version_key(wanted) <= version_key(self.running):
+            self._content_step()
             self._wake.wait(self.idle_poll_s)
             self._wake.clear()
             return False
@@ -182,7 +224,8 @@ class UpdateService:
 def start_for_agent(agent: Agent, settings: UpdateSettings, restart: Callable[[], None], *, running: str | None = None) -> UpdateService | None:
     """Wire the updater into a running app's agent (``settings``: the ``[update]``
     section). None when updates are off. The health checks that confirm a new version:
-    the kiosk is at its attract screen, the self-test passes, the centre is reached."""
+    the kiosk is at its attract screen, the self-test passes, the centre is reached. The
+    law library the app reads is kept current from the same signed repository."""
     if not settings.centre_url or not hasattr(agent, "subscribe"):
         return None
     layout = Layout(Path(settings.prefix))
@@ -198,7 +241,10 @@ def start_for_agent(agent: Agent, settings: UpdateSettings, restart: Callable[[]
         with transaction(agent._conn) as c:  # the agent's own connection to the terminal's store
             add_event(c, kind, payload, agent.now())
 
-    svc = UpdateService(TerminalUpdater(layout, options, running=running), running=running, is_idle=agent.is_idle,
+    updater = TerminalUpdater(layout, options, running=running)
+    library = default_library_path(agent.terminal.data_dir, agent.terminal.config.lookup.library)
+    svc = UpdateService(updater, running=running, is_idle=agent.is_idle,
                         restart=restart, checks=checks, add_event=to_outbox,
-                        report=lambda rep: agent.send(topics.UPDATE_REPORTED, rep.to_bytes(), retain=True))
+                        report=lambda rep: agent.send(topics.UPDATE_REPORTED, rep.to_bytes(), retain=True),
+                        content=ContentUpdater(updater, {"library": library}))
     return svc.attach(agent).start()

@@ -99,7 +99,7 @@ def build_pinyin(conn: sqlite3.Connection) -> int:
     and document frequency, so "laodong hetong" and "ldht" can be turned into 劳动合同."""
     # Deferred: pypinyin's dictionaries are large and only the build needs them.
     from pypinyin import Style, pinyin
-    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.phrases_dict import phrases_dict  # deferred with pypinyin: the heavy phrase dictionary
 
     conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, 'article_fts', 'col')")
     rows = conn.execute("SELECT term, doc FROM temp.vocab WHERE col IN ('bi', 'uni') AND doc >= 2").fetchall()

@@ -118,7 +118,8 @@ class Library:
         if not self.path.is_file():
             raise LibraryError(f"no law library at {self.path} (build it: python -m kiosk.lookup.build --out {self.path})")
         try:
-            self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            # as_uri() escapes "%", "?" and "#" that a file name may hold.
+            self._conn = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
             meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"{self.path}: not a law library ({exc})") from exc
@@ -330,10 +331,9 @@ _SAME_VERSION = (
     "WHERE o.short_title = x.short_title AND coalesce(o.version_date, '') = coalesce(x.version_date, '')"
 )
 
-def install_library(package: Path, dest: Path) -> dict[str, Any]:
-    """Check the content package ``package`` the way the terminal will read it (schema,
-    integrity, a search that finds something), then put it at ``dest`` with its
-    manifest, atomically: the library that works stays until the new one is proven."""
+def check_library(package: Path) -> dict[str, Any]:
+    """Open the content package ``package`` the way the terminal will read it (schema,
+    integrity, a search that finds something); its manifest, or ``LibraryError``."""
     with Library(package) as lib:
         try:
             ok = lib._conn.execute("PRAGMA quick_check").fetchone()[0]
@@ -343,7 +343,25 @@ def install_library(package: Path, dest: Path) -> dict[str, Any]:
             raise LibraryError(f"{package}: damaged ({ok})")
         if not lib.meta.get("articles") or not lib.search("法律", limit=1):
             raise LibraryError(f"{package}: holds no searchable articles")
-        manifest = lib.manifest()
+        return lib.manifest()
+
+
+def installed_version(dest: Path) -> str | None:
+    """The version of the library installed at ``dest`` (from its manifest; no database
+    opened, so telemetry can ask often), or None."""
+    try:
+        doc = json.loads(manifest_path(dest).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = doc.get("version") if isinstance(doc, dict) else None
+    return str(version)[:64] if version and dest.is_file() else None
+
+
+def install_library(package: Path, dest: Path) -> dict[str, Any]:
+    """Check the content package ``package`` (``check_library``), then put it at ``dest``
+    with its manifest, atomically: the library that works stays until the new one is
+    proven."""
+    manifest = check_library(package)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".new")
     shutil.copyfile(package, tmp)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.lang import Builder
@@ -31,6 +31,9 @@ from screens.base import KioskScreen
 from screens.numpad import DIGIT_WORDS
 from screens.signature import SignaturePad  # noqa: F401 — used in the kv file
 from screens.widgets import KButton, discard_children
+
+if TYPE_CHECKING:
+    from screens.app import KioskApp
 
 log = logging.getLogger(__name__)
 TOTAL_STEPS = 8
@@ -76,7 +79,7 @@ def _short(text: str) -> str:
     return re.sub(r"（[^）]*）|\([^)]*\)", "", text).replace("✓", "").strip()
 
 
-def _choice(text: str, hint: str, action: str, app: Any, selected: bool = False) -> KButton:
+def _choice(text: str, hint: str, action: str, app: "KioskApp", selected: bool = False) -> KButton:
     size, small = int(app.fs(30)), int(app.fs(21))
     label = f"[size={size}]{text}[/size]" + (f"\n[size={small}]{hint}[/size]" if hint else "")
     return KButton(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
@@ -24,6 +24,9 @@ from kiosk.ports import DeviceKind
 from kiosk.video_call import CallRecord, reason_key
 from screens.base import KioskScreen
 from screens.video_call.ui import CallUi
+
+if TYPE_CHECKING:
+    from screens.app import KioskApp
 
 
 # Said answers to the consent question (besides the buttons' own labels).
@@ -35,7 +38,7 @@ def _said(text: str) -> str:
     return re.sub(r"[\s，。！？,.!?'’]", "", text).lower()
 
 
-def call_of(app: Any) -> CallRecord | None:
+def call_of(app: "KioskApp") -> CallRecord | None:
     """The figures of the call on screen (None: no call this visit)."""
     ui = app.uis.get("video_call")
     return ui.rec if isinstance(ui, CallUi) else None
@@ -61,7 +64,7 @@ class Picture:
         return self.texture
 
 
-def _fmt_minutes(app: Any, seconds: float) -> str:
+def _fmt_minutes(app: "KioskApp", seconds: float) -> str:
     return app.tr("call.minutes", n=max(1, round(seconds / 60)))
 
 

@@ -8,13 +8,13 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from tuf.api.metadata import Metadata
+from tuf.api.metadata import Metadata, Timestamp
 
 from fleet.center.releases import ReleaseRepo, keep_signed
 
 
-def _ts(repo: ReleaseRepo) -> Metadata:  # type: ignore[type-arg]
-    return Metadata.from_file(str(repo.metadata_dir / "timestamp.json"))
+def _ts(repo: ReleaseRepo) -> Metadata[Timestamp]:
+    return Metadata[Timestamp].from_file(str(repo.metadata_dir / "timestamp.json"))
 
 
 def test_timestamp_resigned_before_it_expires(tmp_path: Path) -> None:

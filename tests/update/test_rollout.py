@@ -67,6 +67,10 @@ def test_a_failing_wave_halts_the_rollout(fleet: Fleet, rig: Rig, capsys: pytest
         assert all(services[t].last is None for t in tids[1:])
         s = ur.summary("1.1", tids, reports.of("1.1"))
         assert s["counts"] == {"refused": 1, "no_report": 3}
+        # The centre's own link both hands the report to the rollout and stores it (the dashboard's record).
+        until(lambda: "T1001" in fleet.store.update_reports())
+        stored = fleet.store.update_reports()["T1001"]
+        assert stored.state == "refused" and "no-such-package-legal-kiosk" in (stored.error or "") and set(fleet.store.update_reports()) == {"T1001"}
         # What a technician sees: `release status 1.1 --json`, then `release halt 1.1`.
         out = release_cmd(fleet, rig, capsys, "status", "1.1", "--json")
         doc = json.loads(out)
@@ -130,3 +134,23 @@ def test_app_wiring_confirms_health_and_reports_the_gate(fleet: Fleet, rig: Rig,
         assert gate.run(rig.layout) == "none"  # the next start has nothing to judge
     finally:
         svc.close()
+
+
+def test_progress_groups_states_per_wave() -> None:
+    def rep(version: str, state: str, running: str = "1.0", error: str | None = None) -> topics.UpdateReported:
+        return topics.UpdateReported.model_validate({"version": version, "state": state, "running": running, "error": error})
+
+    record = {"version": "1.1", "targets": ["A", "B", "C"], "waves": [1, 10, 50, 100], "sent": ["A", "B"],
+              "state": "running", "halt_pct": 25}
+    reports = {"A": rep("1.1", "confirmed", running="1.1"), "B": rep("1.1", "refused", error="no disk"),
+               "C": rep("1.1", "switched")}
+    p = ur.progress(record, reports)
+    # One terminal per wave; the 100 % wave has none left for it, so it is not drawn.
+    assert [(w["pct"], w["size"], w["sent"]) for w in p["waves"]] == [(1, 1, True), (10, 1, True), (50, 1, False)]
+    # C was never sent this release: pending, whatever it says.
+    assert p["counts"] == {"confirmed": 1, "updated": 0, "rolled_back": 0, "failed": 1, "pending": 1}
+    assert p["sent"] == 2 and p["targets"] == 3
+    assert p["failed"] == [{"terminal_id": "B", "state": "refused", "error": "no disk"}]
+    # A word about another release counts as nothing for this one.
+    other = ur.progress({**record, "sent": ["A", "B", "C"]}, {**reports, "B": rep("1.0.9", "rolled_back"), "C": rep("1.1", "switched")})
+    assert other["counts"] == {"confirmed": 1, "updated": 1, "rolled_back": 0, "failed": 0, "pending": 1}

@@ -136,9 +136,9 @@ def test_replayed_old_snapshot_refused(rig: Rig) -> None:
     # timestamp (the online timestamp key in their hands):
     for name in ("snapshot.json", "targets.json"):
         shutil.copy(old / name, rig.repo.metadata_dir / name)
-    from tuf.api.metadata import Metadata, MetaFile
+    from tuf.api.metadata import Metadata, MetaFile, Timestamp
 
-    ts = Metadata.from_file(str(rig.repo.metadata_dir / "timestamp.json"))
+    ts = Metadata[Timestamp].from_file(str(rig.repo.metadata_dir / "timestamp.json"))
     ts.signed.snapshot_meta = MetaFile(version=Metadata.from_file(str(old / "snapshot.json")).signed.version)
     ts.signed.version += 1
     ts.signatures.clear()

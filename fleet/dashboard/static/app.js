@@ -162,6 +162,7 @@
     document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
     document.getElementById("lang").textContent = t("other_lang");
     document.getElementById("nav-figures").textContent = t("nav_figures");
+    document.getElementById("nav-rollouts").textContent = t("nav_rollouts");
     document.getElementById("logout").textContent = t("logout");
   }
   fetch("/api/me").then((r) => (r.ok ? r.json() : null)).then((me) => {

@@ -94,3 +94,28 @@ Object.assign(window.I18N.en, {
   paper_ready: "paper OK", paper_paper_low: "paper low", paper_paper_out: "out of paper", paper_cover_open: "cover open",
   paper_offline: "printer offline", paper_unknown: "unknown",
 });
+
+// The versions and rollouts page: fleet/dashboard/static/rollouts.js.
+Object.assign(window.I18N.zh_CN, {
+  nav_rollouts: "版本与更新", ro_title: "版本与更新", ro_sites: "各站点运行版本", ro_col_site: "站点", ro_col_terminals: "终端",
+  ro_col_software: "软件版本", ro_col_library: "法律法规库", ro_unreported: "未上报", ro_rollouts: "发布进度", ro_none: "还没有发布过版本。",
+  ro_version: "版本 {v}", ro_state_running: "进行中", ro_state_done: "已完成", ro_state_halted: "已暂停",
+  ro_sent: "已发送 {s} / {n} 台", ro_threshold: "失败率达到 {p}% 即暂停", ro_halt_reason: "暂停原因：{r}",
+  ro_wave: "第 {i} 波（{p}%）", ro_wave_size: "{n} 台", ro_wave_sent: "已发出", ro_wave_waiting: "未发出",
+  ro_cat_confirmed: "已确认", ro_cat_updated: "已更新待确认", ro_cat_rolled_back: "已回退", ro_cat_failed: "失败", ro_cat_pending: "等待中",
+  ro_failed: "失败与回退的终端", ro_col_terminal: "终端", ro_col_state: "状态", ro_col_reason: "原因", ro_updated: "更新于 {t}",
+  ro_st_refused: "拒绝安装", ro_st_rolled_back: "健康检查未通过，已回退",
+  ro_halt_by_hand: "技术人员手动暂停", ro_halt_failures: "已发送 {s} 台中 {f} 台失败（{r}%，达到 {p}% 阈值）",
+});
+Object.assign(window.I18N.en, {
+  nav_rollouts: "Versions & updates", ro_title: "Versions and updates", ro_sites: "Versions running per site", ro_col_site: "Site",
+  ro_col_terminals: "Terminals", ro_col_software: "Software", ro_col_library: "Law library", ro_unreported: "not reported",
+  ro_rollouts: "Rollouts", ro_none: "No release has been rolled out yet.",
+  ro_version: "Version {v}", ro_state_running: "running", ro_state_done: "done", ro_state_halted: "halted",
+  ro_sent: "sent to {s} of {n}", ro_threshold: "halts at {p}% failures", ro_halt_reason: "Halted: {r}",
+  ro_wave: "Wave {i} ({p}%)", ro_wave_size: "{n} terminals", ro_wave_sent: "sent", ro_wave_waiting: "not sent",
+  ro_cat_confirmed: "confirmed", ro_cat_updated: "updated, awaiting health check", ro_cat_rolled_back: "rolled back", ro_cat_failed: "failed",
+  ro_cat_pending: "pending", ro_failed: "Terminals that failed or rolled back", ro_col_terminal: "Terminal", ro_col_state: "State",
+  ro_col_reason: "Reason", ro_updated: "updated {t}", ro_st_refused: "refused to install", ro_st_rolled_back: "failed its health check, rolled back",
+  ro_halt_by_hand: "halted by a technician", ro_halt_failures: "{f} of {s} sent failed ({r}%, threshold {p}%)",
+});
