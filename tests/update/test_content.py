@@ -18,6 +18,7 @@ from fleet.update.service import start_for_agent
 from kiosk.config import UpdateSettings
 from kiosk.lookup.build import build, default_source
 from kiosk.lookup.library import Library, default_library_path, install_library, installed_version
+from kiosk.video_call.states import VideoCallState
 from kiosk.visit import VisitState
 from tests.fleet.conftest import Fleet, fleet, until  # noqa: F401 — the fixture
 from tests.update.conftest import Rig, rig  # noqa: F401 — the fixture
@@ -99,7 +100,7 @@ def test_running_terminal_swaps_after_the_visit_and_reports_the_version(fleet: F
     agent = fleet.agent(t)
     until(lambda: agent.connected_event.is_set())
     dest = default_library_path(t.data_dir, t.config.lookup.library)
-    t.flow.state = VisitState.CALL_ACTIVE  # a villager is talking to a lawyer
+    t.flow.state = VideoCallState.CALL_ACTIVE  # a villager is talking to a lawyer
     assert rig.web is not None
     svc = start_for_agent(agent, UpdateSettings(centre_url=rig.web.url, prefix=tmp_path / "term",
                                                 trusted_root=rig.repo.metadata_dir / "1.root.json"), restart=lambda: None)

@@ -29,7 +29,7 @@ from kiosk.bootstrap import build_terminal
 from kiosk.config import DeviceUrls, FleetSettings, KioskConfig
 from kiosk.lookup.build import build, default_source
 from kiosk.lookup.library import default_library_path, install_library
-from tests.fleet.cdp import CHROMIUM, Browser
+from tests.support.cdp import CHROMIUM, Browser
 from tests.fleet.conftest import until
 from tests.fleet.test_cli import center
 from tests.support import PYTHON, ROOT, kiosk_env
