@@ -162,7 +162,7 @@ def test_every_command_is_on_the_command_line_with_its_own_help():
     from fleet.center_cli import build_parser
 
     commands = ["serve", "terminals", "cmd", "config", "logs", "screenshot", "simulate", "users", "slots",
-                "appointments", "report", "tls", "intake", "release"]
+                "appointments", "report", "tls", "intake", "release", "content"]
     proc = subprocess.run([PYTHON, "-m", "fleet.center_cli", "--help"], capture_output=True, text=True, timeout=60,
                           env=kiosk_env(), cwd=ROOT)
     assert proc.returncode == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.ports import DeviceKind, DeviceState
 from tests.support.ui import Scenarios, Steps
 
 SCENARIOS = Scenarios(demo_queue=True)
@@ -46,6 +47,9 @@ def home_tiles(p: Any, record: dict[str, Any]) -> Steps:
     # Unplugged the way the technician screen's simulator button does: the camera's own
     # thread stops drawing and the device reports itself absent.
     p.app.act("sim:camera.toggle")
+    camera = t.devices[DeviceKind.CAMERA]
+    while camera.health().state is not DeviceState.ABSENT:  # the camera's own thread notices
+        yield 0.05
     p.app.root_screen("home").refresh()
     yield 0.3
     record["no_camera"] = home_now(p)
