@@ -19,6 +19,7 @@ from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
 from kiosk.events import Event
 from kiosk.feature import FeatureBase, FeatureContext, State
 from kiosk.lookup.library import ArticleHit, Library, LibraryError, TextInfo, default_library_path
+from kiosk.lookup.query import is_pinyin
 from kiosk.lookup.topics import Topic, load_topics
 from kiosk.receipt import Align, Block, Feed, QrCode, Receipt, Separator, Text, Translate
 from kiosk.states import VisitState
@@ -142,6 +143,7 @@ class LookupFeature(FeatureBase):
         self.query = ""  # Hanzi chosen so far (or a whole spoken question)
         self.pinyin = ""  # Latin letters typed and not yet turned into Hanzi
         self.searched = ""  # the query the results are for
+        self.understood = ""  # the Hanzi a pinyin query was read as
         self.results: list[ArticleHit] = []
         self.trail: list[State] = []  # where Back leads, newest last
 
@@ -293,6 +295,8 @@ class LookupFeature(FeatureBase):
         if not query:
             return None
         self.searched = query
+        # Shown with the results, so a person who typed the sound sees what was read.
+        self.understood = (lib.pinyin_to_hanzi(query) or "") if is_pinyin(query) else ""
         self.results = lib.search(query, limit=RESULTS)
         return LookupState.RESULTS
 

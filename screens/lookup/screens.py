@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kivy.factory import Factory
+from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -25,6 +26,13 @@ from screens.widgets import KButton
 KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
+class KeyButton(KButton):
+    """A key of the on-screen keyboard. ``quiet``: not read out among a screen's offers
+    in voice mode (twenty-six letters would drown what the screen is for)."""
+
+    quiet = True
+
+
 def lookup_of(flow: Any) -> LookupFeature:
     """The look-up feature registered with the visit flow."""
     feature = flow.features.get(LookupFeature.name)
@@ -32,9 +40,10 @@ def lookup_of(flow: Any) -> LookupFeature:
     return feature
 
 
-def _preview(hit: ArticleHit) -> str:
-    first = " ".join(hit.body.split())
-    return first if len(first) <= PREVIEW_CHARS else first[:PREVIEW_CHARS] + "…"
+def _preview(hit: ArticleHit, chars: int) -> str:
+    # The body starts with its own number (第四十七条), already shown in bold before it.
+    first = " ".join(hit.body.removeprefix(hit.label).split())
+    return first if len(first) <= chars else first[:chars] + "…"
 
 
 class LookupScreen(FlowScreen):
@@ -49,10 +58,15 @@ class LookupScreen(FlowScreen):
 
     def article_row(self, hit: ArticleHit, action: str, with_title: bool = False) -> KButton:
         """One article as a big row: its number (and text), the start of its words."""
-        head = f"《{hit.short_title}》{hit.label}" if with_title else hit.label
-        row = self.button(f"[b]{head}[/b]  {_preview(hit)}", action, markup=True, halign="left",
-                          spoken=head, font_size=self.kiosk.fs(24))
-        row.bind(size=lambda w, _s: setattr(w, "text_size", (w.width - 32, None)))
+        app = self.kiosk
+        head = hit.citation if with_title else hit.label
+        # Two lines at most: as much of the words as fits beside the number on the
+        # screen's width in the type of the moment (wide, portrait, elder).
+        row = self.button("", action, markup=True, halign="left", spoken=head)
+        per_line = max(8, int((Window.width - 100 * app.scale) / (row.font_size * 1.02)))
+        chars = min(PREVIEW_CHARS * 2, max(6, per_line * 2 - len(head) - 4))
+        row.text = f"[b]{head}[/b]  {_preview(hit, chars)}"
+        row.height = app.target() * 1.7
         return row
 
     def spoken_intro(self) -> str:
@@ -156,13 +170,14 @@ class ArticleScreen(LookupScreen):
         self.subtitle = version_line(hit.version_date, hit.current, app.tr)
         self.message = ""
         box = self.body()
-        if hit.chapter:
-            box.add_widget(self.text(hit.chapter))
-        box.add_widget(Factory.ArticleText(text=hit.body))
+        # 朗读 and 打印 above the words, where they are seen without scrolling.
         actions = self.grid(2)
         actions.add_widget(self.button(app.tr("lookup.ui.read_aloud"), "law:read", selected=True))
         actions.add_widget(self.button(app.tr("lookup.ui.print"), "law:print"))
         box.add_widget(actions)
+        if hit.chapter:
+            box.add_widget(self.text(hit.chapter))
+        box.add_widget(Factory.ArticleText(text=hit.body))
         url = lk.article_url(hit)
         if url:
             # deferred: qrcode and PIL are paid only when an article with an address is shown
@@ -204,31 +219,42 @@ class SearchScreen(LookupScreen):
         self.subtitle = app.tr("lookup.ui.search_hint")
         self.message = app.tr("lookup.ui.listening") if self.dictating else ""
         box = self.body()
-        top = BoxLayout(size_hint_y=None, height=app.target() * 1.25, spacing=14 * app.scale)
+        key_height = app.target() * 1.1
+        top = BoxLayout(size_hint_y=None, height=key_height, spacing=14 * app.scale)
         shown = lk.query + lk.pinyin
         query = Factory.QueryField(text=shown or app.tr("lookup.ui.search_empty"))
         query.empty = not shown  # declared by its kv rule, so set once made
-        top.add_widget(query)
-        go = self.button(app.tr("lookup.ui.search"), "law:query", selected=True, size_hint_x=0.25)
-        top.add_widget(go)
+        if app.portrait:  # too narrow for the query beside its buttons: a line of its own
+            query.size_hint_y = None
+            query.height = key_height
+            box.add_widget(query)
+        else:
+            top.add_widget(query)
+        for label, action, chosen in (("lookup.ui.dictate", "law:dictate", False), ("lookup.ui.search", "law:query", True)):
+            b = self.button(app.tr(label), action, selected=chosen, size_hint_x=0.22)
+            b.height = key_height
+            top.add_widget(b)
         box.add_widget(top)
         cands = lk.candidates()
-        row = self.grid(max(4, len(cands)))
+        row = self.grid(8)
         for c in cands:
-            row.add_widget(self.button(c, f"law:hanzi:{c}", font_size=app.fs(30)))
+            choice = KeyButton(text=c, action=f"law:hanzi:{c}")
+            choice.quiet = False  # the characters offered are worth saying
+            row.add_widget(choice)
         if not cands:
-            row.add_widget(Widget(size_hint_y=None, height=app.target() * 1.25))
+            row.add_widget(Widget(size_hint_y=None, height=key_height))
         box.add_widget(row)
-        for keys in KEY_ROWS:
+        # Three rows of ten: the letters, with 退格, 空格 and 清空 at the ends.
+        extra = {1: ("back",), 2: ("space", "clear")}
+        for i, keys in enumerate(KEY_ROWS):
             line = self.grid(10)
             for k in keys:
-                line.add_widget(Factory.KeyButton(text=k, action=f"law:key:{k}"))
+                line.add_widget(KeyButton(text=k, action=f"law:key:{k}"))
+            for key in extra.get(i, ()):
+                word = KeyButton(text=app.tr(f"lookup.ui.keyboard_{key}"), action=f"law:key:{key}")
+                word.font_size = app.fs(18 if app.portrait else 22)  # a word on a key meant for one letter
+                line.add_widget(word)
             box.add_widget(line)
-        last = self.grid(4)
-        for key in ("space", "back", "clear"):
-            last.add_widget(Factory.KeyButton(text=app.tr(f"lookup.ui.keyboard_{key}"), action=f"law:key:{key}"))
-        last.add_widget(self.button(app.tr("lookup.ui.dictate"), "law:dictate"))
-        box.add_widget(last)
 
     # --- a spoken question: free-mode dictation, the way legal aid takes the story ----
     def voice_grammar(self) -> list[str] | None:
@@ -287,12 +313,12 @@ class ResultsScreen(LookupScreen):
         app, lk = self.kiosk, self.lk
         self.title = app.tr("lookup.ui.results_title", query=lk.searched)
         self.subtitle = app.tr("lookup.ui.results_hint", n=len(lk.results))
+        if lk.understood:
+            self.subtitle = f"{app.tr('lookup.ui.results_pinyin', hanzi=lk.understood)} · {self.subtitle}"
         self.message = "" if lk.results else app.tr("lookup.ui.results_none", query=lk.searched)
         box = self.body()
         for i, hit in enumerate(lk.results):
-            row = self.article_row(hit, f"law:result:{i}", with_title=True)
-            row.height = app.target() * 1.6
-            box.add_widget(row)
+            box.add_widget(self.article_row(hit, f"law:result:{i}", with_title=True))
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

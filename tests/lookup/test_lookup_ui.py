@@ -62,7 +62,7 @@ def test_search_by_keyboard(tmp_path: Path, library_path: Path) -> None:
     one = text(r, "law_results_qian")
     assert "“钱”的搜索结果" in one and "第" in one and "没有找到" not in one
     words = text(r, "law_results_laodong")
-    assert "“laodong hetong”的搜索结果" in words and "《劳动合同法》" in words
+    assert "“laodong hetong”的搜索结果" in words and "拼音理解为“劳动合同”" in words and "《劳动合同法》" in words
     assert "劳动合同" in text(r, "law_search_ldht")  # the initials' likeliest phrase is offered
     assert "《劳动" in text(r, "law_results_ldht")
     assert step(r, "law_result_article")["screen"] == "law_article"
