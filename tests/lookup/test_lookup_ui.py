@@ -104,3 +104,16 @@ def test_voice_mode_and_a_spoken_question(tmp_path: Path, library_path: Path) ->
     assert step(r, "v_results")["screen"] == "law_results"
     assert r["searched"] and any("\uac00" <= ch <= "\ud7a3" for ch in r["searched"])
     assert r["searched"] in text(r, "v_results")
+
+
+def test_home_says_why_without_a_library(tmp_path: Path) -> None:
+    r = run_scenario("tests.lookup.ui_scenarios", "home_only", tmp_path / "kiosk", {}, out=tmp_path / "home.json")
+    assert "law:open" not in r["offered"]
+    assert "查法律：本机还没有安装法律法规库，暂时不能查，请取号到窗口咨询。" in text(r, "home")
+    assert r["violations"] == []
+
+
+def test_home_offers_the_tile_with_a_library(tmp_path: Path, library_path: Path) -> None:
+    r = run_scenario("tests.lookup.ui_scenarios", "home_only", tmp_path / "kiosk", _given(library_path), out=tmp_path / "home.json")
+    assert "law:open" in r["offered"] and "按生活问题找法律条文，可朗读、打印" in text(r, "home")
+    assert "法律法规库" not in text(r, "home")

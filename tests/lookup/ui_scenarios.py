@@ -170,3 +170,12 @@ def voice(p: Any, record: dict[str, Any]) -> Steps:
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_results", 40, settle=0.5)
     look(p, record, "v_results")
     record["searched"] = lookup(p).searched
+
+
+@scenario
+def home_only(p: Any, record: dict[str, Any]) -> Steps:
+    """The home screen as it is (with or without a library installed)."""
+    yield p.tap("start")
+    yield 0.3
+    look(p, record, "home", photograph=False)
+    record["offered"] = [b.action for b in p.buttons()]
