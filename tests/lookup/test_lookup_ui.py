@@ -117,3 +117,22 @@ def test_home_offers_the_tile_with_a_library(tmp_path: Path, library_path: Path)
     r = run_scenario("tests.lookup.ui_scenarios", "home_only", tmp_path / "kiosk", _given(library_path), out=tmp_path / "home.json")
     assert "law:open" in r["offered"] and "按生活问题找法律条文，可朗读、打印" in text(r, "home")
     assert "法律法规库" not in text(r, "home")
+
+
+def test_lookup_screens_fit_every_size_language_and_mode(tmp_path: Path, library_path: Path) -> None:
+    import json
+    import subprocess
+
+    from tests.support import PYTHON, kiosk_env
+
+    # screens.shots.LOOKUP_SCREEN_NAMES (not imported: this process never loads Kivy).
+    screens = ("law_topics", "law_texts", "law_articles", "law_article", "law_search", "law_results")
+
+    (tmp_path / "kiosk.toml").write_text(f'[lookup]\nlibrary = "{library_path}"\nurl_template = "{URL}"\n', encoding="utf-8")
+    proc = subprocess.run([PYTHON, "-m", "kiosk.cli", "audit", "a11y", "--matrix", "--json", "--screens", ",".join(screens)],
+                          env=kiosk_env(tmp_path), capture_output=True, text=True, timeout=900)
+    assert proc.stdout.strip(), proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    # 6 screens × 3 sizes (1280x800, 1920x1080, 1080x1920) × 2 languages × 2 modes.
+    assert result["screens"] == 6 * 3 * 2 * 2
+    assert result["violations"] == [], result["violations"][:20]
