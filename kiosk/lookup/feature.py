@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 8  # article rows per page: each row is a large target
 RESULTS = 8  # search results shown
 MAX_QUERY = 40  # characters a query may hold (the on-screen keyboard stops there)
-PREVIEW_CHARS = 36  # how much of an article a row shows
 
 
 class LookupState(enum.StrEnum):
@@ -113,10 +112,6 @@ class LookupFeature(FeatureBase):
             self._library.close()
         self._library = None
         self._opened_mtime = None
-
-    def close(self) -> None:
-        """Close the library file."""
-        self._close()
 
     def availability(self) -> Availability:
         """Offered only when a library is installed and opens."""

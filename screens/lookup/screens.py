@@ -16,12 +16,13 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from kiosk.events import SpeechHeard
-from kiosk.lookup.feature import PREVIEW_CHARS, LookupFeature, version_line
+from kiosk.lookup.feature import LawAsked, LookupFeature, version_line
 from kiosk.lookup.library import ArticleHit
 from kiosk.ports import DeviceKind
 from screens.flow_screen import FlowScreen
 from screens.widgets import KButton
 
+PREVIEW_MAX = 72  # at most this much of an article's words on its row
 # The on-screen keyboard: Latin letters for pinyin, in the familiar QWERTY rows.
 KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -42,7 +43,9 @@ def lookup_of(flow: Any) -> LookupFeature:
 
 def _preview(hit: ArticleHit, chars: int) -> str:
     # The body starts with its own number (第四十七条), already shown in bold before it.
-    first = " ".join(hit.body.removeprefix(hit.label).split())
+    # Paragraphs run on without spaces: Kivy wraps at a space first, which would break
+    # a Chinese line early.
+    first = "".join(hit.body.removeprefix(hit.label).split())
     return first if len(first) <= chars else first[:chars] + "…"
 
 
@@ -64,7 +67,7 @@ class LookupScreen(FlowScreen):
         # screen's width in the type of the moment (wide, portrait, elder).
         row = self.button("", action, markup=True, halign="left", spoken=head)
         per_line = max(8, int((Window.width - 100 * app.scale) / (row.font_size * 1.02)))
-        chars = min(PREVIEW_CHARS * 2, max(6, per_line * 2 - len(head) - 4))
+        chars = min(PREVIEW_MAX, max(6, per_line * 2 - len(head) - 4))
         row.text = f"[b]{head}[/b]  {_preview(hit, chars)}"
         row.height = app.target() * 1.7
         return row
@@ -284,7 +287,8 @@ class SearchScreen(LookupScreen):
         if not self.dictating:
             return False
         self._stop_dictation()
-        self.kiosk.act(f"law:spoken:{text}")
+        # Straight to the flow, not as an action string: what was said is never in a log line.
+        self.kiosk.terminal.flow.handle(LawAsked("spoken", text))
         return True
 
     def _stop_dictation(self) -> None:

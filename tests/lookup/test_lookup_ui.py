@@ -82,10 +82,10 @@ def test_voice_mode_and_a_spoken_question(tmp_path: Path, library_path: Path) ->
     given = _given(library_path) | {"vosk_model": str(model), "wav": str(wav)}
     r = run_scenario("tests.lookup.ui_scenarios", "voice", tmp_path / "kiosk", given, out=tmp_path / "voice.json", timeout=240)
     assert r["violations"] == []
-    assert step(r, "v_topics")["screen"] == "law_topics"  # 查法律, said on the home screen
-    assert step(r, "v_texts")["screen"] == "law_texts"  # a topic said by name
-    assert step(r, "v_articles")["screen"] == "law_articles" and "《劳动合同法》" in text(r, "v_articles")
-    assert step(r, "v_article")["screen"] == "law_article"
+    assert step(r, "law_voice_topics")["screen"] == "law_topics"  # 查法律, said on the home screen
+    assert step(r, "law_voice_texts")["screen"] == "law_texts"  # a topic said by name
+    assert step(r, "law_voice_articles")["screen"] == "law_articles" and "《劳动合同法》" in text(r, "law_voice_articles")
+    assert step(r, "law_voice_article")["screen"] == "law_article"
     said = "\n".join(r["spoken"])
     # Each screen says what it is and what it offers.
     assert "查法律：您遇到的是哪类问题？" in said and "劳动工资" in said and "婚姻家庭" in said
@@ -98,12 +98,12 @@ def test_voice_mode_and_a_spoken_question(tmp_path: Path, library_path: Path) ->
     assert " q、" not in search_said and "、w、" not in search_said  # the keyboard's letters are not read out
     # In voice mode a question is taken as free text and searched.
     assert r["free_mode"] is True
-    question = text(r, "v_question")
+    question = text(r, "law_voice_question")
     assert "“老板不给工资怎么办”的搜索结果" in question and "《劳动法》第五十条" in question
     # The spoken question, decoded in free mode by real Vosk, is what was searched.
-    assert step(r, "v_results")["screen"] == "law_results"
+    assert step(r, "law_voice_results")["screen"] == "law_results"
     assert r["searched"] and any("\uac00" <= ch <= "\ud7a3" for ch in r["searched"])
-    assert r["searched"] in text(r, "v_results")
+    assert r["searched"] in text(r, "law_voice_results")
 
 
 def test_home_says_why_without_a_library(tmp_path: Path) -> None:

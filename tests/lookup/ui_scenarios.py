@@ -130,16 +130,16 @@ def voice(p: Any, record: dict[str, Any]) -> Steps:
     yield from ui.wait_for(p, lambda: p.app.sm.current == "home", 5)
     ui.hear(p, "查法律")
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_topics", 5, settle=0.5)
-    look(p, record, "v_topics")
+    look(p, record, "law_voice_topics", photograph=False)
     ui.hear(p, "劳动工资")
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_texts", 5, settle=0.5)
-    look(p, record, "v_texts")
+    look(p, record, "law_voice_texts", photograph=False)
     ui.hear(p, "劳动合同法")
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_articles", 5, settle=0.5)
-    look(p, record, "v_articles")
+    look(p, record, "law_voice_articles", photograph=False)
     ui.hear(p, "第四十七条")
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_article", 5, settle=0.5)
-    look(p, record, "v_article")
+    look(p, record, "law_voice_article", photograph=False)
     ui.hear(p, "朗读")
     yield 1.0
     record["spoken"] = ui.spoken(p)
@@ -151,7 +151,7 @@ def voice(p: Any, record: dict[str, Any]) -> Steps:
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_topics", 5, settle=0.3)
     ui.hear(p, "搜索")
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_search", 5, settle=0.5)
-    look(p, record, "v_search")
+    look(p, record, "law_voice_search", photograph=False)
     record["spoken_search"] = ui.spoken(p)
     # A question said in voice mode: 说出问题 switches the recogniser to free text, and
     # what it writes down (posted at its boundary, as the listener does) is searched.
@@ -161,14 +161,14 @@ def voice(p: Any, record: dict[str, Any]) -> Steps:
     record["free_mode"] = p.app.guide.grammar() is None
     ui.hear(p, "老板不给工资怎么办")
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_results", 10, settle=0.5)
-    look(p, record, "v_question")
+    look(p, record, "law_voice_question")
     # The real microphone path: a recording decoded by Vosk in free mode (the voice
     # mode's guide has heard its one recording already, so this is by touch).
     yield p.tap("voice")
     yield from go(p, "back", "law_search")
     yield p.tap("law:dictate")
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_results", 40, settle=0.5)
-    look(p, record, "v_results")
+    look(p, record, "law_voice_results", photograph=False)
     record["searched"] = lookup(p).searched
 
 
