@@ -6,7 +6,7 @@ on-screen pinyin keyboard or a spoken question (free-mode dictation)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from kivy.factory import Factory
 from kivy.core.window import Window
@@ -32,6 +32,11 @@ class KeyButton(KButton):
     in voice mode (twenty-six letters would drown what the screen is for)."""
 
     quiet = True
+
+
+def topic_name(tr: Callable[..., str], name: str) -> str:
+    """A topic's name in the screen's language (the data names it in Chinese)."""
+    return tr(f"lookup.ui.topic.{name}")
 
 
 def lookup_of(flow: Any) -> LookupFeature:
@@ -94,8 +99,9 @@ class TopicsScreen(LookupScreen):
         box.add_widget(self.button(app.tr("lookup.ui.search"), "law:search", selected=True))
         grid = self.grid(2 if app.portrait or app.elder else 3)
         for topic in lk.topics:
-            tile = Factory.TopicTile(text=f"[b]{topic.name}[/b]\n[size={int(app.fs(20))}]{topic.summary}[/size]",
-                                     action=f"law:topic:{topic.name}", spoken=topic.name)
+            name = topic_name(app.tr, topic.name)
+            tile = Factory.TopicTile(text=f"[b]{name}[/b]\n[size={int(app.fs(20))}]{topic.summary}[/size]",
+                                     action=f"law:topic:{topic.name}", spoken=name)
             grid.add_widget(tile)
         box.add_widget(grid)
 
@@ -109,7 +115,7 @@ class TextsScreen(LookupScreen):
         """One row per text."""
         app, lk = self.kiosk, self.lk
         topic = lk.topic
-        self.title = app.tr("lookup.ui.texts_title", topic=topic.name if topic else "")
+        self.title = app.tr("lookup.ui.texts_title", topic=topic_name(app.tr, topic.name) if topic else "")
         self.subtitle = app.tr("lookup.ui.texts_hint")
         box = self.body()
         texts = lk.texts_of(topic) if topic is not None else []

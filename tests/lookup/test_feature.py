@@ -13,6 +13,7 @@ from kiosk.feature import State
 from kiosk.events import BackPressed, HomePressed, Started
 from kiosk.i18n import Translator
 from kiosk.lookup.feature import LawAsked, LawOpened, LookupFeature, LookupState, article_receipt
+from kiosk.lookup.topics import load_topics
 from kiosk.receipt import default_tr
 from kiosk.states import VisitState
 from kiosk.terminal import Terminal
@@ -119,3 +120,12 @@ def test_a_replaced_library_is_opened_again(tmp_path: Path, library_path: Path) 
     assert not _tile(feature).availability()
     shutil.copy(library_path, mine)  # installed later, without a restart
     assert _tile(feature).availability()
+
+
+def test_every_topic_has_its_name_in_both_languages() -> None:
+    zh, en = Translator("zh_CN"), Translator("en")
+    for topic in load_topics().topics:
+        key = f"lookup.ui.topic.{topic.name}"
+        assert zh.has(key) and zh.t(key) == topic.name
+        en.language = "en"
+        assert en.has(key) and en.t(key).isascii(), topic.name

@@ -4,13 +4,15 @@ on-screen pinyin keyboard."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import ROOT
+from tests.support import PYTHON, ROOT, kiosk_env
 from tests.support.ui import run_scenario, step, text
 
 pytestmark = pytest.mark.ui
@@ -120,11 +122,6 @@ def test_home_offers_the_tile_with_a_library(tmp_path: Path, library_path: Path)
 
 
 def test_lookup_screens_fit_every_size_language_and_mode(tmp_path: Path, library_path: Path) -> None:
-    import json
-    import subprocess
-
-    from tests.support import PYTHON, kiosk_env
-
     # screens.shots.LOOKUP_SCREEN_NAMES (not imported: this process never loads Kivy).
     screens = ("law_topics", "law_texts", "law_articles", "law_article", "law_search", "law_results")
 
