@@ -37,6 +37,7 @@ FEATURES: tuple[Registration, ...] = (
     Registration("kiosk.appointments.flow:setup", "screens.appointments.ui:AppointmentUi"),
     Registration("kiosk.ratings.flow:setup", "screens.ratings.ui:RatingUi"),
     Registration("kiosk.video_call.feature:setup", "screens.video_call.ui:CallUi"),
+    Registration("kiosk.lookup.feature:setup", "screens.lookup.ui:LookupUi"),
 )
 
 

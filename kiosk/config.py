@@ -263,6 +263,9 @@ class LookupSettings(_Section):
     update. Default file: ``<data_dir>/lookup/library.sqlite3``."""
 
     library: Path | None = None
+    # Where a phone reads an article (its QR code on screen and on paper); empty: no QR.
+    # Placeholders: {title} (short title, URL-encoded), {number}, {sub}, {version}.
+    url_template: str = ""
 
 
 # --- unattended running (docs/terminal.md) ------------------------------------------------

@@ -53,8 +53,9 @@ class FlowScreen(KioskScreen):
         """The title, the line under it, and any message."""
         return "。".join(p for p in (self.title, self.subtitle, self.message) if p) + "。"
 
-    def voice_grammar(self) -> list[str]:
-        """Digits, when the screen shows a keypad (spoken numbers are typed on it)."""
+    def voice_grammar(self) -> list[str] | None:
+        """Digits, when the screen shows a keypad (spoken numbers are typed on it);
+        None from a screen taking free text (dictation)."""
         return list(DIGIT_WORDS) if find_numpad(self) is not None else []
 
     def take_speech(self, text: str) -> bool:

@@ -133,6 +133,26 @@ def _rate(p: Pilot) -> Steps:
     yield p.tap("rating:score:2")
 
 
+# --- 查法律: the law library's screens (they need the library installed: `make library`).
+def _first(prefix: str) -> Callable[[Pilot], Steps]:
+    # The first row of a list whose entries come from the library (a text, an article).
+    def go(p: Pilot) -> Steps:
+        yield p.tap(next(b.action for b in p.buttons() if b.action.startswith(prefix)))
+
+    return go
+
+
+def _typed(letters: str, *then: str) -> Callable[[Pilot], Steps]:
+    def go(p: Pilot) -> Steps:
+        yield from _then(_start, "law:open", "law:search")(p)
+        for key in letters:
+            yield p.tap(f"law:key:{key}")
+        for action in then:
+            yield p.tap(action)
+
+    return go
+
+
 def reach(screen: str, service: str | None = None) -> Script:
     """The script that shows ``screen`` (``service`` picks the service where it matters)."""
     svc = service or ("consultation" if screen in ("ticket", "done") else "legal_aid")
@@ -156,6 +176,12 @@ def reach(screen: str, service: str | None = None) -> Script:
         "appt_slots": _chain(_start, _act("appt:open"), _act("appt:service:consultation")),
         "rate_ticket": _then(_start, "rate:ticket"),
         "rate": _rate,
+        "law_topics": _then(_start, "law:open"),
+        "law_texts": _then(_start, "law:open", "law:topic:劳动工资"),
+        "law_articles": _chain(_then(_start, "law:open", "law:topic:劳动工资"), _first("law:text:")),
+        "law_article": _chain(_then(_start, "law:open", "law:topic:劳动工资"), _first("law:text:"), _first("law:article:")),
+        "law_search": _typed("gongzi"),
+        "law_results": _typed("gongzi", "law:hanzi:工资", "law:query"),
     }
     if screen not in scripts:
         raise KeyError(screen)
@@ -165,3 +191,6 @@ def reach(screen: str, service: str | None = None) -> Script:
 SCREEN_NAMES = ("attract", "home", "service", "materials", "card", "ticket", "done", "pin", "technician", "idle",
                 "call_consent", "call_wait", "call_active", "call_ended",  # video consultation
                 "appt_menu", "appt_slots", "rate_ticket", "rate")  # appointments and ratings
+# 查法律: reached like the others, but only on a terminal with the law library installed,
+# so they are audited apart (tests/lookup: `kiosk audit a11y --matrix --screens …`).
+LOOKUP_SCREEN_NAMES = ("law_topics", "law_texts", "law_articles", "law_article", "law_search", "law_results")

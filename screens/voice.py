@@ -99,7 +99,9 @@ class VoiceGuide:
     def prompt(self) -> str:
         """What the current screen says of itself: what it is, what it offers, how to answer."""
         app = self.app
-        offers = [b.spoken_label() for b in self.app.buttons_on_screen() if b.action not in NAV_ACTIONS]
+        # Keys of an on-screen keyboard (``quiet``) are not offers worth reading out.
+        offers = [b.spoken_label() for b in self.app.buttons_on_screen()
+                  if b.action not in NAV_ACTIONS and not getattr(b, "quiet", False)]
         parts = [app.sm.current_screen.spoken_intro()]
         if offers:
             parts.append(app.tr("voice.offers", items="、".join(offers)))

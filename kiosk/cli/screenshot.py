@@ -19,11 +19,13 @@ from pathlib import Path
 from kiosk.bootstrap import build_terminal
 from kiosk.cli.common import config_of
 from kiosk.cli.run import parse_size
+from kiosk.lookup.library import default_library_path
 from kiosk.tickets import Priority
 
 SCREENS = ("attract", "home", "service", "materials", "card", "ticket", "done", "pin", "technician", "idle",
            "call_consent", "call_wait", "call_active", "call_ended",
-           "appt_menu", "appt_slots", "rate_ticket", "rate")  # the screens that need no centre
+           "appt_menu", "appt_slots", "rate_ticket", "rate",  # the screens that need no centre
+           "law_topics", "law_texts", "law_articles", "law_article", "law_search", "law_results")  # 查法律 (needs the library)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -53,7 +55,10 @@ def seed_demo_queue(terminal: object) -> None:
 
 def screenshot(args: argparse.Namespace) -> int:
     """Render the screen and write the PNG."""
-    config, _ = config_of(args)
+    config, data_dir = config_of(args)
+    # The throwaway copy reads the terminal's own law library (read only).
+    library = default_library_path(data_dir, config.lookup.library)
+    config = config.model_copy(update={"lookup": config.lookup.model_copy(update={"library": library})})
     if args.lang:
         config = config.model_copy(update={"language": args.lang})
     from screens.env import prepare_kivy  # deferred: Kivy loads only after prepare_kivy has configured it

@@ -294,6 +294,25 @@ class Library:
             pieces.extend(cands)
         return self._best_phrase(pieces)
 
+    def pinyin_candidates(self, typed: str, k: int = 8) -> list[str]:
+        """What typed pinyin may mean, for the on-screen keyboard's row of choices: the
+        likeliest phrase first, then the library's words and single characters with
+        exactly that reading (or those initials), most used first."""
+        q = normalise(typed).replace("'", " ").strip()
+        if not q or not is_pinyin(q):
+            return []
+        out: list[str] = []
+        best = self.pinyin_to_hanzi(q)
+        if best is not None and " " not in best:
+            out.append(best)
+        token = q.replace(" ", "")
+        with self._lock:
+            column = "full" if re.search(r"[aeiouv]", token) else "initials"
+            for term in self._candidates(column, token, k * 2):
+                if term not in out:
+                    out.append(term)
+        return out[:k]
+
     def _split_readings(self, token: str) -> list[str] | None:
         """``laodonghetong`` → [laodong, hetong]: fewest pieces that are readings of a
         character or a two-character word of the library."""

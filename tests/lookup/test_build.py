@@ -24,14 +24,16 @@ def test_subset_build_manifest_and_in_force_by_date(tmp_path: Path) -> None:
     assert manifest["version"].startswith("2020-01-01+") and len(manifest["source_sha256"]) == 64
     with Library(out) as lib:
         # On 2020-01-01 the 2022 revision had not been made: the 2018 text was in force.
-        assert lib.find_text("妇女权益保障法").version_date == "2018-10-26"
+        old = lib.find_text("妇女权益保障法")
+        assert old is not None and old.version_date == "2018-10-26"
         assert lib.version == manifest["version"]
     again = build("--out", str(out), "--only", "社会法", "--as-of", "2020-01-01", "--if-changed")
     assert again.returncode == 0 and "up to date" not in again.stdout  # built for another day: rebuilt
     today = build("--out", str(out), "--only", "社会法")
     assert today.returncode == 0
     with Library(out) as lib:
-        assert lib.find_text("妇女权益保障法").version_date == "2022-10-30"
+        new = lib.find_text("妇女权益保障法")
+        assert new is not None and new.version_date == "2022-10-30"
     skip = build("--out", str(out), "--only", "社会法", "--if-changed")
     assert skip.returncode == 0 and "up to date" in skip.stdout
 

@@ -80,6 +80,7 @@ def test_traffic_injury_disability_with_costs_and_liability() -> None:
 def test_traffic_injury_death_uses_the_region_parameters() -> None:
     region = calc.parameters().region(None)
     r = calc.traffic_injury(80, death=True)
+    assert region.urban_disposable_income is not None
     assert r.amount == region.urban_disposable_income * 5
     assert region.source in "\n".join(r.lines())
     if not region.verified:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+from pathlib import Path
 
 import pytest
 
@@ -89,7 +90,7 @@ def test_superseded_versions_are_marked(library: Library) -> None:
     assert text is not None and text.current and text.version_date == "2022-10-30"
 
 
-def test_a_damaged_file_is_a_clear_error(tmp_path) -> None:
+def test_a_damaged_file_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "library.sqlite3"
     bad.write_bytes(b"not a database at all" * 100)
     with pytest.raises(LibraryError, match="not a law library"):

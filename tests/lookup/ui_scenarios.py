@@ -1,0 +1,181 @@
+"""查法律 UI scenarios, each in a fresh process (one Kivy window each).
+
+    python -m tests.support.ui tests.lookup.ui_scenarios NAME DATA_DIR OUT.json [WxH] [JSON]
+
+``record["config"]`` names the library (``[lookup] library``) the test built once.
+Screenshots go to ``record["shots"]`` when given; every screen looked at is audited for
+accessibility (targets, type, contrast, keypad, voice).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.support import ui
+from tests.support.ui import Scenarios, Steps, go
+
+SCENARIOS = Scenarios(maxfps=30)
+scenario = SCENARIOS.add
+
+
+def look(p: Any, record: dict[str, Any], label: str, photograph: bool = True) -> None:
+    """Remember the screen and its texts; photograph it when asked; audit it."""
+    ui.look(p, record, label, photograph=photograph)
+    # deferred: Kivy widgets load in the app's process only, after prepare_kivy
+    from screens.audit import audit_screen
+
+    _, found = audit_screen(p.app, p.app.sm.current, elder=p.app.elder)
+    banner = f"label {p.app.banner[:24]!r}"
+    record.setdefault("violations", []).extend(f"{label}: {v.widget} {v.check} {v.detail}" for v in found if v.widget != banner)
+
+
+def first(p: Any, prefix: str) -> str:
+    """The action of the first button on screen whose action starts with ``prefix``."""
+    return next(b.action for b in p.buttons() if b.action.startswith(prefix))
+
+
+def lookup(p: Any) -> Any:
+    """The look-up feature of the running terminal."""
+    return p.app.terminal.flow.features.get("lookup")
+
+
+@scenario
+def browse(p: Any, record: dict[str, Any]) -> Steps:
+    """Home → 查法律 → 劳动工资 → 劳动合同法 → 第四十七条; Back at every step; elder mode
+    and English on the article; 朗读 and 打印."""
+    yield p.tap("start")
+    look(p, record, "home", photograph=False)  # the home screen's own pictures are not ours
+    yield from go(p, "law:open", "law_topics")
+    look(p, record, "law_topics")
+    yield from go(p, "law:topic:劳动工资", "law_texts")
+    look(p, record, "law_texts")
+    text_id = next(t.id for t in lookup(p).texts_of(lookup(p).topic) if t.short_title == "劳动合同法")
+    yield from go(p, f"law:text:{text_id}", "law_articles")
+    look(p, record, "law_articles")
+    yield p.tap("law:page:next")
+    look(p, record, "law_articles_page2")
+    yield p.tap("law:page:prev")
+    yield from go(p, "law:article:47-0", "law_article")
+    look(p, record, "law_article")
+    yield p.tap("elder")
+    yield 0.3
+    look(p, record, "law_article_elder")
+    yield p.tap("elder")
+    yield p.tap("lang")
+    yield 0.3
+    look(p, record, "law_article_en")
+    yield p.tap("lang")
+    yield 0.2
+    yield p.tap("law:read")
+    yield 0.3
+    record["spoken_after_read"] = ui.spoken(p)
+    yield p.tap("law:print")
+    yield from ui.wait_for(p, lambda: "已打印" in p.app.banner, 10)
+    record["banner_after_print"] = p.app.banner
+    last = Path(record["data_dir"]) / "printer" / "last.bin"
+    record["printed"] = last.read_bytes().decode("gb18030", "replace") if last.is_file() else ""
+    # Back, step by step, to the home screen.
+    trail = []
+    for _ in range(5):
+        yield p.tap("back")
+        yield 0.2
+        trail.append(p.app.sm.current)
+        if p.app.sm.current == "home":
+            break
+    record["back_trail"] = trail
+
+
+@scenario
+def search(p: Any, record: dict[str, Any]) -> Steps:
+    """Search by the on-screen keyboard: one character (qian → 钱), pinyin words
+    (laodong hetong) and initials (ldht); a result opens its article."""
+    yield p.tap("start")
+    yield from go(p, "law:open", "law_topics")
+    yield from go(p, "law:search", "law_search")
+    look(p, record, "law_search")
+    for k in "qian":
+        yield p.tap(f"law:key:{k}")
+    look(p, record, "law_search_qian")
+    yield p.tap("law:hanzi:钱")
+    yield from go(p, "law:query", "law_results")
+    look(p, record, "law_results_qian")
+    yield from go(p, "back", "law_search")
+    yield p.tap("law:key:clear")
+    for k in "laodong":
+        yield p.tap(f"law:key:{k}")
+    yield p.tap("law:key:space")
+    for k in "hetong":
+        yield p.tap(f"law:key:{k}")
+    yield from go(p, "law:query", "law_results")
+    look(p, record, "law_results_laodong")
+    yield from go(p, "back", "law_search")
+    yield p.tap("law:key:clear")
+    for k in "ldht":
+        yield p.tap(f"law:key:{k}")
+    look(p, record, "law_search_ldht")
+    yield from go(p, "law:query", "law_results")
+    look(p, record, "law_results_ldht")
+    yield from go(p, "law:result:0", "law_article")
+    look(p, record, "law_result_article")
+
+
+@scenario
+def voice(p: Any, record: dict[str, Any]) -> Steps:
+    """Voice mode: each screen says what it is and offers; 查法律, a topic and a text
+    said by name; on the article, 朗读 said. Then a spoken question (a recording decoded
+    by real Vosk in free mode) becomes a search."""
+    yield p.tap("voice")
+    yield 0.5
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "home", 5)
+    ui.hear(p, "查法律")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_topics", 5, settle=0.5)
+    look(p, record, "law_voice_topics", photograph=False)
+    ui.hear(p, "劳动工资")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_texts", 5, settle=0.5)
+    look(p, record, "law_voice_texts", photograph=False)
+    ui.hear(p, "劳动合同法")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_articles", 5, settle=0.5)
+    look(p, record, "law_voice_articles", photograph=False)
+    ui.hear(p, "第四十七条")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_article", 5, settle=0.5)
+    look(p, record, "law_voice_article", photograph=False)
+    ui.hear(p, "朗读")
+    yield 1.0
+    record["spoken"] = ui.spoken(p)
+    ui.hear(p, "返回")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_articles", 5, settle=0.3)
+    for _ in range(2):
+        ui.hear(p, "返回")
+        yield 0.5
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_topics", 5, settle=0.3)
+    ui.hear(p, "搜索")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_search", 5, settle=0.5)
+    look(p, record, "law_voice_search", photograph=False)
+    record["spoken_search"] = ui.spoken(p)
+    # A question said in voice mode: 说出问题 switches the recogniser to free text, and
+    # what it writes down (posted at its boundary, as the listener does) is searched.
+    yield from ui.wait_for(p, lambda: p.app.terminal.voice_input is not None, 30)  # the model loaded meanwhile
+    ui.hear(p, "说出问题")
+    yield 0.5
+    record["free_mode"] = p.app.guide.grammar() is None
+    ui.hear(p, "老板不给工资怎么办")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_results", 10, settle=0.5)
+    look(p, record, "law_voice_question")
+    # The real microphone path: a recording decoded by Vosk in free mode (the voice
+    # mode's guide has heard its one recording already, so this is by touch).
+    yield p.tap("voice")
+    yield from go(p, "back", "law_search")
+    yield p.tap("law:dictate")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_results", 40, settle=0.5)
+    look(p, record, "law_voice_results", photograph=False)
+    record["searched"] = lookup(p).searched
+
+
+@scenario
+def home_only(p: Any, record: dict[str, Any]) -> Steps:
+    """The home screen as it is (with or without a library installed)."""
+    yield p.tap("start")
+    yield 0.3
+    look(p, record, "home", photograph=False)
+    record["offered"] = [b.action for b in p.buttons()]
