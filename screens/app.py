@@ -81,6 +81,7 @@ class KioskApp(App):
         self.lang = terminal.translator.language
         self._idle_event = None
         self._done_event = None
+        self._offer_waiting = False  # a 60+ card was read while the technician screen was shown
         self._notice_event = None
         self.overlay: "IdleOverlay | None" = None  # the idle question, built when first needed
         self.guide = VoiceGuide(self)
@@ -294,6 +295,10 @@ class KioskApp(App):
             self.show_screen("pin")
         elif name == "tech_exit":
             self.show_screen(flow.state.value)
+            if self._offer_waiting and flow.state is not VisitState.ATTRACT:
+                # The 60+ card was read while the technician had the screen: offered now.
+                self._elder_offer().ask(self)
+            self._offer_waiting = False
         elif name == "pin":
             self.root_screen("pin").press(arg)
         elif name == "numpad":  # the big numeric keypad of the screen shown now (screens/numpad.py)
@@ -370,9 +375,16 @@ class KioskApp(App):
             flow.clear_notice()
         if visit.elder_offer:  # a 60+ card: offer elder mode, once (screens/elder_offer.py)
             flow.elder_offer_shown()
-            self._elder_offer().ask(self)
+            if self.sm.current in _TECH_SCREENS:
+                # Not over the technician's screen (the offer is the visitor's): it waits
+                # until the technician leaves.
+                self._offer_waiting = True
+            else:
+                self._elder_offer().ask(self)
         elif new is VisitState.ATTRACT and getattr(self, "_offer", None) is not None:
             self._offer.dismiss(animation=False)  # the visit ended with the offer unanswered
+        if new is VisitState.ATTRACT:
+            self._offer_waiting = False
         if visit.idle_warning:
             if self.overlay is None:
                 from screens.idle import IdleOverlay  # deferred: built on first use, not before the first frame

@@ -1,0 +1,30 @@
+"""What a person (or a technician) still met on a walk through the real app, offscreen:
+each test plays a scenario of tests/screens/walk_scenarios.py in a fresh process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from screens import theme
+from tests.support.ui import run_scenario
+
+MODULE = "tests.screens.walk_scenarios"
+
+
+def run(name: str, data_dir: Path, size: str = "1280x800", **given: Any) -> dict[str, Any]:
+    """Play scenario ``name`` and return its record."""
+    return run_scenario(MODULE, name, data_dir, given, size=size)
+
+
+def test_the_technician_sees_a_missing_device_in_red_and_the_elder_offer_waits(data_dir: Path) -> None:
+    r = run("technician_walk", data_dir)
+    # 未连接 is a fault to repair: the same red as 故障, not a quiet grey.
+    assert r["rows"]["未连接"] == list(theme.ACCENT)
+    assert r["rows"]["正常"] == list(theme.OK)
+    # The 60+ card read while the technician works does not cover the technician screen...
+    assert r["screen_with_card"] == "technician"
+    assert r["offer_over_technician"] is False
+    # ...and is offered to the visitor once the technician has left.
+    assert r["screen_after"] != "technician"
+    assert r["offer_after"] is True
