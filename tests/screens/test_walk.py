@@ -28,3 +28,11 @@ def test_the_technician_sees_a_missing_device_in_red_and_the_elder_offer_waits(d
     # ...and is offered to the visitor once the technician has left.
     assert r["screen_after"] != "technician"
     assert r["offer_after"] is True
+
+
+def test_the_rating_keypad_fits_whole_with_its_confirm_in_view(data_dir: Path) -> None:
+    for elder in (False, True):
+        r = run("rating_keypad", data_dir / f"elder{elder}", elder=elder)
+        assert r["out_of_view"] == [], (elder, r["out_of_view"])  # 确定 too, without scrolling
+        assert r["lowest_key_dp"] >= 60  # and the keys are not squashed to make room
+        assert r["after_ok"] in ("rate_ticket", "rate")  # 确定 answers

@@ -59,3 +59,44 @@ def technician_walk(p: Any, record: dict[str, Any]) -> Steps:
     yield 0.4
     record["screen_after"] = p.app.sm.current
     record["offer_after"] = offer_shown(p)
+
+
+def whole_in_view(p: Any, action: str) -> bool:
+    """True when the whole button that does ``action`` is on screen as it is now: inside
+    the window and inside every scrolling area around it, without scrolling."""
+    from kivy.core.window import Window
+    from kivy.uix.scrollview import ScrollView
+
+    button = p.find(action)
+    x0, y0 = button.to_window(button.x, button.y)
+    x1, y1 = button.to_window(button.right, button.top)
+    boxes = [(0.0, 0.0, float(Window.width), float(Window.height))]
+    node = button.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView):
+            left, bottom = node.to_window(*node.pos)
+            boxes.append((left, bottom, left + node.width, bottom + node.height))
+        node = node.parent
+    return all(x0 >= l - 1 and y0 >= b - 1 and x1 <= r + 1 and y1 <= t + 1 for l, b, r, t in boxes)
+
+
+@scenario
+def rating_keypad(p: Any, record: dict[str, Any]) -> Steps:
+    """The rating's keypad as it opens: every key and 确定 in view without scrolling."""
+    from kivy.metrics import dp
+
+    if record.get("elder"):
+        p.app.act("elder")
+    yield p.tap("start")
+    yield 0.3
+    yield p.tap("rate:ticket")
+    yield from wait_for(p, lambda: p.app.sm.current == "rate_ticket", 4)
+    yield 0.5
+    look(p, record, "rate_ticket")
+    keys = ["numpad:ok", "numpad:read"] + [f"numpad:{k}" for k in "0123456789"] + ["numpad:clear", "numpad:del"]
+    record["out_of_view"] = [k for k in keys if not whole_in_view(p, k)]
+    record["lowest_key_dp"] = min(p.find(f"numpad:{k}").height for k in "0123456789") / dp(1)
+    yield p.tap("numpad:1")
+    yield p.tap("numpad:ok")
+    yield 0.3
+    record["after_ok"] = p.app.sm.current
