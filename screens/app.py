@@ -284,6 +284,10 @@ class KioskApp(App):
             flow.handle(ev.PriorityDeclared(chosen))
         elif name == "reprint":
             self.receipts.print_ticket()
+            if self.sm.current == "ticket":
+                self.root_screen("ticket").refresh()  # "正在重新打印号票……" at once
+            if self.voice or self._keypad_in_use:
+                self.speak(self.receipts.ticket_state_text())
         elif name == "reprint_ticket":  # a ticket an earlier visit could not print (technician screen)
             if not self.receipts.reprint_number(arg):
                 self.show_notice("printer_state.reprint_none")

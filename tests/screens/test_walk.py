@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from screens import theme
-from tests.support.ui import run_scenario
+from tests.support.ui import run_scenario, text
 
 MODULE = "tests.screens.walk_scenarios"
 
@@ -36,3 +36,14 @@ def test_the_rating_keypad_fits_whole_with_its_confirm_in_view(data_dir: Path) -
         assert r["out_of_view"] == [], (elder, r["out_of_view"])  # 确定 too, without scrolling
         assert r["lowest_key_dp"] >= 60  # and the keys are not squashed to make room
         assert r["after_ok"] in ("rate_ticket", "rate")  # 确定 answers
+
+
+def test_printing_the_ticket_again_says_what_happens(data_dir: Path) -> None:
+    r = run("reprint_after_paper_out", data_dir)
+    assert "未能打印号票" in text(r, "failed")
+    # The press is answered at once, and the button does not move under the finger.
+    assert "正在重新打印号票" in text(r, "pressed")
+    assert r["button_y_pressed"] == r["button_y"]
+    # Still no paper: said anew, with the printer's own reason.
+    assert "还是没有打印出来：打印机缺纸" in text(r, "still_no_paper")
+    assert "号票已打印" in text(r, "printed")

@@ -100,3 +100,36 @@ def rating_keypad(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("numpad:ok")
     yield 0.3
     record["after_ok"] = p.app.sm.current
+
+
+def button_y(p: Any, action: str) -> float:
+    """Where the button that does ``action`` is on the window (even while inactive)."""
+    button = next(w for w in p.app.sm.current_screen.walk(restrict=True) if getattr(w, "action", None) == action)
+    return float(button.to_window(*button.pos)[1])
+
+
+@scenario
+def reprint_after_paper_out(p: Any, record: dict[str, Any]) -> Steps:
+    """The printer is out of paper when the ticket prints; the person presses
+    重新打印号票 with no paper yet, then again once paper is back."""
+    p.app._run_sim_action("printer.paper_out")
+    yield 1.0
+    yield p.tap("start")
+    yield p.tap("service:consultation")
+    yield p.tap("take")
+    yield from wait_for(p, lambda: p.app.receipts.ticket_state_key == "ticket.not_printed", 8)
+    yield 0.3
+    look(p, record, "failed")
+    record["button_y"] = button_y(p, "reprint")
+    yield p.tap("reprint")
+    look(p, record, "pressed")  # at once, before the printer has answered
+    record["button_y_pressed"] = button_y(p, "reprint")
+    yield from wait_for(p, lambda: p.app.receipts.ticket_failed, 8)
+    yield 0.3
+    look(p, record, "still_no_paper")
+    p.app._run_sim_action("printer.ready")
+    yield 1.5
+    yield p.tap("reprint")
+    yield from wait_for(p, lambda: p.app.receipts.ticket_state_key == "ticket.printed", 8)
+    yield 0.3
+    look(p, record, "printed")
