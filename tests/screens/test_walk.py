@@ -47,3 +47,25 @@ def test_printing_the_ticket_again_says_what_happens(data_dir: Path) -> None:
     # Still no paper: said anew, with the printer's own reason.
     assert "还是没有打印出来：打印机缺纸" in text(r, "still_no_paper")
     assert "号票已打印" in text(r, "printed")
+
+
+def test_a_refused_card_is_told_apart_from_the_reader_on_the_band(data_dir: Path) -> None:
+    for elder in (False, True):
+        r = run("refused_card", data_dir / f"elder{elder}", elder=elder)
+        for label in ("at_card_step", "before_card_step"):
+            seen = r[label]
+            # The band says why the card was refused, never that the reader is broken.
+            assert "身份证已过有效期" in seen["problem"], (elder, label, seen)
+            assert "读卡器" not in seen["problem"]
+            assert seen["title"] == "这张身份证不能在本机使用"  # the heading agrees
+        unplugged = r["reader_unplugged"]
+        assert "读卡器暂时不能使用" in unplugged["problem"]  # the reader's own state, apart
+        assert unplugged["title"] == "本机现在不能读身份证"
+        for label in ("at_card_step", "before_card_step", "reader_unplugged"):
+            (button,) = r[label]["way_on"]
+            # One full-size target in the middle of the band, in words that fit the heading.
+            assert button["action"] == "window_ticket"
+            assert "不用身份证" not in button["text"]
+            assert button["height_dp"] >= 60
+            assert 0.45 <= button["centre"] <= 0.55 and button["width"] >= 0.3, button
+        assert r["after_way_on"] == "ticket"

@@ -133,3 +133,59 @@ def reprint_after_paper_out(p: Any, record: dict[str, Any]) -> Steps:
     yield from wait_for(p, lambda: p.app.receipts.ticket_state_key == "ticket.printed", 8)
     yield 0.3
     look(p, record, "printed")
+
+
+def band_record(p: Any, record: dict[str, Any], label: str) -> Steps:
+    """What the visit band and the card screen say at ``label``, and where and how large
+    the band's way-on buttons are (in dp and in parts of the window's width)."""
+    from kivy.core.window import Window
+    from kivy.metrics import dp
+
+    yield 1.2  # two polls of the band, and a layout pass
+    look(p, record, label)
+    strip = p.app.strip
+    buttons = list(strip.ids.way_on.children)
+    record[label] = {
+        "problem": strip.problem,
+        "title": getattr(p.app.sm.current_screen, "title", ""),
+        "way_on": [{"text": b.text, "action": b.action, "height_dp": b.height / dp(1),
+                    "centre": round(b.to_window(*b.center)[0] / Window.width, 2),
+                    "width": round(b.width / Window.width, 2)} for b in buttons],
+    }
+
+
+@scenario
+def refused_card(p: Any, record: dict[str, Any]) -> Steps:
+    """An expired card put on the reader at the card step, then (another visit) one put
+    on the reader at the start, before the card step; then the reader itself unplugged."""
+    from kiosk.ports import DeviceKind
+
+    if record.get("elder"):
+        p.app.act("elder")
+    yield p.tap("start")
+    yield p.tap("service:legal_aid")
+    yield p.tap("take")
+    yield from wait_for(p, lambda: p.app.sm.current == "card", 4)
+    p.app._run_sim_action("idcard.insert_expired")
+    yield from wait_for(p, lambda: p.app.terminal.flow.visit.card_refused is not None, 6)
+    yield from band_record(p, record, "at_card_step")
+    p.app._run_sim_action("idcard.remove")
+    yield 0.5
+    while p.app.sm.current != "attract":
+        yield p.tap("finish")
+    yield 0.5
+    p.app._run_sim_action("idcard.insert_expired")
+    yield from wait_for(p, lambda: p.app.terminal.flow.visit.card_refused is not None, 6)
+    if record.get("elder"):
+        p.app.act("elder")
+    yield p.tap("start")
+    yield p.tap("service:legal_aid")
+    yield p.tap("take")
+    yield from wait_for(p, lambda: p.app.sm.current == "card", 4)
+    yield from band_record(p, record, "before_card_step")
+    p.app._run_sim_action("idcard.unplug")
+    yield from wait_for(p, lambda: p.app.terminal.devices[DeviceKind.IDCARD].health().state.value == "absent", 6)
+    yield from band_record(p, record, "reader_unplugged")
+    yield p.tap("window_ticket")
+    yield from wait_for(p, lambda: p.app.sm.current == "ticket", 4)
+    record["after_way_on"] = p.app.sm.current
