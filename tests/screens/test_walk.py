@@ -69,3 +69,17 @@ def test_a_refused_card_is_told_apart_from_the_reader_on_the_band(data_dir: Path
             assert button["height_dp"] >= 60
             assert 0.45 <= button["centre"] <= 0.55 and button["width"] >= 0.3, button
         assert r["after_way_on"] == "ticket"
+
+
+WINDOWS = ('[queue]\nwaiting_area = "一楼大厅东侧等候区"\n'
+           '[queue.windows.consultation]\nzh_CN = "2号窗口"\nen = "window 2"\n')
+
+
+def test_the_ticket_names_the_window_where_it_is_called(data_dir: Path) -> None:
+    r = run("ticket_window", data_dir / "a", config=WINDOWS, service="consultation")
+    line = "请到一楼大厅东侧等候区等候叫号，叫到后到2号窗口办理"
+    assert line in text(r, "ticket")
+    assert line in r["printed"].replace("\n", "")  # the slip wraps it at its width
+    # A service whose window the site has not named: only where to wait, no window made up.
+    r = run("ticket_window", data_dir / "b", config=WINDOWS, service="mediation")
+    assert "请到一楼大厅东侧等候区等候叫号" in text(r, "ticket") and "窗口办理" not in text(r, "ticket")

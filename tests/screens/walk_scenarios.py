@@ -189,3 +189,24 @@ def refused_card(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("window_ticket")
     yield from wait_for(p, lambda: p.app.sm.current == "ticket", 4)
     record["after_way_on"] = p.app.sm.current
+
+
+@scenario
+def ticket_window(p: Any, record: dict[str, Any]) -> Steps:
+    """A ticket for a service whose window the site has named: on screen and on paper."""
+    from pathlib import Path
+
+    if record.get("elder"):
+        p.app.act("elder")
+    yield p.tap("start")
+    yield p.tap(f"service:{record['service']}")
+    yield p.tap("take")
+    yield from wait_for(p, lambda: p.app.receipts.ticket_state_key == "ticket.printed", 8)
+    yield 0.3
+    look(p, record, "ticket")
+    last = Path(record["data_dir"]) / "printer" / "last.bin"
+    record["printed"] = last.read_bytes().decode("gb18030", "replace") if last.is_file() else ""
+    from kivy.uix.image import Image
+
+    qr = next(w for w in p.app.sm.current_screen.walk(restrict=True) if isinstance(w, Image) and w.texture is not None)
+    record["qr_px"] = min(qr.norm_image_size)
