@@ -83,3 +83,17 @@ def test_the_ticket_names_the_window_where_it_is_called(data_dir: Path) -> None:
     # A service whose window the site has not named: only where to wait, no window made up.
     r = run("ticket_window", data_dir / "b", config=WINDOWS, service="mediation")
     assert "请到一楼大厅东侧等候区等候叫号" in text(r, "ticket") and "窗口办理" not in text(r, "ticket")
+
+
+def test_the_ticket_qr_keeps_its_size_in_elder_mode(data_dir: Path) -> None:
+    standard = run("ticket_window", data_dir / "standard", service="consultation")
+    elder = run("ticket_window", data_dir / "elder", service="consultation", elder=True)
+    assert elder["qr_px"] >= standard["qr_px"] >= 300
+
+
+def test_the_service_screen_fits_whole_in_elder_mode(data_dir: Path) -> None:
+    for lang in ("zh_CN", "en"):
+        for service in ("legal_aid", "notary"):
+            r = run("service_fits", data_dir / f"{lang}-{service}", service=service, elder=True, lang=lang)
+            assert r["out_of_view"] == [], (lang, service, r["out_of_view"])  # priorities, materials, take
+            assert r["wait_in_view"], (lang, service)  # and the queue line

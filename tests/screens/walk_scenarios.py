@@ -210,3 +210,36 @@ def ticket_window(p: Any, record: dict[str, Any]) -> Steps:
 
     qr = next(w for w in p.app.sm.current_screen.walk(restrict=True) if isinstance(w, Image) and w.texture is not None)
     record["qr_px"] = min(qr.norm_image_size)
+
+
+@scenario
+def service_fits(p: Any, record: dict[str, Any]) -> Steps:
+    """The service screen as it opens, in elder mode if asked: what is out of view."""
+    if record.get("elder"):
+        p.app.act("elder")
+    if record.get("lang") == "en":
+        p.app.act("lang")
+    yield p.tap("start")
+    yield p.tap(f"service:{record['service']}")
+    yield 0.6
+    look(p, record, "service")
+    actions = ["priority:elderly", "priority:disabled", "priority:military", "materials", "take"]
+    record["out_of_view"] = [a for a in actions if not whole_in_view(p, a)]
+    texts = [w for w in p.app.sm.current_screen.walk(restrict=True) if getattr(w, "text", "") == p.app.sm.current_screen.wait_text]
+    record["wait_in_view"] = bool(texts) and all(label_in_view(w) for w in texts)
+
+
+def label_in_view(widget: Any) -> bool:
+    """True when the whole of ``widget`` shows inside every scrolling area around it."""
+    from kivy.uix.scrollview import ScrollView
+
+    y0 = widget.to_window(widget.x, widget.y)[1]
+    y1 = widget.to_window(widget.right, widget.top)[1]
+    node = widget.parent
+    while node is not None and node is not node.parent:
+        if isinstance(node, ScrollView):
+            bottom = node.to_window(*node.pos)[1]
+            if y0 < bottom - 1 or y1 > bottom + node.height + 1:
+                return False
+        node = node.parent
+    return True
