@@ -181,7 +181,9 @@ class KioskApp(App):
         """Service tiles per row: fewer, larger tiles in portrait and in elder mode."""
         if self.portrait:
             return 1 if self.elder else 2
-        return 3
+        # Elder type in three columns wraps words mid-way ("当面问律\n师") and makes tall
+        # tiles: two wide ones keep each line whole and more rows in view.
+        return 2 if self.elder else 3
 
     def site_name(self, *_deps: object) -> str:
         """The site's name in the current language."""
@@ -291,6 +293,10 @@ class KioskApp(App):
         elif name == "reprint_ticket":  # a ticket an earlier visit could not print (technician screen)
             if not self.receipts.reprint_number(arg):
                 self.show_notice("printer_state.reprint_none")
+        elif name == "home_note":  # a home note (a tile not offered now) was tapped: say it
+            say = getattr(self.sm.current_screen, "say_notes", None)
+            if say is not None:
+                say()
         elif name == "print_materials":
             self.receipts.print_materials()
         elif name == "still_here":

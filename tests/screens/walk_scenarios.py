@@ -243,3 +243,27 @@ def label_in_view(widget: Any) -> bool:
                 return False
         node = node.parent
     return True
+
+
+@scenario
+def home_elder(p: Any, record: dict[str, Any]) -> Steps:
+    """The home screen in elder mode: rows in view, words whole, and the notes of tiles
+    not offered now reached with the keypad's Down key."""
+    from tests.support.ui import focus_on, spoken
+
+    p.app.act("elder")
+    yield p.tap("start")
+    yield 0.8
+    look(p, record, "home")
+    tiles = [w for w in p.app.sm.current_screen.walk(restrict=True) if type(w).__name__ == "ServiceTile"]
+    window_tiles = [t for t in tiles if t.action.startswith("service:")]
+    rows_y = sorted({round(t.to_window(*t.pos)[1]) for t in window_tiles}, reverse=True)
+    record["rows_in_view"] = sum(1 for y in rows_y if all(whole_in_view(p, t.action) for t in window_tiles
+                                                          if round(t.to_window(*t.pos)[1]) == y))
+    # Each tile's text is its lines (name, plain line, wait) with none broken in two.
+    record["broken"] = [t.action for t in tiles if len(t._label._cached_lines) > t.text.count("\n") + 1]
+    record["notes"] = [w.text for w in p.app.sm.current_screen.walk(restrict=True) if type(w).__name__ == "TileNote"]
+    yield from focus_on(p, "home_note", tries=30)
+    yield 0.5
+    record["note_in_view"] = whole_in_view(p, "home_note")
+    record["spoken"] = spoken(p)
