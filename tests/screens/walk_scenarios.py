@@ -8,9 +8,11 @@ One fresh process each:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.support.ui import Scenarios, Steps, look, wait_for
+from kiosk.ports import DeviceKind
+from tests.support.ui import Scenarios, Steps, focus_on, look, spoken, wait_for
 
 SCENARIOS = Scenarios()
 scenario = SCENARIOS.add
@@ -36,7 +38,6 @@ def offer_shown(p: Any) -> bool:
 def technician_walk(p: Any, record: dict[str, Any]) -> Steps:
     """A technician at a visit's card step unplugs the reader, plugs it back and puts a
     70-year-old's card on it from the technician screen, then leaves."""
-    from kiosk.ports import DeviceKind
 
     yield p.tap("start")
     yield p.tap("service:legal_aid")
@@ -64,6 +65,7 @@ def technician_walk(p: Any, record: dict[str, Any]) -> Steps:
 def whole_in_view(p: Any, action: str) -> bool:
     """True when the whole button that does ``action`` is on screen as it is now: inside
     the window and inside every scrolling area around it, without scrolling."""
+    # deferred: Kivy is imported only in the app's process, after prepare_kivy
     from kivy.core.window import Window
     from kivy.uix.scrollview import ScrollView
 
@@ -83,6 +85,7 @@ def whole_in_view(p: Any, action: str) -> bool:
 @scenario
 def rating_keypad(p: Any, record: dict[str, Any]) -> Steps:
     """The rating's keypad as it opens: every key and 确定 in view without scrolling."""
+    # deferred: Kivy is imported only in the app's process, after prepare_kivy
     from kivy.metrics import dp
 
     if record.get("elder"):
@@ -138,6 +141,7 @@ def reprint_after_paper_out(p: Any, record: dict[str, Any]) -> Steps:
 def band_record(p: Any, record: dict[str, Any], label: str) -> Steps:
     """What the visit band and the card screen say at ``label``, and where and how large
     the band's way-on buttons are (in dp and in parts of the window's width)."""
+    # deferred: Kivy is imported only in the app's process, after prepare_kivy
     from kivy.core.window import Window
     from kivy.metrics import dp
 
@@ -158,7 +162,6 @@ def band_record(p: Any, record: dict[str, Any], label: str) -> Steps:
 def refused_card(p: Any, record: dict[str, Any]) -> Steps:
     """An expired card put on the reader at the card step, then (another visit) one put
     on the reader at the start, before the card step; then the reader itself unplugged."""
-    from kiosk.ports import DeviceKind
 
     if record.get("elder"):
         p.app.act("elder")
@@ -194,8 +197,6 @@ def refused_card(p: Any, record: dict[str, Any]) -> Steps:
 @scenario
 def ticket_window(p: Any, record: dict[str, Any]) -> Steps:
     """A ticket for a service whose window the site has named: on screen and on paper."""
-    from pathlib import Path
-
     if record.get("elder"):
         p.app.act("elder")
     yield p.tap("start")
@@ -206,6 +207,7 @@ def ticket_window(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "ticket")
     last = Path(record["data_dir"]) / "printer" / "last.bin"
     record["printed"] = last.read_bytes().decode("gb18030", "replace") if last.is_file() else ""
+    # deferred: Kivy is imported only in the app's process, after prepare_kivy
     from kivy.uix.image import Image
 
     qr = next(w for w in p.app.sm.current_screen.walk(restrict=True) if isinstance(w, Image) and w.texture is not None)
@@ -231,6 +233,7 @@ def service_fits(p: Any, record: dict[str, Any]) -> Steps:
 
 def label_in_view(widget: Any) -> bool:
     """True when the whole of ``widget`` shows inside every scrolling area around it."""
+    # deferred: Kivy is imported only in the app's process, after prepare_kivy
     from kivy.uix.scrollview import ScrollView
 
     y0 = widget.to_window(widget.x, widget.y)[1]
@@ -249,8 +252,6 @@ def label_in_view(widget: Any) -> bool:
 def home_elder(p: Any, record: dict[str, Any]) -> Steps:
     """The home screen in elder mode: rows in view, words whole, and the notes of tiles
     not offered now reached with the keypad's Down key."""
-    from tests.support.ui import focus_on, spoken
-
     p.app.act("elder")
     yield p.tap("start")
     yield 0.8
