@@ -124,8 +124,11 @@ def reprint_after_paper_out(p: Any, record: dict[str, Any]) -> Steps:
     yield 0.3
     look(p, record, "failed")
     record["button_y"] = button_y(p, "reprint")
-    yield p.tap("reprint")
-    look(p, record, "pressed")  # at once, before the printer has answered
+    settle = p.tap("reprint")
+    # Looked at in the same frame as the tap: the simulated printer answers "no paper"
+    # within a frame or two, and the answer to the press must not wait for it.
+    look(p, record, "pressed")
+    yield settle
     record["button_y_pressed"] = button_y(p, "reprint")
     yield from wait_for(p, lambda: p.app.receipts.ticket_failed, 8)
     yield 0.3
