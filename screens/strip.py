@@ -127,9 +127,9 @@ class VisitStrip(BoxLayout):
         box = self.ids.way_on
         discard_children(box)
         for label_key, action in self._way_on:
-            # A full-size target in the middle of the band, as large as the screens' own.
+            # A full-size target, as large as the screens' own, beside what it answers.
             label = app.tr(label_key)
-            width = min(max(app.fs(28) * (len(label) + 3), dp(420) * app.scale), self.width - dp(32))
+            width = min(max(app.fs(28) * (len(label) + 2), dp(400) * app.scale), self.width * 0.45)
             box.add_widget(KButton(text=label, action=action, bg=theme.GOLD, fg=theme.TEXT, size_hint_x=None, width=width,
                                    font_size=app.fs(28), bold=True))
         refresh = getattr(screen, "device_problem_changed", None)

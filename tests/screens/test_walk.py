@@ -63,11 +63,12 @@ def test_a_refused_card_is_told_apart_from_the_reader_on_the_band(data_dir: Path
         assert unplugged["title"] == "本机现在不能读身份证"
         for label in ("at_card_step", "before_card_step", "reader_unplugged"):
             (button,) = r[label]["way_on"]
-            # One full-size target in the middle of the band, in words that fit the heading.
+            # One full-size target, clear of the screen's edge, in words that fit the heading.
             assert button["action"] == "window_ticket"
             assert "不用身份证" not in button["text"]
             assert button["height_dp"] >= 60
-            assert 0.45 <= button["centre"] <= 0.55 and button["width"] >= 0.3, button
+            assert button["width"] >= 0.3, button
+            assert button["centre"] + button["width"] / 2 <= 0.99, button
         assert r["after_way_on"] == "ticket"
 
 
