@@ -99,6 +99,15 @@ class QueueSettings(_Section):
     waiting_area: str = ""
     waiting_area_en: str = ""
     waiting_areas: dict[str, WaitingArea] = {}
+    # Where a service's tickets are called, per service code ("2号窗口"), in both languages.
+    windows: dict[str, WaitingArea] = {}
+
+    def window_for(self, service: str, language: str) -> str:
+        """The window that calls ``service`` in ``language`` ("" when none is configured)."""
+        window = self.windows.get(service)
+        if window is None:
+            return ""
+        return window.en if language == "en" and window.en else window.zh_CN
 
     def waiting_area_for(self, service: str, language: str) -> str:
         """The waiting area of ``service`` in ``language`` ("" when none is configured)."""

@@ -191,8 +191,14 @@ def qr_caption_key(config: "KioskConfig") -> str:
 
 
 def waiting_area_line(config: "KioskConfig", service: str, language: str, t: Translate) -> str:
-    """"请到…等候叫号", or "" when the site has not said where people wait."""
+    """Where to wait and at which window the ticket is called ("请到…等候叫号，叫到后到2号窗口
+    办理"), as far as the site has said; "" when it has said neither."""
     area = config.queue.waiting_area_for(service, language)
+    window = config.queue.window_for(service, language)
+    if area and window:
+        return t("visit_walk.area_and_window").format(area=area, window=window)
+    if window:
+        return t("visit_walk.window_only").format(window=window)
     return t("visit_info.waiting_area").format(area=area) if area else ""
 
 

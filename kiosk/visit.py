@@ -52,6 +52,10 @@ class Visit:
     card_placed: bool = False
     elder_offer: bool = False  # ask now whether to switch to elder mode (a 60+ card was read)
     elder_offered: bool = False  # asked once this visit: never again
+    # Why the card put on the reader was refused (a message key: card.expired…), kept
+    # until a card is read: the reader will not read that card again while it lies there,
+    # so every later step that asks for a card must say why it cannot be used.
+    card_refused: str | None = None
 
     @property
     def has_card(self) -> bool:
@@ -265,10 +269,12 @@ class VisitFlow:
         """
         self.visit = replace(self.visit, card_placed=True)
         if not event.id_number_valid:
+            self.visit = replace(self.visit, card_refused="card.invalid_number")
             if self.state is not VisitState.ATTRACT:
                 self.visit = replace(self.visit, notice_key="card.invalid_number")
             return None
         self._offer_elder_mode(event.card)
+        self.visit = replace(self.visit, card_refused=None)
         if self.state is VisitState.CARD:
             self.visit = replace(self.visit, card=event.card, notice_key=None)
             if self._card_request is not None:
@@ -358,7 +364,8 @@ class VisitFlow:
 
     def on_card_rejected(self, event: ev.CardRejected, target: State | None) -> State | None:
         """Tell the person why the card cannot be used."""
-        self.visit = replace(self.visit, card_placed=True)  # it lies on the reader all the same
+        # It lies on the reader all the same.
+        self.visit = replace(self.visit, card_placed=True, card_refused=event.message_key)
         if self.state is not VisitState.ATTRACT:
             self.visit = replace(self.visit, notice_key=event.message_key)
         return target

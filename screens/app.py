@@ -81,6 +81,7 @@ class KioskApp(App):
         self.lang = terminal.translator.language
         self._idle_event = None
         self._done_event = None
+        self._offer_waiting = False  # a 60+ card was read while the technician screen was shown
         self._notice_event = None
         self.overlay: "IdleOverlay | None" = None  # the idle question, built when first needed
         self.guide = VoiceGuide(self)
@@ -180,7 +181,9 @@ class KioskApp(App):
         """Service tiles per row: fewer, larger tiles in portrait and in elder mode."""
         if self.portrait:
             return 1 if self.elder else 2
-        return 3
+        # Elder type in three columns wraps words mid-way ("当面问律\n师") and makes tall
+        # tiles: two wide ones keep each line whole and more rows in view.
+        return 2 if self.elder else 3
 
     def site_name(self, *_deps: object) -> str:
         """The site's name in the current language."""
@@ -283,9 +286,17 @@ class KioskApp(App):
             flow.handle(ev.PriorityDeclared(chosen))
         elif name == "reprint":
             self.receipts.print_ticket()
+            if self.sm.current == "ticket":
+                self.root_screen("ticket").refresh()  # "正在重新打印号票……" at once
+            if self.voice or self._keypad_in_use:
+                self.speak(self.receipts.ticket_state_text())
         elif name == "reprint_ticket":  # a ticket an earlier visit could not print (technician screen)
             if not self.receipts.reprint_number(arg):
                 self.show_notice("printer_state.reprint_none")
+        elif name == "home_note":  # a home note (a tile not offered now) was tapped: say it
+            say = getattr(self.sm.current_screen, "say_notes", None)
+            if say is not None:
+                say()
         elif name == "print_materials":
             self.receipts.print_materials()
         elif name == "still_here":
@@ -294,6 +305,10 @@ class KioskApp(App):
             self.show_screen("pin")
         elif name == "tech_exit":
             self.show_screen(flow.state.value)
+            if self._offer_waiting and flow.state is not VisitState.ATTRACT:
+                # The 60+ card was read while the technician had the screen: offered now.
+                self._elder_offer().ask(self)
+            self._offer_waiting = False
         elif name == "pin":
             self.root_screen("pin").press(arg)
         elif name == "numpad":  # the big numeric keypad of the screen shown now (screens/numpad.py)
@@ -370,9 +385,16 @@ class KioskApp(App):
             flow.clear_notice()
         if visit.elder_offer:  # a 60+ card: offer elder mode, once (screens/elder_offer.py)
             flow.elder_offer_shown()
-            self._elder_offer().ask(self)
+            if self.sm.current in _TECH_SCREENS:
+                # Not over the technician's screen (the offer is the visitor's): it waits
+                # until the technician leaves.
+                self._offer_waiting = True
+            else:
+                self._elder_offer().ask(self)
         elif new is VisitState.ATTRACT and getattr(self, "_offer", None) is not None:
             self._offer.dismiss(animation=False)  # the visit ended with the offer unanswered
+        if new is VisitState.ATTRACT:
+            self._offer_waiting = False
         if visit.idle_warning:
             if self.overlay is None:
                 from screens.idle import IdleOverlay  # deferred: built on first use, not before the first frame

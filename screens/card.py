@@ -22,6 +22,10 @@ class CardScreen(KioskScreen):
     # and offers a ticket for the window instead.
     needs_devices = (DeviceKind.IDCARD,)
     device_problem = StringProperty("")
+    # The band's way on, in words that agree with this screen's heading (no "不用身份证"
+    # under "请把身份证放在读卡区"); the screen's own smaller button steps aside meanwhile.
+    way_on = (("visit_walk.way_on_window", "window_ticket"),)
+    title = StringProperty("")
 
     def device_problem_changed(self, problem: str) -> None:
         """The reader became unusable (or usable again): say it here too, in big type."""
@@ -38,14 +42,18 @@ class CardScreen(KioskScreen):
         elif visit.service:
             self.why = app.tr("card.why", service=app.terminal.catalog.get(visit.service).name.get(app.lang))
         self.notice = app.tr(visit.notice_key) if visit.notice_key and visit.notice_key.startswith(("card.", "idcard.")) else ""
+        self.title = app.tr("card.title")
         if self.device_problem:
+            # The heading says what is wrong, as the band does: the card, or the reader.
+            refused = visit.card_refused is not None and visit.card is None and not app.strip.reader_unusable
+            self.title = app.tr("visit_walk.card_title_refused" if refused else "visit_walk.card_title_no_reader")
             self.notice = self.device_problem
 
     def spoken_intro(self) -> str:
         """Where to put the card and why."""
         app = self.kiosk
         notice = f"{self.notice}。" if self.notice else ""
-        return f"{notice}{app.tr('card.title')}。{self.why}。{app.tr('card.hint')}。"
+        return f"{notice}{self.title or app.tr('card.title')}。{self.why}。{app.tr('card.hint')}。"
 
     def on_enter(self, *args: object) -> None:
         """Start the animation."""

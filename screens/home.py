@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.metrics import dp
@@ -68,11 +69,29 @@ class TileHeading(BoxLayout):
     tone = ColorProperty(theme.NAVY)
 
 
-class TileNote(BoxLayout):
-    """What cannot be done here now, and what to do instead (not a button)."""
+class TileNote(KButton):
+    """What cannot be done here now, and what to do instead: a flat button the keypad's
+    focus ring reaches (so it is scrolled to and said), wrapping its words at its width."""
 
-    text = StringProperty("")
     icon = ObjectProperty(None, allownone=True)
+    badge = NumericProperty(0)  # the pictogram's side, in pixels
+    text_size: Any  # Kivy's Label property (annotation only: Kivy ships no types)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # After KButton's rule (which boxes text into the button's height): the words
+        # wrap at the width and set the height, never less than a touch target.
+        self.bind(size=self._wrap, text_size=self._wrap, texture_size=self._fit)
+        self._wrap()
+
+    def _wrap(self, *_args: Any) -> None:
+        wanted = (max(1, self.width), None)
+        if tuple(self.text_size) != wanted:
+            self.text_size = wanted
+
+    def _fit(self, *_args: Any) -> None:
+        app = App.get_running_app()
+        self.height = max(self.texture_size[1] + dp(12), app.target(app.elder, app.scale) if app else dp(64))
 
 
 class TileGrid(GridLayout):
@@ -139,7 +158,7 @@ class HomeScreen(KioskScreen):
             if not answer.hidden:
                 text = app.tr("home.tiles.not_now", what=app.tr(tile.title_key), why=app.tr(answer.reason_key))
                 self.not_now.append(text)
-                notes.add_widget(TileNote(icon=icon_texture(tile.icon), text=text))
+                notes.add_widget(TileNote(icon=icon_texture(tile.icon), text=text, spoken=text))
             return
         grid.add_tile(self._tile(
             app.tr(tile.title_key), app.tr(tile.hint_key), "", tile.icon, tile.action,
@@ -158,6 +177,10 @@ class HomeScreen(KioskScreen):
             lines.append(f"[b]{wait}[/b]")
         return ServiceTile(text="\n".join(lines), markup=True, action=action, spoken=spoken or name, icon=icon_texture(icon),
                            tint=theme.ON_NAVY, **style)
+
+    def say_notes(self) -> None:
+        """Say aloud what cannot be done here now (a note was tapped)."""
+        self.kiosk.speak("。".join(getattr(self, "not_now", [])))
 
     def spoken_intro(self) -> str:
         """The question, the greeting when a card was read, and what cannot be done

@@ -34,7 +34,7 @@ from typing import Callable
 from kivy.app import App
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, OptionProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
@@ -58,13 +58,50 @@ class NumPad(BoxLayout):
     min_length = NumericProperty(1)  # "digits" mode: the shortest number accepted
     error = StringProperty("")  # the translated message when 确定 was refused
     shown = StringProperty("")  # the value as displayed (grouped 3-4-4 for phones)
+    wide = BooleanProperty(False)  # keys on the left, display and 确定 on the right
 
     def __init__(self, **kwargs: object) -> None:
         # ``on_done(digits)`` runs when 确定 accepts the number (set by the screen).
         self.on_done: Callable[[str], None] | None = None
         self._listening = False
+        self._side: BoxLayout | None = None  # the display and 确定 beside the keys (wide)
         super().__init__(**kwargs)
         self.bind(value=self._show, mode=self._show)
+
+    def on_kv_post(self, _base_widget: Widget) -> None:
+        """Lay the parts out once the kv rule has made them."""
+        self._arrange()
+
+    def on_wide(self, _widget: Widget, _wide: bool) -> None:
+        """Lay the parts out again for the new shape."""
+        self._arrange()
+
+    def _arrange(self) -> None:
+        ids = self.ids
+        if "keys" not in ids:
+            return  # the kv rule has not run yet
+        display, error, keys, actions = ids["display"], ids["error_line"], ids["keys"], ids["actions"]
+        for part in (display, error, keys, actions):
+            if part.parent is not None:
+                part.parent.remove_widget(part)
+        self.clear_widgets()
+        if not self.wide:
+            self.orientation = "vertical"
+            keys.size_hint_x = 1
+            for part in (display, error, keys, actions):
+                self.add_widget(part)
+            return
+        self.orientation = "horizontal"
+        keys.size_hint_x = 0.6
+        side = self._side
+        if side is None:
+            side = self._side = BoxLayout(orientation="vertical", size_hint=(0.4, None), pos_hint={"top": 1})
+            side.bind(minimum_height=side.setter("height"))
+        side.spacing = self.spacing
+        for part in (display, error, actions):
+            side.add_widget(part)
+        self.add_widget(keys)
+        self.add_widget(side)
 
     def on_parent(self, _widget: Widget, parent: Widget | None) -> None:
         """Listen to the keyboard only while in a widget tree. Screens that rebuild

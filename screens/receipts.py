@@ -26,6 +26,8 @@ class ReceiptDesk:
         self.queue = PrintQueue(lambda: terminal.devices.get(DeviceKind.PRINTER), app.bridge.post, terminal.devices_ready)
         # What the ticket screen says of the paper: None, printing, printed, not printed.
         self.ticket_state_key: str | None = None
+        self._ticket_tries = 0  # prints of this visit's ticket asked for so far
+        self._ticket_problem_key: str | None = None  # why the last one failed (printer.paper_out…)
 
     @property
     def available(self) -> bool:
@@ -44,8 +46,29 @@ class ReceiptDesk:
         holder = visit.card.masked_name if visit.card else None
         receipt = ticket_receipt(current, t.catalog.get(ticket.service), t.config, language=visit.language, holder_name=holder,
                                  take_card=visit.card_placed)
-        self.ticket_state_key = "ticket.printing"
+        # A second try says so: the same "printing" as before would look like nothing happened.
+        self.ticket_state_key = "visit_walk.reprinting" if self._ticket_tries else "ticket.printing"
+        self._ticket_tries += 1
         self.queue.submit(f"ticket:{ticket.ticket_id}", receipt)
+
+    @property
+    def ticket_failed(self) -> bool:
+        """True when the visit's ticket could not be printed (the last try failed)."""
+        return self.ticket_state_key in ("ticket.not_printed", "visit_walk.still_not_printed")
+
+    @property
+    def ticket_retrying(self) -> bool:
+        """True while a ticket that failed before is being printed again."""
+        return self.ticket_state_key == "visit_walk.reprinting"
+
+    def ticket_state_text(self) -> str:
+        """What the ticket screen says of the paper, in the visit's language ("" for nothing)."""
+        key = self.ticket_state_key
+        if key is None:
+            return ""
+        if key == "visit_walk.still_not_printed":
+            return self.app.tr(key, why=self.app.tr(self._ticket_problem_key or "printer.error"))
+        return self.app.tr(key)
 
     def reprint_number(self, number: str) -> bool:
         """Print today's ticket ``number`` again (one that could not be printed in an
@@ -73,6 +96,8 @@ class ReceiptDesk:
     def ticket_issued(self) -> None:
         """A new ticket is on screen: print it, or say at once that it cannot be."""
         self.ticket_state_key = None
+        self._ticket_tries = 0
+        self._ticket_problem_key = None
         if self.available:
             self.print_ticket()
         else:
@@ -97,7 +122,12 @@ class ReceiptDesk:
                 if app.sm.current == "technician":
                     app.root_screen("technician").reprinted(ticket_id, event.ok)
                 return  # an earlier person's ticket: nothing to say to this one
-            self.ticket_state_key = "ticket.printed" if event.ok else "ticket.not_printed"
+            self._ticket_problem_key = None if event.ok else (event.message_key or "printer.error")
+            if event.ok:
+                self.ticket_state_key = "ticket.printed"
+            else:
+                # After a try again, the result is said anew, with the printer's reason.
+                self.ticket_state_key = "visit_walk.still_not_printed" if self._ticket_tries > 1 else "ticket.not_printed"
             if app.sm.current == "ticket":
                 app.root_screen("ticket").refresh()
         if event.ok:

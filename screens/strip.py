@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import Builder
+from kivy.metrics import dp
 from kivy.properties import ColorProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -37,6 +38,7 @@ REMIND_AFTER_VISIT_S = 20.0  # the attract screen keeps reminding after a visit 
 _UNUSABLE = (DeviceState.ABSENT, DeviceState.FAULT)
 # The way on when a screen names none of its own: a ticket, to be served at the window.
 WINDOW_TICKET = ("device_absent.window_ticket", "window_ticket")
+CARD_REFUSED = "card_refused"  # the band's problem when the card (not the reader) is the trouble
 
 
 def unusable(terminal: Terminal, kinds: tuple[DeviceKind, ...]) -> DeviceKind | None:
@@ -74,6 +76,11 @@ class VisitStrip(BoxLayout):
         """The running KioskApp."""
         return cast("KioskApp", App.get_running_app())
 
+    @property
+    def reader_unusable(self) -> bool:
+        """True when the band's problem is the card reader itself (not a refused card)."""
+        return self._problem_kind is DeviceKind.IDCARD
+
     def start(self) -> None:
         """Poll device health while the app runs."""
         self._poll = Clock.schedule_interval(lambda _dt: self.update(), POLL_S)
@@ -91,10 +98,15 @@ class VisitStrip(BoxLayout):
         tech = app.sm.current in ("pin", "technician")
         remind = flow.visit.card_placed or (flow.state.value == "attract" and time.monotonic() < self._remind_until)
         self.reminder = app.tr("reminder.take_card") if remind and not tech else ""
-        kind: DeviceKind | str | None = None if tech else unusable(t, tuple(getattr(screen, "needs_devices", ())))
+        needs = tuple(getattr(screen, "needs_devices", ()))
+        kind: DeviceKind | str | None = None if tech else unusable(t, needs)
+        if kind is None and not tech and DeviceKind.IDCARD in needs and flow.visit.card_refused and flow.visit.card is None:
+            # The reader works; the card on it was refused, and it will not be read again
+            # while it lies there: say why the card cannot be used, not that the reader cannot.
+            kind = CARD_REFUSED
         if kind is None and not tech and getattr(screen, "needs_speech", False) and not app.guide.hears:
             kind = "speech"  # the microphone works, but no speech model understands it
-        if kind is not self._problem_kind or (kind is not None and self._way_on != self._screen_way_on(screen)):
+        if kind != self._problem_kind or (kind is not None and self._way_on != self._screen_way_on(screen)):
             self._show_problem(kind, screen)
         self.voice_note = app.tr("voice_limits.note") if app.voice and not app.guide.hears and not tech else ""
 
@@ -108,12 +120,18 @@ class VisitStrip(BoxLayout):
         self._problem_kind = kind
         self._way_on = self._screen_way_on(screen) if kind is not None else ()
         name = kind.value if isinstance(kind, DeviceKind) else kind
-        self.problem = app.tr(f"device_absent.{name}") if name is not None else ""
+        if name == CARD_REFUSED:
+            self.problem = app.tr(app.terminal.flow.visit.card_refused or "card.unreadable")
+        else:
+            self.problem = app.tr(f"device_absent.{name}") if name is not None else ""
         box = self.ids.way_on
         discard_children(box)
         for label_key, action in self._way_on:
-            box.add_widget(KButton(text=app.tr(label_key), action=action, bg=theme.GOLD, fg=theme.TEXT,
-                                   size_hint_x=None, width=app.fs(24) * (len(app.tr(label_key)) + 2)))
+            # A full-size target, as large as the screens' own, beside what it answers.
+            label = app.tr(label_key)
+            width = min(max(app.fs(28) * (len(label) + 2), dp(400) * app.scale), self.width * 0.45)
+            box.add_widget(KButton(text=label, action=action, bg=theme.GOLD, fg=theme.TEXT, size_hint_x=None, width=width,
+                                   font_size=app.fs(28), bold=True))
         refresh = getattr(screen, "device_problem_changed", None)
         if refresh is not None:
             refresh(self.problem)

@@ -17,7 +17,8 @@ from screens.widgets import KButton, SurfaceBox, discard_children
 
 _STATE_COLOURS = {
     DeviceState.READY: theme.OK,
-    DeviceState.ABSENT: theme.TEXT_MUTED,
+    # A device the terminal is configured with but cannot reach is a fault to repair.
+    DeviceState.ABSENT: theme.ACCENT,
     DeviceState.FAULT: theme.ACCENT,
     DeviceState.UNKNOWN: theme.WARN,
 }

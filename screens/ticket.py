@@ -31,6 +31,7 @@ class TicketScreen(KioskScreen):
     area_text = StringProperty("")  # where to wait
     qr_caption = StringProperty("")
     print_failed = BooleanProperty(False)
+    reprinting = BooleanProperty(False)  # printing again after a failure: the button stays, inactive
     qr = ObjectProperty(None, allownone=True)
     spoken_number = StringProperty("")
 
@@ -50,8 +51,9 @@ class TicketScreen(KioskScreen):
         self.priority_text = (
             f"{app.tr('priority.badge')} · {app.tr('priority.' + ticket.priority.value)}" if ticket.priority.is_priority else ""
         )
-        self.print_text = app.tr(app.receipts.ticket_state_key) if app.receipts.ticket_state_key else ""
-        self.print_failed = app.receipts.ticket_state_key == "ticket.not_printed"
+        self.print_text = app.receipts.ticket_state_text()
+        self.print_failed = app.receipts.ticket_failed
+        self.reprinting = app.receipts.ticket_retrying
         self.spoken_number = self.kiosk.guide.number(ticket.number)
         self.area_text = waiting_area_line(t.config, ticket.service, app.lang, app.tr)
         # With the site's queue page: follow the queue; without: keep the number.

@@ -132,3 +132,20 @@ def test_a_card_that_fails_verification_is_not_used(terminal) -> None:  # type: 
     assert flow.handle(bad) is S.CARD
     assert flow.visit.card is None and flow.visit.notice_key == "card.invalid_number"
     assert terminal.queue.tickets() == []
+
+
+def test_a_refused_card_is_remembered_until_a_card_is_read_and_forgotten_with_the_visit(terminal) -> None:  # type: ignore[no-untyped-def]
+    flow = terminal.flow
+    # Refused at the attract screen: the reader will not read it again while it lies there,
+    # so the card step later must still know why.
+    flow.handle(ev.CardRejected(DeviceKind.IDCARD, message_key="card.expired"))
+    flow.handle(ev.Started())
+    flow.handle(ev.ServiceChosen("legal_aid"))
+    assert flow.handle(ev.TicketRequested()) is S.CARD
+    assert flow.visit.card_refused == "card.expired"
+    assert flow.handle(read(card(date(1980, 1, 1)))) is S.TICKET
+    assert flow.visit.card_refused is None
+    flow.handle(ev.CardRejected(DeviceKind.IDCARD, message_key="card.unknown_type"))
+    flow.handle(ev.Finished())
+    flow.handle(ev.Finished())
+    assert flow.state is S.ATTRACT and flow.visit.card_refused is None

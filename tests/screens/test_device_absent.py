@@ -19,7 +19,8 @@ def test_unplugged_reader_and_printer_out_of_paper(data_dir: Path) -> None:
     # and aloud, with a ticket for the window as the way on.
     assert r["reader_seconds"] <= 2.0
     assert "读卡器暂时不能使用" in texts(r, "unplugged")
-    assert r["way_on"] == ["window_ticket"] and "不用身份证，取号到窗口" in texts(r, "unplugged")
+    # (in words that agree with the card screen's heading, not "不用身份证")
+    assert r["way_on"] == ["window_ticket"] and "取号到窗口办理，由工作人员核对" in texts(r, "unplugged")
     assert any("读卡器暂时不能使用" in s for s in r["spoken_unplugged"])
     # The way on: a ticket for the service, without the card (staff check it at the window).
     assert r["ticket"] is not None and r["ticket"][1] == "legal_aid"
