@@ -44,7 +44,7 @@ def test_back_english_and_elder_mode(data_dir: Path) -> None:
     assert "People's mediation" in text(r, "english")
     small, large = r["font_sizes"]
     assert large >= small * 1.25
-    assert r["columns"] == 3  # fewer, larger tiles
+    assert r["columns"] == 2  # elder mode: two wide tiles a row, each line whole
     assert step(r, "end")["screen"] == "attract"
     assert r["language_after"] == "zh_CN"  # the next person starts in Chinese
 
