@@ -92,7 +92,7 @@ screenshots: deps
 	KIOSK_DOC_SHOTS=1 SDL_VIDEODRIVER=offscreen $(VENV)/bin/pytest -q -n 3 --dist loadfile \
 	  tests/fleet/test_dashboard.py tests/fleet/test_auth.py tests/fleet/test_figures_page.py \
 	  tests/fleet/test_report.py tests/legal_aid/test_core.py tests/legal_aid/test_centre.py \
-	  tests/calling tests/ratings tests/appointments
+	  tests/calling tests/ratings tests/appointments tests/update/test_rollouts_page.py
 
 # A release bundle for the terminals (docs/update.md): the app's wheel and every wheel
 # it needs, built here where the index is reachable; terminals never reach an index.
