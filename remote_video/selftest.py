@@ -49,14 +49,16 @@ class CallFigures(TypedDict):
     ok: NotRequired[bool]  # the command's verdict: media flowed both ways
 
 
-def _percentile(values: list[float], q: float) -> float | None:
+def percentile(values: list[float], q: float) -> float | None:
+    """The ``q`` quantile of ``values`` (nearest rank), None when there are none."""
     if not values:
         return None
     v = sorted(values)
     return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
 
 
-def _cpu() -> float:
+def process_cpu_seconds() -> float:
+    """CPU time this process has used (user + system), in seconds."""
     t = os.times()
     return t.user + t.system
 
@@ -67,8 +69,8 @@ def _summary(seconds: float, sent: int, received: int, latencies: list[float], c
         "frames_sent": sent,
         "frames_received": received,
         "fps": round(received / seconds, 2) if seconds else 0.0,
-        "latency_p50_ms": round(1000 * (_percentile(latencies, 0.5) or 0), 1),
-        "latency_p99_ms": round(1000 * (_percentile(latencies, 0.99) or 0), 1),
+        "latency_p50_ms": round(1000 * (percentile(latencies, 0.5) or 0), 1),
+        "latency_p99_ms": round(1000 * (percentile(latencies, 0.99) or 0), 1),
         "cpu_percent": round(100 * cpu_s / wall, 1) if wall else 0.0,
     }
 
@@ -83,7 +85,7 @@ def run_selftest(seconds: float = 5.0, level: VideoLevel | None = None) -> CallF
     cam_c.open()
     loop_t, loop_c = LoopThread("call-terminal"), LoopThread("call-centre")
     log_t, log_c = SendLog(), SendLog()
-    cpu0, wall0 = _cpu(), time.monotonic()
+    cpu0, wall0 = process_cpu_seconds(), time.monotonic()
     try:
         async def make_t() -> tuple[CallPeer, CameraTrack]:
             track = CameraTrack(cam_t, level, log_t)
@@ -103,9 +105,9 @@ def run_selftest(seconds: float = 5.0, level: VideoLevel | None = None) -> CallF
                 raise RuntimeError("the loopback call did not connect within 15 s")
             time.sleep(0.05)
         # Measure a steady window only (connection set-up is not frame rate).
-        c0, t0, s0, lat0, cpu0, wall0 = centre.video_counter.frames, term.video_counter.frames, term_track.frames_sent, len(centre.video_counter.latencies), _cpu(), time.monotonic()
+        c0, t0, s0, lat0, cpu0, wall0 = centre.video_counter.frames, term.video_counter.frames, term_track.frames_sent, len(centre.video_counter.latencies), process_cpu_seconds(), time.monotonic()
         time.sleep(seconds)
-        cpu_s, wall = _cpu() - cpu0, time.monotonic() - wall0
+        cpu_s, wall = process_cpu_seconds() - cpu0, time.monotonic() - wall0
         st_t = loop_t.call(term.stats())
         st_c = loop_c.call(centre.stats())
         received = centre.video_counter.frames - c0
@@ -203,9 +205,9 @@ def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> Call
         await a.setRemoteDescription(b.localDescription)
         while got["a"] == 0 or got["b"] == 0:
             await asyncio.sleep(0.05)
-        b0, lat0, n0, cpu0, wall0 = got["b"], len(latencies), va.n, _cpu(), time.monotonic()
+        b0, lat0, n0, cpu0, wall0 = got["b"], len(latencies), va.n, process_cpu_seconds(), time.monotonic()
         await asyncio.sleep(seconds)
-        cpu_s, wall = _cpu() - cpu0, time.monotonic() - wall0
+        cpu_s, wall = process_cpu_seconds() - cpu0, time.monotonic() - wall0
         res = _summary(wall, va.n - n0, got["b"] - b0, latencies[lat0:], cpu_s, wall)
         await a.close()
         await b.close()

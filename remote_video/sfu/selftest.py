@@ -11,7 +11,6 @@ over a steady window after everyone receives everyone.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from typing import Any, Sequence
 
@@ -19,6 +18,7 @@ from devices.camera.sim import _background, pattern_array
 from kiosk.ports import Frame
 from remote_video.media import AudioTrack, CameraTrack, SendLog, VideoLevel
 from remote_video.peer import LoopThread
+from remote_video.selftest import percentile, process_cpu_seconds
 from remote_video.sfu.party import RoomParty
 from remote_video.sfu.rooms import RoomPass
 
@@ -55,18 +55,6 @@ def pattern_party(room_pass: RoomPass, level: VideoLevel, index: int = 0, send_l
     return RoomParty(room_pass, video, AudioTrack(generated=True), send_log=send_log, adapt=False)
 
 
-def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    v = sorted(values)
-    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
-
-
-def _cpu() -> float:
-    t = os.times()
-    return t.user + t.system
-
-
 def run_room_selftest(passes: Sequence[RoomPass], seconds: float = 5.0, level: VideoLevel | None = None) -> dict[str, Any]:
     """Join every pass as a pattern party, measure ``seconds`` of steady media, leave.
 
@@ -86,9 +74,9 @@ def run_room_selftest(passes: Sequence[RoomPass], seconds: float = 5.0, level: V
         for loop, party in zip(loops, parties):
             loop.call(party.wait_for_feeds(len(parties) - 1, timeout=30.0), timeout=40.0)
         start = {p.room_pass.display: p.stats() for p in parties}
-        cpu0, wall0 = _cpu(), time.monotonic()
+        cpu0, wall0 = process_cpu_seconds(), time.monotonic()
         time.sleep(seconds)
-        cpu_s, wall = _cpu() - cpu0, time.monotonic() - wall0
+        cpu_s, wall = process_cpu_seconds() - cpu0, time.monotonic() - wall0
         directions: dict[str, dict[str, float]] = {}
         latencies: list[float] = []
         for p in parties:
@@ -99,7 +87,7 @@ def run_room_selftest(passes: Sequence[RoomPass], seconds: float = 5.0, level: V
                 directions[f"{label}->{p.room_pass.display}"] = {
                     "fps": round((now.video_frames - before.video_frames) / wall, 2),
                     "audio_fps": round((now.audio_frames - before.audio_frames) / wall, 2),
-                    "latency_p50_ms": round(1000 * (_percentile(lat, 0.5) or 0), 1),
+                    "latency_p50_ms": round(1000 * (percentile(lat, 0.5) or 0), 1),
                 }
     finally:
         for loop, party in zip(loops, parties):
@@ -115,8 +103,8 @@ def run_room_selftest(passes: Sequence[RoomPass], seconds: float = 5.0, level: V
         "seconds": round(wall, 2),
         "fps": round(sum(fps) / len(fps), 2),
         "fps_min": min(fps),
-        "latency_p50_ms": round(1000 * (_percentile(latencies, 0.5) or 0), 1),
-        "latency_p99_ms": round(1000 * (_percentile(latencies, 0.99) or 0), 1),
+        "latency_p50_ms": round(1000 * (percentile(latencies, 0.5) or 0), 1),
+        "latency_p99_ms": round(1000 * (percentile(latencies, 0.99) or 0), 1),
         "cpu_percent": round(100 * cpu_s / wall, 1),
         "cpu_percent_per_party": round(100 * cpu_s / wall / len(parties), 1),
         "directions": directions,
