@@ -64,8 +64,10 @@ debs: .stamp-debs
 	fi
 	@# Debian enables janus.service with its sample configuration (open ports, a known
 	@# admin secret); the centre starts its own Janus (docs/mediation.md), so that one goes.
+	@# `disable` works without a running systemd (containers, chroots); `stop` needs one.
 	@if [ "$$(id -u)" = 0 ] && systemctl is-enabled janus >/dev/null 2>&1; then \
-	  systemctl disable --now janus; \
+	  systemctl disable janus; \
+	  if [ -d /run/systemd/system ]; then systemctl stop janus; fi; \
 	fi
 	@touch $@
 
