@@ -370,6 +370,12 @@ class VisitFlow:
             self.visit = replace(self.visit, notice_key=event.message_key)
         return target
 
+    def on_card_removed(self, event: ev.CardRemoved, target: State | None) -> State | None:
+        """A card known to have left the reader: a refusal no longer describes what lies
+        there, and nothing is left to take back (a new card placed is read anew)."""
+        self.visit = replace(self.visit, card_placed=False, card_refused=None)
+        return target
+
     def on_priority_declared(self, event: ev.PriorityDeclared, target: State | None) -> State | None:
         """The person says they are disabled or a service member (staff check the
         certificate at the window); NORMAL withdraws it."""

@@ -149,3 +149,16 @@ def test_a_refused_card_is_remembered_until_a_card_is_read_and_forgotten_with_th
     flow.handle(ev.Finished())
     flow.handle(ev.Finished())
     assert flow.state is S.ATTRACT and flow.visit.card_refused is None
+
+
+def test_a_refused_card_that_left_the_reader_is_no_longer_named(terminal) -> None:  # type: ignore[no-untyped-def]
+    flow = terminal.flow
+    flow.handle(ev.Started())
+    flow.handle(ev.ServiceChosen("legal_aid"))
+    flow.handle(ev.TicketRequested())
+    flow.handle(ev.CardRejected(DeviceKind.IDCARD, message_key="card.unknown_type"))
+    assert flow.visit.card_refused == "card.unknown_type" and flow.visit.card_placed
+    # The reader saw the field empty: the band must stop naming that card, and there is
+    # no card left to remind the person of.
+    assert flow.handle(ev.CardRemoved(DeviceKind.IDCARD)) is S.CARD
+    assert flow.visit.card_refused is None and not flow.visit.card_placed

@@ -17,7 +17,8 @@ States (one enum, one transition table)::
 After a successful read the SAM answers "find" with 0x80 until the card has left the
 field, and there is no "is a card present" query. So WAITING_REMOVAL
 is a normal resting state: the card may still lie there or may be gone, and we learn
-that it left only when a find succeeds again (a card entered the field anew).
+that it left only when a find succeeds again (a card entered the field anew). A card
+that failed to read leaves the reader IDLE, where the first empty find says it has gone.
 """
 
 from __future__ import annotations
@@ -408,8 +409,11 @@ class CardPoller:
             self._go(ReaderState.CARD_FOUND)
             return
         if response.status == Status.FIND_FAILED:
-            if self._state is ReaderState.IDLE:
-                self._last_failure = None  # the field is empty: a new failure is news
+            if self._state is ReaderState.IDLE and self._last_failure is not None:
+                # The field is empty: a new failure is news, and the card that failed
+                # (unlike one read, see WAITING_REMOVAL) is known to have left.
+                self._last_failure = None
+                self._listener.card_removed()
         else:
             log.debug("idcard: find: %s", codec.status_name(response.status))
         self._sleep(self.options.poll_interval)

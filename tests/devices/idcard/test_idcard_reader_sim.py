@@ -91,6 +91,20 @@ def test_same_card_left_on_the_reader_is_read_once(tmp_path: Path) -> None:
         assert kinds.index(CardRemoved) < len(kinds) - 1 and kinds[-1] is CardRead
 
 
+def test_a_card_that_failed_and_left_the_field_is_reported_removed(tmp_path: Path) -> None:
+    with sim_and_reader(tmp_path) as (model, _sim, reader, events):
+        wait_until(lambda: reader.state is ReaderState.IDLE)
+        model.insert("adult")
+        model.inject(Fault.REMOVED_MID_READ)  # the read fails and the card is gone
+        events.wait_for(lambda e: isinstance(e, CardRejected))
+        events.wait_for(lambda e: isinstance(e, CardRemoved))
+        assert not events.of(CardRead)
+        # Nothing more while the field stays empty.
+        polls = _sim.commands
+        wait_until(lambda: _sim.commands > polls + 10)
+        assert len(events.of(CardRemoved)) == 1
+
+
 @pytest.mark.parametrize("fault", [Fault.GARBAGE, Fault.BAD_CHECKSUM, Fault.TIMEOUT])
 def test_line_faults_are_retried_transparently(tmp_path: Path, fault: Fault) -> None:
     with sim_and_reader(tmp_path) as (model, _sim, reader, events):
