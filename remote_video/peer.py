@@ -24,6 +24,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from kiosk.config import IceServer
 from remote_video.bandwidth import BandwidthPolicy
+from remote_video.jitter import decode_on_marker
 from remote_video.media import (
     AudioSink,
     CameraTrack,
@@ -150,6 +151,7 @@ class CallPeer:
 
     def _on_track(self, track: MediaStreamTrack) -> None:
         if track.kind == "video":
+            decode_on_marker(self.pc, track)  # a picture decoded when its last packet is in
             coro: Awaitable[None] = consume_video(track, self.remote_video, self.video_counter, self._send_log)
         else:
             coro = consume_audio(track, self.audio_sink)

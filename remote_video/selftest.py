@@ -132,12 +132,14 @@ def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> Call
     """The same call with plain aiortc: a track that draws the pattern in ``recv``."""
     restrict_host_addresses(["127.0.0.1"])
     lv = level or VideoLevel(640, 480, 15, 500)  # a name of its own: the tracks below close over it
-    send = SendLog()
 
     class Pattern(VideoStreamTrack):
         def __init__(self) -> None:
             super().__init__()
             self.n = 0
+            # Each side its own log: both draw the same numbers, each on its own schedule,
+            # so a shared one would time a frame from whichever side drew it last.
+            self.sent = SendLog()
             self.bg = _background(lv.width, lv.height)
 
         async def recv(self) -> av.VideoFrame:
@@ -148,7 +150,7 @@ def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> Call
             if wait > 0:
                 await asyncio.sleep(wait)
             img = pattern_array(lv.width, lv.height, self.n, background=self.bg)
-            send.mark(read_code(img))
+            self.sent.mark(read_code(img))
             f = av.VideoFrame.from_ndarray(img, format="rgb24")
             f.pts, f.time_base = int(self.n * 90000 / lv.fps), fractions.Fraction(1, 90000)
             self.n += 1
@@ -190,7 +192,7 @@ def bare_loopback(seconds: float = 5.0, level: VideoLevel | None = None) -> Call
                             img = fr.to_ndarray(format="rgb24")
                             got[key] += 1
                             if key == "b":
-                                s = send.sent_at.get(read_code(img))
+                                s = va.sent.sent_at.get(read_code(img))
                                 if s is not None:
                                     latencies.append(time.monotonic() - s)
 
