@@ -26,15 +26,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.visits import KINDS, bare_baseline, loadavg, spawn  # noqa: E402
+from bench.visits import KINDS, BenchCentre, bare_baseline, loadavg, spawn  # noqa: E402
 
 GROWTH_GOAL = 0.05
 RSS_GOAL_MB = 300.0
 QUICK_VISITS = 120
-UNJUDGED = {"cached"}  # Kivy's cache drops entries after a timeout: a count, not a leak
+UNJUDGED = {"cached", "heap_free_mb"}  # Kivy's cache drops entries after a timeout; the free heap is the allocator's
 
 
-def child(out: Path, visits: int, size: tuple[int, int]) -> None:
+def child(out: Path, visits: int, size: tuple[int, int], centre: dict[str, str] | None = None) -> None:
     """In the app's own process: play the visits, sample at 10, 100 and ``visits``."""
     from bench.visits import Driver, process_counts, run_app, thread_names, wait_ready
 
@@ -65,7 +65,7 @@ def child(out: Path, visits: int, size: tuple[int, int]) -> None:
         record["threads"] = thread_names()
 
     try:
-        run_app(out.parent / "kiosk", size, script)
+        run_app(out.parent / "kiosk", size, script, centre)
     finally:
         out.write_text(json.dumps(record), encoding="utf-8")
 
@@ -82,19 +82,23 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help=f"{QUICK_VISITS} visits: a check that it works")
     ap.add_argument("--size", default="1280x800")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--centre", help=argparse.SUPPRESS)  # the bench centre's broker and password (JSON)
     a = ap.parse_args()
     n = QUICK_VISITS if a.quick else a.visits
     w, h = (int(v) for v in a.size.split("x"))
     if a.child:
-        child(Path(a.child), n, (w, h))
+        child(Path(a.child), n, (w, h), json.loads(a.centre) if a.centre else None)
         return 0
     load_before = loadavg()
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp_s:
         tmp = Path(tmp_s)
         out = tmp / "soak.json"
+        centre = BenchCentre(tmp / "centre")  # the appointment visits ask it, as in service
         try:
-            spawn([str(Path(__file__)), "--visits", str(n), "--size", a.size, "--child", str(out)], timeout=60 + n * 30)
+            spawn([str(Path(__file__)), "--visits", str(n), "--size", a.size, "--child", str(out),
+                   "--centre", json.dumps(centre.settings)], timeout=60 + n * 30)
         finally:
+            centre.close()
             rec = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {"samples": {}, "errors": ["no record"]}
         # As many screens as the app built (Kivy cannot be imported here: one window per process).
         bare = bare_baseline(tmp, a.size, rec.get("screens", 30), 4)
@@ -103,7 +107,8 @@ def main() -> int:
     print(f"  load average before: {load_before}; after: {loadavg()}; "
           f"{rec.get('seconds', 0):.0f} s of visits ({rec.get('retaps', 0)} taps repeated)")
     cols = [k for k in ("0", "10", "100", str(n)) if k in samples]
-    keys = ["rss_mb", "objects", "textures", "widgets", "cached", "key_listeners", "threads", "fds"]
+    keys = ["rss_mb", "heap_used_mb", "heap_free_mb", "objects", "textures", "texture_mb", "widgets", "cached",
+            "key_listeners", "threads", "fds"]
     print(f"  {'after visit':<16}" + "".join(f"{c:>11}" for c in cols) + f"{'bare app':>11}   growth 100→{n}")
     ok = not rec["errors"] and len(cols) >= 3
     for k in keys:

@@ -23,7 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.visits import KINDS, bare_baseline, loadavg, spawn  # noqa: E402
+from bench.visits import KINDS, BenchCentre, bare_baseline, loadavg, spawn  # noqa: E402
 
 FRAME_MS = 1000 / 60
 CEILING_MS = 100.0
@@ -35,7 +35,7 @@ def pct(xs: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-def child(out: Path, rounds: int, size: tuple[int, int]) -> None:
+def child(out: Path, rounds: int, size: tuple[int, int], centre: dict[str, str] | None = None) -> None:
     """In the app's own process: one round unmeasured, then ``rounds`` measured."""
     from bench.visits import Driver, ScreenChangeTimer, run_app, wait_ready
 
@@ -54,7 +54,7 @@ def child(out: Path, rounds: int, size: tuple[int, int]) -> None:
         record["screens"] = len(p.app.sm.screens)
 
     try:
-        run_app(out.parent / "kiosk", size, script)
+        run_app(out.parent / "kiosk", size, script, centre)
     finally:
         out.write_text(json.dumps(record), encoding="utf-8")
 
@@ -65,16 +65,22 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2, help="measured rounds of the visits")
     ap.add_argument("--size", default="1280x800")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--centre", help=argparse.SUPPRESS)  # the bench centre's broker and password (JSON)
     a = ap.parse_args()
     w, h = (int(v) for v in a.size.split("x"))
     if a.child:
-        child(Path(a.child), a.rounds, (w, h))
+        child(Path(a.child), a.rounds, (w, h), json.loads(a.centre) if a.centre else None)
         return 0
     load_before = loadavg()
     with tempfile.TemporaryDirectory(prefix="bench-touch-") as tmp_s:
         tmp = Path(tmp_s)
         out = tmp / "touch.json"
-        spawn([str(Path(__file__)), "--rounds", str(a.rounds), "--size", a.size, "--child", str(out)], timeout=1800)
+        centre = BenchCentre(tmp / "centre")  # the appointment visits ask it, as in service
+        try:
+            spawn([str(Path(__file__)), "--rounds", str(a.rounds), "--size", a.size, "--child", str(out),
+                   "--centre", json.dumps(centre.settings)], timeout=1800)
+        finally:
+            centre.close()
         rec = json.loads(out.read_text(encoding="utf-8"))
         kiosk = [s * 1000 for _a, _b, s in rec["samples"]]
         bare = [s * 1000 for s in bare_baseline(tmp, a.size, rec["screens"], max(60, len(kiosk)))["touch_s"]]

@@ -44,6 +44,24 @@ def rss_mb() -> float:
     return 0.0
 
 
+def heap_mb() -> tuple[float, float]:
+    """The C heap (glibc ``mallinfo2``): MB in use and MB free but kept by the allocator
+    (what fragmentation costs in RSS); (0, 0) where it cannot be read."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in
+                    ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = MallInfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return 0.0, 0.0
+    return round((info.uordblks + info.hblkhd) / 2**20, 1), round(info.fordblks / 2**20, 1)
+
+
 def process_counts() -> dict[str, float]:
     """What a leak would grow: RSS, Python objects (after a full collection), Kivy
     textures and widgets (counted among the objects the collector tracks), textures in
@@ -58,10 +76,16 @@ def process_counts() -> dict[str, float]:
     textures = sum(1 for o in objects if issubclass(type(o), Texture))
     widgets = sum(1 for o in objects if issubclass(type(o), Widget))
     cached = sum(len(v) for v in getattr(Cache, "_objects", {}).values())
+    # What the textures hold in pixels (regions share their atlas' pixels: not counted).
+    pixels = sum(o.width * o.height * 4 for o in objects if type(o) is Texture)
+    used, free = heap_mb()
     return {
         "rss_mb": round(rss_mb(), 1),
+        "heap_used_mb": used,
+        "heap_free_mb": free,
         "objects": len(objects),
         "textures": textures,
+        "texture_mb": round(pixels / 2**20, 1),
         "widgets": widgets,
         "cached": cached,
         "key_listeners": len(Window.get_property_observers("on_key_down")),
@@ -109,11 +133,11 @@ class Driver:
     # --- touches ------------------------------------------------------------------------
     def tap(self, action: str) -> float:
         """Tap the button that does ``action`` (timed when a timer is given)."""
-        button = self.p.find(action)
-        x, y = button.to_window(*button.center)
         if self.timer is not None:
             self.timer.touched()
-        self.p.tap_at(x, y)
+        # A button below the fold is scrolled to first (at once, not animated), as a
+        # person scrolls to it: the home screen's tiles do not all fit at 1280x800.
+        self.p.tap(action)
         return SETTLE_S
 
     def wait(self, pred: Callable[[], bool], seconds: float = 10.0) -> Steps:
@@ -143,11 +167,19 @@ class Driver:
         for d in digits:
             yield self.tap(f"numpad:{d}")
 
+    def decline_elder_offer(self) -> Steps:
+        """An elderly person's card brings the offer of elder mode over the screen: no,
+        thank you (a bench visit keeps the standard layout)."""
+        if any(b.action == "elder_offer:no" for b in self.p.buttons()):
+            yield self.tap("elder_offer:no")
+            yield from self.wait(lambda: not any(b.action == "elder_offer:no" for b in self.p.buttons()), 5)
+
     def to_attract(self) -> Steps:
         """End the visit (结束办理) and take any card off the reader."""
         for _ in range(4):
             if self.app.sm.current == "attract":
                 break
+            yield from self.decline_elder_offer()
             if any(b.action == "finish" for b in self.p.buttons()):
                 yield self.tap("finish")
             else:
@@ -165,6 +197,7 @@ class Driver:
         self._card_on_reader = True
         yield from self.wait(lambda: self.app.sm.current != leaves, 10)
         yield SETTLE_S
+        yield from self.decline_elder_offer()
 
     # --- visits -------------------------------------------------------------------------
     def visit(self, kind: str) -> Steps:
@@ -216,7 +249,7 @@ class Driver:
 
     def _appointment(self) -> Steps:
         # My appointment by the code on the slip: the keypad screen redraws at every step
-        # (code, then the phone's last four); with no centre the kiosk says it cannot look.
+        # (code, then the phone's last four); the centre answers that no such booking exists.
         yield from self.go("start", "home")
         yield from self.go("appt:open", "appt_menu")
         yield from self.go("appt:by_code", "appt_mine")
@@ -259,27 +292,77 @@ class Driver:
         yield from self.wait(lambda: self.app.sm.current == "attract", 5)
 
 
-def build_app(data_dir: Path) -> tuple[Any, Any]:
+BENCH_SITE = "下陆区团城山公共法律服务工作室"
+BENCH_TERMINAL = "T0001"
+
+
+class BenchCentre:
+    """The centre a terminal in service talks to: a real Mosquitto on 127.0.0.1 and the
+    centre's link answering appointment asks from its book (slots published for the
+    next two weeks). It runs in the bench's own process, so the app's figures are the
+    app's alone; ``settings`` is what the app's process needs to join it."""
+
+    def __init__(self, tmp: Path) -> None:
+        import secrets
+        from datetime import date, timedelta
+        from datetime import time as day_time
+
+        from fleet.appointments.answers import Answers
+        from fleet.appointments.store import AppointmentBook, SlotSpec
+        from fleet.broker import Broker, hash_password, new_password
+        from fleet.center.service import CenterLink
+        from fleet.center.store import Store
+
+        tmp.mkdir(parents=True, exist_ok=True)
+        self.store = Store(f"sqlite:///{tmp / 'center.sqlite3'}")
+        centre_pw, terminal_pw = new_password(), new_password()
+        self.store.add_terminal(BENCH_TERMINAL, BENCH_SITE, hash_password(terminal_pw))
+        self.broker = Broker()
+        self.broker.start({"center": hash_password(centre_pw), **self.store.password_hashes()})
+        self.center = CenterLink(self.broker.center_url, centre_pw, self.store, ingest=True).start()
+        book = AppointmentBook(self.store.engine, secrets.token_bytes(32))
+        Answers(book, lambda tid: BENCH_SITE if tid == BENCH_TERMINAL else None).register(self.center)
+        today = date.today()
+        book.publish(SlotSpec(BENCH_SITE, "consultation", today, today + timedelta(days=14),
+                              day_time(8, 0), day_time(18, 0), 30, 4))
+        self.settings = {"broker": self.broker.url, "password": terminal_pw}
+
+    def close(self) -> None:
+        """Stop the link, the broker and the store."""
+        self.center.close()
+        self.broker.stop()
+        self.store.close()
+
+
+def build_app(data_dir: Path, centre: dict[str, str] | None = None) -> tuple[Any, Any]:
     """The terminal (simulated devices, taking legal-aid applications sealed to a fresh
-    intake key) and its app, not yet running. Call ``prepare_kivy`` first."""
+    intake key, joined to ``centre``'s broker when given) and its app, not yet running.
+    Call ``prepare_kivy`` first."""
     from fleet.intake.keys import IntakeKeys
     from kiosk.bootstrap import build_terminal
     from kiosk.config import parse_config
     from screens.app import KioskApp
 
     keys = IntakeKeys(data_dir.parent / "intake")
+    fleet = (f'\n[fleet]\nbroker = "{centre["broker"]}"\npassword = "{centre["password"]}"\n' if centre else "")
     config = parse_config(
+        f'terminal_id = "{BENCH_TERMINAL}"\n'
         f'[legal_aid]\npublic_key = "{keys.public_text}"\ncentre_address = "黄石市黄石港区湖滨大道2号"\n'
-        'centre_address_en = "2 Hubin Avenue, Huangshigang, Huangshi"\ncentre_phone = "0714-12348"\n'
+        'centre_address_en = "2 Hubin Avenue, Huangshigang, Huangshi"\ncentre_phone = "0714-12348"\n' + fleet
     )
     terminal = build_terminal(config, data_dir, simulate=True)
     return terminal, KioskApp(terminal)
 
 
 def wait_ready(p: Any) -> Steps:
-    """Until the devices are open and every screen is built (both happen after the first
-    frame): the bench measures visits, not start-up."""
-    while not p.app.terminal.devices_ready.is_set() or len(p.app.sm.screens) < len(p.app.screen_table):
+    """Until the devices are open, every screen is built (both happen after the first
+    frame) and the centre, if any, is reachable: the bench measures visits, not start-up."""
+    t = p.app.terminal
+    deadline = time.monotonic() + 120  # a loaded machine is slow to start; never forever
+    while not t.devices_ready.is_set() or len(p.app.sm.screens) < len(p.app.screen_table) or (
+            t.config.fleet.enabled and not (t.centre is not None and t.centre.connected())):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the app was not ready (devices, screens, centre) within 120 s")
         yield 0.05
     yield 0.3
 
@@ -369,15 +452,24 @@ def loadavg() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
 
-def run_app(data_dir: Path, size: tuple[int, int], script: Callable[[Any], Steps]) -> None:
-    """Build the terminal and app and play ``script`` (a Pilot script) until it ends."""
+def run_app(data_dir: Path, size: tuple[int, int], script: Callable[[Any], Steps],
+            centre: dict[str, str] | None = None) -> None:
+    """Build the terminal (joined to ``centre``, see :class:`BenchCentre`) and app and
+    play ``script`` (a Pilot script) until it ends."""
     from screens.env import prepare_kivy
 
     prepare_kivy(*size, offscreen=True)
-    terminal, app = build_app(data_dir)
+    terminal, app = build_app(data_dir, centre)
+    agent = None
+    if centre:
+        from fleet.agent import start_agent
+
+        agent = start_agent(terminal)  # the real agent, as `kiosk run` starts it
     try:
         play_app(terminal, app, script)
     finally:
+        if agent is not None:
+            agent.close()
         terminal.close()
 
 
