@@ -85,13 +85,17 @@ def _strip_tones(syllable: str) -> str:
 
 
 def _readings(term: str, chars: dict[str, list[str]], phrases: dict[str, list[list[str]]]) -> set[str]:
-    """Every toneless full pinyin of ``term`` (all readings of polyphonic characters)."""
-    combos = [""]
+    """The toneless full pinyin of ``term``: every reading of a single character; a word's
+    reading from the phrase dictionary, else each character's usual (first) reading. Every
+    combination of rare readings would make words nobody says: 前款 read "qianxin" (款's
+    rare xīn) came before 欠薪 for a villager typing qianxin."""
+    if len(term) == 1:
+        return set(chars.get(term, []))
     if term in phrases:
-        combos = ["".join(_strip_tones(r[0]) for r in phrases[term])]
-    for c in term if term not in phrases else "":
-        combos = [a + b for a in combos for b in chars.get(c, [])][:16]
-    return {c for c in combos if c}
+        return {"".join(_strip_tones(r[0]) for r in phrases[term])}
+    if all(chars.get(c) for c in term):
+        return {"".join(chars[c][0] for c in term)}
+    return set()
 
 
 def build_pinyin(conn: sqlite3.Connection) -> int:
@@ -111,7 +115,9 @@ def build_pinyin(conn: sqlite3.Connection) -> int:
         terms[term] = max(df, terms.get(term, 0))
         for c in term:
             if c not in chars:
-                chars[c] = sorted({_strip_tones(r) for r in pinyin(c, style=Style.TONE, heteronym=True)[0]})
+                # The usual reading first (pypinyin gives it first), then the rare ones.
+                readings = [_strip_tones(r) for r in pinyin(c, style=Style.TONE, heteronym=True)[0]]
+                chars[c] = list(dict.fromkeys(r for r in readings if r))
     out = []
     for term, df in terms.items():
         for full in _readings(term, chars, phrases_dict):

@@ -20,7 +20,7 @@ from kiosk.errors import KioskError
 from kiosk.lookup.build import SCHEMA_VERSION, manifest_path
 from kiosk.lookup.numerals import cn_to_int
 from kiosk.lookup.parse import LEVEL_NAMES
-from kiosk.lookup.query import expression, is_pinyin, vocabulary, words_of
+from kiosk.lookup.query import expression, is_pinyin, plain_words, vocabulary, words_of
 from kiosk.lookup.segment import normalise, phrase_query
 
 LIBRARY_FILENAME = "library.sqlite3"
@@ -267,10 +267,14 @@ class Library:
         return frozenset(r for (r,) in self._conn.execute("SELECT DISTINCT full FROM pinyin"))
 
     def _candidates(self, column: str, value: str, k: int = 4) -> list[str]:
+        # The words of the query vocabulary (what people type and the law's words for it)
+        # come first, then by how many articles use them: a pair of characters that merely
+        # stand side by side in many articles (钱信 of 金钱信用) is no word anyone means.
         rows = self._conn.execute(
-            f"SELECT term, max(df) AS d FROM pinyin WHERE {column} = ? GROUP BY term ORDER BY d DESC LIMIT ?", (value, k)
+            f"SELECT term, max(df) AS d FROM pinyin WHERE {column} = ? GROUP BY term ORDER BY d DESC LIMIT ?", (value, 4 * k)
         ).fetchall()
-        return [r[0] for r in rows]
+        plain = plain_words()
+        return sorted((r[0] for r in rows), key=lambda term: term not in plain)[:k]
 
     @_locked
     def pinyin_to_hanzi(self, query: str) -> str | None:
@@ -278,6 +282,17 @@ class Library:
         ``laodong hetong`` / ``laodonghetong`` / ``ldht`` → 劳动合同. ``None`` when no
         reading fits."""
         q = normalise(query).replace("'", " ")
+        best = self._to_hanzi(q)
+        tokens = q.split()
+        if len(tokens) > 1 and all(re.search(r"[aeiouv]", t) for t in tokens) and (best is None or best not in plain_words()):
+            # People put spaces between syllables, not only between words ("qian xin"): the
+            # reading as one run may be the word they mean where the pieces are not.
+            joined = self._to_hanzi("".join(tokens))
+            if joined is not None and joined in plain_words():
+                return joined
+        return best
+
+    def _to_hanzi(self, q: str) -> str | None:
         pieces: list[list[str]] = []
         for token in q.split():
             if not re.search(r"[aeiouv]", token):
@@ -334,14 +349,17 @@ class Library:
         phrase; if none is used together, the likeliest word of each piece."""
         if not pieces:
             return None
-        best, best_n = "", 0
+        best, best_score = "", (False, 0)
+        plain = plain_words()
         if len(pieces) <= 4:
             for combo in itertools.islice(itertools.product(*pieces), 256):
                 phrase = "".join(combo)
                 n = self.count(phrase)
-                if n > best_n:
-                    best, best_n = phrase, n
-        return best if best_n else " ".join(p[0] for p in pieces)
+                # A word of the query vocabulary the library uses beats a commoner string.
+                score = (n > 0 and phrase in plain, n)
+                if score > best_score:
+                    best, best_score = phrase, score
+        return best if best_score[1] else " ".join(p[0] for p in pieces)
 
 
 # All files of one version of one text (the Civil Code's parts are one text).

@@ -36,6 +36,14 @@ def vocabulary() -> QueryVocabulary:
     return parse_toml(text, "kiosk/lookup/data/query.toml", QueryVocabulary, "query vocabulary", CatalogError)
 
 
+@functools.cache
+def plain_words() -> frozenset[str]:
+    """Every word of the query vocabulary: the plain words people type and the legal
+    terms they stand for (what a pinyin guess should prefer)."""
+    v = vocabulary()
+    return frozenset(v.synonyms) | frozenset(t for terms in v.synonyms.values() for t in terms)
+
+
 def is_pinyin(query: str) -> bool:
     """A query of Latin letters and spaces only is read as pinyin."""
     return bool(PINYIN_RE.match(normalise(query).strip())) and any(c.isalpha() for c in query)

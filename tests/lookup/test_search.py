@@ -104,3 +104,11 @@ def test_one_library_shared_by_threads(library: Library) -> None:
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: [h.citation for h in library.search("工资", limit=5)], range(40)))
     assert all(r == expected for r in results)
+
+
+@pytest.mark.parametrize("typed, meant", [("qianxin", "欠薪"), ("qian xin", "欠薪"), ("gongzi", "工资"), ("lihun", "离婚")])
+def test_pinyin_means_the_word_people_say_not_a_rare_reading(library: Library, typed: str, meant: str) -> None:
+    # 前款 read with 款's rare reading xīn must not stand for "qianxin".
+    assert library.pinyin_to_hanzi(typed) == meant
+    assert library.pinyin_candidates(typed)[0] == meant
+    assert "前款" not in library.pinyin_candidates("qianxin")
