@@ -1,0 +1,96 @@
+"""法治宣传 on the real app, offscreen, each scenario in a fresh process:
+
+    python -m tests.support.ui tests.publicity.ui_scenarios NAME DATA_DIR OUT.json [WxH] [JSON]
+
+The test installs a package into the data dir first (as the updater would). The quiet
+while before the slideshow starts is shortened to ``record["start_after_s"]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support import ui
+from tests.support.ui import Scenarios, Steps, spoken, wait_for
+
+SCENARIOS = Scenarios(maxfps=30)
+scenario = SCENARIOS.add
+
+
+def _ui(p: Any) -> Any:
+    return p.app.uis["publicity"]
+
+
+def _quiet_while(p: Any, record: dict[str, Any]) -> None:
+    publicity = _ui(p)
+    publicity.publicity.start_after_s = float(record.get("start_after_s", 1.0))
+    publicity.wait(publicity.publicity.start_after_s)
+
+
+def _showing(p: Any) -> str:
+    slide = _ui(p).show.current
+    return slide.item.id if slide is not None and _ui(p).show.playing else ""
+
+
+@scenario
+def plays_then_touch(p: Any, record: dict[str, Any]) -> Steps:
+    """Attract → (quiet) the due slides in turn → 朗读 on the text slide → a touch
+    stops the show at once and starts a visit; back at attract it plays again."""
+    _quiet_while(p, record)
+    yield from wait_for(p, lambda: _showing(p) != "", 10, settle=0.5)
+    record["first"] = _showing(p)
+    ui.look(p, record, record.get("shot_prefix", "") + "publicity_image")
+    seen = [_showing(p)]
+    yield from wait_for(p, lambda: _showing(p) == "text1", 30, settle=0.5)
+    seen.append(_showing(p))
+    ui.look(p, record, record.get("shot_prefix", "") + "publicity_text")
+    yield p.tap("publicity:read")
+    yield from wait_for(p, lambda: any("宪法是国家的根本法" in s for s in spoken(p)), 5)
+    record["spoken"] = spoken(p)
+    record["still_playing_after_read"] = _ui(p).show.playing
+    yield from wait_for(p, lambda: _showing(p) not in ("", "text1"), 30, settle=0.3)
+    seen.append(_showing(p))
+    ui.look(p, record, "publicity_third")
+    record["seen"] = seen
+    record["shown_before_touch"] = _ui(p).show.shown
+    # A finger anywhere on the slide (the middle, over the attract screen's start button).
+    from kivy.core.window import Window  # deferred: Kivy loads in the app's process only
+
+    yield p.tap_at(Window.width / 2, Window.height / 2)
+    record["playing_after_touch"] = _ui(p).show.playing
+    record["screen_after_touch"] = p.app.sm.current
+    record["slideshow_on_screen"] = _ui(p).show.parent is not None
+    ui.look(p, record, "after_touch", photograph=False)
+    yield p.tap("finish")
+    yield from wait_for(p, lambda: p.app.sm.current == "attract", 5)
+    _quiet_while(p, record)
+    yield from wait_for(p, lambda: _showing(p) != "", 10)
+    record["plays_again"] = _showing(p)
+
+
+@scenario
+def interrupted(p: Any, record: dict[str, Any]) -> Steps:
+    """The slideshow stops at once on a PublicityInterrupted event (someone approaches);
+    the attract screen stays, and the slideshow comes back after the quiet while."""
+    # deferred: the app's modules load after prepare_kivy
+    from kiosk.publicity.feature import PublicityInterrupted
+
+    _quiet_while(p, record)
+    yield from wait_for(p, lambda: _showing(p) != "", 10, settle=0.3)
+    record["before"] = _showing(p)
+    p.app.terminal.flow.handle(PublicityInterrupted("approach"))
+    record["playing_after_event"] = _ui(p).show.playing
+    record["screen_after_event"] = p.app.sm.current
+    yield 0.3
+    ui.look(p, record, "after_event", photograph=False)
+    yield from wait_for(p, lambda: _showing(p) != "", 10)
+    record["back_after"] = _showing(p)
+
+
+@scenario
+def nothing_due(p: Any, record: dict[str, Any]) -> Steps:
+    """No item is due here now: the attract screen stays as it is."""
+    _quiet_while(p, record)
+    yield 3.0
+    record["playing"] = _ui(p).show.playing
+    ui.look(p, record, "attract", photograph=False)
