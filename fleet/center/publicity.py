@@ -30,6 +30,7 @@ from kiosk.publicity.package import (
     PackageError,
     build_package,
     check_image,
+    check_package,
     check_video,
     parse_item,
 )
@@ -204,6 +205,19 @@ class PublicityDesk:
                 check_image(f.read(256 * 1024), name)
             except PackageError as exc:
                 raise PublicityError(str(exc)) from None
+
+    def titles(self) -> dict[str, str]:
+        """Item id → title, of the items here and of every package published (the
+        figures count showings by id; an item removed since keeps its title)."""
+        out: dict[str, str] = {}
+        for pkg in reversed(self.published()):
+            path = self.repo.targets_dir / pkg["name"]
+            try:
+                out.update({i.id: i.title for i in check_package(path).items})
+            except PackageError:
+                continue
+        out.update({str(d.get("id")): str(d.get("title")) for d in self.items()})
+        return out
 
     # ---- preview and publishing --------------------------------------------------------------
 
