@@ -43,7 +43,7 @@ def video(path: Path, frames: int = 12) -> Path:
     import cv2  # deferred: only the video tests need OpenCV
     import numpy as np  # deferred with cv2
 
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 6, (320, 240))
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), 6, (320, 240))
     for n in range(frames):
         frame = np.full((240, 320, 3), (40, 40 + 10 * n, 160), np.uint8)
         out.write(frame)

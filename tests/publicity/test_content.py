@@ -63,7 +63,7 @@ def test_delegated_publicity_is_published_without_the_offline_key_and_swapped_wh
     got = load_installed(dest)
     assert installed_version(dest) == "v3" and got is not None and [i.id for i in got[1].items] == ["c"]
     # The centre's own key signs publicity only: the law library and software still need the offline key.
-    roles = rig.repo._load("targets").signed.delegations.roles  # type: ignore[union-attr]
+    roles = rig.repo._load("targets").signed.delegations.roles
     assert list(roles) == ["publicity"] and roles["publicity"].paths == ["content/publicity-*"]
     with pytest.raises(ReleaseError, match="cannot be delegated"):
         rig.repo.delegate("library", tmp_path / "safe")

@@ -37,6 +37,11 @@ def _zip(path: Path, manifest: dict[str, Any] | bytes | None, members: dict[str,
     return path
 
 
+def _bytes(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
 @pytest.fixture
 def good_png(tmp_path: Path) -> bytes:
     """A real PNG slide."""
@@ -64,7 +69,7 @@ def test_a_sound_package_unpacks_private_and_keeps_its_items(tmp_path: Path) -> 
 
 
 HOSTILE: dict[str, Callable[[Path, bytes], tuple[Path, str]]] = {
-    "not a zip": lambda d, png: ((d / "x.zip").write_bytes(b"PK\x03\x04 nonsense") and d / "x.zip", "not a sound zip"),
+    "not a zip": lambda d, png: (_bytes(d / "x.zip", b"PK\x03\x04 nonsense"), "not a sound zip"),
     "path escaping the package": lambda d, png: (_zip(d / "x.zip", _manifest(item("a")), {"media/a.png": png, "../evil.png": png}),
                                                  "only manifest.json and media/"),
     "absolute path": lambda d, png: (_zip(d / "x.zip", _manifest(item("a")), {"media/a.png": png, "/etc/cron.d/x": png}),

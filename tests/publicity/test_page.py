@@ -84,7 +84,7 @@ def test_upload_schedule_preview_and_publish_in_chromium(tmp_path: Path) -> None
             browser.goto(base + "/publicity")
             browser.wait_for("document.querySelectorAll('input[name=site]').length === 2")
 
-            def fill(kind: str, title: str, *, text: str = "", file: Path | None = None, sites: list[str] = (),
+            def fill(kind: str, title: str, *, text: str = "", file: Path | None = None, sites: tuple[str, ...] = (),
                      hours: tuple[int, int] = (8, 18), weekdays_only: bool = False) -> str:
                 browser.js(f"document.getElementById('f-kind').value = {json.dumps(kind)};"
                            "document.getElementById('f-kind').dispatchEvent(new Event('change'))")
@@ -107,9 +107,9 @@ def test_upload_schedule_preview_and_publish_in_chromium(tmp_path: Path) -> None
                     browser.wait_for(f"document.querySelectorAll('#items .item').length === {before + 1}", 10)
                 return str(browser.js("document.getElementById('add-msg').textContent"))
 
-            assert fill("image", HOSTILE, file=picture, sites=[SITE], weekdays_only=True) == "已添加。"
+            assert fill("image", HOSTILE, file=picture, sites=(SITE,), weekdays_only=True) == "已添加。"
             assert fill("text", "宪法宣传周", text="宪法是国家的根本法，是治国安邦的总章程。", hours=(9, 17)) == "已添加。"
-            assert fill("video", "民法典进万家", file=clip, sites=[SITE]) == "已添加。"
+            assert fill("video", "民法典进万家", file=clip, sites=(SITE,)) == "已添加。"
             # Refused with a reason, nothing added: too large, hours backwards, a video that is not one.
             assert "larger than 15 MB" in fill("image", "太大了", file=huge)
             assert "at or before they start" in fill("text", "时段错了", text="x", hours=(18, 8))

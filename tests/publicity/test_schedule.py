@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from kiosk.publicity.package import parse_item
 from kiosk.publicity.schedule import due, is_due
@@ -11,8 +12,9 @@ from tests.publicity.media import item
 CST = timezone(timedelta(hours=8))
 
 # 宪法宣传周: 1–7 December, weekdays, 08:00–17:59, two sites.
-XIANFA = parse_item(item("xianfa", **{"from": "2026-12-01", "to": "2026-12-07", "days": [1, 2, 3, 4, 5], "hours": [8, 18],
-                                      "sites": ["城关司法所", "黄石港区公共法律服务中心"]}))
+_XIANFA: dict[str, Any] = {"from": "2026-12-01", "to": "2026-12-07", "days": [1, 2, 3, 4, 5], "hours": [8, 18],
+                           "sites": ["城关司法所", "黄石港区公共法律服务中心"]}
+XIANFA = parse_item(item("xianfa", **_XIANFA))
 # 民法典宣传月: all May, every day, all day, every site.
 MINFADIAN = parse_item(item("minfadian", "text", **{"from": "2027-05-01", "to": "2027-05-31"}))
 
