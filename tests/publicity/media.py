@@ -46,6 +46,7 @@ def video(path: Path, frames: int = 12) -> Path:
     out = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), 6, (320, 240))
     for n in range(frames):
         frame = np.full((240, 320, 3), (40, 40 + 10 * n, 160), np.uint8)
+        frame[:40] = 255  # a white band at the top: a picture shown upside down is seen at once
         out.write(frame)
     out.release()
     return path

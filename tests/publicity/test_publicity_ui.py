@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from kiosk.publicity.package import install_package
 from tests.publicity.media import item, package
@@ -57,6 +58,17 @@ def test_due_slides_play_on_attract_and_a_touch_stops_them(tmp_path: Path) -> No
     slide = text(r, "publicity_text")
     assert "宪法宣传周" in slide and "宪法是国家的根本法" in slide and "朗读" in slide
     assert "视频" in text(r, "publicity_third")
+    # The video's picture plays (decoded frame by frame): the middle of the slide changes colour.
+    assert r["video_frames_b"] > r["video_frames_a"] >= 1
+    with Image.open(data / "video-a.png") as a, Image.open(data / "video-b.png") as b:
+        ra, rb = a.convert("RGB"), b.convert("RGB")
+        middle = (a.width // 2, a.height // 2)
+        pa, pb = ra.getpixel(middle), rb.getpixel(middle)
+        column = [rb.getpixel((a.width // 2, y)) for y in range(a.height)]
+    assert pa != pb and pa[0] > 100 and pb[0] > 100  # red-ish frames (160 in red), green rising with each frame
+    # The right way up: the frame's white band is at the top of the picture.
+    top = next(px for px in column[60:] if px != column[60])
+    assert min(top) > 200, top
     # 朗读 reads the slide and does not stop the show.
     assert any("宪法宣传周" in s and "宪法是国家的根本法" in s for s in r["spoken"])
     assert r["still_playing_after_read"] is True

@@ -51,6 +51,15 @@ def plays_then_touch(p: Any, record: dict[str, Any]) -> Steps:
     yield from wait_for(p, lambda: _showing(p) not in ("", "text1"), 30, settle=0.3)
     seen.append(_showing(p))
     ui.look(p, record, "publicity_third")
+    # The video slide plays its picture: two moments, two different frames.
+    from pathlib import Path  # deferred with the rest of this scenario's app-side helpers
+
+    yield 0.2
+    p.screenshot(Path(record["data_dir"]) / "video-a.png")
+    record["video_frames_a"] = _ui(p).show.video.frames if _ui(p).show.video else 0
+    yield 0.8
+    p.screenshot(Path(record["data_dir"]) / "video-b.png")
+    record["video_frames_b"] = _ui(p).show.video.frames if _ui(p).show.video else 0
     record["seen"] = seen
     record["shown_before_touch"] = _ui(p).show.shown
     # A finger anywhere on the slide (the middle, over the attract screen's start button).
