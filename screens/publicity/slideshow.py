@@ -17,8 +17,9 @@ from kivy.clock import Clock
 from kivy.input.motionevent import MotionEvent
 from kivy.lang import Builder
 from kivy.graphics.texture import Texture
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.label import Label
 
 from kiosk.publicity.feature import Slide
 
@@ -72,6 +73,40 @@ class VideoFrames:
             self._event.cancel()
             self._event = None
         self._cap.release()
+
+
+class FitLabel(Label):
+    """A label set at ``base_size`` whose type shrinks until the text fits its height:
+    a text slide may hold 600 characters, in elder type, on a portrait screen."""
+
+    base_size = NumericProperty(40.0)
+    MIN_SIZE = 14.0
+
+    def on_base_size(self, *_args: object) -> None:
+        """Start again from the full size."""
+        self._restart()
+
+    def on_text(self, *_args: object) -> None:
+        """A new text: from the full size."""
+        self._restart()
+
+    def on_size(self, *_args: object) -> None:
+        """A new room (the window turned, elder mode): from the full size."""
+        self._restart()
+
+    def on_texture_size(self, *_args: object) -> None:
+        """Each new layout of the text: smaller again if it still does not fit."""
+        self._fit()
+
+    def _restart(self) -> None:
+        if self.font_size != self.base_size:
+            self.font_size = self.base_size  # the text is laid out again: on_texture_size follows
+        else:
+            self._fit()  # same size, no new layout: judge the one there is against the new room
+
+    def _fit(self) -> None:
+        if self.height > 1 and self.texture_size[1] > self.height and self.font_size > self.MIN_SIZE:
+            self.font_size = max(self.MIN_SIZE, self.font_size * 0.9)
 
 
 class Slideshow(FloatLayout):

@@ -57,7 +57,7 @@ def test_due_slides_play_on_attract_and_a_touch_stops_them(tmp_path: Path) -> No
     assert "法治宣传" in text(r, "publicity_image") and "轻触屏幕  开始办理" in text(r, "publicity_image")
     slide = text(r, "publicity_text")
     assert "宪法宣传周" in slide and "宪法是国家的根本法" in slide and "朗读" in slide
-    assert "视频" in text(r, "publicity_third")
+    assert "视频" in text(r, "publicity_video")
     # The video's picture plays (decoded frame by frame): the middle of the slide changes colour.
     assert r["video_frames_b"] > r["video_frames_a"] >= 1
     with Image.open(data / "video-a.png") as a, Image.open(data / "video-b.png") as b:
@@ -103,3 +103,16 @@ def test_nothing_due_leaves_the_attract_screen_alone(tmp_path: Path) -> None:
     assert r["playing"] is False
     assert "法治宣传" not in text(r, "attract")
     assert _plays(data) == []
+
+
+@pytest.mark.parametrize("size", ["1280x800", "800x1280"])
+def test_a_long_text_slide_fits_in_elder_type(tmp_path: Path, size: str) -> None:
+    data = tmp_path / "kiosk"
+    data.mkdir()
+    text600 = ("宪法是国家的根本法，是治国安邦的总章程，具有最高的法律地位、法律权威、法律效力。" * 20)[:600]
+    span = {"from": (TODAY - timedelta(days=1)).isoformat(), "to": (TODAY + timedelta(days=1)).isoformat()}
+    _install(data, tmp_path, [item("long", "text", title="宪法宣传周", text=text600, seconds=30, **span)])
+    r = run_scenario("tests.publicity.ui_scenarios", "long_text", data, {"elder": True}, size=size, timeout=120)
+    assert r["fits"] and r["below_title"], r
+    assert r["font_size"] >= 14
+    assert "治国安邦" in text(r, "publicity_long_text")

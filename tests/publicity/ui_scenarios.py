@@ -23,6 +23,7 @@ def _ui(p: Any) -> Any:
 
 def _quiet_while(p: Any, record: dict[str, Any]) -> None:
     publicity = _ui(p)
+    p.app.elder = bool(record.get("elder"))  # a look at the slides in elder type (by hand)
     publicity.publicity.start_after_s = float(record.get("start_after_s", 1.0))
     publicity.wait(publicity.publicity.start_after_s)
 
@@ -50,7 +51,7 @@ def plays_then_touch(p: Any, record: dict[str, Any]) -> Steps:
     record["still_playing_after_read"] = _ui(p).show.playing
     yield from wait_for(p, lambda: _showing(p) not in ("", "text1"), 30, settle=0.3)
     seen.append(_showing(p))
-    ui.look(p, record, "publicity_third")
+    ui.look(p, record, record.get("shot_prefix", "") + "publicity_video")
     # The video slide plays its picture: two moments, two different frames.
     from pathlib import Path  # deferred with the rest of this scenario's app-side helpers
 
@@ -103,3 +104,16 @@ def nothing_due(p: Any, record: dict[str, Any]) -> Steps:
     yield 3.0
     record["playing"] = _ui(p).show.playing
     ui.look(p, record, "attract", photograph=False)
+
+
+@scenario
+def long_text(p: Any, record: dict[str, Any]) -> Steps:
+    """A text slide of 600 characters, in elder type: it fits between its title and 朗读."""
+    _quiet_while(p, record)
+    yield from wait_for(p, lambda: _showing(p) != "", 10, settle=1.0)
+    show = _ui(p).show
+    body, title, read = show.ids.body, show.ids.title, show.ids.read
+    record["fits"] = body.texture_size[1] <= body.height + 1
+    record["below_title"] = body.top <= title.y + 1 and body.y >= read.top - 1
+    record["font_size"] = body.font_size
+    ui.look(p, record, record.get("shot_prefix", "") + "publicity_long_text")
