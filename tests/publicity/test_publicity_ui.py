@@ -33,7 +33,7 @@ def _items() -> list[dict[str, Any]]:
     return [
         item("image1", title="12月4日 国家宪法日", seconds=3, **span),
         item("text1", "text", title="宪法宣传周", seconds=4, **span),
-        item("clip1", "video", title="民法典进万家", seconds=3, **span),
+        item("clip1", "video", title="民法典进万家", seconds=6, **span),
         # Not for this site, and not today: never shown.
         item("elsewhere", title="别处的宣传", sites=["另一个司法所"], **span),
         item("old", title="去年的宣传", **{"from": "2025-12-01", "to": "2025-12-07"}),
