@@ -135,6 +135,15 @@ def test_upload_schedule_preview_and_publish_in_chromium(tmp_path: Path) -> None
             assert preview(SITE, f"{start}T17:30") == [HOSTILE, "民法典进万家"]  # the text ends at 17:00
             assert preview(SITE, f"{end + timedelta(days=1)}T10:00") == []
             assert "没有要播放的内容" in browser.js("document.getElementById('p-out').textContent")
+            # Reschedule the picture to every day of the week (the form holds its schedule; no new upload).
+            browser.js("document.querySelector('#items .item [data-edit]').click()")
+            assert browser.js("document.getElementById('f-title').value") == HOSTILE
+            assert browser.js("document.getElementById('f-submit').textContent") == "保存排期"
+            browser.js("document.querySelectorAll('input[name=day]').forEach(c => { c.checked = true })")
+            browser.js("document.getElementById('add-msg').textContent = ''; document.getElementById('f-submit').click()")
+            browser.wait_for("document.getElementById('add-msg').textContent === '排期已保存。'")
+            browser.wait_for("document.querySelector('#items .item .when').textContent.includes('每天')")
+            assert preview(SITE, f"{start + timedelta(days=5)}T16:30") == [HOSTILE, "宪法宣传周", "民法典进万家"]
             # Publish: the next signed package, with the three items as the terminal reads them.
             browser.js("document.getElementById('publish-go').click()")
             browser.wait_for("document.getElementById('publish-msg').textContent.startsWith('已发布')", 30)
@@ -146,7 +155,7 @@ def test_upload_schedule_preview_and_publish_in_chromium(tmp_path: Path) -> None
             browser.close()
         manifest = check_package(d / "updates" / "targets" / "content" / "publicity-1.zip")
         assert [(i.kind, i.title) for i in manifest.items] == [("image", HOSTILE), ("text", "宪法宣传周"), ("video", "民法典进万家")]
-        assert sorted(manifest.items[0].sites) == [SITE] and manifest.items[0].days == frozenset({1, 2, 3, 4, 5})
+        assert sorted(manifest.items[0].sites) == [SITE] and manifest.items[0].days == frozenset(range(1, 8))
         listed = center(d, "content", "list")
         assert "content/publicity-1.zip\tpublicity\t1\t" in listed.stdout
         if os.environ.get("KIOSK_DOC_SHOTS"):  # make screenshots refreshes docs/

@@ -133,6 +133,7 @@ Object.assign(window.I18N.zh_CN, {
   pb_due: "该时刻播放 {n} 项：", pb_nothing_due: "该时刻该站点没有要播放的内容。",
   pb_published: "已发布：第 {n} 版（{v}）。终端空闲时自动更新。", pb_package: "第 {n} 版 · {v}", pb_none_published: "还没有发布过。",
   pb_not_delegated: "中心尚不能签发宣传内容：请技术人员先运行 kiosk-center content delegate publicity。",
+  pb_edit: "修改排期", pb_save: "保存排期", pb_saved: "排期已保存。", pb_editing: "修改排期",
   fig_publicity: "法治宣传播放次数（按内容、站点）", fig_col_item: "宣传内容", fig_col_plays: "播放次数", fig_no_plays: "期间没有播放记录。",
 });
 Object.assign(window.I18N.en, {
@@ -147,5 +148,6 @@ Object.assign(window.I18N.en, {
   pb_due: "{n} item(s) play then:", pb_nothing_due: "Nothing plays at that site then.",
   pb_published: "Published: package {n} ({v}). Terminals take it when idle.", pb_package: "Package {n} · {v}", pb_none_published: "Nothing published yet.",
   pb_not_delegated: "The centre cannot sign publicity yet: a technician runs kiosk-center content delegate publicity first.",
+  pb_edit: "Reschedule", pb_save: "Save the schedule", pb_saved: "Schedule saved.", pb_editing: "Change the schedule",
   fig_publicity: "Publicity showings per item and site", fig_col_item: "Item", fig_col_plays: "Showings", fig_no_plays: "Nothing was shown in this period.",
 });

@@ -14,6 +14,7 @@
   const $ = (id) => document.getElementById(id);
   const DAYS = [1, 2, 3, 4, 5, 6, 7];
   let doc = { items: [], sites: [], published: [], can_publish: false };
+  let editing = null; // the id of the item whose schedule the form holds, or null: a new item
 
   async function call(url, opts) {
     const r = await fetch(url, opts);
@@ -56,7 +57,8 @@
       thumb(i),
       el("div", { class: "what" }, el("b", null, i.title), el("span", { class: "kind" }, t("pb_kind_" + i.kind)),
         el("div", { class: "when" }, when(i))),
-      el("div", null, editable ? el("button", { type: "button", "data-delete": i.id }, t("pb_delete")) : null));
+      el("div", { class: "actions" }, editable ? [el("button", { type: "button", "data-edit": i.id }, t("pb_edit")),
+        el("button", { type: "button", "data-delete": i.id }, t("pb_delete"))] : null));
   }
 
   function render() {
@@ -75,8 +77,34 @@
 
   async function load() { doc = await call("/api/publicity"); render(); }
 
+  function editMode(item) {
+    editing = item ? item.id : null;
+    $("f-kind").disabled = !!item;
+    $("f-submit").textContent = t(item ? "pb_save" : "pb_f_submit");
+    $("pb-add").textContent = t(item ? "pb_editing" : "pb_add");
+    if (!item) return;
+    $("f-kind").value = item.kind; kindRows();
+    $("row-file").hidden = true;
+    $("f-title").value = item.title; $("f-text").value = item.text || ""; $("f-seconds").value = item.seconds;
+    $("f-from").value = item.from; $("f-to").value = item.to; $("f-h0").value = item.hours[0]; $("f-h1").value = item.hours[1];
+    document.querySelectorAll("input[name=day]").forEach((c) => { c.checked = item.days.includes(Number(c.value)); });
+    document.querySelectorAll("input[name=site]").forEach((c) => { c.checked = item.sites.includes(c.value); });
+    $("add").scrollIntoView();
+  }
+
   $("add-form").addEventListener("submit", async (e) => {
     e.preventDefault();
+    if (editing) {
+      try {
+        await call("/api/publicity/items/" + encodeURIComponent(editing), { method: "POST", body: JSON.stringify(schedule()),
+          headers: { "Content-Type": "application/json" } });
+        say("add-msg", t("pb_saved"));
+        editMode(null);
+        $("f-title").value = ""; $("f-text").value = "";
+        await load();
+      } catch (err) { say("add-msg", t("pb_error", { e: err.message }), true); }
+      return;
+    }
     const form = new FormData();
     form.append("kind", $("f-kind").value);
     form.append("schedule", JSON.stringify(schedule()));
@@ -91,6 +119,8 @@
   });
 
   $("items").addEventListener("click", async (e) => {
+    const edit = e.target.dataset && e.target.dataset.edit;
+    if (edit) { editMode(doc.items.find((i) => i.id === edit)); return; }
     const id = e.target.dataset && e.target.dataset.delete;
     if (!id) return;
     await call("/api/publicity/items/" + encodeURIComponent(id) + "/delete", { method: "POST" });
