@@ -6,20 +6,29 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import signal
+import subprocess
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from fleet.center import figures, report
+from fleet.center.auth import User, Users, login_cookie
+from fleet.center.releases import ReleaseRepo
 from kiosk.outbox import add_event
 from kiosk.publicity.package import install_package
 from kiosk.store import transaction
 from tests.fleet.conftest import Fleet, fleet, until  # noqa: F401 — the fixture
 from tests.fleet.test_cli import center
 from tests.publicity.media import item, package
-from tests.support import CST, SettableClock
+from tests.support import CST, PYTHON, ROOT, SettableClock, kiosk_env
+from tests.support.cdp import CHROMIUM, Browser
 
 
-def test_plays_per_item_per_site_reach_the_figures(fleet: Fleet, tmp_path: Path) -> None:  # noqa: F811
+def _play(fleet: Fleet, tmp_path: Path) -> Path:  # noqa: F811
+    """Two terminals at two sites show the slides of one package; returns the package."""
     clock = SettableClock(datetime(2026, 12, 4, 10, 0, tzinfo=CST))  # 国家宪法日, a Friday
     pkg = package(tmp_path / "p.zip", [item("xianfa", title="国家宪法日"), item("minfadian", "text", title="民法典")], "2026-12")
     fleet.provision("HS-PL-0001", "城关司法所")
@@ -40,6 +49,11 @@ def test_plays_per_item_per_site_reach_the_figures(fleet: Fleet, tmp_path: Path)
         fleet.agent(t)
     until(lambda: fleet.store.event_count("HS-PL-0001", "publicity_played") == 4
           and fleet.store.event_count("HS-PL-0002", "publicity_played") == 3, 20)
+    return pkg
+
+
+def test_plays_per_item_per_site_reach_the_figures(fleet: Fleet, tmp_path: Path) -> None:  # noqa: F811
+    _play(fleet, tmp_path)
     figures.refresh(fleet.store.engine)
     rep = figures.report(fleet.store.engine, "2026-12-01", "2026-12-07")
     assert rep.get("城关司法所")["publicity_plays"] == {"minfadian": 1, "xianfa": 3}
@@ -56,3 +70,35 @@ def test_plays_per_item_per_site_reach_the_figures(fleet: Fleet, tmp_path: Path)
     col = rows[0].index("法治宣传播放")
     day_totals = {(r[0], r[1]): r[col] for r in rows[1:] if r[4] == "合计"}
     assert day_totals == {("城关司法所", "2026-12-04"): "4", ("下陆司法所", "2026-12-04"): "2"}
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+def test_plays_on_the_figures_page(fleet: Fleet, tmp_path: Path) -> None:  # noqa: F811
+    pkg = _play(fleet, tmp_path)
+    d = tmp_path / "centre-data"
+    repo = ReleaseRepo(d / "updates")
+    repo.init(tmp_path / "usb")
+    repo.delegate("publicity", tmp_path / "usb")
+    repo.add_content("publicity", pkg, tmp_path / "usb")  # the titles the page shows come from what was published
+    Users(fleet.store).add("wang", "bureau", "bureau password", "王科长")
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "fleet.center_cli", "serve", "--data-dir", str(d), "--db", f"sqlite:///{tmp_path / 'center.sqlite3'}",
+         "--with-broker", "--mqtt-port", "0", "--http", "127.0.0.1:0"],
+        env=kiosk_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        until(lambda: (d / "center.json").is_file() and "http" in json.loads((d / "center.json").read_text()), timeout=30)
+        base = "http://" + json.loads((d / "center.json").read_text())["http"]
+        with Browser(tmp_path / "chromium") as browser:
+            browser.set_cookie(base + "/", *login_cookie(d, User("wang", "bureau", "王科长")))
+            browser.goto(base + "/figures?from=2026-12-01&to=2026-12-07")
+            browser.wait_for("document.querySelectorAll('#plays-table tr[data-item]').length === 3", 30)
+            rows = browser.js("Array.from(document.querySelectorAll('#plays-table tr[data-item]'))"
+                              ".map(r => Array.from(r.children).map(c => c.textContent).join('|'))")
+            assert sorted(rows) == ["下陆司法所|国家宪法日|2", "城关司法所|国家宪法日|3", "城关司法所|民法典|1"]
+            assert "法治宣传播放次数" in browser.js("document.getElementById('publicity-plays').textContent")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
