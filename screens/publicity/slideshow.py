@@ -98,15 +98,19 @@ class FitLabel(Label):
         """Each new layout of the text: smaller again if it still does not fit."""
         self._fit()
 
+    def _size(self) -> float:
+        return float(self.property("font_size").get(self))
+
     def _restart(self) -> None:
-        if self.font_size != self.base_size:
+        if self._size() != self.base_size:
             self.font_size = self.base_size  # the text is laid out again: on_texture_size follows
         else:
             self._fit()  # same size, no new layout: judge the one there is against the new room
 
     def _fit(self) -> None:
-        if self.height > 1 and self.texture_size[1] > self.height and self.font_size > self.MIN_SIZE:
-            self.font_size = max(self.MIN_SIZE, self.font_size * 0.9)
+        size = self._size()
+        if self.height > 1 and self.texture_size[1] > self.height and size > self.MIN_SIZE:
+            self.font_size = max(self.MIN_SIZE, size * 0.9)
 
 
 class Slideshow(FloatLayout):

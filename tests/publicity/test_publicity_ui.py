@@ -9,7 +9,7 @@ import os
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from PIL import Image
@@ -63,8 +63,8 @@ def test_due_slides_play_on_attract_and_a_touch_stops_them(tmp_path: Path) -> No
     with Image.open(data / "video-a.png") as a, Image.open(data / "video-b.png") as b:
         ra, rb = a.convert("RGB"), b.convert("RGB")
         middle = (a.width // 2, a.height // 2)
-        pa, pb = ra.getpixel(middle), rb.getpixel(middle)
-        column = [rb.getpixel((a.width // 2, y)) for y in range(a.height)]
+        pa, pb = cast(tuple[int, int, int], ra.getpixel(middle)), cast(tuple[int, int, int], rb.getpixel(middle))
+        column = [cast(tuple[int, int, int], rb.getpixel((a.width // 2, y))) for y in range(a.height)]
     assert pa != pb and pa[0] > 100 and pb[0] > 100  # red-ish frames (160 in red), green rising with each frame
     # The right way up: the frame's white band is at the top of the picture.
     top = next(px for px in column[60:] if px != column[60])
