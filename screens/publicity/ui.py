@@ -39,6 +39,9 @@ class PublicityUi(FeatureUiBase):
         app.terminal.flow.add_listener(self._on_flow)
         # Any touch on the attract screen is someone there: the quiet while starts again.
         Window.bind(on_touch_down=self._on_window_touch)
+        # Bound once the app has bound its own key handler, which answers every key: Kivy
+        # asks the last bound first, so this one sees the key before it is taken.
+        Clock.schedule_once(lambda _dt: Window.bind(on_key_down=self._on_window_key), 0)
         self.wait(feature.start_after_s)
 
     def act(self, name: str, arg: str) -> None:
@@ -74,6 +77,14 @@ class PublicityUi(FeatureUiBase):
         if not self.show.playing and self.app.terminal.flow.state is VisitState.ATTRACT:
             self.wait(self.publicity.start_after_s)
         return False  # the touch goes on to the widgets
+
+    def _on_window_key(self, _window: object, *_args: object) -> bool:
+        # A keypad user is there: the attract screen's own buttons, not slides over them.
+        if self.show.playing:
+            self.show.stop()
+        if self.app.terminal.flow.state is VisitState.ATTRACT:
+            self.wait(self.publicity.start_after_s)
+        return False  # the key goes on to the app's keypad navigation
 
     def _on_flow(self, old: State, new: State, event: ev.Event) -> None:
         if isinstance(event, PublicityInterrupted) or new is not VisitState.ATTRACT:

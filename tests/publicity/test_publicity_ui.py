@@ -93,6 +93,7 @@ def test_an_interrupting_event_stops_the_show_and_it_comes_back(tmp_path: Path) 
     assert r["playing_after_event"] is False and r["screen_after_event"] == "attract"
     assert "法治宣传" not in text(r, "after_event") and "公共法律服务" in text(r, "after_event")
     assert r["back_after"] == "image1"
+    assert r["playing_after_key"] is False and r["focused_after_key"] in ("start", "voice")
 
 
 def test_nothing_due_leaves_the_attract_screen_alone(tmp_path: Path) -> None:

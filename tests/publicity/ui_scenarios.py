@@ -95,6 +95,11 @@ def interrupted(p: Any, record: dict[str, Any]) -> Steps:
     ui.look(p, record, "after_event", photograph=False)
     yield from wait_for(p, lambda: _showing(p) != "", 10)
     record["back_after"] = _showing(p)
+    # A key of the keypad stops it too, and the focus is on the attract screen's own buttons.
+    yield p.press_key(ui.KEY_DOWN)
+    record["playing_after_key"] = _ui(p).show.playing
+    focused = p.app.keypad.focused
+    record["focused_after_key"] = focused.action if focused is not None else ""
 
 
 @scenario
