@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kivy.lang import Builder
 from kivy.properties import StringProperty
+from kivy.uix.widget import Widget
 
 from screens.base import KioskScreen
 
@@ -30,11 +31,20 @@ class AttractScreen(KioskScreen):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._taps: list[float] = []
+        self._layers: list[Widget] = []
 
     def refresh(self) -> None:
         """Update the date, time and today's opening hours."""
         self.clock_text = self.kiosk.now_text()
         self.hours_text = self.kiosk.hours_text()
+
+    def add_layer(self, widget: Widget) -> None:
+        """Lay ``widget`` over the whole screen (a feature's layer: the publicity
+        slideshow); it takes the touches first and removes itself."""
+        if widget not in self._layers:
+            self._layers.append(widget)
+        if widget.parent is None:
+            self.add_widget(widget)
 
     def spoken_intro(self) -> str:
         """Welcome, and how to begin."""
@@ -43,6 +53,8 @@ class AttractScreen(KioskScreen):
 
     def on_touch_up(self, touch: MotionEvent) -> bool:
         """Start a visit on any touch, except the hidden technician corner."""
+        if any(w.parent is self and w.on_touch_up(touch) for w in self._layers):
+            return True  # a layer over the screen (the slideshow) took it
         if not self.collide_point(*touch.pos) or any(self.ids[b].collide_point(*touch.pos) for b in ("start", "voice")):
             return super().on_touch_up(touch)  # the buttons handle their own touches
         if self.ids.site.collide_point(*touch.pos):

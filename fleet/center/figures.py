@@ -1,5 +1,5 @@
 """Figures for the justice bureau: tickets, waits, service times, no-shows, ratings,
-legal aid, appointments and video calls, per site and day (docs/figures.md defines each).
+legal aid, appointments, video calls and publicity showings, per site and day (docs/figures.md defines each).
 
 Design. A ticket is known only by its events (issued, called, transferred, finished),
 identified per terminal by ``(day, number)``, so the unit of computation is one
@@ -53,8 +53,10 @@ APPOINTMENT_CANCELLED = "appointment_cancelled"
 APPOINTMENT_MOVED = "appointment_moved"
 APPOINTMENT_CHECKED_IN = "appointment_checked_in"
 VIDEO_CALL = "video_call"  # service, answered (bool), wait_s, duration_s (kiosk/call.py)
+PUBLICITY_PLAYED = "publicity_played"  # item, package (kiosk/publicity/feature.py): one showing of a slide
+MAX_PLAYED_ITEMS = 200  # distinct items counted per terminal-day (a package holds at most 200)
 KINDS = (TICKET_ISSUED, TICKET_CALLED, TICKET_TRANSFERRED, TICKET_FINISHED, RATING, LEGAL_AID,
-         APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED, APPOINTMENT_MOVED, APPOINTMENT_CHECKED_IN, VIDEO_CALL)
+         APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED, APPOINTMENT_MOVED, APPOINTMENT_CHECKED_IN, VIDEO_CALL, PUBLICITY_PLAYED)
 # Priority classes of kiosk.tickets.Priority ("appointment": checked in for a booking).
 PRIORITIES = ("normal", "elderly", "disabled", "military", "appointment")
 ALL = "*"  # the key of a total (every site, every day or every service)
@@ -107,7 +109,8 @@ def day_document(rows: Iterable[tuple[str, str, Any, Any]], where: str = "", ord
     rows = list(rows) if ordered else sorted(rows, key=lambda r: (str(r[3]), r[0]))
     cells: dict[str, dict[str, Any]] = defaultdict(_cell)
     first_called: set[str] = set()
-    other: dict[str, Any] = {"legal_aid": 0, "booked": 0, "cancelled": 0, "moved": 0, "checked_in": 0, "video": 0, "answered": 0, "vwait": []}
+    other: dict[str, Any] = {"legal_aid": 0, "booked": 0, "cancelled": 0, "moved": 0, "checked_in": 0, "video": 0, "answered": 0, "vwait": [],
+                             "plays": {}}
 
     def priority(p: dict[str, Any]) -> str:
         v = p.get("priority")
@@ -172,6 +175,11 @@ def day_document(rows: Iterable[tuple[str, str, Any, Any]], where: str = "", ord
                 if answered:
                     other["answered"] += 1
                     other["vwait"].append(wait)
+            elif kind == PUBLICITY_PLAYED:
+                plays, item = other["plays"], _text(p, "item")
+                if item not in plays and len(plays) >= MAX_PLAYED_ITEMS:
+                    raise Malformed("more distinct publicity items in one day than a package holds")
+                plays[item] = plays.get(item, 0) + 1
         except Malformed as exc:
             log.warning("figures: skipping malformed %s event %s%s: %s", kind, event_id, where, exc)
     for c in cells.values():
@@ -352,6 +360,7 @@ class Acc:
     video: int = 0
     answered: int = 0
     vwaits: list[int] = field(default_factory=list)
+    plays: dict[str, int] = field(default_factory=dict)  # publicity showings by item id
 
     def add_cell(self, c: dict[str, Any]) -> None:
         """Add one service's cell of a terminal-day document."""
@@ -378,6 +387,8 @@ class Acc:
         self.video += o["video"]
         self.answered += o["answered"]
         self.vwaits += o["vwait"]
+        for item, n in o.get("plays", {}).items():  # documents made before publicity have none
+            self.plays[item] = self.plays.get(item, 0) + n
 
     def add(self, o: "Acc") -> None:
         """Add another group's figures (spelt out: this runs for every group merged)."""
@@ -401,6 +412,8 @@ class Acc:
         self.video += o.video
         self.answered += o.answered
         self.vwaits += o.vwaits
+        for item, n in o.plays.items():
+            self.plays[item] = self.plays.get(item, 0) + n
 
     def result(self) -> dict[str, Any]:
         """The figures (times in seconds, rates as fractions; None where undefined)."""
@@ -435,6 +448,8 @@ class Acc:
             "video_answered": self.answered,
             "video_unanswered": self.video - self.answered,
             "video_wait_median_s": _median_p90(self.vwaits)[0],
+            "publicity_plays": dict(sorted(self.plays.items())),
+            "publicity_plays_total": sum(self.plays.values()),
         }
 
 

@@ -17,6 +17,7 @@ each package of that name; the terminal refuses one not above what it runs.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
@@ -28,6 +29,8 @@ from typing import Any
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from securesystemslib.signer import CryptoSigner
 from tuf.api.metadata import (
+    DelegatedRole,
+    Delegations,
     Metadata,
     MetaFile,
     Root,
@@ -47,7 +50,13 @@ ROLES = ("root", "targets", "snapshot", "timestamp")
 OFFLINE_ROLES = ("root", "targets")
 ONLINE_ROLES = ("snapshot", "timestamp")
 EXPIRY = {"root": timedelta(days=365), "targets": timedelta(days=365), "snapshot": timedelta(days=30), "timestamp": timedelta(days=1)}
-METADATA_NAME = re.compile(r"^(\d{1,10}\.)?(root|targets|snapshot|timestamp)\.json$")
+METADATA_NAME = re.compile(r"^(\d{1,10}\.)?(root|targets|snapshot|timestamp)\.json$|^publicity\.json$")
+# Content the centre may sign by itself: the targets role (offline key) delegates these
+# names to a role whose key the running centre holds, so the bureau can publish from its
+# page. A stolen centre can then sign publicity slides at worst, never software or the law
+# library; the terminal still checks each package as hostile (kiosk/publicity/package.py).
+DELEGATED: dict[str, str] = {"publicity": "content/publicity-*"}
+SERIALS = "content-serials.json"  # the highest serial ever given per content (never reused)
 TARGET_NAME = re.compile(r"^(app|content)/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
 
@@ -182,10 +191,11 @@ class ReleaseRepo:
             version = package_version(content, package)
         except ValueError as exc:
             raise ReleaseError(str(exc)) from None
-        targets_signer = load_signer(offline_keys, "targets")
-        targets = self._load("targets")
-        serial = 1 + max((int(c.get("serial", 0)) for c in self._customs(targets) if c.get("kind") == "content" and c.get("content") == content),
-                         default=0)
+        role = content if content in DELEGATED and self.delegated(content) else "targets"
+        signer = load_signer(offline_keys if role == "targets" else self.online_keys, role)
+        targets = self._load(role)
+        serial = 1 + max([self._serials().get(content, 0), *(int(c.get("serial", 0)) for c in self.all_customs()
+                                                             if c.get("kind") == "content" and c.get("content") == content)])
         name = content_target(content, serial)
         dest = self.targets_dir / name
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -197,13 +207,92 @@ class ReleaseRepo:
         tf = TargetFile.from_file(name, str(dest), ["sha256"])
         tf.unrecognized_fields["custom"] = {"kind": "content", "content": content, "serial": serial, "version": version}
         targets.signed.targets[name] = tf
-        targets.signed.version += 1
-        targets.signed.expires = _now() + {**EXPIRY, **(expiry or {})}["targets"]
-        targets.signatures.clear()
-        targets.sign(targets_signer)
-        self._save(targets, "targets")
+        self._resign(targets, role, signer, expiry)
+        self._write_serials({**self._serials(), content: serial})
         self.publish(expiry=expiry)
         return name
+
+    def _resign(self, md: Metadata[Any], role: str, signer: CryptoSigner, expiry: dict[str, timedelta] | None) -> None:
+        md.signed.version += 1
+        md.signed.expires = _now() + {**EXPIRY, **(expiry or {})}["targets"]
+        md.signatures.clear()
+        md.sign(signer)
+        self._save(md, role)
+
+    def _serials(self) -> dict[str, int]:
+        try:
+            doc = json.loads((self.base / SERIALS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {k: v for k, v in doc.items() if isinstance(v, int)} if isinstance(doc, dict) else {}
+
+    def _write_serials(self, serials: dict[str, int]) -> None:
+        tmp = self.base / f".{SERIALS}.tmp"
+        tmp.write_text(json.dumps(serials), encoding="utf-8")
+        os.replace(tmp, self.base / SERIALS)
+
+    def delegated(self, role: str) -> bool:
+        """Whether the targets role hands ``role``'s names to the centre's own key."""
+        delegations = self._load("targets").signed.delegations
+        return bool(delegations and delegations.roles and role in delegations.roles) and (self.online_keys / f"{role}.pem").is_file()
+
+    def delegate(self, role: str, offline_keys: Path, *, expiry: dict[str, timedelta] | None = None) -> None:
+        """Let the running centre sign ``role``'s content by itself (``DELEGATED``): a new
+        key in the online keys dir, named in targets (signed with the offline key)."""
+        if role not in DELEGATED:
+            raise ReleaseError(f"{role!r} cannot be delegated; only {', '.join(DELEGATED)}")
+        if self.delegated(role):
+            raise ReleaseError(f"{role} is already signed by the centre's own key")
+        targets_signer = load_signer(offline_keys, "targets")
+        signer = CryptoSigner.generate_ed25519()
+        key_path = self.online_keys / f"{role}.pem"
+        key_path.unlink(missing_ok=True)
+        _write_key(key_path, signer)
+        targets = self._load("targets")
+        delegations = targets.signed.delegations or Delegations(keys={}, roles={})
+        assert delegations.roles is not None
+        delegations.keys[signer.public_key.keyid] = signer.public_key
+        delegations.roles[role] = DelegatedRole(name=role, keyids=[signer.public_key.keyid], threshold=1,
+                                                terminating=True, paths=[DELEGATED[role]])
+        targets.signed.delegations = delegations
+        self._resign(targets, "targets", targets_signer, expiry)
+        # Its own metadata starts empty, at version 1, signed with its new key.
+        md = Metadata(Targets(version=1, expires=_now() + {**EXPIRY, **(expiry or {})}["targets"]))
+        md.sign(signer)
+        self._save(md, role)
+        self.publish(expiry=expiry)
+
+    def remove_content(self, name: str, offline_keys: Path | None, *, expiry: dict[str, timedelta] | None = None) -> None:
+        """Withdraw the content target ``name`` (terminals that run it keep it; none
+        fetches it again). Its serial is never given again."""
+        for role in [*(r for r in DELEGATED if self.delegated(r)), "targets"]:
+            md = self._load(role)
+            tf = md.signed.targets.get(name)
+            if tf is None:
+                continue
+            if dict(tf.unrecognized_fields.get("custom") or {}).get("kind") != "content":
+                raise ReleaseError(f"{name} is a software release, not content; releases are halted, not removed")
+            if role == "targets" and offline_keys is None:
+                raise ReleaseError(f"{name} is signed with the offline targets key: give --keys DIR")
+            signer = load_signer(offline_keys if role == "targets" and offline_keys is not None else self.online_keys, role)
+            del md.signed.targets[name]
+            self._resign(md, role, signer, expiry)
+            self.publish(expiry=expiry)
+            (self.targets_dir / name).unlink(missing_ok=True)
+            return
+        raise ReleaseError(f"no content package {name} in the repository")
+
+    def delegated_roles(self) -> list[str]:
+        """The delegated roles in use (their metadata is in the snapshot)."""
+        delegations = self._load("targets").signed.delegations
+        return [r for r in (delegations.roles or {}) if (self.metadata_dir / f"{r}.json").is_file()] if delegations else []
+
+    def all_customs(self) -> list[dict[str, Any]]:
+        """The custom fields of every target, the delegated roles' too."""
+        out = self._customs(self._load("targets"))
+        for role in self.delegated_roles():
+            out += self._customs(self._load(role))
+        return out
 
     @staticmethod
     def _customs(targets: Metadata[Any]) -> list[dict[str, Any]]:
@@ -215,6 +304,8 @@ class ReleaseRepo:
         targets = self._load("targets")
         snapshot = self._load("snapshot")
         snapshot.signed.meta["targets.json"] = MetaFile(version=targets.signed.version)
+        for role in self.delegated_roles():
+            snapshot.signed.meta[f"{role}.json"] = MetaFile(version=self._load(role).signed.version)
         snapshot.signed.version += 1
         snapshot.signed.expires = _now() + exp["snapshot"]
         snapshot.signatures.clear()
@@ -245,7 +336,10 @@ class ReleaseRepo:
     def releases(self) -> dict[str, dict[str, Any]]:
         """Every target: name -> {version, kind, length} (content also: content, serial)."""
         out = {}
-        for name, tf in self._load("targets").signed.targets.items():
+        tfs = dict(self._load("targets").signed.targets)
+        for role in self.delegated_roles():
+            tfs.update(self._load(role).signed.targets)
+        for name, tf in tfs.items():
             custom = dict(tf.unrecognized_fields.get("custom") or {})
             out[name] = {"version": custom.get("version"), "kind": custom.get("kind"), "length": tf.length}
             if custom.get("kind") == "content":

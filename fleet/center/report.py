@@ -80,6 +80,7 @@ OTHER_COLS = [
     Col("video_answered", "接通"),
     Col("video_unanswered", "未接通"),
     Col("video_wait_median_s", "视频等待中位数(分钟)", "min", 12),
+    Col("publicity_plays_total", "法治宣传播放", width=11),
 ]
 ALL_COLS = TICKET_COLS + OTHER_COLS
 TOTAL = "合计"
@@ -397,11 +398,21 @@ def to_html(rep: Report) -> str:
         '<figure><figcaption>各项服务取号与办结</figcaption>' + by_service + "</figure></div>",
         '<h2 class="page">各站点汇总</h2>' + _table(["站点"], TICKET_COLS, site_rows) + _table(["站点"], OTHER_COLS, site_rows),
         "<h2>各项服务</h2>" + _table(["服务"], TICKET_COLS, svc_rows),
+        "<h2>法治宣传播放（按内容、站点）</h2>" + _plays_table(rep),
         '<h2 class="page">每日明细</h2>' + _table(["站点", "日期", "星期"], TICKET_COLS, day_rows),
         "<h2>指标说明</h2><dl>" + "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in DEFINITIONS) + "</dl>",
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+def _plays_table(rep: Report) -> str:
+    """Showings of each publicity item at each site (item ids as the package names them)."""
+    rows = [(s, item, n) for s in rep.sites for item, n in rep.get(s)["publicity_plays"].items()]
+    if not rows:
+        return "<p>期间没有播放记录。</p>"
+    body = "".join(f"<tr><td>{html.escape(s)}</td><td>{html.escape(i)}</td><td>{n}</td></tr>" for s, i, n in rows)
+    return f"<table><thead><tr><th>站点</th><th>宣传内容</th><th>播放次数</th></tr></thead><tbody>{body}</tbody></table>"
 
 
 FORMATS = {"csv": to_csv, "xlsx": to_xlsx, "html": lambda r: to_html(r).encode("utf-8")}

@@ -20,6 +20,7 @@ from fleet.center.auth.web import setup as auth_setup
 from fleet.center.service import CenterLink
 from fleet.center.web_context import CentreContext
 from fleet.dashboard import figures as figures_page
+from fleet.dashboard import publicity as publicity_page
 from fleet.dashboard import rollouts as rollouts_page
 from fleet.dashboard.server import DashboardPages
 from fleet.desk import server as desk
@@ -34,6 +35,7 @@ PAGE_SETS: tuple[PageSet, ...] = (
     intake_web.setup,  # legal-aid intake + the public progress look-up
     figures_page.setup,  # the bureau's figures
     rollouts_page.setup,  # versions per site and the rollouts of releases
+    publicity_page.setup,  # the bureau's publicity: upload, schedule, preview, publish
     release_web.setup,  # signed updates: /updates/metadata, /updates/targets
 )
 

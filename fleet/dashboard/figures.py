@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from fleet import web_headers
 from fleet.center import figures, report
 from fleet.center.auth.web import require
+from fleet.center.publicity import PublicityDesk
 from fleet.center.store import figure_days, terminals
 from fleet.center.web_context import CentreContext
 
@@ -55,6 +56,7 @@ def _query(request: web.Request) -> tuple[str, str, str | None]:
 def setup(app: web.Application, centre: CentreContext) -> None:
     """Add the page, its API and the background refresh to the centre's web app."""
     engine = centre.store.engine
+    desk = PublicityDesk(centre.data_dir)  # the titles of the publicity items counted
 
     async def loop_run(fn: Callable[..., T], *a: Any) -> T:
         """Blocking store work off the event loop."""
@@ -90,7 +92,8 @@ def setup(app: web.Application, centre: CentreContext) -> None:
         with engine.connect() as c:
             all_sites = sorted({r[0] for r in c.execute(select(terminals.c.site).distinct())} | set(rep.sites))
         return {**doc, "all_sites": all_sites,
-                "service_names": {v: {"zh_CN": name(v), "en": name_en(v)} for v in rep.services}}
+                "service_names": {v: {"zh_CN": name(v), "en": name_en(v)} for v in rep.services},
+                "publicity_titles": desk.titles()}
 
     async def page(request: web.Request) -> web.StreamResponse:
         await _allowed(request)

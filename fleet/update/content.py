@@ -1,6 +1,8 @@
-"""Content packages over the signed update path: the law library travels as a TUF target
-of its own kind (``content/library-<SERIAL>.sqlite3``), is verified by the terminal like
-a bundle, and replaces the running library at an idle moment without a software update.
+"""Content packages over the signed update path: the law library
+(``content/library-<SERIAL>.sqlite3``) and the bureau's publicity
+(``content/publicity-<SERIAL>.zip``, kiosk/publicity) travel as TUF targets of their own
+kind, are verified by the terminal like a bundle, and replace what runs at an idle moment
+without a software update.
 
 The serial grows by one with each package of a kind (the centre assigns it when the
 package is added). The terminal remembers the serial it runs in ``update/content.json``
@@ -17,13 +19,15 @@ from typing import Callable
 
 from fleet.update.client import TerminalUpdater, UpdateRefused, refusals
 from kiosk.lookup.library import LibraryError, check_library, install_library
+from kiosk.publicity.package import PackageError, check_package, install_package
 
 log = logging.getLogger(__name__)
 
 # The kinds of content package and the file name ending of each.
-CONTENT_KINDS: dict[str, str] = {"library": ".sqlite3"}
+CONTENT_KINDS: dict[str, str] = {"library": ".sqlite3", "publicity": ".zip"}
 STATE = "content.json"  # {kind: {"serial": n, "version": "..."}} of what the terminal runs
 MAX_PROBE = 1000  # serials looked at above the installed one in one check
+MAX_GAP = 16  # missing serials in a row before the look upward stops (a removed package leaves a gap)
 
 
 def content_target(content: str, serial: int) -> str:
@@ -38,12 +42,25 @@ def content_target(content: str, serial: int) -> str:
 def package_version(content: str, package: Path) -> str:
     """Check ``package`` as the terminal will open it; its own version string, or
     ``ValueError`` saying what is wrong."""
+    if content == "publicity":
+        try:
+            return check_package(package).version
+        except PackageError as exc:
+            raise ValueError(f"not a sound publicity package: {exc}") from None
     if content != "library":
         raise ValueError(f"unknown content {content!r}")
     try:
         return str(check_library(package).get("version", "?"))
     except LibraryError as exc:
         raise ValueError(f"not a law library package: {exc}") from None
+
+
+def install_content(content: str, package: Path, dest: Path, serial: int) -> str:
+    """Put a checked package in place where the app reads it (atomically: what plays or
+    serves now stays until the new one is proven); its version."""
+    if content == "publicity":
+        return str(install_package(package, dest, serial)["version"])
+    return str(install_library(package, dest).get("version", "?"))
 
 
 @dataclass(frozen=True)
@@ -95,14 +112,20 @@ class ContentUpdater:
 
     def newest(self, content: str) -> int | None:
         """The newest serial of ``content`` above the installed one that the centre
-        signed, or None. Serials are consecutive: look upward until one is missing."""
+        signed, or None. Serials are consecutive but for packages the centre removed:
+        look upward until ``MAX_GAP`` in a row are missing."""
         have = self.installed(content)
         found = None
+        missing = 0
         with refusals():
             tuf = self.updater.refreshed()
             for serial in range(have + 1, have + 1 + MAX_PROBE):
                 if tuf.get_targetinfo(content_target(content, serial)) is None:
-                    break
+                    missing += 1
+                    if missing >= MAX_GAP:
+                        break
+                    continue
+                missing = 0
                 found = serial
         return found
 
@@ -126,15 +149,16 @@ class ContentUpdater:
             if not is_idle():
                 break
             try:
-                manifest = install_library(st.path, self.destinations[content])
-            except (LibraryError, OSError) as exc:
+                version = install_content(content, st.path, self.destinations[content], st.serial)
+            except (LibraryError, PackageError, OSError) as exc:
                 del self.staged[content]
+                st.path.unlink(missing_ok=True)
                 raise UpdateRefused(f"{content} package {st.serial} could not be put in place: {exc}") from None
             state = self.updater.layout.read_json(STATE) or {}
-            state[content] = {"serial": st.serial, "version": str(manifest.get("version", "?"))}
+            state[content] = {"serial": st.serial, "version": version}
             self.updater.layout.write_json(STATE, state)
             del self.staged[content]
             st.path.unlink(missing_ok=True)
-            log.info("%s package %d (%s) in place", content, st.serial, manifest.get("version"))
+            log.info("%s package %d (%s) in place", content, st.serial, version)
             done.append(st)
         return done

@@ -30,6 +30,7 @@ from kiosk import __version__
 from kiosk.config import UpdateSettings
 from kiosk.lookup.library import default_library_path
 from kiosk.outbox import add_event
+from kiosk.publicity.package import default_publicity_dir
 from kiosk.store import transaction
 
 log = logging.getLogger(__name__)
@@ -246,5 +247,6 @@ def start_for_agent(agent: Agent, settings: UpdateSettings, restart: Callable[[]
     svc = UpdateService(updater, running=running, is_idle=agent.is_idle,
                         restart=restart, checks=checks, add_event=to_outbox,
                         report=lambda rep: agent.send(topics.UPDATE_REPORTED, rep.to_bytes(), retain=True),
-                        content=ContentUpdater(updater, {"library": library}))
+                        content=ContentUpdater(updater, {"library": library,
+                                                         "publicity": default_publicity_dir(agent.terminal.data_dir)}))
     return svc.attach(agent).start()

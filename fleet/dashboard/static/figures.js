@@ -134,6 +134,15 @@
     parts.push(el("div", { class: "fig" }, el("h3", null, t("fig_site_table")),
       el("table", { id: "site-table" }, el("tr", null, el("th", null, t("fig_col_site")), cols.map(([k]) => el("th", null, t(k)))),
         sites.map((s, i) => tr(s, siteF[i], "site")), sites.length > 1 ? tr(t("fig_all_sites"), tot, "total") : null)));
+    // Publicity showings per item per site (titles as the bureau gave them, shown as text).
+    const titles = data.publicity_titles || {};
+    const plays = sites.flatMap((s, i) => Object.entries(siteF[i].publicity_plays || {}).map(([item, n]) => [s, item, n]));
+    parts.push(el("div", { class: "fig", id: "publicity-plays" }, el("h3", null, t("fig_publicity")),
+      plays.length ? el("table", { id: "plays-table" },
+        el("tr", null, el("th", null, t("fig_col_site")), el("th", null, t("fig_col_item")), el("th", null, t("fig_col_plays"))),
+        plays.map(([s, item, n]) => el("tr", { "data-site": s, "data-item": item }, el("td", null, s),
+          el("td", null, titles[item] || item), el("td", { class: "num" }, n))))
+        : el("p", { class: "meta" }, t("fig_no_plays"))));
     fill(out, ...parts);
   }
 

@@ -119,3 +119,35 @@ Object.assign(window.I18N.en, {
   ro_col_reason: "Reason", ro_updated: "updated {t}", ro_st_refused: "refused to install", ro_st_rolled_back: "failed its health check, rolled back",
   ro_halt_by_hand: "halted by a technician", ro_halt_failures: "{f} of {s} sent failed ({r}%, threshold {p}%)",
 });
+
+// The bureau's publicity page: fleet/dashboard/static/publicity.js.
+Object.assign(window.I18N.zh_CN, {
+  pb_title: "法治宣传", pb_add: "添加宣传内容", pb_items: "待发布的宣传内容（按播放顺序）", pb_preview: "预览：某站点某时刻播放什么",
+  pb_publish: "发布到终端", pb_kind: "类型", pb_kind_image: "图片", pb_kind_text: "文字", pb_kind_video: "短视频",
+  pb_f_title: "标题", pb_f_seconds: "每次显示（秒）", pb_f_text: "文字内容（大字显示，可朗读）", pb_f_file: "文件",
+  pb_f_from: "开始日期", pb_f_to: "结束日期", pb_f_hours: "时段（北京时间，时）", pb_f_days: "星期", pb_f_sites: "站点（不选即全部站点）",
+  pb_f_submit: "添加", pb_p_site: "站点", pb_p_at: "时刻（北京时间）", pb_p_go: "预览", pb_publish_go: "发布为新的宣传内容包",
+  pb_day_1: "周一", pb_day_2: "周二", pb_day_3: "周三", pb_day_4: "周四", pb_day_5: "周五", pb_day_6: "周六", pb_day_7: "周日",
+  pb_every_day: "每天", pb_all_sites: "全部站点", pb_when: "{from} 至 {to} · {days} · {h0}:00–{h1}:00 · 每次 {s} 秒 · {sites}",
+  pb_delete: "删除", pb_no_items: "还没有宣传内容。", pb_added: "已添加。", pb_error: "未成功：{e}",
+  pb_due: "该时刻播放 {n} 项：", pb_nothing_due: "该时刻该站点没有要播放的内容。",
+  pb_published: "已发布：第 {n} 版（{v}）。终端空闲时自动更新。", pb_package: "第 {n} 版 · {v}", pb_none_published: "还没有发布过。",
+  pb_not_delegated: "中心尚不能签发宣传内容：请技术人员先运行 kiosk-center content delegate publicity。",
+  pb_edit: "修改排期", pb_save: "保存排期", pb_saved: "排期已保存。", pb_editing: "修改排期",
+  fig_publicity: "法治宣传播放次数（按内容、站点）", fig_col_item: "宣传内容", fig_col_plays: "播放次数", fig_no_plays: "期间没有播放记录。",
+});
+Object.assign(window.I18N.en, {
+  pb_title: "Publicity", pb_add: "Add an item", pb_items: "Items to publish (in playing order)", pb_preview: "Preview: what a site plays at a moment",
+  pb_publish: "Publish to the terminals", pb_kind: "Kind", pb_kind_image: "Picture", pb_kind_text: "Text", pb_kind_video: "Short video",
+  pb_f_title: "Title", pb_f_seconds: "Seconds shown", pb_f_text: "Text (large type, can be read aloud)", pb_f_file: "File",
+  pb_f_from: "From", pb_f_to: "To", pb_f_hours: "Hours (China time)", pb_f_days: "Weekdays", pb_f_sites: "Sites (none ticked: every site)",
+  pb_f_submit: "Add", pb_p_site: "Site", pb_p_at: "Moment (China time)", pb_p_go: "Preview", pb_publish_go: "Publish as a new package",
+  pb_day_1: "Mon", pb_day_2: "Tue", pb_day_3: "Wed", pb_day_4: "Thu", pb_day_5: "Fri", pb_day_6: "Sat", pb_day_7: "Sun",
+  pb_every_day: "every day", pb_all_sites: "every site", pb_when: "{from} to {to} · {days} · {h0}:00–{h1}:00 · {s} s each · {sites}",
+  pb_delete: "Delete", pb_no_items: "No item yet.", pb_added: "Added.", pb_error: "Not done: {e}",
+  pb_due: "{n} item(s) play then:", pb_nothing_due: "Nothing plays at that site then.",
+  pb_published: "Published: package {n} ({v}). Terminals take it when idle.", pb_package: "Package {n} · {v}", pb_none_published: "Nothing published yet.",
+  pb_not_delegated: "The centre cannot sign publicity yet: a technician runs kiosk-center content delegate publicity first.",
+  pb_edit: "Reschedule", pb_save: "Save the schedule", pb_saved: "Schedule saved.", pb_editing: "Change the schedule",
+  fig_publicity: "Publicity showings per item and site", fig_col_item: "Item", fig_col_plays: "Showings", fig_no_plays: "Nothing was shown in this period.",
+});

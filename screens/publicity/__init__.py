@@ -1,0 +1,1 @@
+"""The publicity slideshow over the attract screen (kiosk/publicity)."""
