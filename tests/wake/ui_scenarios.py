@@ -45,7 +45,7 @@ def state(p: Any) -> dict[str, Any]:
 @scenario
 def wake(p: Any, record: dict[str, Any]) -> Steps:
     """Other speech on attract, then the name; then a visit without voice mode."""
-    yield from wait_for(p, lambda: wake_ui(p).listening, 40)
+    yield from wait_for(p, lambda: wake_ui(p).listening, 40, settle=0.5)
     record["ready"] = state(p)
     look(p, record, "wake_attract")
     # Other speech (half the name, a greeting, a request…): heard, and nothing happens.
