@@ -23,7 +23,7 @@ pytestmark = needs_vosk()
 @pytest.fixture(scope="module")
 def voice_parts() -> Iterator[object]:
     """An opened recogniser on the Korean model (loaded once for this file)."""
-    from devices.audio.recognizer import VoskRecognizer
+    from devices.audio.recognizer import VoskRecognizer  # deferred: heavy (Vosk), only when the model is there
 
     rec = VoskRecognizer(ko_model_dir())  # type: ignore[arg-type]
     rec.open()
@@ -32,7 +32,7 @@ def voice_parts() -> Iterator[object]:
 
 
 def _listen(recognizer: object, wav: Path, spotter: WakeSpotter) -> list[list[Word]]:
-    from devices.audio.voice_input import ListeningVoiceInput
+    from devices.audio.voice_input import ListeningVoiceInput  # deferred: heavy (Vosk) with the recogniser
 
     heard: list[list[Word]] = []
     voice = ListeningVoiceInput(WavMic("wav://" + str(wav)), recognizer)  # type: ignore[arg-type]
@@ -72,7 +72,7 @@ def test_without_decoys_anything_is_forced_onto_the_name(voice_parts: object, tm
 
 
 def test_one_reader_of_the_microphone_at_a_time(voice_parts: object) -> None:
-    from devices.audio.voice_input import ListeningVoiceInput
+    from devices.audio.voice_input import ListeningVoiceInput  # deferred: heavy (Vosk) with the recogniser
 
     mic = SimMic("sim:")
     mic.open()
