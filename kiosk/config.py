@@ -298,13 +298,13 @@ class ScheduleSettings(_Section):
 
 # --- the wake word (kiosk/wake) -----------------------------------------------------------
 # Ordinary words the recogniser may hear other speech as, so that it is not forced onto
-# the name: greetings (你好 alone is not the name), what people say in a legal service
-# room, and words sharing the name's syllables (小时, 办法). Words the model cannot
-# spell are left out of the grammar (logged once).
+# the name: greetings (你好 alone is not the name) and what people say in a legal service
+# room. None may sound like a word of the name, or the name itself is heard as it
+# (docs/voice.md). Words the model cannot spell are left out of the grammar (logged once).
 _WAKE_DECOYS = (
     "你好", "您好", "谢谢", "请问", "什么", "怎么", "怎么办", "没有", "知道", "可以", "我们", "你们",
     "他们", "这个", "那个", "现在", "时候", "今天", "明天", "工作", "问题", "一下", "好的", "不是",
-    "对不起", "再见", "孩子", "小孩", "小时", "办法", "法律", "律师", "咨询", "办理", "排队", "取号",
+    "对不起", "再见", "孩子", "法律", "律师", "咨询", "办理", "排队", "取号",
     "老师", "多少", "身份证", "窗口",
 )
 

@@ -8,7 +8,7 @@ from kiosk.config import parse_config
 from kiosk.errors import ConfigError
 from kiosk.wake.spotter import WakeSpotter
 
-SPOT = WakeSpotter("你好小法", 0.8, ("你好", "小时", "办法"))
+SPOT = WakeSpotter("你好小法", 0.8, ("你好", "谢谢", "法律"))
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,7 @@ SPOT = WakeSpotter("你好小法", 0.8, ("你好", "小时", "办法"))
         ([("你好", 0.95), ("小", 0.7), ("法", 0.92)], False),  # one word under the threshold
         ([("你好", 0.99)], False),  # a greeting alone
         ([("小", 0.99), ("法", 0.99)], False),  # half the name
-        ([("你好", 0.95), ("办法", 0.9)], False),
+        ([("你好", 0.95), ("法律", 0.9)], False),
         ([("你好", 0.95), ("我", 0.9), ("小", 0.9), ("法", 0.92)], False),  # the words apart
         ([("法", 0.9), ("小", 0.9), ("你好", 0.9)], False),  # out of order
         ([], False),

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 # The name: two words espeak-ng's Korean the model hears reliably ("lawyer, help").
 KO_PHRASE = "변호사 도움말"
-# Ordinary Korean words other speech is heard as instead of the name.
+# Ordinary Korean words other speech is heard as instead of the name. None sounds like a
+# word of the name: with 누구 among them, 도움말 was heard as 누구 in a third of the
+# names said in a quiet hall (bench/bench_wake.py, docs/voice.md).
 KO_DECOYS = (
     "아니요", "있어요", "없어요", "합니다", "입니다", "우리", "그리고", "사람", "오늘", "지금", "여기", "어디",
-    "누구", "어떻게", "무엇", "감사합니다", "주세요", "좋아요", "싫어요", "몰라요", "정말", "안녕하세요", "네",
+    "어떻게", "무엇", "감사합니다", "주세요", "좋아요", "싫어요", "몰라요", "정말", "안녕하세요", "네",
 )
 # Things people say that are not the name: half of it, greetings, requests, chatter.
 KO_OTHER = (
