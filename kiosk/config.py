@@ -327,7 +327,7 @@ class WakeSettings(_Section):
     phrase: str = Field(default="你好小法", min_length=2, max_length=16)
     # How sure the recogniser must be of each word of the name (0–1): higher means fewer
     # false wakes in a noisy hall and more names missed (figures in docs/voice.md).
-    threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    threshold: float = Field(default=0.8, ge=0.0, le=1.0)
     decoys: tuple[str, ...] = Field(default=_WAKE_DECOYS, max_length=200)
 
     @field_validator("phrase")
