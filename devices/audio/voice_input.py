@@ -15,6 +15,7 @@ from typing import Callable
 
 from devices.audio.listener import Heard, Listener, ListenMode
 from devices.audio.recognizer import VoskRecognizer, open_recognizer
+from devices.audio.vocab import fit_phrase
 from kiosk.ports import AudioSource
 from kiosk.voice.models import check_model
 
@@ -66,6 +67,11 @@ class ListeningVoiceInput:
     def listening(self) -> bool:
         """True while the microphone is being listened to."""
         return self._listener.listening
+
+    def spells(self, phrase: str) -> bool:
+        """True if the loaded model can spell ``phrase`` with words it knows (a grammar
+        phrase it cannot spell is left out, and would never be heard)."""
+        return fit_phrase(phrase, self._recognizer.knows) is not None
 
     def _start(
         self,

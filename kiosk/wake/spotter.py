@@ -70,6 +70,9 @@ class WordListening(Protocol):
     def stop(self) -> None:
         """Stop listening."""
 
+    def spells(self, phrase: str) -> bool:
+        """True if the speech model can spell ``phrase`` (else it can never be heard)."""
+
     @property
     def listening(self) -> bool:
         """True while the microphone is being listened to."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from kivy.clock import Clock
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 # How often the conditions are looked at besides every step of the visit: the speech
 # model loads seconds after start, a technician opens his screen, a mic comes and goes.
 _CHECK_S = 0.5
+# After listening ended by itself (the microphone unplugged or failing), the next try
+# waits this long, so a failing device is not restarted twice a second.
+_RETRY_S = 10.0
 
 
 class WakeUi(FeatureUiBase):
@@ -42,6 +46,8 @@ class WakeUi(FeatureUiBase):
         assert isinstance(feature, WakeFeature)
         self.wake: WakeFeature = feature
         self.listening = False  # this feature is listening for the name now
+        self._retry_at = 0.0  # time.monotonic() before which listening is not tried again
+        self._spelt: tuple[object, bool] | None = None  # (voice input, can its model spell the name)
         self._lock = threading.Lock()
         self._utterances = 0  # utterances heard while listening (counts, never words)
         app.terminal.flow.add_listener(self.on_flow)
@@ -59,23 +65,39 @@ class WakeUi(FeatureUiBase):
         voice = self.app.terminal.voice_input
         return voice if isinstance(voice, WordListening) else None
 
+    def _model_spells_name(self, voice: WordListening) -> bool:
+        # Asked once per voice input: a model of another language cannot spell the name,
+        # and listening for what can never be heard would only claim to listen.
+        if self._spelt is None or self._spelt[0] is not voice:
+            spells = voice.spells(self.wake.spotter.phrase)
+            if not spells:
+                log.warning("wake word: the speech model cannot spell the name %r; not listening for it", self.wake.spotter.phrase)
+            self._spelt = (voice, spells)
+        return self._spelt[1]
+
     def should_listen(self) -> bool:
-        """True where the name is listened for: switched on, a speech model loaded and a
-        working microphone, the attract screen shown, voice mode off."""
+        """True where the name is listened for: switched on, a speech model loaded that
+        can spell it and a working microphone, the attract screen shown, voice mode off."""
         app = self.app
+        voice = self._voice()
         return (
             self.wake.enabled
-            and self._voice() is not None
+            and voice is not None
             and app.guide.hears
             and app.terminal.flow.state is VisitState.ATTRACT
             and app.sm.current == "attract"
             and not app.voice
+            and self._model_spells_name(voice)
         )
 
     def sync(self) -> None:
         """Listen, or stop, as the terminal stands now (UI thread)."""
         voice = self._voice()
-        if self.should_listen() and not self.listening:
+        if self.listening and (voice is None or not voice.listening):
+            self.listening = False  # ended by itself: the microphone went away or failed
+            self._retry_at = time.monotonic() + _RETRY_S
+            log.warning("wake word: listening ended by itself; trying again in %.0f s", _RETRY_S)
+        if self.should_listen() and not self.listening and time.monotonic() >= self._retry_at:
             assert voice is not None
             voice.listen_words(self.wake.spotter.grammar(), self._on_words)
             self.listening = True

@@ -66,6 +66,19 @@ def test_the_name_starts_voice_mode_and_other_speech_does_not(tmp_path: Path) ->
     assert r["visit_after_name"]["voice"] is False and r["visit_after_name"]["wakes"] == 1
     # Back on attract: listening again.
     assert r["after_visit"]["screen"] == "attract" and r["after_visit"]["wake_listening"] is True
+    # The microphone unplugged: nothing listens, nothing claims to; plugged back, it listens.
+    assert r["unplugged"]["wake_listening"] is False and r["unplugged"]["mic_listened_to"] is False
+    assert "开始语音服务" not in text(r, "wake_attract_unplugged")
+    assert r["plugged_back"]["wake_listening"] is True and r["plugged_back"]["mic_listened_to"] is True
+
+
+def test_a_name_the_model_cannot_spell_is_not_listened_for(tmp_path: Path) -> None:
+    given = _given(tmp_path, model=True)
+    del given["config"]  # 你好小法, which the Korean test model cannot spell
+    r = run_scenario("tests.wake.ui_scenarios", "unspellable", tmp_path / "kiosk", given,
+                     out=tmp_path / "unspellable.json", timeout=120)
+    assert r["ready"]["wake_listening"] is False and r["ready"]["mic_listened_to"] is False
+    assert "开始语音服务" not in text(r, "wake_attract_unspellable")
 
 
 def test_nothing_listens_without_a_speech_model(tmp_path: Path) -> None:

@@ -72,6 +72,24 @@ def wake(p: Any, record: dict[str, Any]) -> Steps:
     yield from wait_for(p, lambda: p.app.sm.current == "attract" and wake_ui(p).listening, 10, settle=0.3)
     record["after_visit"] = state(p)
     look(p, record, "wake_attract_again", photograph=False)
+    # The microphone unplugged (the technician's simulator control): the listening ends,
+    # and the screen stops saying it listens; plugged back, it listens again.
+    p.app._run_sim_action("mic.toggle")
+    yield from wait_for(p, lambda: not wake_ui(p).listening, 5, settle=0.3)
+    record["unplugged"] = state(p)
+    look(p, record, "wake_attract_unplugged", photograph=False)
+    p.app._run_sim_action("mic.toggle")
+    yield from wait_for(p, lambda: wake_ui(p).listening, 20, settle=0.3)
+    record["plugged_back"] = state(p)
+
+
+@scenario
+def unspellable(p: Any, record: dict[str, Any]) -> Steps:
+    """A model that cannot spell the name (another language): it is not listened for."""
+    yield from wait_for(p, lambda: p.app.terminal.voice_input is not None, 40)
+    yield 2.0  # several of the wake word's checks
+    record["ready"] = state(p)
+    look(p, record, "wake_attract_unspellable", photograph=False)
 
 
 @scenario
