@@ -39,6 +39,7 @@ FEATURES: tuple[Registration, ...] = (
     Registration("kiosk.video_call.feature:setup", "screens.video_call.ui:CallUi"),
     Registration("kiosk.lookup.feature:setup", "screens.lookup.ui:LookupUi"),
     Registration("kiosk.publicity.feature:setup", "screens.publicity.ui:PublicityUi"),
+    Registration("kiosk.wake.feature:setup", "screens.wake.ui:WakeUi"),
 )
 
 

@@ -296,6 +296,54 @@ class ScheduleSettings(_Section):
     frozen_screen_minutes: int = Field(default=60, ge=2, le=1440)
 
 
+# --- the wake word (kiosk/wake) -----------------------------------------------------------
+# Ordinary words the recogniser may hear other speech as, so that it is not forced onto
+# the name: greetings (你好 alone is not the name) and what people say in a legal service
+# room. None may sound like a word of the name, or the name itself is heard as it
+# (docs/voice.md). Words the model cannot spell are left out of the grammar (logged once).
+_WAKE_DECOYS = (
+    "你好", "您好", "谢谢", "请问", "什么", "怎么", "怎么办", "没有", "知道", "可以", "我们", "你们",
+    "他们", "这个", "那个", "现在", "时候", "今天", "明天", "工作", "问题", "一下", "好的", "不是",
+    "对不起", "再见", "孩子", "法律", "律师", "咨询", "办理", "排队", "取号",
+    "老师", "多少", "身份证", "窗口",
+)
+
+
+def _wake_words(text: str) -> str:
+    # Letters of any script (汉字, 한글, Latin) and single spaces between words: what a
+    # recogniser's vocabulary can spell. Digits and punctuation are said differently
+    # by different people.
+    words = text.split()
+    if not words or not all(ch.isalpha() for w in words for ch in w):
+        raise ValueError(f"{text!r}: letters only (汉字 or another script), words separated by single spaces")
+    return " ".join(words)
+
+
+class WakeSettings(_Section):
+    """The wake word (docs/voice.md "Wake word"): on the attract screen the terminal
+    listens for its name and starts voice mode. Never without a speech model."""
+
+    enabled: bool = True
+    phrase: str = Field(default="你好小法", min_length=2, max_length=16)
+    # How sure the recogniser must be of each word of the name (0–1): higher means fewer
+    # false wakes in a noisy hall and more names missed (figures in docs/voice.md).
+    threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+    decoys: tuple[str, ...] = Field(default=_WAKE_DECOYS, max_length=200)
+
+    @field_validator("phrase")
+    @classmethod
+    def _phrase(cls, value: str) -> str:
+        phrase = _wake_words(value)
+        if len(phrase.replace(" ", "")) < 2:
+            raise ValueError("the name must be at least two characters long")
+        return phrase
+
+    @field_validator("decoys")
+    @classmethod
+    def _decoys(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_wake_words(v) for v in values)
+
+
 class KioskConfig(_Section):
     """The whole configuration of one terminal."""
 
@@ -318,6 +366,7 @@ class KioskConfig(_Section):
     update: UpdateSettings = UpdateSettings()  # signed software updates (fleet/update)
     lookup: LookupSettings = LookupSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    wake: WakeSettings = WakeSettings()
 
 
 def parse_config(text: str, source: str = "<config>") -> KioskConfig:

@@ -27,6 +27,7 @@ class AttractScreen(KioskScreen):
 
     clock_text = StringProperty("")
     hours_text = StringProperty("")
+    wake_text = StringProperty("")  # "也可以说“你好小法”…" while the name is listened for (screens/wake)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)

@@ -72,6 +72,7 @@ class Listener:
         self._released = threading.Event()
         self._muted = threading.Event()
         self._grammar: list[str] | None = None
+        self._words = False  # results carry each word's confidence (a wake word's threshold)
         self._released_at = 0.0
 
     @property
@@ -92,10 +93,13 @@ class Listener:
         grammar: list[str] | None = None,
         on_partial: PartialCallback | None = None,
         on_speech: SpeechCallback | None = None,
+        words: bool = False,
     ) -> None:
-        """Start listening (push-to-talk: the key went down). Callbacks run on the worker."""
+        """Start listening (push-to-talk: the key went down). Callbacks run on the worker.
+        ``words``: each result carries its words with their confidences."""
         self.stop()
         self.set_grammar(grammar)
+        self._words = words
         # A fresh stop token per run: a worker that was told to stop stays stopped even
         # when the next run starts from its own callback.
         self._stop = threading.Event()
@@ -154,7 +158,7 @@ class Listener:
             log.exception("listener stopped by an error")
 
     def _session(self, rate: int, on_partial: PartialCallback | None) -> RecognitionSession:
-        return self.recognizer.session(self._grammar, sample_rate=rate, on_partial=on_partial)
+        return self.recognizer.session(self._grammar, sample_rate=rate, on_partial=on_partial, words=self._words)
 
     def _push_to_talk(
         self,

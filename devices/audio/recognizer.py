@@ -50,6 +50,8 @@ class _Kaldi(Protocol):
 
     def FinalResult(self) -> str: ...  # noqa: N802
 
+    def SetWords(self, words: bool) -> None: ...  # noqa: N802
+
 
 @dataclass(frozen=True)
 class Recognition:
@@ -61,6 +63,9 @@ class Recognition:
     decode_seconds: float  # time spent inside Vosk for this utterance
     finish_seconds: float  # from ``finish()`` called to the text: the end-of-speech cost
     partials: int = 0  # how many partial texts were delivered
+    # Each word as the model spelt it with its confidence (0–1), when the session was
+    # asked for words (a wake word's threshold is on these); empty otherwise.
+    words: tuple[tuple[str, float], ...] = ()
 
 
 class RecognitionSession:
@@ -69,7 +74,7 @@ class RecognitionSession:
     def __init__(
         self,
         owner: "VoskRecognizer",
-        key: tuple[str, int],
+        key: tuple[str, int, bool],
         kaldi: _Kaldi,
         grammar: bool,
         on_partial: PartialCallback | None,
@@ -85,6 +90,7 @@ class RecognitionSession:
         self._grammar = grammar
         self._on_partial = on_partial
         self._segments: list[str] = []
+        self._words: list[tuple[str, float]] = []
         self._partial = ""
         self._partials = 0
         self._bytes = 0
@@ -105,7 +111,9 @@ class RecognitionSession:
         ended = kaldi.AcceptWaveform(chunk.pcm)
         if ended:
             # Vosk found a pause and closed a segment; the utterance may go on.
-            text = join_words(json.loads(kaldi.Result()).get("text", ""))
+            segment = json.loads(kaldi.Result())
+            self._keep_words(segment)
+            text = join_words(segment.get("text", ""))
             if text:
                 self._segments.append(text)
             current = ""
@@ -129,8 +137,10 @@ class RecognitionSession:
         """End of speech: the final text. The session cannot be fed afterwards."""
         kaldi = self._live()
         t0 = time.perf_counter()
-        text = join_words(json.loads(kaldi.FinalResult()).get("text", ""))
+        final = json.loads(kaldi.FinalResult())
         elapsed = time.perf_counter() - t0
+        self._keep_words(final)
+        text = join_words(final.get("text", ""))
         self._done = True
         if text:
             self._segments.append(text)
@@ -142,7 +152,14 @@ class RecognitionSession:
             decode_seconds=self._decode + elapsed,
             finish_seconds=elapsed,
             partials=self._partials,
+            words=tuple(self._words),
         )
+
+    def _keep_words(self, result: dict[str, Any]) -> None:
+        # Present only when the recogniser was asked for words (SetWords).
+        for w in result.get("result", ()):
+            if w.get("word") and w["word"] != _UNK:
+                self._words.append((str(w["word"]), float(w.get("conf", 0.0))))
 
     def cancel(self) -> None:
         """Drop the utterance (the person went away, or pressed stop)."""
@@ -180,7 +197,7 @@ class VoskRecognizer:
         self._model: Any = None
         self._vosk: Any = None
         self._lock = threading.Lock()
-        self._pools: collections.OrderedDict[tuple[str, int], _Pool] = collections.OrderedDict()
+        self._pools: collections.OrderedDict[tuple[str, int, bool], _Pool] = collections.OrderedDict()
         self._fitted: dict[tuple[str, ...], tuple[str | None, int]] = {}
         self._has_unk = False
 
@@ -269,13 +286,21 @@ class VoskRecognizer:
 
     # --- recognition -----------------------------------------------------------------
 
-    def session(self, grammar: list[str] | None = None, *, sample_rate: int | None = None, on_partial: PartialCallback | None = None) -> RecognitionSession:
-        """Start recognising one utterance (grammar None or []: free text)."""
+    def session(
+        self,
+        grammar: list[str] | None = None,
+        *,
+        sample_rate: int | None = None,
+        on_partial: PartialCallback | None = None,
+        words: bool = False,
+    ) -> RecognitionSession:
+        """Start recognising one utterance (grammar None or []: free text); ``words``:
+        the result carries each word with its confidence."""
         if self._model is None:
             raise DeviceError("speech model not loaded: call open() first")
         rate = sample_rate or self.sample_rate
         grammar_json, _ = self.fit(grammar or [])
-        key = (grammar_json or "", rate)
+        key = (grammar_json or "", rate, words)
         kaldi = self._acquire(key)
         return RecognitionSession(self, key, kaldi, grammar_json is not None, on_partial)
 
@@ -294,19 +319,21 @@ class VoskRecognizer:
             return Recognition("", bool(grammar), 0.0, 0.0, 0.0)
         return session.finish()
 
-    def _acquire(self, key: tuple[str, int]) -> _Kaldi:
+    def _acquire(self, key: tuple[str, int, bool]) -> _Kaldi:
         with self._lock:
             pool = self._pools.get(key)
             if pool is not None:
                 self._pools.move_to_end(key)
                 if pool.idle:
                     return pool.idle.pop()
-        grammar_json, rate = key
+        grammar_json, rate, words = key
         args = (self._model, float(rate), grammar_json) if grammar_json else (self._model, float(rate))
         kaldi: _Kaldi = self._vosk.KaldiRecognizer(*args)
+        if words:
+            kaldi.SetWords(True)
         return kaldi
 
-    def _release(self, key: tuple[str, int], kaldi: _Kaldi) -> None:
+    def _release(self, key: tuple[str, int, bool], kaldi: _Kaldi) -> None:
         with self._lock:
             pool = self._pools.setdefault(key, _Pool())
             self._pools.move_to_end(key)

@@ -27,7 +27,8 @@ _CHUNK_SECONDS = 0.1
 
 
 class SimMic:
-    """The ``sim:`` microphone: silence, in real time, while "plugged in"."""
+    """The ``sim:`` microphone: silence, in real time, while "plugged in"; a recording
+    handed to ``play`` is heard in place of the silence, as if said into it."""
 
     kind = DeviceKind.MIC
 
@@ -36,6 +37,8 @@ class SimMic:
         self.sample_rate = sample_rate
         self._tracker = HealthTracker(self.kind, url)
         self._plugged = True
+        self._pending: collections.deque[bytes] = collections.deque()  # audio to be "said", oldest first
+        self._pending_lock = threading.Lock()
 
     def open(self) -> None:
         """Nothing to acquire."""
@@ -48,14 +51,41 @@ class SimMic:
         """Ready unless unplugged by hand."""
         return self._tracker.health
 
+    def play(self, path: Path) -> float:
+        """Say the recording at ``path`` (mono 16-bit WAV at the microphone's rate) into
+        the microphone, after what is already queued; returns its length in seconds."""
+        try:
+            with wave.open(str(path), "rb") as w:
+                if w.getnchannels() != 1 or w.getsampwidth() != 2 or w.getframerate() != self.sample_rate:
+                    raise DeviceError(f"simulated mic: {path} is not mono 16-bit PCM at {self.sample_rate} Hz")
+                pcm = w.readframes(w.getnframes())
+        except (OSError, wave.Error) as exc:
+            raise DeviceError(f"simulated mic: cannot read {path}: {exc}") from exc
+        with self._pending_lock:
+            self._pending.append(pcm)
+        return len(pcm) / 2 / self.sample_rate
+
     def chunks(self, seconds: float | None = None) -> Iterator[AudioChunk]:
-        """Silence, paced in real time."""
-        n = int(self.sample_rate * _CHUNK_SECONDS)
+        """Silence (or what ``play`` was given), paced in real time."""
+        size = 2 * int(self.sample_rate * _CHUNK_SECONDS)
         elapsed = 0.0
         while self._plugged and (seconds is None or elapsed < seconds):
             time.sleep(_CHUNK_SECONDS)
             elapsed += _CHUNK_SECONDS
-            yield AudioChunk(b"\x00\x00" * n, self.sample_rate)
+            yield AudioChunk(self._next(size), self.sample_rate)
+
+    def _next(self, size: int) -> bytes:
+        # The next chunk of a queued recording, padded with silence at its end.
+        with self._pending_lock:
+            if not self._pending:
+                return b"\x00" * size
+            pcm = self._pending[0]
+            chunk, rest = pcm[:size], pcm[size:]
+            if rest:
+                self._pending[0] = rest
+            else:
+                self._pending.popleft()
+        return chunk + b"\x00" * (size - len(chunk))
 
     def sim_actions(self) -> list[SimAction]:
         """Unplug and plug back."""

@@ -15,6 +15,7 @@ from typing import Callable
 
 from devices.audio.listener import Heard, Listener, ListenMode
 from devices.audio.recognizer import VoskRecognizer, open_recognizer
+from devices.audio.vocab import fit_phrase
 from kiosk.ports import AudioSource
 from kiosk.voice.models import check_model
 
@@ -54,12 +55,43 @@ class ListeningVoiceInput:
             if h.text:
                 on_heard(h.text)
 
+        self._start(heard, on_partial, grammar, words=False)
+
+    def listen_words(self, grammar: list[str], on_words: Callable[[list[tuple[str, float]]], None]) -> None:
+        """Listen hands-free with ``grammar`` for each utterance's words and their
+        confidences (``on_words``, on the worker; called for every utterance, even an
+        empty one). Replaces any listening in progress: the microphone has one reader."""
+        self._start(lambda h: on_words(list(h.recognition.words)), None, grammar, words=True)
+
+    @property
+    def listening(self) -> bool:
+        """True while the microphone is being listened to."""
+        return self._listener.listening
+
+    def spells(self, phrase: str) -> bool:
+        """True if the loaded model can spell ``phrase`` with words it knows (a grammar
+        phrase it cannot spell is left out, and would never be heard)."""
+        return fit_phrase(phrase, self._recognizer.knows) is not None
+
+    def _start(
+        self,
+        heard: Callable[[Heard], None],
+        on_partial: Callable[[str], None] | None,
+        grammar: list[str] | None,
+        words: bool,
+    ) -> None:
+        # One mute watcher per run: the previous one ends before the next starts.
+        self._watch_stop.set()
+        if self._watch is not None and self._watch is not threading.current_thread():
+            self._watch.join(1.0)
         muted = self._speaking()  # the prompt of the screen is usually still being said
         if muted:
             self._listener.mute()
-        self._listener.start(ListenMode.HANDS_FREE, on_heard=heard, on_partial=on_partial, grammar=grammar)
-        self._watch_stop.clear()
-        self._watch = threading.Thread(target=self._mute_while_speaking, args=(muted,), name="voice-mute", daemon=True)
+        else:
+            self._listener.unmute()
+        self._listener.start(ListenMode.HANDS_FREE, on_heard=heard, on_partial=on_partial, grammar=grammar, words=words)
+        self._watch_stop = threading.Event()
+        self._watch = threading.Thread(target=self._mute_while_speaking, args=(muted, self._watch_stop), name="voice-mute", daemon=True)
         self._watch.start()
 
     def set_grammar(self, grammar: list[str] | None) -> None:
@@ -80,8 +112,8 @@ class ListeningVoiceInput:
         self._listener.stop()
         self._recognizer.forget()  # nothing of one person's voice carries over to the next
 
-    def _mute_while_speaking(self, muted: bool) -> None:
-        while not self._watch_stop.wait(_SPEAKING_POLL_S):
+    def _mute_while_speaking(self, muted: bool, stop: threading.Event) -> None:
+        while not stop.wait(_SPEAKING_POLL_S):
             speaking = self._speaking()
             if speaking and not muted:
                 self._listener.mute()

@@ -233,7 +233,8 @@ def play(scenarios: Scenarios, name: str, data_dir: Path, out: Path, size: str =
          given: dict[str, Any] | None = None) -> None:
     """Build the terminal (simulated devices; ``given["config"]`` is its TOML), join the
     centre when that config has a [fleet] section (the real agent), put a real Vosk voice
-    input on a recording when ``given`` names ``vosk_model`` and ``wav``, then play
+    input on a recording when ``given`` names ``vosk_model`` and ``wav`` (on the simulated
+    microphone, which ``SimMic.play`` speaks into, when it names only ``vosk_model``), then play
     scenario ``name`` on the real app and write its record to ``out`` (even when it fails,
     so the test sees how far it got)."""
     record: dict[str, Any] = dict(given or {})
@@ -274,9 +275,19 @@ def play(scenarios: Scenarios, name: str, data_dir: Path, out: Path, size: str =
         from devices.audio.sim import WavMic  # deferred with the recogniser
         from devices.audio.voice_input import ListeningVoiceInput  # deferred with the recogniser
 
-        mic = WavMic("wav://" + record["wav"])
-        mic.open()
-        terminal.voice_input_factory = lambda: ListeningVoiceInput(mic, VoskRecognizer(record["vosk_model"]))
+        if record.get("wav"):
+            mic = WavMic("wav://" + record["wav"])
+            mic.open()
+            terminal.voice_input_factory = lambda: ListeningVoiceInput(mic, VoskRecognizer(record["vosk_model"]))
+        else:  # the terminal's own (simulated) microphone: the scenario says things into it
+            def on_sim_mic() -> ListeningVoiceInput | None:
+                sim_mic, speaker = terminal.mic(), terminal.speaker()
+                if sim_mic is None:
+                    return None
+                speaking = lambda: speaker is not None and speaker.speaking  # noqa: E731
+                return ListeningVoiceInput(sim_mic, VoskRecognizer(record["vosk_model"]), speaking)
+
+            terminal.voice_input_factory = on_sim_mic
     try:
         play_app(terminal, KioskApp(terminal), lambda p: scenarios[name](p, record))
     finally:

@@ -1,0 +1,1 @@
+"""The wake word's side in the app (``ui.py``)."""
