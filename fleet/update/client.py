@@ -51,9 +51,13 @@ class UpdateOptions:
 @contextmanager
 def refusals() -> Iterator[None]:
     """Turn TUF's verdicts into ``UpdateRefused`` saying why, for the technician. A cut
-    link (``DownloadError``) passes: it is no refusal, and the next try resumes."""
+    link (``DownloadError``, but not a download longer than signed) passes: it is no
+    refusal, and the next try resumes."""
     try:
         yield
+    except exceptions.DownloadLengthMismatchError as exc:
+        # More bytes than the signed length is no cut link: the file was swapped.
+        raise UpdateRefused(f"the download is longer than its signed length (tampered?): {exc}") from None
     except exceptions.ExpiredMetadataError as exc:
         raise UpdateRefused(f"the centre's metadata has expired (frozen?): {exc}") from None
     except (exceptions.BadVersionNumberError, exceptions.EqualVersionNumberError) as exc:

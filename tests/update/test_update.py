@@ -114,6 +114,17 @@ def test_tampered_bundle_refused(rig: Rig) -> None:
     assert rig.layout.current_version() == "1.0"
 
 
+def test_a_bundle_longer_than_signed_is_refused_not_retried(rig: Rig) -> None:
+    rig.install_running("1.0")
+    rig.release("1.1")
+    target = rig.repo.targets_dir / "app" / "legal-kiosk-1.1.bundle"
+    target.write_bytes(target.read_bytes() + b"\0" * 4096)  # something appended on the server
+    with pytest.raises(UpdateRefused, match="longer than its signed length"):
+        rig.updater().stage("1.1")
+    assert not rig.layout.version_dir("1.1").exists()
+    assert rig.layout.current_version() == "1.0"
+
+
 def test_tampered_metadata_refused(rig: Rig) -> None:
     rig.install_running("1.0")
     rig.release("1.1")
