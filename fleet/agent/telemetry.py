@@ -14,6 +14,8 @@ from typing import Mapping
 import kiosk
 from fleet import topics
 from kiosk.lookup.library import installed_version
+from kiosk.publicity.package import default_publicity_dir
+from kiosk.publicity.package import installed_version as publicity_version
 from kiosk.ports import Device, DeviceKind, ReceiptPrinter
 from kiosk.voice.models import check_model
 
@@ -124,6 +126,9 @@ def collect(
     rss, avail = _meminfo()
     content = installed_version(library) if library is not None else None
     versions = _VERSIONS if content is None else {**_VERSIONS, "library": content}
+    slides = publicity_version(default_publicity_dir(data_dir))
+    if slides is not None:
+        versions = {**versions, "publicity": slides}
     reports = device_reports(devices)
     speech = speech_report(data_dir, devices)
     if speech is not None:

@@ -7,15 +7,18 @@ from __future__ import annotations
 import argparse
 import shutil
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from fleet.agent.telemetry import collect
 from fleet.center.releases import ReleaseError
 from fleet.center_cli.content import register, run
 from fleet.update.client import UpdateRefused
 from fleet.update.content import ContentUpdater
 from kiosk.publicity.package import install_package, installed_version, load_installed
+from kiosk.store import connect
 from tests.publicity.media import item, package
 from tests.update.conftest import Rig, rig  # noqa: F401 — the fixture
 
@@ -93,3 +96,17 @@ def test_a_tampered_or_unsound_publicity_package_is_refused_and_the_old_one_play
     assert installed_version(dest) == "old"
     got = load_installed(dest)
     assert got is not None and [i.id for i in got[1].items] == ["old"]
+
+
+def test_the_publicity_that_plays_is_reported_in_telemetry(tmp_path: Path) -> None:
+    data_dir = tmp_path / "kiosk-data"
+    conn = connect(data_dir / "kiosk.sqlite3")
+
+    def versions() -> dict[str, str]:
+        t = collect(now=datetime.now(timezone.utc), session=1, data_dir=data_dir, devices={}, conn=conn,
+                    config_version=1, volume=None, visit_state="attract")
+        return dict(t.versions)
+
+    assert "publicity" not in versions()
+    install_package(package(tmp_path / "p.zip", [item("a")], "2026-12 宪法宣传周"), data_dir / "publicity", 1)
+    assert versions()["publicity"] == "2026-12 宪法宣传周"
