@@ -176,11 +176,14 @@ class Broker:
                                "give the broker one it can (e.g. under /var/lib)")
         terminals = {u: h for u, h in users.items() if is_terminal_id(u)}
         centre = {u: h for u, h in users.items() if u not in terminals}
-        _atomic_write(self.directory / "passwd", passwd_text(terminals))
-        _atomic_write(self.directory / "center-passwd", passwd_text(centre))
-        _atomic_write(self.directory / "acl", acl_text())
+        # Each file is the mosquitto user's before it takes its name: a SIGHUP of an
+        # earlier reload may be handled at any moment, and a root-owned file in between
+        # would fail that re-read ("Unable to open pwfile") and drop every client.
+        _atomic_write(self.directory / "passwd", passwd_text(terminals), uid)
+        _atomic_write(self.directory / "center-passwd", passwd_text(centre), uid)
+        _atomic_write(self.directory / "acl", acl_text(), uid)
         if config:
-            _atomic_write(self.directory / "mosquitto.conf", config_text(self.directory, self.port, self.tls, self.center_port))
+            _atomic_write(self.directory / "mosquitto.conf", config_text(self.directory, self.port, self.tls, self.center_port), uid)
         if uid is not None:
             # Mosquitto drops to this user and then must still read its files on SIGHUP
             # and write its saved state (mosquitto.db) here.
@@ -277,8 +280,10 @@ def _reachable(directory: Path, uid: int) -> bool:
     return True
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _atomic_write(path: Path, text: str, uid: int | None = None) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.chmod(tmp, 0o600)
+    if uid is not None:
+        os.chown(tmp, uid, -1)
     os.replace(tmp, path)
