@@ -493,7 +493,7 @@ def guide_receipt(guide: Guide, tr: Translate, url: str | None = None) -> Receip
     articles), the steps, what to bring, time limits, where to go, what to take next;
     the QR code for the whole guide on a phone when there is an address."""
     blocks: list[Block] = [Text(guide.title, align=Align.CENTER, bold=True, width=2, height=2), Separator("=")]
-    for line in guide.lines(chinese_translator())[1:]:
+    for line in guide.lines(chinese_translator(), short=True)[1:]:
         blocks.append(Text(line, bold=not line.startswith(" ")))
     blocks += [Separator("-"), Text(tr("lookup.guide_ui.receipt_note"))]
     if url:

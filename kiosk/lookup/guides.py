@@ -88,25 +88,29 @@ class Guide(BaseModel):
         """Every cited statement of the guide."""
         return [*self.law, *self.steps, *self.time_limits, *self.where]
 
-    def lines(self, tr: Translator | None = None) -> list[str]:
+    def lines(self, tr: Translator | None = None, *, short: bool = False) -> list[str]:
         """The guide as text lines for the screen and the receipt (headings from the
-        catalogue)."""
+        catalogue). ``short``: the steps and where to go without their citations (what
+        the law says and the time limits keep theirs), for paper a person takes away."""
         tr = tr or chinese_translator()
 
         def cited(s: Statement) -> str:
             return s.text + "（" + "、".join(str(Citation(c.title, c.article)) + (f"之{c.sub}" if c.sub else "") for c in s.cite) + "）"
 
+        def plain(s: Statement) -> str:
+            return s.text if short else cited(s)
+
         out = [f"【{self.title}】", tr.t("lookup.guide_law")]
         out += [f"  {cited(s)}" for s in self.law]
         out.append(tr.t("lookup.guide_steps"))
-        out += [f"  {i}. {cited(s)}" for i, s in enumerate(self.steps, 1)]
+        out += [f"  {i}. {plain(s)}" for i, s in enumerate(self.steps, 1)]
         out.append(tr.t("lookup.guide_bring"))
         out += [f"  · {b}" for b in self.bring]
         if self.time_limits:
             out.append(tr.t("lookup.guide_time"))
             out += [f"  {cited(s)}" for s in self.time_limits]
         out.append(tr.t("lookup.guide_where"))
-        out += [f"  {cited(s)}" for s in self.where]
+        out += [f"  {plain(s)}" for s in self.where]
         names = {s.code: s.name.zh_CN for s in load_catalog().services}
         nxt = [tr.t("lookup.guide_ticket", service=names.get(self.service, self.service))]
         nxt += [tr.t("lookup.guide_video")] if self.video else []

@@ -80,6 +80,7 @@ class CalcScreen(LookupScreen):
         problem = lk.problem
         self.message = app.tr(problem, minimum=question.minimum, maximum=question.maximum) if problem else ""
         box = self.body()
+        box.parent.scroll_y = 1  # each question starts at the top
         done = [f"{app.tr(f.label_key)}：{answer_text(app, f, lk.answers[f.id])}" for f in asked[:lk.field] if f.id in lk.answers]
         if done:
             box.add_widget(self.text("；".join(done)))

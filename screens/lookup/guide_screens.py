@@ -80,6 +80,10 @@ class GuideScreen(LookupScreen):
                                name=app.tr(f"lookup.guide_ui.part_{part}"))
         self.message = ""
         box = self.body()
+        shown = (guide.id, lk.part)
+        if shown != getattr(self, "_shown", None):
+            self._shown = shown
+            box.parent.scroll_y = 1  # a new part starts at its top, not where the last one was scrolled to
         actions = self.grid(2)
         actions.add_widget(self.button(app.tr("lookup.guide_ui.read_part"), "law:read", selected=True))
         actions.add_widget(self.button(app.tr("lookup.guide_ui.print"), "law:print"))
