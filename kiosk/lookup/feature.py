@@ -141,11 +141,17 @@ class LookupFeature(FeatureBase):
             return Unavailable("lookup.ui.unavailable_broken")
         return AVAILABLE
 
+    def guides_availability(self) -> Availability:
+        """The guides need the library (their articles, the search): offered with it.
+        Without it 查法律's tile already says why, so this one is not mentioned twice."""
+        can = self.availability()
+        return Unavailable(can.reason_key, hidden=True) if isinstance(can, Unavailable) else can
+
     def tiles(self) -> list[HomeTile]:
         """遇到问题怎么办 (the guides: what a person who reads little looks for first) and
         查法律, among the things done here at the terminal."""
         return [HomeTile("lookup.guide_ui.tile", "lookup.guide_ui.tile_hint", "signpost", "law:open:guides", kind="here",
-                         order=25, spoken_key="lookup.guide_ui.tile_spoken", availability=self.availability),
+                         order=25, spoken_key="lookup.guide_ui.tile_spoken", availability=self.guides_availability),
                 HomeTile("lookup.ui.tile", "lookup.ui.tile_hint", "scales", "law:open", kind="here", order=30,
                          spoken_key="lookup.ui.tile_spoken", availability=self.availability)]
 

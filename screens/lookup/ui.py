@@ -49,7 +49,7 @@ class LookupUi(FeatureUiBase):
         if step == "read" and isinstance(screen, ArticleScreen | GuideScreen | CalcResultScreen):
             screen.read_aloud()
             return
-        if step == "print" and flow.state in PRINTED:
+        if step == "print" and isinstance(flow.state, LookupState) and flow.state in PRINTED:
             self.print_shown(flow.state)
             return
         if step == "next":

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kiosk.bootstrap import build_terminal
 from kiosk.config import parse_config
+from kiosk.errors import CatalogError
 from kiosk.events import BackPressed, Started
+from kiosk.feature import State
 from kiosk.i18n import Translator
 from kiosk.lookup.calc import CALCULATORS
 from kiosk.lookup.calcform import FORMS, form
@@ -21,7 +24,6 @@ from kiosk.lookup.guides import load_guides, parse_guides
 from kiosk.lookup.library import Library
 from kiosk.receipt import default_tr
 from kiosk.terminal import Terminal
-from kiosk.errors import CatalogError
 
 
 def _terminal(tmp_path: Path, library: Path) -> tuple[Terminal, LookupFeature]:
@@ -29,6 +31,12 @@ def _terminal(tmp_path: Path, library: Path) -> tuple[Terminal, LookupFeature]:
     feature = t.flow.features.get("lookup")
     assert isinstance(feature, LookupFeature)
     return t, feature
+
+
+def _now(flow: Any) -> State:
+    """The flow's state, read afresh after each step."""
+    state: State = flow.state
+    return state
 
 
 def test_a_question_finds_the_wage_guide_first() -> None:
@@ -80,17 +88,17 @@ def test_guide_steps_cite_and_back(tmp_path: Path, library_path: Path) -> None:
     flow = t.flow
     flow.handle(Started())
     flow.handle(LawOpened(start="guides"))
-    assert flow.state is LookupState.GUIDES
+    assert _now(flow) is LookupState.GUIDES
     flow.handle(LawAsked("guide", "unpaid-wages"))
-    assert flow.state is LookupState.GUIDE and lk.guide is not None and lk.part == 0
+    assert _now(flow) is LookupState.GUIDE and lk.guide is not None and lk.part == 0
     flow.handle(LawAsked("part", "next"))
-    assert lk.part == 1 and flow.state is LookupState.GUIDE
+    assert lk.part == 1 and _now(flow) is LookupState.GUIDE
     flow.handle(LawAsked("cite", "劳动争议调解仲裁法|27|0"))
-    assert flow.state is LookupState.ARTICLE and lk.article is not None and lk.article.number == 27
+    assert _now(flow) is LookupState.ARTICLE and lk.article is not None and lk.article.number == 27
     flow.handle(BackPressed())
-    assert flow.state is LookupState.GUIDE and lk.part == 1  # back to the guide, where the person was
+    assert _now(flow) is LookupState.GUIDE and lk.part == 1  # back to the guide, where the person was
     flow.handle(LawAsked("cite", "劳动合同法|9999|0"))
-    assert flow.state is LookupState.GUIDE  # an article the library lacks: a message, no step
+    assert _now(flow) is LookupState.GUIDE  # an article the library lacks: a message, no step
     flow.handle(LawAsked("part", "last"))
     assert guide_parts(lk.guide)[lk.part] == "next"
 
@@ -101,7 +109,7 @@ def test_a_spoken_question_finds_the_guide_and_the_articles(tmp_path: Path, libr
     t.flow.handle(LawOpened())
     t.flow.handle(LawAsked("search"))
     t.flow.handle(LawAsked("spoken", "老板不给工资怎么办"))
-    assert t.flow.state is LookupState.RESULTS
+    assert _now(t.flow) is LookupState.RESULTS
     assert lk.guide_results[0].id == "unpaid-wages" and lk.results
 
 
@@ -111,24 +119,24 @@ def test_severance_by_answers_and_bad_answers_refused(tmp_path: Path, library_pa
     flow.handle(Started())
     flow.handle(LawOpened(start="guides"))
     flow.handle(LawAsked("calc", "severance"))
-    assert flow.state is LookupState.CALC
+    assert _now(flow) is LookupState.CALC
     for bad, why in (("", "lookup.calc_ui.empty"), ("0", "lookup.calc_ui.zero"), ("abc", "lookup.calc_ui.not_number"),
                      ("9999999", "lookup.calc_ui.too_big")):
         flow.handle(LawAsked("answer", bad))
-        assert lk.problem == why and lk.field == 0 and flow.state is LookupState.CALC
+        assert lk.problem == why and lk.field == 0 and _now(flow) is LookupState.CALC
     flow.handle(LawAsked("answer", "6500"))
     assert lk.problem == "" and lk.field == 1
     flow.handle(LawAsked("answer", "3"))
     flow.handle(LawAsked("answer", "7"))  # seven months: counts as a whole year
     flow.handle(LawAsked("skip"))  # no local average known
-    assert flow.state is LookupState.CALC_RESULT and lk.calc_result is not None
+    assert _now(flow) is LookupState.CALC_RESULT and lk.calc_result is not None
     assert lk.calc_result.amount == Decimal(6500 * 4)
     # No time worked at all: each answer is in range, together they are not.
     flow.handle(LawAsked("calc", "severance"))
     for value in ("6500", "0", "0"):
         flow.handle(LawAsked("answer", value))
     flow.handle(LawAsked("skip"))
-    assert flow.state is LookupState.CALC and lk.problem == "lookup.calc_error" and lk.field == 0
+    assert _now(flow) is LookupState.CALC and lk.problem == "lookup.calc_error" and lk.field == 0
     assert "请检查" in Translator("zh_CN").t(lk.problem)
 
 
@@ -150,3 +158,13 @@ def test_paper_of_a_guide_and_a_result() -> None:
     res = f.compute({"monthly_wage": "6500", "years": "3", "months": "7"})
     text = "\n".join(getattr(b, "text", "") for b in calc_receipt(res, default_tr("zh_CN")).blocks)
     assert "26,000.00 元" in text and "《劳动合同法》第四十七条" in text
+
+
+def test_guides_tile_with_the_library_and_silent_without(tmp_path: Path, library_path: Path) -> None:
+    _, lk = _terminal(tmp_path, library_path)
+    tile = next(t for t in lk.tiles() if t.action == "law:open:guides")
+    assert tile.availability() and tile.icon == "signpost"
+    missing = LookupFeature(tmp_path / "none.sqlite3")
+    why = next(t for t in missing.tiles() if t.action == "law:open:guides").availability()
+    # 查法律 says why there is no library; the guides' tile does not say it again.
+    assert not why and getattr(why, "hidden", False)

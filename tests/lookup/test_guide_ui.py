@@ -118,4 +118,4 @@ def test_wage_guide_by_voice(tmp_path: Path, library_path: Path) -> None:
     assert "用人单位应当按月足额支付工资" in said  # 朗读这部分, said
     assert r["part_after_next"] == 1  # 下一部分, said
     assert r["first"] == "law:guide:unpaid-wages"
-    assert "办事指南：被拖欠工资怎么办" in text(r, "voice_results")
+    assert "办事指南：被拖欠工资怎么办" in text(r, "law_voice_guide_results")

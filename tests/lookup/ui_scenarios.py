@@ -348,5 +348,5 @@ def guide_by_voice(p: Any, record: dict[str, Any]) -> Steps:
     yield 0.5
     ui.hear(p, "老板不给工资怎么办")
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_results", 10, settle=0.5)
-    look(p, record, "voice_results")
+    look(p, record, "law_voice_guide_results")
     record["first"] = first(p, "law:")
