@@ -53,7 +53,7 @@ class GuidesScreen(LookupScreen):
             guides = [g for g in lk.guides if g.topic == topic.name]
             if not guides:
                 continue
-            box.add_widget(Factory.KText(text=topic_name(app.tr, topic.name), bold=True))
+            box.add_widget(Factory.GuideText(text=topic_name(app.tr, topic.name), bold=True))
             grid = self.grid(cols)
             for g in guides:
                 grid.add_widget(self.button(g.title, f"law:guide:{g.id}"))
