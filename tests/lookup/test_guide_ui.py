@@ -117,5 +117,8 @@ def test_wage_guide_by_voice(tmp_path: Path, library_path: Path) -> None:
     assert "说“朗读这部分”听这部分" in said
     assert "用人单位应当按月足额支付工资" in said  # 朗读这部分, said
     assert r["part_after_next"] == 1  # 下一部分, said
+    assert step(r, "voice_calc")["screen"] == "law_calc"  # 算一算：经济补偿金, said
+    assert r["voice_answers"] == {"monthly_wage": "6500"}  # the wage said digit by digit, then 确定
+    assert "在这个单位干了几年" in text(r, "voice_calc_years")
     assert r["first"] == "law:guide:unpaid-wages"
     assert "办事指南：被拖欠工资怎么办" in text(r, "law_voice_guide_results")

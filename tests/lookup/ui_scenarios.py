@@ -339,7 +339,21 @@ def guide_by_voice(p: Any, record: dict[str, Any]) -> Steps:
     yield 0.8
     record["part_after_next"] = lookup(p).part
     record["spoken"] = ui.spoken(p)
-    ui.hear(p, "返回")
+    # The calculator by voice: its button said, the wage said digit by digit, 确定 said.
+    ui.hear(p, "去办理")
+    yield 0.8
+    ui.hear(p, "算一算：经济补偿金")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_calc", 5, settle=0.5)
+    look(p, record, "voice_calc", photograph=False)
+    ui.hear(p, "六五零零")
+    yield 0.5
+    ui.hear(p, "确定")
+    yield 0.8
+    record["voice_answers"] = dict(lookup(p).answers)
+    look(p, record, "voice_calc_years", photograph=False)
+    for _ in range(2):
+        ui.hear(p, "返回")
+        yield 0.8
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_guides", 5, settle=0.3)
     ui.hear(p, "说出问题或搜索")
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_search", 5, settle=0.5)
