@@ -32,7 +32,7 @@ def test_wage_guide_by_touch_read_cite_calculate_print_and_take_a_ticket(tmp_pat
     # Its own tile on the home screen, before 查法律.
     offers = r["home_offers"]
     assert offers.index("law:open:guides") < offers.index("law:open")
-    assert "遇到问题怎么办" in text(r, "home")
+    assert "办事指南" in text(r, "home")
     guides = text(r, "law_guides")
     assert "被拖欠工资怎么办" in guides and "劳动工资" in guides and "法律计算器" in guides
     # The two sentences of what the law says, each cited article a button.
