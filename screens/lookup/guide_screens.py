@@ -101,15 +101,15 @@ class GuideScreen(LookupScreen):
             self._statements(box, guide.where)
         else:
             self._next(box, guide)
-        nav = self.grid(3)
         last = len(parts) - 1
-        for label, action, usable in (("lookup.guide_ui.prev_part", "law:part:prev", lk.part > 0),
-                                      ("lookup.guide_ui.next_part", "law:part:next", lk.part < last),
-                                      ("lookup.guide_ui.to_next", "law:part:last", lk.part < last)):
-            b = self.button(app.tr(label), action if usable else "")
-            b.disabled = not usable
-            b.opacity = 1 if usable else 0.3
-            nav.add_widget(b)
+        # Only the ways that lead somewhere: an empty, greyed button reads as broken.
+        ways = [(label, action) for label, action, usable in (
+            ("lookup.guide_ui.prev_part", "law:part:prev", lk.part > 0),
+            ("lookup.guide_ui.next_part", "law:part:next", lk.part < last),
+            ("lookup.guide_ui.to_next", "law:part:last", lk.part < last)) if usable]
+        nav = self.grid(len(ways))
+        for label, action in ways:
+            nav.add_widget(self.button(app.tr(label), action))
         box.add_widget(nav)
 
     def _statements(self, box: Any, statements: tuple[Statement, ...], numbered: bool = False) -> None:

@@ -348,7 +348,7 @@ def guide_by_voice(p: Any, record: dict[str, Any]) -> Steps:
     ui.hear(p, "六五零零")
     yield 0.5
     ui.hear(p, "确定")
-    yield 0.8
+    yield from ui.wait_for(p, lambda: lookup(p).field == 1, 5, settle=0.8)
     record["voice_answers"] = dict(lookup(p).answers)
     look(p, record, "voice_calc_years", photograph=False)
     for _ in range(2):
