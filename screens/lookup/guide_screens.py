@@ -149,7 +149,8 @@ class GuideScreen(LookupScreen):
             if can:
                 grid.add_widget(self.button(app.tr(f"lookup.guide_ui.{what}"), f"law:next:{what}"))
             elif not getattr(can, "hidden", False):
-                why.append(app.tr(getattr(can, "reason_key", "")))
+                why.append(app.tr("lookup.guide_ui.why", what=app.tr(f"lookup.guide_ui.{what}"),
+                                  reason=app.tr(getattr(can, "reason_key", ""))))
         for name in guide.calculators:
             calc = form(name)
             if calc is not None:
@@ -160,7 +161,7 @@ class GuideScreen(LookupScreen):
                 grid.add_widget(self.button(app.tr("lookup.guide_ui.document"), action))
         box.add_widget(grid)
         for reason in why:
-            box.add_widget(self.text(reason))
+            box.add_widget(Factory.GuideText(text=reason, font_size=app.fs(24)))
 
     def part_words(self) -> str:
         """The part shown, as it is read aloud: its name, then its sentences with the

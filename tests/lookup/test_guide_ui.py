@@ -54,7 +54,7 @@ def test_wage_guide_by_touch_read_cite_calculate_print_and_take_a_ticket(tmp_pat
     nxt = text(r, "law_guide_next")
     assert "取号：仲裁" in nxt and "视频连线律师" in nxt and "算一算：经济补偿金" in nxt and "算一算：欠薪和加付赔偿金" in nxt
     # Legal aid cannot work on this terminal (no centre key): the home screen's reason, no button.
-    assert "本机还不能受理申请" in nxt and "申请法律援助" not in nxt
+    assert "申请法律援助：本机还不能受理申请，请取号到窗口申请" in nxt and "law:next:aid" not in r["next_offers"]
     assert "写申请书" not in nxt  # no feature offers the document here
     assert "取号：仲裁" in r["spoken_next"][-1]
     assert "被拖欠工资怎么办" in text(r, "law_guide_elder")
@@ -86,7 +86,7 @@ def test_guide_starts_a_video_call_and_says_why_not_legal_aid(tmp_path: Path, li
                      out=tmp_path / "calls.json", timeout=240)
     assert step(r, "after_video")["screen"] == "call_consent"  # the call's own consent screen
     assert step(r, "after_aid")["screen"] == "law_guide"
-    assert "本机还不能受理申请，请取号到窗口申请" in text(r, "next_aid")
+    assert "申请法律援助：本机还不能受理申请，请取号到窗口申请" in text(r, "next_aid")
 
 
 def test_wage_guide_by_pinyin(tmp_path: Path, library_path: Path) -> None:
