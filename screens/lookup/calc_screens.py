@@ -79,6 +79,11 @@ class CalcScreen(LookupScreen):
         self.subtitle = " · ".join(parts)
         problem = lk.problem
         self.message = app.tr(problem, minimum=question.minimum, maximum=question.maximum) if problem else ""
+        # One keypad for every question, kept out of the body's rebuild: a keypad thrown
+        # away with its kv bindings can still be laid out once more, and its parts are gone.
+        pad = self._keypad()
+        if pad.parent is not None:
+            pad.parent.remove_widget(pad)
         box = self.body()
         box.parent.scroll_y = 1  # each question starts at the top
         done = [f"{app.tr(f.label_key)}：{answer_text(app, f, lk.answers[f.id])}" for f in asked[:lk.field] if f.id in lk.answers]
@@ -96,10 +101,10 @@ class CalcScreen(LookupScreen):
                                             selected=lk.answers.get(question.id) == c.value))
             box.add_widget(grid)
         else:
-            pad = NumPad(mode="digits", max_length=question.max_digits, min_length=0 if question.optional else 1,
-                         size_hint_y=None)
+            pad.max_length = question.max_digits
+            pad.min_length = 0 if question.optional else 1
             pad.value = lk.answers.get(question.id, "")
-            pad.on_done = self._entered
+            pad.error = ""
             box.add_widget(pad)
         nav = self.grid(2)
         back = self.button(app.tr("lookup.calc_ui.field_back"), "law:field_back" if lk.field > 0 else "")
@@ -109,6 +114,19 @@ class CalcScreen(LookupScreen):
         if question.optional:
             nav.add_widget(self.button(app.tr("lookup.calc_ui.skip"), "law:skip"))
         box.add_widget(nav)
+
+    def _keypad(self) -> NumPad:
+        pad: NumPad | None = getattr(self, "_pad", None)
+        if pad is None:
+            pad = self._pad = NumPad(mode="digits", size_hint_y=None)
+            pad.on_done = self._entered
+        return pad
+
+    def on_leave(self, *args: object) -> None:
+        """The figures typed go when the screen does."""
+        pad: NumPad | None = getattr(self, "_pad", None)
+        if pad is not None:
+            pad.value = ""
 
     def _entered(self, digits: str) -> None:
         self.kiosk.act(f"law:answer:{digits}")
