@@ -275,6 +275,9 @@ class LookupSettings(_Section):
     # Where a phone reads an article (its QR code on screen and on paper); empty: no QR.
     # Placeholders: {title} (short title, URL-encoded), {number}, {sub}, {version}.
     url_template: str = ""
+    # Where a phone reads a guide (办事指南, its QR code on paper); empty: no QR.
+    # Placeholders: {id} (the guide's id), {title} (URL-encoded).
+    guide_url_template: str = ""
 
 
 # --- unattended running (docs/terminal.md) ------------------------------------------------

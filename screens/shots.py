@@ -182,6 +182,12 @@ def reach(screen: str, service: str | None = None) -> Script:
         "law_article": _chain(_then(_start, "law:open", "law:topic:劳动工资"), _first("law:text:"), _first("law:article:")),
         "law_search": _typed("gongzi"),
         "law_results": _typed("gongzi", "law:hanzi:工资", "law:query"),
+        "law_guides": _then(_start, "law:open:guides"),
+        "law_guide": _then(_start, "law:open:guides", "law:guide:unpaid-wages"),
+        "law_calcs": _then(_start, "law:open:guides", "law:calcs"),
+        "law_calc": _then(_start, "law:open:guides", "law:calcs", "law:calc:severance"),
+        "law_calc_result": _then(_start, "law:open:guides", "law:calcs", "law:calc:unpaid-wages",
+                                 "numpad:5", "numpad:0", "numpad:0", "numpad:0", "numpad:ok"),
     }
     if screen not in scripts:
         raise KeyError(screen)
@@ -193,4 +199,5 @@ SCREEN_NAMES = ("attract", "home", "service", "materials", "card", "ticket", "do
                 "appt_menu", "appt_slots", "rate_ticket", "rate")  # appointments and ratings
 # 查法律: reached like the others, but only on a terminal with the law library installed,
 # so they are audited apart (tests/lookup: `kiosk audit a11y --matrix --screens …`).
-LOOKUP_SCREEN_NAMES = ("law_topics", "law_texts", "law_articles", "law_article", "law_search", "law_results")
+LOOKUP_SCREEN_NAMES = ("law_topics", "law_texts", "law_articles", "law_article", "law_search", "law_results",
+                       "law_guides", "law_guide", "law_calcs", "law_calc", "law_calc_result")

@@ -25,7 +25,8 @@ from kiosk.tickets import Priority
 SCREENS = ("attract", "home", "service", "materials", "card", "ticket", "done", "pin", "technician", "idle",
            "call_consent", "call_wait", "call_active", "call_ended",
            "appt_menu", "appt_slots", "rate_ticket", "rate",  # the screens that need no centre
-           "law_topics", "law_texts", "law_articles", "law_article", "law_search", "law_results")  # 查法律 (needs the library)
+           "law_topics", "law_texts", "law_articles", "law_article", "law_search", "law_results",  # 查法律 (needs the library)
+           "law_guides", "law_guide", "law_calcs", "law_calc", "law_calc_result")  # 办事指南, 法律计算器
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

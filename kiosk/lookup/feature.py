@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,6 +19,9 @@ from kiosk import events as ev
 from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
 from kiosk.events import Event
 from kiosk.feature import FeatureBase, FeatureContext, State
+from kiosk.lookup.calc import CalcError, CalcResult, chinese_translator
+from kiosk.lookup.calcform import CalcForm, FormField, form
+from kiosk.lookup.guides import Guide, load_guides
 from kiosk.lookup.library import ArticleHit, Library, LibraryError, TextInfo, default_library_path
 from kiosk.lookup.query import is_pinyin
 from kiosk.lookup.topics import Topic, load_topics
@@ -41,17 +45,26 @@ class LookupState(enum.StrEnum):
     ARTICLE = "law_article"  # one article, in large type
     SEARCH = "law_search"  # the on-screen keyboard
     RESULTS = "law_results"  # what a search found
+    GUIDES = "law_guides"  # 办事指南: the guides, by life topic
+    GUIDE = "law_guide"  # one guide, part by part
+    CALCS = "law_calcs"  # 法律计算器: the calculators
+    CALC = "law_calc"  # one calculator's questions, one at a time
+    CALC_RESULT = "law_calc_result"  # the figure, its formula, numbers and articles
 
 
 @dataclass(frozen=True)
 class LawOpened(Event):
-    """The person tapped 查法律 on the home screen."""
+    """The person tapped 查法律 (``start="topics"``) or 办事指南 (``start="guides"``) on
+    the home screen."""
+
+    start: str = "topics"
 
 
 @dataclass(frozen=True)
 class LawAsked(Event):
     """One step inside the library: ``step`` (topic, text, article, page, search, key,
-    pinyin, hanzi, query, result, spoken) with its ``value``."""
+    pinyin, hanzi, query, result, spoken; guides, guide, part, cite; calcs, calc,
+    answer, skip, field_back) with its ``value``."""
 
     step: str
     value: str = ""
@@ -76,12 +89,19 @@ class LookupFeature(FeatureBase):
         LookupState.ARTICLE.value: "screens.lookup.screens:ArticleScreen",
         LookupState.SEARCH.value: "screens.lookup.screens:SearchScreen",
         LookupState.RESULTS.value: "screens.lookup.screens:ResultsScreen",
+        LookupState.GUIDES.value: "screens.lookup.guide_screens:GuidesScreen",
+        LookupState.GUIDE.value: "screens.lookup.guide_screens:GuideScreen",
+        LookupState.CALCS.value: "screens.lookup.calc_screens:CalcsScreen",
+        LookupState.CALC.value: "screens.lookup.calc_screens:CalcScreen",
+        LookupState.CALC_RESULT.value: "screens.lookup.calc_screens:CalcResultScreen",
     }
     config_section = "lookup"
 
-    def __init__(self, path: Path, url_template: str = "") -> None:
+    def __init__(self, path: Path, url_template: str = "", guide_url_template: str = "") -> None:
         self.path = path
         self.url_template = url_template
+        self.guide_url_template = guide_url_template
+        self.guides: tuple[Guide, ...] = load_guides().guides
         self._library: Library | None = None
         self._opened_mtime: float | None = None
         self.topics: tuple[Topic, ...] = load_topics().topics
@@ -121,9 +141,18 @@ class LookupFeature(FeatureBase):
             return Unavailable("lookup.ui.unavailable_broken")
         return AVAILABLE
 
+    def guides_availability(self) -> Availability:
+        """The guides need the library (their articles, the search): offered with it.
+        Without it 查法律's tile already says why, so this one is not mentioned twice."""
+        can = self.availability()
+        return Unavailable(can.reason_key, hidden=True) if isinstance(can, Unavailable) else can
+
     def tiles(self) -> list[HomeTile]:
-        """查法律, among the things done here at the terminal."""
-        return [HomeTile("lookup.ui.tile", "lookup.ui.tile_hint", "scales", "law:open", kind="here", order=30,
+        """遇到问题怎么办 (the guides: what a person who reads little looks for first) and
+        查法律, among the things done here at the terminal."""
+        return [HomeTile("lookup.guide_ui.tile", "lookup.guide_ui.tile_hint", "signpost", "law:open:guides", kind="here",
+                         order=25, spoken_key="lookup.guide_ui.tile_spoken", availability=self.guides_availability),
+                HomeTile("lookup.ui.tile", "lookup.ui.tile_hint", "scales", "law:open", kind="here", order=30,
                          spoken_key="lookup.ui.tile_spoken", availability=self.availability)]
 
     # --- what the person has chosen ----------------------------------------------------
@@ -140,6 +169,14 @@ class LookupFeature(FeatureBase):
         self.searched = ""  # the query the results are for
         self.understood = ""  # the Hanzi a pinyin query was read as
         self.results: list[ArticleHit] = []
+        self.guide_results: list[Guide] = []  # guides a search found (shown first)
+        self.guide: Guide | None = None
+        self.part = 0  # the part of the guide shown (see guide_parts)
+        self.calc: CalcForm | None = None
+        self.answers: dict[str, str] = {}
+        self.field = 0  # the question of the calculator shown
+        self.calc_result: CalcResult | None = None
+        self.problem = ""  # why the last answer was refused (a translation key)
         self.trail: list[State] = []  # where Back leads, newest last
 
     def texts_of(self, topic: Topic) -> list[TextInfo]:
@@ -200,7 +237,7 @@ class LookupFeature(FeatureBase):
             if target is None:
                 return None
             self.wipe()
-            return target
+            return LookupState.GUIDES if event.start == "guides" else target
         if isinstance(event, LawAsked) and flow.state in self.states:
             new = self.asked(flow, event.step, event.value)
             if new is not None and new != flow.state:
@@ -241,7 +278,95 @@ class LookupFeature(FeatureBase):
         if step == "result" and value.isdigit() and int(value) < len(self.results):
             self.article = self.results[int(value)]
             return LookupState.ARTICLE
+        return self._guide_step(flow, lib, step, value)
+
+    # --- guides and calculators --------------------------------------------------------
+    def _guide_step(self, flow: VisitFlow, lib: Library, step: str, value: str) -> State | None:
+        if step == "guides":
+            return LookupState.GUIDES
+        if step == "guide":
+            guide = next((g for g in self.guides if g.id == value), None)
+            if guide is None:
+                return None
+            self.guide, self.part = guide, 0
+            return LookupState.GUIDE
+        if step == "part" and self.guide is not None:
+            last = len(guide_parts(self.guide)) - 1
+            if value == "next":
+                self.part = min(last, self.part + 1)
+            elif value == "prev":
+                self.part = max(0, self.part - 1)
+            elif value == "last":
+                self.part = last
+            return None
+        if step == "cite":
+            return self._open_cite(flow, lib, value)
+        if step == "calcs":
+            return LookupState.CALCS
+        if step == "calc":
+            found = form(value)
+            if found is None:
+                return None
+            self.calc, self.answers, self.field, self.calc_result, self.problem = found, {}, 0, None, ""
+            return LookupState.CALC
+        if step in ("answer", "skip") and self.calc is not None and flow.state is LookupState.CALC:
+            return self._answer(value if step == "answer" else "")
+        if step == "field_back" and self.calc is not None:
+            self.field, self.problem = max(0, self.field - 1), ""
+            return None
         return None
+
+    def _open_cite(self, flow: VisitFlow, lib: Library, value: str) -> State | None:
+        """``TITLE|NUMBER|SUB``: the article a guide or a result rests on."""
+        title, _, rest = value.partition("|")
+        number, _, sub = rest.partition("|")
+        try:
+            self.article = lib.article(title, number, sub or 0)
+        except LibraryError as exc:
+            log.warning("cited article not found: %s", exc.detail)
+            flow.set_notice(exc.message_key)
+            return None
+        return LookupState.ARTICLE
+
+    def current_field(self) -> FormField | None:
+        """The question of the calculator shown now."""
+        if self.calc is None:
+            return None
+        asked = self.calc.asked(self.answers)
+        return asked[self.field] if self.field < len(asked) else None
+
+    def _answer(self, value: str) -> State | None:
+        """Take one answer; after the last, work the figure out. A refused answer leaves
+        the question on screen with the reason (``self.problem``)."""
+        assert self.calc is not None
+        question = self.current_field()
+        if question is None:
+            return None
+        value = value.strip()
+        if not value and question.optional:
+            self.answers.pop(question.id, None)
+        else:
+            problem = question.problem(value)
+            if problem is not None:
+                self.problem = problem
+                return None
+            self.answers[question.id] = str(int(value)) if question.kind == "number" else value
+        self.problem = ""
+        # Answers to questions no longer asked (a changed choice) are dropped.
+        asked = self.calc.asked(self.answers)
+        self.answers = {k: v for k, v in self.answers.items() if any(f.id == k for f in asked)}
+        if self.field + 1 < len(asked):
+            self.field += 1
+            return None
+        try:
+            self.calc_result = self.calc.compute(self.answers)
+        except CalcError as exc:
+            # Answers each in range, together impossible (no time worked at all).
+            log.info("calculator %s refused the answers: %s", self.calc.name, exc.detail)
+            self.problem = exc.message_key
+            self.field = 0
+            return None
+        return LookupState.CALC_RESULT
 
     def _open_text(self, lib: Library, text_id: int) -> State | None:
         text = next((t for t in self.texts_of(self.topic) if t.id == text_id), None) if self.topic else None
@@ -293,6 +418,8 @@ class LookupFeature(FeatureBase):
         # Shown with the results, so a person who typed the sound sees what was read.
         self.understood = (lib.pinyin_to_hanzi(query) or "") if is_pinyin(query) else ""
         self.results = lib.search(query, limit=RESULTS)
+        # The guides a question is about come first: a plain answer before the articles.
+        self.guide_results = load_guides().find(self.understood or query)
         return LookupState.RESULTS
 
 
@@ -321,7 +448,79 @@ def article_receipt(hit: ArticleHit, tr: Translate, url: str | None = None) -> R
     return Receipt(title=f"law {hit.short_title} {hit.number}", blocks=tuple(blocks))
 
 
+GUIDE_PARTS = ("law", "steps", "bring", "time", "where", "next")
+
+
+def guide_parts(guide: Guide) -> tuple[str, ...]:
+    """The parts of a guide shown one at a time: what the law says, the steps, what to
+    bring, time limits (when it has any), where to go, what to do next."""
+    return tuple(p for p in GUIDE_PARTS if p != "time" or guide.time_limits)
+
+
+class DocumentOffer(Protocol):
+    """A feature that prints fill-in documents (文书) and can open one by id: a guide
+    naming a document (``Guide.document``) shows it only when such a feature offers it."""
+
+    def document_action(self, document: str) -> str | None:
+        """The action that opens ``document`` (e.g. ``doc:open:ID``), None if not offered."""
+
+
+def document_action(flow: VisitFlow, document: str) -> str | None:
+    """The action of the first registered feature offering ``document``, or None."""
+    if not document:
+        return None
+    for feature in flow.features:
+        offer = getattr(feature, "document_action", None)
+        if callable(offer):
+            action = offer(document)
+            if isinstance(action, str) and action:
+                return action
+    return None
+
+
+def cite_value(title: str, article: int, sub: int = 0) -> str:
+    """A cited article as the value of the ``cite`` step."""
+    return f"{title}|{article}|{sub}"
+
+
+def guide_url(template: str, guide: Guide) -> str | None:
+    """The address to read ``guide`` on a phone, when one is configured."""
+    if not template:
+        return None
+    try:
+        return template.format(id=quote(guide.id), title=quote(guide.title))
+    except (KeyError, IndexError, ValueError) as exc:
+        log.warning("[lookup] guide_url_template cannot be filled: %s", exc)
+        return None
+
+
+def guide_receipt(guide: Guide, tr: Translate, url: str | None = None) -> Receipt:
+    """The guide's short form on the receipt printer: what the law says (with its
+    articles), the steps, what to bring, time limits, where to go, what to take next;
+    the QR code for the whole guide on a phone when there is an address."""
+    blocks: list[Block] = [Text(guide.title, align=Align.CENTER, bold=True, width=2, height=2), Separator("=")]
+    for line in guide.lines(chinese_translator(), short=True)[1:]:
+        blocks.append(Text(line, bold=not line.startswith(" ")))
+    blocks += [Separator("-"), Text(tr("lookup.guide_ui.receipt_note"))]
+    if url:
+        blocks += [QrCode(url, module=5), Text(tr("lookup.guide_ui.qr_caption"), align=Align.CENTER)]
+    return Receipt(title=f"guide {guide.id}", blocks=tuple(blocks))
+
+
+def calc_receipt(result: CalcResult, tr: Translate) -> Receipt:
+    """A calculator's result on the receipt printer: the figure, the formula, every
+    number used and the articles it rests on."""
+    lines = result.lines(chinese_translator())
+    blocks: list[Block] = [Text(lines[0].strip("【】"), align=Align.CENTER, bold=True), Separator("=")]
+    for line in lines[1:]:
+        big = line.startswith(chinese_translator().t("lookup.calc_result", amount="").rstrip())
+        blocks.append(Text(line, bold=big))
+    blocks += [Separator("-"), Text(tr("lookup.calc_ui.receipt_note"))]
+    return Receipt(title=f"calc {result.name}", blocks=tuple(blocks))
+
+
 def setup(ctx: FeatureContext) -> LookupFeature:
     """The feature, on the configured library file (opened when first needed)."""
     settings = ctx.config.lookup
-    return LookupFeature(default_library_path(ctx.data_dir, settings.library), settings.url_template)
+    return LookupFeature(default_library_path(ctx.data_dir, settings.library), settings.url_template,
+                         settings.guide_url_template)

@@ -14,8 +14,9 @@ from kiosk.catalog import load_catalog
 from kiosk.datafile import parse_toml
 from kiosk.errors import CatalogError
 from kiosk.i18n import Translator
-from kiosk.lookup.calc import Citation, chinese_translator
+from kiosk.lookup.calc import CALCULATORS, Citation, chinese_translator
 from kiosk.lookup.library import LibraryError
+from kiosk.lookup.query import vocabulary
 
 _CITE = re.compile(r"^(?P<title>\S.*?)\s+(?P<number>\d+)(?:-(?P<sub>\d+))?$")
 
@@ -68,30 +69,48 @@ class Guide(BaseModel):
     bring: tuple[str, ...] = Field(min_length=1)
     time_limits: tuple[Statement, ...] = ()
     where: tuple[Statement, ...] = Field(min_length=1)
+    # Calculators (kiosk/lookup/calc.py CALCULATORS) the guide offers directly.
+    calculators: tuple[str, ...] = ()
+    # A fill-in document (文书) the guide leads to, by the id the feature that prints
+    # documents gives it (e.g. "labour-arbitration-application"). Shown only when a
+    # registered feature offers that document; nothing here depends on such a feature.
+    document: str = ""
+
+    @field_validator("calculators")
+    @classmethod
+    def _calculators(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in value if c not in CALCULATORS]
+        if unknown:
+            raise ValueError(f"unknown calculators {unknown}; known: {', '.join(CALCULATORS)}")
+        return value
 
     def statements(self) -> list[Statement]:
         """Every cited statement of the guide."""
         return [*self.law, *self.steps, *self.time_limits, *self.where]
 
-    def lines(self, tr: Translator | None = None) -> list[str]:
+    def lines(self, tr: Translator | None = None, *, short: bool = False) -> list[str]:
         """The guide as text lines for the screen and the receipt (headings from the
-        catalogue)."""
+        catalogue). ``short``: the steps and where to go without their citations (what
+        the law says and the time limits keep theirs), for paper a person takes away."""
         tr = tr or chinese_translator()
 
         def cited(s: Statement) -> str:
             return s.text + "（" + "、".join(str(Citation(c.title, c.article)) + (f"之{c.sub}" if c.sub else "") for c in s.cite) + "）"
 
+        def plain(s: Statement) -> str:
+            return s.text if short else cited(s)
+
         out = [f"【{self.title}】", tr.t("lookup.guide_law")]
         out += [f"  {cited(s)}" for s in self.law]
         out.append(tr.t("lookup.guide_steps"))
-        out += [f"  {i}. {cited(s)}" for i, s in enumerate(self.steps, 1)]
+        out += [f"  {i}. {plain(s)}" for i, s in enumerate(self.steps, 1)]
         out.append(tr.t("lookup.guide_bring"))
         out += [f"  · {b}" for b in self.bring]
         if self.time_limits:
             out.append(tr.t("lookup.guide_time"))
             out += [f"  {cited(s)}" for s in self.time_limits]
         out.append(tr.t("lookup.guide_where"))
-        out += [f"  {cited(s)}" for s in self.where]
+        out += [f"  {plain(s)}" for s in self.where]
         names = {s.code: s.name.zh_CN for s in load_catalog().services}
         nxt = [tr.t("lookup.guide_ticket", service=names.get(self.service, self.service))]
         nxt += [tr.t("lookup.guide_video")] if self.video else []
@@ -114,6 +133,29 @@ class Guides(BaseModel):
         if dup:
             raise ValueError(f"guide ids used twice: {sorted(dup)}")
         return guides
+
+    def find(self, query: str, limit: int = 3) -> list[Guide]:
+        """Guides a plain question is about, best first: a keyword or the title inside
+        the question counts most, then each pair of neighbouring characters of the
+        question found in a guide's title or keywords (so 工资 finds the wage guides).
+        Phrases that carry no meaning (怎么办, 请问…) are taken out first."""
+        text = query.strip()
+        for phrase in sorted(vocabulary().stop_phrases, key=len, reverse=True):
+            text = text.replace(phrase, " ")
+        runs = [r for r in re.split(r"[^\u4e00-\u9fff]+", text) if r]
+        pairs = {r[i:i + 2] for r in runs for i in range(len(r) - 1)} | {r for r in runs if len(r) == 1}
+        if not pairs:
+            return []
+        scored: list[tuple[float, int, Guide]] = []
+        for i, g in enumerate(self.guides):
+            words = (g.title, *g.keywords)
+            whole = sum(3 for w in words if len(w) >= 2 and w in query)
+            hay = " ".join(words)
+            shared = sum(1 for p in pairs if p in hay)
+            if whole or shared:
+                scored.append((whole + shared, -i, g))
+        scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+        return [g for _, _, g in scored[:limit]]
 
     def get(self, name: str) -> Guide:
         """A guide by id, title or keyword; ``LibraryError`` listing the ids when none fits."""

@@ -153,9 +153,18 @@ def touch(d: Draw) -> None:
     d.rounded_rectangle(_p(47, 60, 90, 96), radius=_w(12), fill=W)
 
 
+def signpost(d: Draw) -> None:
+    """A signpost with two arrows: which way to go with a problem."""
+    d.rectangle(_p(44, 8, 56, 94), fill=W)
+    d.rectangle(_p(26, 86, 74, 94), fill=W)
+    d.polygon(_p(14, 16, 78, 16, 92, 28, 78, 40, 14, 40), fill=W)
+    d.polygon(_p(86, 50, 22, 50, 8, 62, 22, 74, 86, 74), outline=W, width=_w(6))
+
+
 ICONS: dict[str, Callable[[Draw], None]] = {
     f.__name__: f
-    for f in (consult, aid, mediate, stamp, magnifier, scales, video, apply, progress, calendar, star, ticket, touch)
+    for f in (consult, aid, mediate, stamp, magnifier, scales, video, apply, progress, calendar, star, ticket, touch,
+              signpost)
 }
 
 

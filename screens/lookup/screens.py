@@ -96,7 +96,11 @@ class TopicsScreen(LookupScreen):
         self.subtitle = app.tr("lookup.ui.topics_hint")
         self.message = ""
         box = self.body()
-        box.add_widget(self.button(app.tr("lookup.ui.search"), "law:search", selected=True))
+        top = self.grid(3)
+        top.add_widget(self.button(app.tr("lookup.ui.search"), "law:search", selected=True))
+        top.add_widget(self.button(app.tr("lookup.guide_ui.open"), "law:guides"))
+        top.add_widget(self.button(app.tr("lookup.calc_ui.open"), "law:calcs"))
+        box.add_widget(top)
         grid = self.grid(2 if app.portrait or app.elder else 3)
         for topic in lk.topics:
             name = topic_name(app.tr, topic.name)
@@ -120,6 +124,10 @@ class TextsScreen(LookupScreen):
         box = self.body()
         texts = lk.texts_of(topic) if topic is not None else []
         self.message = "" if texts else app.tr("lookup.ui.texts_none")
+        # The topic's guides first: what to do, before the texts of the law.
+        for guide in (g for g in lk.guides if topic is not None and g.topic == topic.name):
+            box.add_widget(self.button(app.tr("lookup.guide_ui.result", title=guide.title), f"law:guide:{guide.id}",
+                                       selected=True, spoken=guide.title))
         for text in texts:
             line = version_line(text.version_date, text.current, app.tr)
             row = self.button(f"[b]《{text.short_title}》[/b]\n[size={int(app.fs(20))}]{line}[/size]",
@@ -325,8 +333,13 @@ class ResultsScreen(LookupScreen):
         self.subtitle = app.tr("lookup.ui.results_hint", n=len(lk.results))
         if lk.understood:
             self.subtitle = f"{app.tr('lookup.ui.results_pinyin', hanzi=lk.understood)} · {self.subtitle}"
-        self.message = "" if lk.results else app.tr("lookup.ui.results_none", query=lk.searched)
+        self.message = "" if lk.results or lk.guide_results else app.tr("lookup.ui.results_none", query=lk.searched)
         box = self.body()
+        # A guide the question is about first: what to do, in plain words, before articles.
+        for guide in lk.guide_results:
+            row = self.button(app.tr("lookup.guide_ui.result", title=guide.title), f"law:guide:{guide.id}", selected=True,
+                              spoken=guide.title)
+            box.add_widget(row)
         for i, hit in enumerate(lk.results):
             box.add_widget(self.article_row(hit, f"law:result:{i}", with_title=True))
 

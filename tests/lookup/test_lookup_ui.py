@@ -123,13 +123,14 @@ def test_home_offers_the_tile_with_a_library(tmp_path: Path, library_path: Path)
 
 def test_lookup_screens_fit_every_size_language_and_mode(tmp_path: Path, library_path: Path) -> None:
     # screens.shots.LOOKUP_SCREEN_NAMES (not imported: this process never loads Kivy).
-    screens = ("law_topics", "law_texts", "law_articles", "law_article", "law_search", "law_results")
+    screens = ("law_topics", "law_texts", "law_articles", "law_article", "law_search", "law_results",
+               "law_guides", "law_guide", "law_calcs", "law_calc", "law_calc_result")
 
     (tmp_path / "kiosk.toml").write_text(f'[lookup]\nlibrary = "{library_path}"\nurl_template = "{URL}"\n', encoding="utf-8")
     proc = subprocess.run([PYTHON, "-m", "kiosk.cli", "audit", "a11y", "--matrix", "--json", "--screens", ",".join(screens)],
                           env=kiosk_env(tmp_path), capture_output=True, text=True, timeout=900)
     assert proc.stdout.strip(), proc.stderr[-3000:]
     result = json.loads(proc.stdout)
-    # 6 screens × 3 sizes (1280x800, 1920x1080, 1080x1920) × 2 languages × 2 modes.
-    assert result["screens"] == 6 * 3 * 2 * 2
+    # 11 screens × 3 sizes (1280x800, 1920x1080, 1080x1920) × 2 languages × 2 modes.
+    assert result["screens"] == 11 * 3 * 2 * 2
     assert result["violations"] == [], result["violations"][:20]

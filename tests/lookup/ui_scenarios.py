@@ -179,3 +179,188 @@ def home_only(p: Any, record: dict[str, Any]) -> Steps:
     yield 0.3
     look(p, record, "home", photograph=False)
     record["offered"] = [b.action for b in p.buttons()]
+
+
+# --- 办事指南 and 法律计算器 ---------------------------------------------------------------
+def _printed(record: dict[str, Any]) -> str:
+    last = Path(record["data_dir"]) / "printer" / "last.bin"
+    return last.read_bytes().decode("gb18030", "replace") if last.is_file() else ""
+
+
+def _print(p: Any, record: dict[str, Any], key: str) -> Steps:
+    """Tap 打印 and wait until the paper is out; its bytes decoded go to ``record[key]``."""
+    before = _printed(record)
+    yield p.tap("law:print")
+    yield from ui.wait_for(p, lambda: "已打印" in p.app.banner and _printed(record) != before, 15)
+    record[key] = _printed(record)
+
+
+def _keypad(p: Any, digits: str) -> Steps:
+    """Type ``digits`` on the big numeric keypad and press 确定."""
+    yield p.tap("numpad:clear")
+    for d in digits:
+        yield p.tap(f"numpad:{d}")
+    yield p.tap("numpad:ok")
+    yield 0.2
+
+
+@scenario
+def guide_journey(p: Any, record: dict[str, Any]) -> Steps:
+    """Home → 遇到问题怎么办 → 被拖欠工资怎么办: each part, 朗读, a cited article and back,
+    elder mode, 打印; 经济补偿金 by the keypad (a 0 refused first), its result read,
+    printed and its article opened; then a ticket for arbitration from the guide."""
+    t = p.app.terminal
+    if t.centre is None and t.video is not None:
+        t.centre = t.video.demo_centre()  # the loopback duty lawyer: a video call can work
+    yield p.tap("start")
+    yield 0.3
+    record["home_offers"] = [b.action for b in p.buttons()]
+    look(p, record, "home", photograph=False)
+    yield from go(p, "law:open:guides", "law_guides")
+    look(p, record, "law_guides")
+    yield from go(p, "law:guide:unpaid-wages", "law_guide")
+    look(p, record, "law_guide")
+    yield p.tap("law:read")
+    yield 0.3
+    record["spoken_law"] = ui.spoken(p)
+    yield from go(p, "law:cite:劳动法|50|0", "law_article")
+    look(p, record, "guide_cited_article", photograph=False)
+    yield from go(p, "back", "law_guide")
+    look(p, record, "guide_after_article", photograph=False)
+    parts = []
+    for _ in range(6):
+        parts.append(p.app.sm.current_screen.subtitle)
+        look(p, record, f"guide_part_{len(parts)}", photograph=False)
+        if "law:part:next" not in [b.action for b in p.buttons()]:
+            break
+        yield p.tap("law:part:next")
+        yield 0.2
+    record["parts"] = parts
+    yield p.tap("law:read")
+    yield 0.3
+    record["spoken_next"] = ui.spoken(p)
+    look(p, record, "law_guide_next")
+    yield p.tap("law:part:prev")
+    yield 0.2
+    yield p.tap("elder")
+    yield 0.4
+    look(p, record, "law_guide_elder")
+    yield p.tap("elder")
+    yield 0.3
+    yield from _print(p, record, "printed_guide")
+    yield p.tap("law:part:last")
+    yield 0.2
+    yield from go(p, "law:calc:severance", "law_calc")
+    look(p, record, "law_calc")
+    yield from _keypad(p, "0")
+    look(p, record, "calc_zero", photograph=False)
+    yield from _keypad(p, "6500")
+    look(p, record, "calc_years", photograph=False)
+    yield from _keypad(p, "3")
+    yield from _keypad(p, "7")
+    yield p.tap("law:skip")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_calc_result", 4, settle=0.3)
+    look(p, record, "law_calc_result")
+    yield p.tap("law:read")
+    yield 0.3
+    record["spoken_result"] = ui.spoken(p)
+    yield from _print(p, record, "printed_result")
+    yield from go(p, "law:cite:劳动合同法|47|0", "law_article")
+    look(p, record, "result_article", photograph=False)
+    yield from go(p, "back", "law_calc_result")
+    # Back through the calculator to the guide, then the ticket it names.
+    for _ in range(3):
+        if p.app.sm.current == "law_guide":
+            break
+        yield p.tap("back")
+        yield 0.3
+    record["back_to"] = p.app.sm.current
+    if "law:part:last" in [b.action for b in p.buttons()]:
+        yield p.tap("law:part:last")
+        yield 0.2
+    record["next_offers"] = [b.action for b in p.buttons()]
+    yield from go(p, "law:next:ticket", "ticket")
+    look(p, record, "guide_ticket", photograph=False)
+    visit = t.flow.visit
+    record["ticket"] = {"service": visit.service, "number": visit.ticket.number if visit.ticket else None}
+
+
+@scenario
+def guide_calls(p: Any, record: dict[str, Any]) -> Steps:
+    """From the wage guide: a video call with the duty lawyer, then legal aid."""
+    t = p.app.terminal
+    if t.centre is None and t.video is not None:
+        t.centre = t.video.demo_centre()
+    yield p.tap("start")
+    for what, screen in (("video", "call_consent"), ("aid", "la_matter")):
+        yield from go(p, "law:open:guides", "law_guides")
+        yield from go(p, "law:guide:unpaid-wages", "law_guide")
+        yield p.tap("law:part:last")
+        yield 0.2
+        look(p, record, f"next_{what}", photograph=False)
+        if f"law:next:{what}" in [b.action for b in p.buttons()]:
+            yield from go(p, f"law:next:{what}", screen)
+        look(p, record, f"after_{what}", photograph=False)
+        yield from go(p, "home", "home")
+
+
+@scenario
+def guide_by_pinyin(p: Any, record: dict[str, Any]) -> Steps:
+    """Touch 查法律 → 搜索, type gongzi, choose 工资, search: the wage guide comes first."""
+    yield p.tap("start")
+    yield from go(p, "law:open", "law_topics")
+    yield from go(p, "law:search", "law_search")
+    for k in "gongzi":
+        yield p.tap(f"law:key:{k}")
+    yield p.tap("law:hanzi:工资")
+    yield from go(p, "law:query", "law_results")
+    look(p, record, "pinyin_results", photograph=False)
+    record["first"] = first(p, "law:")
+    yield from go(p, "law:guide:unpaid-wages", "law_guide")
+    look(p, record, "pinyin_guide", photograph=False)
+
+
+@scenario
+def guide_by_voice(p: Any, record: dict[str, Any]) -> Steps:
+    """Voice mode: 办事指南 said on the home screen, the guide said by name, 朗读这部分;
+    then a question said in free mode finds the wage guide first."""
+    yield p.tap("voice")
+    yield 0.5
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "home", 5)
+    ui.hear(p, "办事指南")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_guides", 5, settle=0.5)
+    look(p, record, "voice_guides", photograph=False)
+    ui.hear(p, "被拖欠工资怎么办")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_guide", 5, settle=0.5)
+    look(p, record, "voice_guide", photograph=False)
+    ui.hear(p, "朗读这部分")
+    yield 1.0
+    ui.hear(p, "下一部分")
+    yield 0.8
+    record["part_after_next"] = lookup(p).part
+    record["spoken"] = ui.spoken(p)
+    # The calculator by voice: its button said, the wage said digit by digit, 确定 said.
+    ui.hear(p, "去办理")
+    yield 0.8
+    ui.hear(p, "算一算：经济补偿金")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_calc", 5, settle=0.5)
+    look(p, record, "voice_calc", photograph=False)
+    ui.hear(p, "六五零零")
+    yield 0.5
+    ui.hear(p, "确定")
+    yield from ui.wait_for(p, lambda: lookup(p).field == 1, 5, settle=0.8)
+    record["voice_answers"] = dict(lookup(p).answers)
+    look(p, record, "voice_calc_years", photograph=False)
+    for _ in range(2):
+        ui.hear(p, "返回")
+        yield 0.8
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_guides", 5, settle=0.3)
+    ui.hear(p, "说出问题或搜索")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_search", 5, settle=0.5)
+    yield from ui.wait_for(p, lambda: p.app.terminal.voice_input is not None, 30)
+    ui.hear(p, "说出问题")
+    yield 0.5
+    ui.hear(p, "老板不给工资怎么办")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "law_results", 10, settle=0.5)
+    look(p, record, "law_voice_guide_results")
+    record["first"] = first(p, "law:")
