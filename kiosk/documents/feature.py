@@ -285,11 +285,13 @@ class DocumentsFeature(FeatureBase):
 
 
 def document_receipt(doc: Document) -> Receipt:
-    """A short document on the receipt printer: title, text, fields, places to sign."""
+    """A short document on the receipt printer: title, text, fields, places to sign.
+    The yen sign is printed full width (￥): GBK, the printers' Chinese font, has no ¥,
+    and a line with a character it lacks would go out as a picture."""
     blocks: list[Block] = [Text(doc.title, align=Align.CENTER, bold=True, width=2, height=2), Feed(1)]
     for b in doc.blocks:
         if isinstance(b, Paragraph):
-            blocks.append(Text(b.text, align={"right": Align.RIGHT, "center": Align.CENTER}.get(b.align, Align.LEFT)))
+            blocks.append(Text(b.text.replace("¥", "￥"), align={"right": Align.RIGHT, "center": Align.CENTER}.get(b.align, Align.LEFT)))
         elif isinstance(b, Heading):
             blocks.append(Text(b.text, bold=True))
         elif isinstance(b, Fields):

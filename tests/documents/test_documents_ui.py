@@ -91,7 +91,7 @@ def test_refused_consent_leaves_the_fields_empty(tmp_path: Path) -> None:
     r = run_scenario("tests.documents.ui_scenarios", "refuse_consent", tmp_path / "kiosk", {}, out=tmp_path / "r.json")
     assert r["values"] == {}
     form = text(r, "doc_form_refused")
-    assert "（未填，打印后可手写）" in form and "李" not in form.replace("借款人", "")
+    assert "借款人（您）姓名\n（未填，打印后可手写）" in form and "李建国" not in form and "（来自身份证）" not in form
 
 
 def test_without_a4_short_ones_on_receipt_others_as_qr(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_without_a4_short_ones_on_receipt_others_as_qr(tmp_path: Path) -> None:
     assert r["violations"] == []
     assert "打印（小票）" in text(r, "doc_preview_iou") and "打印（A4纸）" not in text(r, "doc_preview_iou")
     assert "已打印，请取走小票" in text(r, "doc_done_receipt")
-    assert "人民币壹万元整" in r["receipt"] and "借条" in r["receipt"]
+    assert "今借到＿＿＿＿＿＿人民币壹万元整（￥10,000.00），用于看病。" in r["receipt"].replace("\n", "") and "借条" in r["receipt"]
     mediation = text(r, "doc_preview_mediation")
     assert "打印（小票）" not in mediation and "手机扫码带走" in mediation
     assert "二维码里是您填写的内容" in text(r, "doc_done_qr")

@@ -117,7 +117,7 @@ def test_short_documents_fit_a_receipt(tmp_path: Path) -> None:
     doc.template = doc.template_named("receipt")
     doc.values = {"payer": "赵六", "amount": "5000.00"}
     text = doc.receipt().text_content()
-    assert "收条" in text and "今收到赵六交来人民币伍仟元整（¥5,000.00）" in text and "收款人（签字并按手印）" in text
+    assert "收条" in text and "今收到赵六交来人民币伍仟元整（￥5,000.00）" in text and "收款人（签字并按手印）" in text
 
 
 def test_a_print_result_moves_on_only_for_this_persons_job_and_the_end_forgets(tmp_path: Path) -> None:

@@ -113,8 +113,7 @@ def arbitration(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("elder")
     yield 0.2
     yield p.tap("doc:print:a4")
-    yield from ui.wait_for(p, lambda: p.app.sm.current == "doc_done", 90)
-    yield 0.3
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "doc_done", 90, settle=0.5)
     look(p, record, "doc_done")
     record["paper"] = feature(p).document().text()
     sim = p.app.terminal.devices[__import__("kiosk.ports", fromlist=["DeviceKind"]).DeviceKind.A4PRINTER]
@@ -151,13 +150,14 @@ def short_on_receipt_and_qr(p: Any, record: dict[str, Any]) -> Steps:
     yield from go(p, "doc:preview", "doc_preview")
     look(p, record, "doc_preview_iou")
     yield p.tap("doc:print:receipt")
-    yield from ui.wait_for(p, lambda: p.app.sm.current == "doc_done", 20)
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "doc_done", 20, settle=0.5)
     look(p, record, "doc_done_receipt", photograph=False)
     from pathlib import Path
 
     last = Path(record["data_dir"]) / "printer" / "last.bin"
     record["receipt"] = last.read_bytes().decode("gb18030", "replace") if last.is_file() else ""
-    yield p.tap("home")
+    yield from go(p, "finish", "attract")
+    yield p.tap("start")
     yield 0.3
     yield from go(p, "doc:open", "doc_list")
     yield from go(p, "doc:template:mediation", "doc_consent")
