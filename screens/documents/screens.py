@@ -133,6 +133,7 @@ class DocFieldScreen(DocScreen):
             box.add_widget(grid)
         elif f.kind in PAD_LENGTH:
             self._keypad(box, f.kind, dc.values.get(f.key, ""))
+            return
         else:
             current = self.heard or dc.values.get(f.key, "")
             box.add_widget(Factory.DocValue(text=current or app.tr("documents.empty_value")))
@@ -144,14 +145,20 @@ class DocFieldScreen(DocScreen):
         box.add_widget(self.button(app.tr("documents.keep_blank"), "doc:clear"))
 
     def _keypad(self, box: Any, kind: str, value: str) -> None:
+        # The amount in capitals first, where it is seen while typing; the extra key
+        # (· or X) and 空着 in one row; then the keypad.
         app = self.kiosk
         start = value.replace("-", "") if kind == "date" else value.removesuffix(".00") if kind == "amount" else value
+        self.capital = Factory.DocCapital(text="")
+        if kind == "amount":
+            box.add_widget(self.capital)
+        row = self.grid(2)
         extra = {"amount": ".", "id_number": "X"}.get(kind)
         if extra:
-            key = self.button("·" if extra == "." else "X", f"doc:key:{extra}",
-                              spoken=app.tr("documents.key_point" if extra == "." else "documents.key_x"))
-            box.add_widget(key)
-        self.capital = Factory.DocCapital(text="")
+            row.add_widget(self.button("·" if extra == "." else "X", f"doc:key:{extra}",
+                                       spoken=app.tr("documents.key_point" if extra == "." else "documents.key_x")))
+        row.add_widget(self.button(app.tr("documents.keep_blank"), "doc:clear"))
+        box.add_widget(row)
         pad = NumPad(mode="digits", max_length=PAD_LENGTH[kind], min_length=1, wide=not app.portrait)
         pad.size_hint_y = None
         pad.height = app.target() * (5.2 if app.portrait else 4.4)
@@ -160,7 +167,6 @@ class DocFieldScreen(DocScreen):
         if kind == "amount":
             pad.bind(value=self._show_capital)
         box.add_widget(pad)
-        box.add_widget(self.capital)
         self._pad = pad
         self._show_capital(pad, pad.value)
 
@@ -282,7 +288,9 @@ class DocPreviewScreen(DocScreen):
                     box.add_widget(Factory.DocText(text=f"[b]{r.label}[/b]：{r.value}", markup=True))
             elif isinstance(block, Signatures):
                 for s in block.items:
-                    box.add_widget(Factory.DocText(text=f"{s.label}　　{s.caption}", halign="right"))
+                    box.add_widget(Factory.DocText(text=s.label, halign="right"))
+                    if s.caption:
+                        box.add_widget(Factory.DocText(text=s.caption, halign="right"))
 
     def _paper_state(self) -> str:
         app, dc = self.kiosk, self.dc
@@ -323,7 +331,6 @@ class DocDoneScreen(DocScreen):
             self.subtitle = app.tr("documents.printed_a4" if dc.way == "a4" else "documents.printed_receipt")
             self.message = ""
             box.add_widget(Factory.DocText(text=app.tr("documents.sign_note")))
-        box.add_widget(self.button(app.tr("common.finish"), "finish", selected=True))
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
