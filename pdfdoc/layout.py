@@ -188,7 +188,7 @@ def render_pdf(doc: Document, font: Path | None = None) -> bytes:
 
     footer = doc.footer
 
-    class _Pdf(FPDF):  # type: ignore[misc]  # FPDF is untyped
+    class _Pdf(FPDF):  # fpdf2 ships no type information: FPDF is Any here
         def footer(self) -> None:
             self.set_y(-15)
             self.set_font("cjk", size=9)

@@ -114,6 +114,7 @@ class DocFieldScreen(DocScreen):
     screen_name = DocState.FIELD.value
     dictating = BooleanProperty(False)
     heard = StringProperty("")
+    _pad: NumPad | None = None  # the keypad shown, for the extra key (· or X)
 
     def refresh(self) -> None:
         """The field's editor, by its kind."""
@@ -186,8 +187,8 @@ class DocFieldScreen(DocScreen):
 
     def field_action(self, step: str, value: str) -> None:
         """The screen's own buttons: the extra key, dictation, taking what was heard."""
-        if step == "key" and getattr(self, "_pad", None) is not None:
-            pad = self._pad
+        pad = self._pad
+        if step == "key" and pad is not None:
             if value == "." and "." not in pad.value:
                 pad.value = (pad.value or "0") + "."
             elif value == "X" and len(pad.value) == 17:
