@@ -168,3 +168,26 @@ def short_on_receipt_and_qr(p: Any, record: dict[str, Any]) -> Steps:
     yield from go(p, "doc:qr", "doc_done")
     look(p, record, "doc_done_qr")
     record["qr_text"] = feature(p).qr_text()
+
+
+@scenario
+def a4_stopped(p: Any, record: dict[str, Any]) -> Steps:
+    """The A4 printer paused (the simulator's control): the preview says so, a print
+    says why it did not come out, the receipt stays offered; resumed, it prints."""
+    yield 0.5
+    p.app._run_sim_action("a4printer.stopped")
+    yield p.tap("start")
+    yield from go(p, "doc:open", "doc_list")
+    yield from go(p, "doc:template:owe", "doc_consent")
+    yield from go(p, "doc:consent:no", "doc_form")
+    yield from go(p, "doc:preview", "doc_preview")
+    yield from ui.wait_for(p, lambda: "暂停" in "".join(p.texts()), 5, settle=0.3)
+    look(p, record, "doc_preview_stopped", photograph=False)
+    yield p.tap("doc:print:a4")
+    yield from ui.wait_for(p, lambda: "没有打印出来" in "".join(p.texts()), 30, settle=0.3)
+    look(p, record, "doc_preview_not_printed", photograph=False)
+    p.app._run_sim_action("a4printer.ready")
+    yield 2.5  # the next check of the queue (every second for the simulator)
+    yield p.tap("doc:print:a4")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "doc_done", 30, settle=0.3)
+    look(p, record, "doc_done_after_resume", photograph=False)
