@@ -146,13 +146,9 @@ class DocFieldScreen(DocScreen):
         box.add_widget(self.button(app.tr("documents.keep_blank"), "doc:clear"))
 
     def _keypad(self, box: Any, kind: str, value: str) -> None:
-        # The amount in capitals first, where it is seen while typing; the extra key
-        # (· or X) and 空着 in one row; then the keypad.
+        # The extra key (· or X) and 空着 in one row, then the keypad.
         app = self.kiosk
         start = value.replace("-", "") if kind == "date" else value.removesuffix(".00") if kind == "amount" else value
-        self.capital = Factory.DocCapital(text="")
-        if kind == "amount":
-            box.add_widget(self.capital)
         row = self.grid(2)
         extra = {"amount": ".", "id_number": "X"}.get(kind)
         if extra:
@@ -165,21 +161,24 @@ class DocFieldScreen(DocScreen):
         pad.height = app.target() * (5.2 if app.portrait else 4.4)
         pad.value = start
         pad.on_done = self._entered
-        if kind == "amount":
-            pad.bind(value=self._show_capital)
         box.add_widget(pad)
         self._pad = pad
-        self._show_capital(pad, pad.value)
+        if kind == "amount":
+            pad.bind(value=self._show_capital)
+            self._show_capital(pad, pad.value)
 
     def _show_capital(self, _pad: object, value: str) -> None:
-        # The amount in capitals as it is typed: the person checks the words, not the zeros.
-        if self.dc.editing is None or self.dc.template is None or self.dc.template.field(self.dc.editing).kind != "amount":
-            self.capital.text = ""
+        # The amount in capitals as it is typed, in the line under the title (always in
+        # sight, whatever the keypad's size): the person checks the words, not the zeros.
+        dc, app = self.dc, self.kiosk
+        if dc.editing is None or dc.template is None:
             return
+        f = dc.template.field(dc.editing)
+        hint = f.hint or app.tr(f"documents.field_hint_{f.kind}")
         try:
-            self.capital.text = self.kiosk.tr("documents.capital", capital=in_capitals(parse_amount(value))) if value else ""
+            self.subtitle = app.tr("documents.capital", capital=in_capitals(parse_amount(value))) if value else hint
         except AmountError:
-            self.capital.text = ""
+            self.subtitle = hint
 
     def _entered(self, digits: str) -> None:
         # Straight to the flow, never as an action string: a value may be personal.
