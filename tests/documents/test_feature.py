@@ -4,8 +4,11 @@ what the paper prints in full; where the paper goes; everything forgotten at the
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from kiosk import events as ev
 from kiosk.bootstrap import build_terminal
@@ -34,9 +37,10 @@ def _open(t: Terminal, name: str) -> None:
     t.flow.handle(DocAsked("template", name))
 
 
-def test_with_consent_the_card_fills_the_persons_own_details(tmp_path: Path) -> None:
+def test_with_consent_the_card_fills_the_persons_own_details(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Agree → the card step → the form with name, gender, birth, ID number, address;
-    the screen shows them masked, the paper in full."""
+    the screen shows them masked, the paper in full; none of it in the log."""
+    caplog.set_level(logging.DEBUG)
     t, doc = _terminal(tmp_path)
     _open(t, "labour-arbitration")
     assert t.flow.state is DocState.CONSENT
@@ -52,6 +56,12 @@ def test_with_consent_the_card_fills_the_persons_own_details(tmp_path: Path) -> 
     assert "420281199106080036" not in preview and "李建国" not in preview and "4202**********0036" in preview
     paper = doc.document().text()
     assert "420281199106080036" in paper and "李建国" in paper
+    t.flow.handle(DocAsked("field", "phone"))
+    t.flow.handle(DocAsked("value", "13912345678"))
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "doc_form" in logged  # the steps are logged…
+    for personal in ("李建国", "420281199106080036", "姜桥村", "13912345678"):
+        assert personal not in logged  # …never what the person gave
 
 
 def test_refused_consent_leaves_the_fields_empty_even_with_a_card_on_the_reader(tmp_path: Path) -> None:
