@@ -47,6 +47,7 @@ def _check_arbitration(r: dict[str, Any]) -> None:
     assert r["after_finish"] == {"screen": "attract", "values": {}}
 
 
+@pytest.mark.timeout(600)  # loading the speech model and decoding take their time on a busy machine
 def test_arbitration_with_card_consent_printed_on_the_sim_a4(tmp_path: Path) -> None:
     """The whole way, the story dictated through real Vosk where a model is installed
     (Korean speech stands in: no Chinese model is installable here)."""
@@ -67,6 +68,7 @@ def test_arbitration_with_card_consent_printed_on_the_sim_a4(tmp_path: Path) -> 
     assert "劳动人事争议仲裁申请书" in printed and "李建国" in printed and "人民币贰万肆仟元整" in printed
 
 
+@pytest.mark.timeout(600)
 def test_arbitration_printed_through_real_cups(tmp_path: Path) -> None:
     why = available()
     if why:
