@@ -132,7 +132,9 @@ def check_value(field: TemplateField, value: str) -> str:
     if field.kind == "date":
         digits = re.sub(r"\D", "", value)
         try:
-            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])).isoformat() if len(digits) == 8 else _bad(field, value)
+            if len(digits) != 8:
+                raise ValueError("eight digits wanted")
+            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])).isoformat()
         except ValueError as exc:
             raise DocumentError(f"{field.key}: not a date: {value!r} (YYYY-MM-DD)") from exc
     if field.kind == "number" and not re.fullmatch(r"\d{1,9}", value):
@@ -144,10 +146,6 @@ def check_value(field: TemplateField, value: str) -> str:
     if field.kind == "choice" and value not in field.choices:
         raise DocumentError(f"{field.key}: one of {', '.join(field.choices)}")
     return value.upper() if field.kind == "id_number" else value
-
-
-def _bad(field: TemplateField, value: str) -> str:
-    raise DocumentError(f"{field.key}: not a date: {value!r} (YYYY-MM-DD)")
 
 
 def chinese_date(iso: str) -> str:

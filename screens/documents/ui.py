@@ -10,6 +10,7 @@ from kiosk.documents.feature import DocAsked, DocOpened, DocPrinted, DocumentsFe
 from kiosk.documents.printing import print_on_a4
 from kiosk.events import PrintFinished
 from kiosk.feature import Feature
+from screens.documents.screens import DocFieldScreen
 from screens.features import FeatureUiBase
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class DocumentsUi(FeatureUiBase):
             flow.handle(DocOpened())
         elif step == "print":
             self.print_document(value)
-        elif step in ("dictate", "use", "key", "ok") and hasattr(screen, "field_action"):
+        elif step in ("dictate", "use", "key") and isinstance(screen, DocFieldScreen):
             screen.field_action(step, value)
         else:
             before = flow.state
