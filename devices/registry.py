@@ -38,6 +38,8 @@ FACTORIES: dict[tuple[DeviceKind, str], str] = {
     (DeviceKind.PRINTER, "escpos+serial"): "devices.printer.adapter:open_escpos_printer",
     (DeviceKind.PRINTER, "escpos+tcp"): "devices.printer.adapter:open_escpos_printer",
     (DeviceKind.PRINTER, "escpos+usb"): "devices.printer.adapter:open_escpos_printer",
+    (DeviceKind.A4PRINTER, "sim"): "devices.a4printer.sim:open_sim_a4printer",
+    (DeviceKind.A4PRINTER, "cups"): "devices.a4printer.cups:open_cups_printer",
     (DeviceKind.CAMERA, "sim"): "devices.camera.sim:open_sim_camera",
     # Real cameras, for video consultations, through OpenCV's capture thread.
     (DeviceKind.CAMERA, "opencv"): "devices.camera.opencv:open_opencv_camera",

@@ -40,6 +40,7 @@ FEATURES: tuple[Registration, ...] = (
     Registration("kiosk.lookup.feature:setup", "screens.lookup.ui:LookupUi"),
     Registration("kiosk.publicity.feature:setup", "screens.publicity.ui:PublicityUi"),
     Registration("kiosk.wake.feature:setup", "screens.wake.ui:WakeUi"),
+    Registration("kiosk.documents.feature:setup", "screens.documents.ui:DocumentsUi"),
 )
 
 

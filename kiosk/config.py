@@ -33,6 +33,7 @@ class DeviceUrls(_Section):
     camera: str = "sim:"
     mic: str = "sim:"
     speaker: str = "sim:"
+    a4printer: str = ""  # most terminals have none: documents then go to the receipt printer or a QR code
 
     @field_validator("*")
     @classmethod

@@ -30,6 +30,7 @@ class DeviceKind(str, enum.Enum):
     CAMERA = "camera"
     MIC = "mic"
     SPEAKER = "speaker"
+    A4PRINTER = "a4printer"  # an office printer for A4 documents (CUPS), beside the receipt printer
 
 
 class DeviceState(str, enum.Enum):
@@ -139,6 +140,16 @@ class ReceiptPrinter(Device, Protocol):
     @property
     def polling(self) -> bool:
         """True while the status is asked in the background, so ``last_status`` is live."""
+
+
+@runtime_checkable
+class A4Printer(Device, Protocol):
+    """An A4 printer for documents (文书). ``print_pdf`` blocks until the job is done:
+    call it from a worker, never the UI thread."""
+
+    def print_pdf(self, pdf: bytes, title: str) -> None:
+        """Print one PDF or raise ``kiosk.errors.PrinterError`` (``message_key`` says
+        why, for the person at the kiosk)."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from kiosk.outbox import Outbox
 from kiosk.errors import KioskError
 from kiosk.events import DeviceEvent
 from kiosk.ports import (
+    A4Printer,
     AudioSource,
     Camera,
     CardReader,
@@ -203,6 +204,11 @@ class Terminal:
         """The receipt printer, or None."""
         device = self.devices.get(DeviceKind.PRINTER)
         return device if isinstance(device, ReceiptPrinter) else None
+
+    def a4_printer(self) -> A4Printer | None:
+        """The A4 document printer, or None (most terminals have none)."""
+        device = self.devices.get(DeviceKind.A4PRINTER)
+        return device if isinstance(device, A4Printer) else None
 
     def camera(self) -> Camera | None:
         """The camera, or None."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ("kiosk", "devices", "screens", "remote_video", "fleet")
+PRODUCT = ("kiosk", "devices", "screens", "remote_video", "fleet", "pdfdoc")
 # Words that say an import inside a function is deferred on purpose.
 _DEFER_WORDS = ("defer", "heavy", "lazy", "lazily", "first use", "only when", "not paid")
 

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "kiosk.cli.call",  # the video call's self-test
     "kiosk.cli.law",
     "kiosk.cli.calc",
+    "kiosk.cli.doc",  # fill-in documents and the A4 printer
     "kiosk.cli.session",  # unattended terminals: restarts, RTC alarm
 )
 

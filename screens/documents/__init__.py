@@ -1,0 +1,1 @@
+"""写文书: the screens of the documents feature."""
