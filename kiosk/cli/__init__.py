@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "kiosk.cli.law",
     "kiosk.cli.calc",
     "kiosk.cli.session",  # unattended terminals: restarts, RTC alarm
+    "kiosk.cli.presence",  # the presence detector on a camera
 )
 
 

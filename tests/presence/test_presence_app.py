@@ -1,0 +1,53 @@
+"""Presence in the running app (offscreen), with the simulated camera's real faces and
+the real detector: greeting, passers-by, eyes following, leaving mid-visit."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from tests.support import ROOT
+from tests.support.ui import run_scenario
+
+MODULE = "tests.presence.scenarios"
+# No quiet hours: the greeting must be said whatever time the test runs.
+CONFIG = "[presence]\nquiet_hours = [0, 0]\n"
+
+
+def _given(config: str = CONFIG) -> dict[str, Any]:
+    shots = str(ROOT / "docs" / "screens") if os.environ.get("KIOSK_DOC_SHOTS") else ""
+    return {"config": config, "shots": shots}
+
+
+def test_an_engaged_person_is_greeted_once_and_the_eyes_follow(tmp_path: Path) -> None:
+    rec = run_scenario(MODULE, "greet", tmp_path, _given(), timeout=180)
+    assert rec["has_face"]
+    assert rec["greetings_while_staying"] == 1  # staying nine seconds: still one greeting
+    assert rec["greetings_after_second"] == 2  # the next person is greeted too
+    assert rec["screen"] == "attract"  # greeting does not start a visit by itself
+    # The eyes follow: looking left when the person is on the left, right when right.
+    left = [off for gaze, off in rec["samples"] if gaze is not None and gaze < 0.42]
+    right = [off for gaze, off in rec["samples"] if gaze is not None and gaze > 0.58]
+    assert left and right, rec["samples"]
+    assert max(left) < 0 < min(right)
+    assert rec["blinks"] >= 1
+
+
+def test_a_passer_by_is_never_greeted(tmp_path: Path) -> None:
+    rec = run_scenario(MODULE, "passer", tmp_path, _given(), timeout=120)
+    assert rec["seen"]  # the detector did see them go by
+    assert rec["greetings"] == 0
+
+
+def test_quiet_hours_keep_the_greeting_silent(tmp_path: Path) -> None:
+    rec = run_scenario(MODULE, "stays", tmp_path, _given("[presence]\nquiet_hours = [0, 24]\n"), timeout=120)
+    assert rec["greetings"] == 0  # engaged (the scenario waited for it), but not said aloud
+
+
+def test_leaving_mid_visit_brings_the_idle_question_at_once(tmp_path: Path) -> None:
+    rec = run_scenario(MODULE, "leave", tmp_path, _given(), timeout=120)
+    assert rec["screen_in_visit"] == "home"
+    # Asked within seconds of walking off, not after the 60 s idle wait.
+    assert rec["question_after_s"] < rec["idle_seconds"] / 3, rec
+    assert rec["timeout_now"] <= 20
