@@ -83,9 +83,9 @@ class PresenceFace(Widget):
         if d < dp(40):
             self.label.text = ""
             return
-        eye_w, eye_h = d * 0.2, d * 0.24 * max(0.08, self.openness)
+        eye_w, eye_h = d * 0.22, d * 0.26 * max(0.08, self.openness)
         eye_y = cy + d * 0.08
-        pupil = d * 0.09
+        pupil = d * 0.12
         with self.canvas.before:
             for side in (-1, 1):
                 ex = cx + side * d * 0.19
@@ -97,14 +97,14 @@ class PresenceFace(Widget):
             Color(*theme.NAVY)
             mouth_w = d * 0.36
             if self.speaking:
-                mh = d * 0.1
-                Ellipse(pos=(cx - mouth_w / 4, cy - d * 0.26 - mh / 2), size=(mouth_w / 2, mh))
+                mh = d * 0.12
+                Ellipse(pos=(cx - mouth_w / 3, cy - d * 0.27 - mh / 2), size=(mouth_w * 2 / 3, mh))
             else:
                 Line(ellipse=(cx - mouth_w / 2, cy - d * 0.34, mouth_w, d * 0.2, 120, 240), width=max(1.0, d / 45))
         # The camera notice: small, beside the disc, bottom-aligned, wrapping in narrow windows.
         room = max(dp(80), (self.width - d) / 2 - dp(12))
         self.label.text = self.notice
-        self.label.font_size = dp(15) * self._scale()
+        self.label.font_size = dp(16) * self._scale()
         self.label.text_size = (room, None)
         self.label.texture_update()
         self.label.size = self.label.texture_size

@@ -90,3 +90,28 @@ def stays(p: Any, record: dict[str, Any]) -> Steps:
     yield from wait_for(p, lambda: _presence(p).engaged is not None, 25)
     yield 3.0
     record["greetings"] = _greetings(p)
+
+
+@SCENARIOS.add
+def shots(p: Any, record: dict[str, Any]) -> Steps:
+    """The face with nobody there; the technician chooses "someone walks up" by hand on
+    the simulator controls; the face with the person in view."""
+    sfx = record.get("suffix", "")
+    look(p, record, "presence_attract_nobody" + sfx)
+    site = p.app.sm.current_screen.ids.site
+    x, y = site.to_window(*site.center)
+    for _ in range(5):
+        yield p.tap_at(x, y)
+    for key in p.app.terminal.config.technician.pin:
+        yield p.tap(f"pin:{key}")
+    yield p.tap("pin:ok")
+    yield 0.3
+    yield p.reveal("sim:camera.scene.approaching")
+    look(p, record, "presence_technician" + sfx)
+    yield p.tap("sim:camera.scene.approaching")
+    yield p.tap("tech_exit")
+    yield from wait_for(p, lambda: _presence(p).engaged is not None, 25)
+    yield 1.0
+    look(p, record, "presence_attract_person" + sfx)
+    record["screen"] = p.app.sm.current
+    record["greetings"] = _greetings(p)

@@ -51,3 +51,15 @@ def test_leaving_mid_visit_brings_the_idle_question_at_once(tmp_path: Path) -> N
     # Asked within seconds of walking off, not after the 60 s idle wait.
     assert rec["question_after_s"] < rec["idle_seconds"] / 3, rec
     assert rec["timeout_now"] <= 20
+
+
+def test_the_technician_shows_a_person_to_the_simulated_camera_by_hand(tmp_path: Path) -> None:
+    for size, suffix in (("1280x800", ""), ("800x1280", "-portrait")):
+        rec = run_scenario(MODULE, "shots", tmp_path / suffix.strip("-"), {**_given(), "suffix": suffix}, size=size,
+                           timeout=120)
+        technician = next(s for s in rec["steps"] if s["label"] == "presence_technician" + suffix)
+        assert "摄像头：有人走近并停留" in technician["texts"]
+        person = next(s for s in rec["steps"] if s["label"] == "presence_attract_person" + suffix)
+        # The camera notice is on the attract screen; the person was greeted once.
+        assert "摄像头仅用于感知有人到来，不识别、不保存画面" in person["texts"]
+        assert rec["screen"] == "attract" and rec["greetings"] == 1
