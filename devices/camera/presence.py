@@ -31,7 +31,7 @@ class LbpFaceFinder:
         from skimage import data, feature  # deferred: heavy (SciPy); loaded on the watcher's worker
 
         self._cv2 = cv2
-        self._cascade = feature.Cascade(data.lbp_frontal_face_cascade_filename())
+        self._cascade = feature.Cascade(data.lbp_frontal_face_cascade_filename())  # type: ignore[no-untyped-call]
         self._width = width
         self._min_face = min_face
         self._previous: np.ndarray | None = None

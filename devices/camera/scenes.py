@@ -81,7 +81,9 @@ class Faces:
     def __init__(self) -> None:
         from skimage import data  # deferred: heavy; only when a scenario shows people
 
-        photos = {"astronaut": data.astronaut(), "camera": np.stack([data.camera()] * 3, axis=-1)}
+        # scikit-image's data loaders carry no type hints.
+        photos = {"astronaut": data.astronaut(),  # type: ignore[no-untyped-call]
+                  "camera": np.stack([data.camera()] * 3, axis=-1)}  # type: ignore[no-untyped-call]
         self._crops = {k: photos[k][r0:r1, c0:c1].copy() for k, ((r0, r1), (c0, c1)) in _CROPS.items()}
 
     def paint(self, img: np.ndarray, people: list[Placed]) -> None:

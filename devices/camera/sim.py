@@ -13,6 +13,7 @@ screen, so the presence detector runs on real faces without a camera.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from datetime import datetime
@@ -106,7 +107,7 @@ class SimCamera:
         """Unplug and plug back; show nobody, a passer-by, someone walking up, two
         people, someone leaving."""
         return [SimAction("camera.toggle", "sim.camera.toggle", self._toggle)] + [
-            SimAction(f"camera.scene.{name}", f"presence.sim.{name}", lambda name=name: self.play(name))
+            SimAction(f"camera.scene.{name}", f"presence.sim.{name}", functools.partial(self.play, name))
             for name in SCENARIOS
         ]
 

@@ -49,7 +49,8 @@ def test_two_people_are_two_and_the_gaze_mirrors_the_camera() -> None:
     _feed(tr, [FaceBox(0.2, 0.4, 0.3), FaceBox(0.8, 0.4, 0.2)], 2, 0)
     assert tr.people() == 2
     # The nearer (bigger) one is looked at; the camera's left is the person's right.
-    assert tr.gaze() is not None and abs(tr.gaze() - 0.8) < 1e-9
+    gaze = tr.gaze()
+    assert gaze is not None and abs(gaze - 0.8) < 1e-9
 
 
 def test_quiet_hours_wrap_past_midnight() -> None:
@@ -92,8 +93,8 @@ def test_the_camera_goes_to_a_video_call_at_once_and_presence_resumes_after(flee
         left = _drain(flow, 2.0)
         assert presence.watcher.looks == looks
         assert [type(e) for e in left] == [PersonLeft]
-        flow.handle(CallEnded("c1", "hung_up"))
-        assert flow.state is VideoCallState.CALL_ENDED and not presence.watcher.paused
+        after = flow.handle(CallEnded("c1", "hung_up"))
+        assert after is VideoCallState.CALL_ENDED and not presence.watcher.paused
         cam.play("approaching")
         assert any(isinstance(e, PersonApproached) for e in _drain(flow, 15, PersonApproached))
         assert presence.watcher.looks > looks
