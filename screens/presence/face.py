@@ -14,7 +14,7 @@ from typing import Any, Callable
 from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, Line
 from kivy.metrics import dp
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
@@ -23,6 +23,12 @@ from screens import theme
 _TICK_S = 0.1
 _FOLLOW = 0.35  # of the way to the target each tick: the eyes glide, they do not jump
 _BLINK_S = 0.15
+
+
+class CameraNotice(Label):
+    """The camera notice beside the disc; drawn on the screen's navy, not on the gold."""
+
+    surface = ColorProperty(theme.NAVY)
 
 
 class PresenceFace(Widget):
@@ -44,7 +50,7 @@ class PresenceFace(Widget):
         self._next_blink = 3.0
         self._clock = 0.0
         self.blinks = 0
-        self.label = Label(color=theme.ON_NAVY, halign="left", valign="bottom", markup=False)
+        self.label = CameraNotice(color=theme.ON_NAVY, halign="left", valign="bottom", markup=False)
         self.add_widget(self.label)
         self.bind(pos=self._redraw, size=self._redraw, look=self._redraw, openness=self._redraw, speaking=self._redraw,
                   notice=self._redraw)
@@ -80,8 +86,9 @@ class PresenceFace(Widget):
         d = self.diameter()
         cx, cy = self.center
         self.canvas.before.clear()
-        if d < dp(40):
+        if d < dp(56) * self._scale():  # the attract screen leaves the disc out: so does the face
             self.label.text = ""
+            self.label.opacity = 0
             return
         eye_w, eye_h = d * 0.22, d * 0.26 * max(0.08, self.openness)
         eye_y = cy + d * 0.08
@@ -101,11 +108,16 @@ class PresenceFace(Widget):
                 Ellipse(pos=(cx - mouth_w / 3, cy - d * 0.27 - mh / 2), size=(mouth_w * 2 / 3, mh))
             else:
                 Line(ellipse=(cx - mouth_w / 2, cy - d * 0.34, mouth_w, d * 0.2, 120, 240), width=max(1.0, d / 45))
-        # The camera notice: small, beside the disc, bottom-aligned, wrapping in narrow windows.
+        # The camera notice: small (never under the smallest readable size), beside the disc,
+        # bottom-aligned, wrapping in narrow windows; left out where it would not fit.
         room = max(dp(80), (self.width - d) / 2 - dp(12))
         self.label.text = self.notice
-        self.label.font_size = dp(16) * self._scale()
+        self.label.font_size = max(dp(18), dp(16) * self._scale())
         self.label.text_size = (room, None)
         self.label.texture_update()
         self.label.size = self.label.texture_size
         self.label.pos = (cx + d / 2 + dp(12), self.y + dp(4))
+        fits = self.label.height <= self.height - dp(8) and self.label.right <= self.right + 1
+        self.label.opacity = 1 if fits else 0
+        if not fits:
+            self.label.text = ""

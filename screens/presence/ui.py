@@ -32,6 +32,8 @@ class PresenceUi(FeatureUiBase):
         app.terminal.flow.add_listener(self._on_flow)
         self._attach_face()
         feature.start(app.terminal.flow.inbox.post)
+        # Stopped with the app: a look must not be cut off by the interpreter's exit.
+        app.bind(on_stop=lambda *_args: feature.stop())
 
     def _attach_face(self) -> None:
         attract = self.app.root_screen("attract")

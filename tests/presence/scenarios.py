@@ -37,12 +37,14 @@ def greet(p: Any, record: dict[str, Any]) -> Steps:
     record["open_nobody"] = face.openness
     _show(p, "approaching")
     yield from wait_for(p, lambda: _greetings(p) >= 1, 25)
-    record["greeted_after_s"] = True
     samples = []
+    mouth = []
     for _ in range(45):  # the person shifts from side to side over ~9 s
         samples.append((_presence(p).gaze(), face.pupil_offset()))
+        mouth.append(face.speaking)
         yield 0.2
     record["samples"] = samples
+    record["mouth"] = [mouth[0], mouth[-1]]  # moving while the greeting plays, still after
     record["greetings_while_staying"] = _greetings(p)
     record["blinks"] = face.blinks
     look(p, record, "presence_face")

@@ -32,6 +32,7 @@ def test_an_engaged_person_is_greeted_once_and_the_eyes_follow(tmp_path: Path) -
     assert left and right, rec["samples"]
     assert max(left) < 0 < min(right)
     assert rec["blinks"] >= 1
+    assert rec["mouth"] == [True, False]  # the face speaks with the voice, and stops
 
 
 def test_a_passer_by_is_never_greeted(tmp_path: Path) -> None:

@@ -165,3 +165,23 @@ def test_presence_watch_says_plainly_when_the_camera_is_wrong(tmp_path: Path) ->
                           env=kiosk_env(), capture_output=True, text=True, timeout=60)
     assert proc.returncode == 3
     assert "unknown camera scene 'crowd'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_two_people_in_front_of_the_simulated_camera_are_counted_apart() -> None:
+    from devices.camera.presence import LbpFaceFinder
+    from kiosk.presence.watcher import PresenceWatcher
+
+    cam = SimCamera("sim:", scene="two")
+    cam.open()
+    got: list[Any] = []
+    watcher = PresenceWatcher(lambda: cam, LbpFaceFinder, got.append, fps=4)
+    try:
+        most = 0
+        for _ in range(40):
+            watcher.look_once()
+            most = max(most, watcher.people())
+            time.sleep(0.25)
+        assert most == 2
+        assert len({e.person for e in got if isinstance(e, PersonApproached)}) >= 2
+    finally:
+        cam.close()
