@@ -62,6 +62,10 @@ class PresenceWatcher:
         self._thread: threading.Thread | None = None
         self.looks = 0  # frames looked at (the camera hand-over test counts them)
         self.last_sighting: Sighting | None = None
+        # What the UI reads ten times a second, set after each look: reading it never
+        # waits for a look in progress.
+        self._gaze: float | None = None
+        self._people = 0
 
     @property
     def paused(self) -> bool:
@@ -90,6 +94,7 @@ class PresenceWatcher:
             self._paused.set()
             changes = self.tracker.reset()
             self.last_sighting = None
+            self._gaze, self._people = None, 0
         for c in changes:
             self.sink(to_event(c))
 
@@ -99,13 +104,11 @@ class PresenceWatcher:
 
     def gaze(self) -> float | None:
         """Where the face on screen should look (0 left … 1 right), None: nobody."""
-        with self._lock:
-            return None if self.paused else self.tracker.gaze()
+        return self._gaze
 
     def people(self) -> int:
         """How many people are in view now."""
-        with self._lock:
-            return 0 if self.paused else self.tracker.people()
+        return self._people
 
     def look_once(self, now: float | None = None) -> list[Event]:
         """One look (the worker's step; also for tests and the bench). Nothing when
@@ -125,6 +128,7 @@ class PresenceWatcher:
             del frame  # nothing of the picture is kept past the look
             self.last_sighting = sighting
             changes = self.tracker.feed(sighting, time.monotonic() if now is None else now)
+            self._gaze, self._people = self.tracker.gaze(), self.tracker.people()
         events = [to_event(c) for c in changes]
         for e in events:
             self.sink(e)
