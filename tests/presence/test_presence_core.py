@@ -185,3 +185,18 @@ def test_two_people_in_front_of_the_simulated_camera_are_counted_apart() -> None
         assert len({e.person for e in got if isinstance(e, PersonApproached)}) >= 2
     finally:
         cam.close()
+
+
+def test_the_presence_section_is_checked_like_the_rest_of_the_configuration() -> None:
+    import pytest
+
+    from kiosk.config import parse_config
+    from kiosk.errors import ConfigError
+
+    ok = parse_config('[presence]\ngreeting = "欢迎光临"\nquiet_hours = [21, 7]\n').presence
+    assert ok.greeting == "欢迎光临" and ok.quiet_hours == (21, 7)
+    for bad, key in (("quiet_hours = [25, 7]", "presence.quiet_hours"), ("fps = 60", "presence.fps"),
+                     ("engage_secs = 2", "presence.engage_secs"), ('detector = "os.system(1)"', "presence.detector")):
+        with pytest.raises(ConfigError) as err:
+            parse_config(f"[presence]\n{bad}\n", "kiosk.toml")
+        assert key in str(err.value), str(err.value)
