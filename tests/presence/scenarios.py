@@ -117,3 +117,12 @@ def shots(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "presence_attract_person" + sfx)
     record["screen"] = p.app.sm.current
     record["greetings"] = _greetings(p)
+
+
+@SCENARIOS.add
+def off(p: Any, record: dict[str, Any]) -> Steps:
+    """Presence switched off: the plain 法 badge, no watcher, no camera notice."""
+    yield 0.5
+    record["has_face"] = p.app.uis["presence"].face is not None
+    record["watcher"] = _presence(p).watcher is not None
+    look(p, record, "attract", photograph=False)

@@ -64,3 +64,10 @@ def test_the_technician_shows_a_person_to_the_simulated_camera_by_hand(tmp_path:
         # The camera notice is on the attract screen; the person was greeted once.
         assert "摄像头仅用于感知有人到来，不识别、不保存画面" in person["texts"]
         assert rec["screen"] == "attract" and rec["greetings"] == 1
+
+
+def test_switched_off_the_attract_screen_keeps_its_badge(tmp_path: Path) -> None:
+    rec = run_scenario(MODULE, "off", tmp_path, _given("[presence]\nenabled = false\n"), timeout=120)
+    assert not rec["has_face"] and not rec["watcher"]
+    texts = rec["steps"][-1]["texts"]
+    assert "法" in texts and "摄像头仅用于感知有人到来，不识别、不保存画面" not in texts
