@@ -8,6 +8,7 @@ half closed and look ahead. A small notice beside it says what the camera is use
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any, Callable
 
@@ -21,7 +22,7 @@ from kivy.uix.widget import Widget
 from screens import theme
 
 _TICK_S = 0.1
-_FOLLOW = 0.35  # of the way to the target each tick: the eyes glide, they do not jump
+_FOLLOW_S = 0.2  # the eyes glide to where the person is (time constant), they do not jump
 _BLINK_S = 0.15
 
 
@@ -69,7 +70,9 @@ class PresenceFace(Widget):
         target = self._gaze()
         self.awake = target is not None
         goal = 0.5 if target is None else max(0.0, min(1.0, target))
-        self.look += (goal - self.look) * _FOLLOW
+        # By time, not by tick: on a busy machine the ticks come late, and the eyes must
+        # still be where the person is, not a few ticks behind.
+        self.look += (goal - self.look) * (1.0 - math.exp(-dt / _FOLLOW_S))
         if self._clock >= self._next_blink:
             self._blink_until = self._clock + _BLINK_S
             self._next_blink = self._clock + random.uniform(2.5, 6.0)
