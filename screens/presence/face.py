@@ -66,6 +66,8 @@ class PresenceFace(Widget):
         return (self.look - 0.5) * 2 * self.diameter() * 0.07
 
     def _tick(self, dt: float) -> None:
+        if self.get_root_window() is None:
+            return  # the attract screen is not shown: nothing to draw, no work for the UI thread
         self._clock += dt
         target = self._gaze()
         self.awake = target is not None
