@@ -41,6 +41,7 @@ FEATURES: tuple[Registration, ...] = (
     Registration("kiosk.publicity.feature:setup", "screens.publicity.ui:PublicityUi"),
     Registration("kiosk.wake.feature:setup", "screens.wake.ui:WakeUi"),
     Registration("kiosk.documents.feature:setup", "screens.documents.ui:DocumentsUi"),
+    Registration("kiosk.presence.feature:setup", "screens.presence.ui:PresenceUi"),
 )
 
 

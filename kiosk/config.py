@@ -346,6 +346,25 @@ class WakeSettings(_Section):
     @classmethod
     def _decoys(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(_wake_words(v) for v in values)
+class PresenceSettings(_Section):
+    """Noticing people with the camera (docs/presence.md): anonymous, nothing kept."""
+
+    enabled: bool = True
+    fps: float = Field(default=4.0, ge=1.0, le=15.0)  # looks a second
+    engage_seconds: float = Field(default=1.5, ge=0.5, le=10.0)  # facing the screen this long: engaged
+    engage_size: float = Field(default=0.22, gt=0.05, lt=1.0)  # face height over frame height: close enough
+    leave_seconds: float = Field(default=2.0, ge=0.5, le=30.0)  # out of view this long: gone
+    greet: bool = True
+    greeting: str = Field(default="", max_length=60)  # "": the catalogue's presence.greeting
+    quiet_hours: tuple[int, int] = (20, 8)  # [from, to) local hours: no greeting aloud
+    detector: str = Field(default="devices.camera.presence:open_face_finder", pattern=r"^[\w.]+:\w+$")
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if not all(0 <= h <= 24 for h in v):
+            raise ValueError("quiet_hours are hours 0-24, e.g. [20, 8]")
+        return v
 
 
 class KioskConfig(_Section):
@@ -371,6 +390,7 @@ class KioskConfig(_Section):
     lookup: LookupSettings = LookupSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     wake: WakeSettings = WakeSettings()
+    presence: PresenceSettings = PresenceSettings()
 
 
 def parse_config(text: str, source: str = "<config>") -> KioskConfig:

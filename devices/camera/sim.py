@@ -5,10 +5,15 @@ slow consumer never makes the producer wait. Every frame differs: a stripe moves
 clock ticks, and a frame counter is drawn as a row of black/white blocks along the
 bottom (``framecode``) so a receiver can tell which frame it got and how late — the
 call self-test measures latency with it.
+
+It can also show people (``scenes``): real face photographs walking by, walking up,
+two at once, leaving — chosen by ``?scene=`` in its URL or by hand on the technician
+screen, so the presence detector runs on real faces without a camera.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from datetime import datetime
@@ -17,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 
 from devices.camera.framecode import draw_code
+from devices.camera.scenes import SCENARIOS, Faces
 from devices.health import HealthTracker
 from devices.registry import DeviceContext
 from kiosk.ports import DeviceHealth, DeviceKind, DeviceState, Frame, SimAction
@@ -60,9 +66,14 @@ class SimCamera:
 
     kind = DeviceKind.CAMERA
 
-    def __init__(self, url: str, width: int = 640, height: int = 480, fps: float = 15.0) -> None:
+    def __init__(self, url: str, width: int = 640, height: int = 480, fps: float = 15.0, scene: str = "nobody") -> None:
+        if scene not in SCENARIOS:
+            raise ValueError(f"unknown camera scene {scene!r} (one of {', '.join(SCENARIOS)})")
         self.url = url
         self._size = (width, height)
+        self.scene = scene
+        self._scene_start = time.monotonic()
+        self._faces: Faces | None = None
         self._period = 1.0 / fps
         self._tracker = HealthTracker(self.kind, url)
         self._latest: Frame | None = None
@@ -93,8 +104,19 @@ class SimCamera:
         return self._latest
 
     def sim_actions(self) -> list[SimAction]:
-        """Unplug and plug back."""
-        return [SimAction("camera.toggle", "sim.camera.toggle", self._toggle)]
+        """Unplug and plug back; show nobody, a passer-by, someone walking up, two
+        people, someone leaving."""
+        return [SimAction("camera.toggle", "sim.camera.toggle", self._toggle)] + [
+            SimAction(f"camera.scene.{name}", f"presence.sim.{name}", functools.partial(self.play, name))
+            for name in SCENARIOS
+        ]
+
+    def play(self, scene: str) -> None:
+        """Show ``scene`` from its start (any thread)."""
+        if scene not in SCENARIOS:
+            raise ValueError(f"unknown camera scene {scene!r}")
+        self._scene_start = time.monotonic()
+        self.scene = scene
 
     def _toggle(self) -> None:
         if self._plugged.is_set():
@@ -120,6 +142,11 @@ class SimCamera:
                 self._tracker.report(DeviceState.ABSENT, "simulated camera unplugged", "device.fault")
                 continue
             img = pattern_array(w, h, tick, background=background)
+            people = SCENARIOS[self.scene](time.monotonic() - self._scene_start)
+            if people:
+                if self._faces is None:
+                    self._faces = Faces()
+                self._faces.paint(img, people)
             self._latest = Frame(w, h, img.tobytes(), time.monotonic())
             self._tracker.report(DeviceState.READY)
             tick += 1
@@ -127,6 +154,8 @@ class SimCamera:
 
 
 def open_sim_camera(url: str, ctx: DeviceContext) -> SimCamera:
-    """Registry factory for ``sim:`` cameras; ``?width=&height=&fps=`` override the size."""
+    """Registry factory for ``sim:`` cameras; ``?width=&height=&fps=`` override the size,
+    ``?scene=`` picks the people shown (devices/camera/scenes.py)."""
     q = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
-    return SimCamera(url, int(q.get("width", 640)), int(q.get("height", 480)), float(q.get("fps", 15)))
+    return SimCamera(url, int(q.get("width", 640)), int(q.get("height", 480)), float(q.get("fps", 15)),
+                     q.get("scene", "nobody"))

@@ -55,8 +55,11 @@ APPOINTMENT_CHECKED_IN = "appointment_checked_in"
 VIDEO_CALL = "video_call"  # service, answered (bool), wait_s, duration_s (kiosk/call.py)
 PUBLICITY_PLAYED = "publicity_played"  # item, package (kiosk/publicity/feature.py): one showing of a slide
 MAX_PLAYED_ITEMS = 200  # distinct items counted per terminal-day (a package holds at most 200)
+FOOTFALL = "footfall"  # hour (0–23), what (approached | engaged | served) (kiosk/presence/feature.py)
 KINDS = (TICKET_ISSUED, TICKET_CALLED, TICKET_TRANSFERRED, TICKET_FINISHED, RATING, LEGAL_AID,
-         APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED, APPOINTMENT_MOVED, APPOINTMENT_CHECKED_IN, VIDEO_CALL, PUBLICITY_PLAYED)
+         APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED, APPOINTMENT_MOVED, APPOINTMENT_CHECKED_IN, VIDEO_CALL, PUBLICITY_PLAYED,
+         FOOTFALL)
+FOOTFALL_WHAT = ("approached", "engaged", "served")
 # Priority classes of kiosk.tickets.Priority ("appointment": checked in for a booking).
 PRIORITIES = ("normal", "elderly", "disabled", "military", "appointment")
 ALL = "*"  # the key of a total (every site, every day or every service)
@@ -110,7 +113,7 @@ def day_document(rows: Iterable[tuple[str, str, Any, Any]], where: str = "", ord
     cells: dict[str, dict[str, Any]] = defaultdict(_cell)
     first_called: set[str] = set()
     other: dict[str, Any] = {"legal_aid": 0, "booked": 0, "cancelled": 0, "moved": 0, "checked_in": 0, "video": 0, "answered": 0, "vwait": [],
-                             "plays": {}}
+                             "plays": {}, "foot": {w: [0] * 24 for w in FOOTFALL_WHAT}}
 
     def priority(p: dict[str, Any]) -> str:
         v = p.get("priority")
@@ -180,6 +183,11 @@ def day_document(rows: Iterable[tuple[str, str, Any, Any]], where: str = "", ord
                 if item not in plays and len(plays) >= MAX_PLAYED_ITEMS:
                     raise Malformed("more distinct publicity items in one day than a package holds")
                 plays[item] = plays.get(item, 0) + 1
+            elif kind == FOOTFALL:
+                hour, what = p.get("hour"), p.get("what")
+                if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23 or what not in FOOTFALL_WHAT:
+                    raise Malformed(f"hour={hour!r} what={what!r}")
+                other["foot"][what][hour] += 1
         except Malformed as exc:
             log.warning("figures: skipping malformed %s event %s%s: %s", kind, event_id, where, exc)
     for c in cells.values():
@@ -361,6 +369,8 @@ class Acc:
     answered: int = 0
     vwaits: list[int] = field(default_factory=list)
     plays: dict[str, int] = field(default_factory=dict)  # publicity showings by item id
+    # People in front of the terminals, per hour of the day (0–23): approached, engaged, served.
+    foot: dict[str, list[int]] = field(default_factory=lambda: {w: [0] * 24 for w in FOOTFALL_WHAT})
 
     def add_cell(self, c: dict[str, Any]) -> None:
         """Add one service's cell of a terminal-day document."""
@@ -389,6 +399,10 @@ class Acc:
         self.vwaits += o["vwait"]
         for item, n in o.get("plays", {}).items():  # documents made before publicity have none
             self.plays[item] = self.plays.get(item, 0) + n
+        for what, hours in o.get("foot", {}).items():  # documents stored before footfall have none
+            mine = self.foot[what]
+            for h, n in enumerate(hours):
+                mine[h] += n
 
     def add(self, o: "Acc") -> None:
         """Add another group's figures (spelt out: this runs for every group merged)."""
@@ -414,6 +428,10 @@ class Acc:
         self.vwaits += o.vwaits
         for item, n in o.plays.items():
             self.plays[item] = self.plays.get(item, 0) + n
+        for what, hours in o.foot.items():
+            mine = self.foot[what]
+            for h, n in enumerate(hours):
+                mine[h] += n
 
     def result(self) -> dict[str, Any]:
         """The figures (times in seconds, rates as fractions; None where undefined)."""
@@ -450,6 +468,10 @@ class Acc:
             "video_wait_median_s": _median_p90(self.vwaits)[0],
             "publicity_plays": dict(sorted(self.plays.items())),
             "publicity_plays_total": sum(self.plays.values()),
+            "footfall_approached": sum(self.foot["approached"]),
+            "footfall_engaged": sum(self.foot["engaged"]),
+            "footfall_served": sum(self.foot["served"]),
+            "footfall_by_hour": {w: list(self.foot[w]) for w in FOOTFALL_WHAT},
         }
 
 

@@ -81,6 +81,9 @@ OTHER_COLS = [
     Col("video_unanswered", "未接通"),
     Col("video_wait_median_s", "视频等待中位数(分钟)", "min", 12),
     Col("publicity_plays_total", "法治宣传播放", width=11),
+    Col("footfall_approached", "走近人次"),
+    Col("footfall_engaged", "驻足人次"),
+    Col("footfall_served", "开始办理"),
 ]
 ALL_COLS = TICKET_COLS + OTHER_COLS
 TOTAL = "合计"
@@ -372,6 +375,7 @@ def to_html(rep: Report) -> str:
         ("办结", str(tot["done"])), ("评价数", str(tot["ratings"])), ("法律援助申请", str(tot["legal_aid"])),
         ("预约 / 到场", f"{tot['appointments_booked']} / {tot['appointments_checked_in']}"),
         ("视频咨询 接通 / 呼叫", f"{tot['video_answered']} / {tot['video_calls']}"), ("视频等待中位数", _min(tot["video_wait_median_s"])),
+        ("走近 / 驻足 / 办理（人次）", f"{tot['footfall_approached']} / {tot['footfall_engaged']} / {tot['footfall_served']}"),
     ]
     days = rep.days
     day_tot = [rep.get(day=d) for d in days]

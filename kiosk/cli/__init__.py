@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "kiosk.cli.calc",
     "kiosk.cli.doc",  # fill-in documents and the A4 printer
     "kiosk.cli.session",  # unattended terminals: restarts, RTC alarm
+    "kiosk.cli.presence",  # the presence detector on a camera
 )
 
 

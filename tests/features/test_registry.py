@@ -17,7 +17,7 @@ from kiosk.video_call.states import VideoCallState
 def test_each_feature_brings_its_own_states_screens_and_tiles(tmp_path: Path) -> None:
     t = build_terminal(KioskConfig(), tmp_path, with_devices=False)
     features = t.flow.features
-    assert [f.name for f in features] == ["legal_aid", "appointments", "ratings", "video_call", "lookup", "publicity", "wake", "documents"]
+    assert [f.name for f in features] == ["legal_aid", "appointments", "ratings", "video_call", "lookup", "publicity", "wake", "documents", "presence"]
     for f in features:
         # Every state a feature owns has its screen, named after it, in the feature's package.
         assert sorted(f.screens) == sorted(s.value for s in f.states), f.name

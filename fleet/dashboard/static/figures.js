@@ -107,11 +107,18 @@
       kpi("fig_no_show_rate", fmtPct(tot.no_show_rate), "noshow"), kpi("fig_satisfaction", fmtPct(tot.satisfaction), "satisfaction"),
       kpi("fig_done", tot.done, "done"), kpi("fig_ratings", tot.ratings, "ratings"), kpi("fig_legal_aid", tot.legal_aid, "legal_aid"),
       kpi("fig_appointments", tot.appointments_booked + " / " + tot.appointments_checked_in, "appointments"),
-      kpi("fig_video", tot.video_answered + " / " + tot.video_calls, "video"), kpi("fig_video_wait", fmtMin(tot.video_wait_median_s), "video_wait")));
+      kpi("fig_video", tot.video_answered + " / " + tot.video_calls, "video"), kpi("fig_video_wait", fmtMin(tot.video_wait_median_s), "video_wait"),
+      kpi("fig_footfall", tot.footfall_approached + " / " + tot.footfall_engaged + " / " + tot.footfall_served, "footfall")));
     const days = data.days.map((d) => get(ALL, d, ALL) || { tickets: 0, wait_median_s: null });
     parts.push(el("div", { class: "fig", id: "chart-days" }, el("h3", null, t("fig_by_day")),
       barsLine(data.days.map((d) => d.slice(5)), days.map((f) => f.tickets), days.map((f) => minutes(f.wait_median_s)), { label: t("fig_by_day") }),
       legend([[BLUE, t("fig_tickets")], [ORANGE, t("fig_wait_line")]])));
+    if (tot.footfall_approached) {
+      const fh = tot.footfall_by_hour, hours = [...Array(24).keys()];
+      parts.push(el("div", { class: "fig", id: "chart-footfall" }, el("h3", null, t("fig_footfall_hours")),
+        barsLine(hours.map((h) => String(h)), hours.map((h) => fh.approached[h]), hours.map((h) => fh.engaged[h]), { label: t("fig_footfall_hours") }),
+        legend([[BLUE, t("fig_footfall_approached")], [ORANGE, t("fig_footfall_engaged")]])));
+    }
     const sites = data.sites, siteF = sites.map((s) => get(s, ALL, ALL));
     const svcs = data.services.filter((v) => (get(ALL, ALL, v) || {}).tickets), svcF = svcs.map((v) => get(ALL, ALL, v));
     parts.push(el("div", { class: "grid2" },

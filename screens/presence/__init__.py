@@ -1,0 +1,1 @@
+"""Presence in the app: the attract screen's face and the greeting (kiosk/presence)."""
