@@ -121,6 +121,18 @@ class MediationRooms:
         admin = await self._admin_handle()
         return sorted(str(p.get("display", p.get("id"))) for p in await admin.participants(opened.room))
 
+    async def moderate(self, session_id: str, label: str, mids: Sequence[str], mute: bool) -> bool:
+        """Stop (or resume) forwarding the streams ``mids`` of the party ``label`` to
+        everyone in the session's room; False when that party is not publishing."""
+        opened = self.rooms[session_id]
+        admin = await self._admin_handle()
+        ids = [int(p["id"]) for p in await admin.participants(opened.room) if p.get("display") == label and p.get("publisher")]
+        if not ids:
+            return False
+        for mid in mids:
+            await admin.moderate(opened.room, opened.secret, ids[0], str(mid), mute)
+        return True
+
     async def close_session(self, session_id: str) -> None:
         """Destroy the session's room (a room already gone is not an error)."""
         opened = self.rooms.pop(session_id, None)

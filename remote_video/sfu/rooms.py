@@ -103,6 +103,11 @@ class VideoRoomAdmin:
         parts = reply.data.get("participants")
         return list(parts) if isinstance(parts, list) else []
 
+    async def moderate(self, room: int, secret: str, publisher: int, mid: str, mute: bool) -> None:
+        """Stop (or resume) forwarding one stream (``mid``) of a publisher to everyone."""
+        await self._handle.message({"request": "moderate", "room": room, "secret": secret, "id": publisher, "mid": mid,
+                                    "mute": mute}, f"{'mute' if mute else 'unmute'} {mid} of {publisher} in room {room}")
+
     async def close(self) -> None:
         """Drop the handle."""
         await self._handle.detach()
