@@ -38,6 +38,7 @@ FEATURES: tuple[Registration, ...] = (
     Registration("kiosk.ratings.flow:setup", "screens.ratings.ui:RatingUi"),
     Registration("kiosk.video_call.feature:setup", "screens.video_call.ui:CallUi"),
     Registration("kiosk.lookup.feature:setup", "screens.lookup.ui:LookupUi"),
+    Registration("kiosk.mediation.feature:setup", "screens.mediation.ui:MediationUi"),
 )
 
 

@@ -81,6 +81,12 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
+def name_proof(session_id: str, name: str) -> str:
+    """What a terminal sends to show the ID card read there names the invited party:
+    a hash bound to the session, never the name itself (the centre computes the same)."""
+    return hashlib.sha256(f"{session_id}:{name.strip()}".encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class PartySpec:
     """A party to invite: the name the mediator typed, and where they join."""
@@ -238,4 +244,4 @@ class SessionStore:
         return {"mediation_sessions": int(sessions), "mediation_agreements": int(agreements)}
 
 
-__all__ = ["Invitation", "JOINS", "MAX_CODE_TRIES", "PARTY_LABELS", "PartySpec", "STATES", "SessionStore", "mask_name"]
+__all__ = ["Invitation", "JOINS", "MAX_CODE_TRIES", "PARTY_LABELS", "PartySpec", "STATES", "SessionStore", "mask_name", "name_proof"]

@@ -25,6 +25,8 @@ import asyncio
 import base64
 import binascii
 import dataclasses
+import functools
+import hmac
 import json
 import logging
 import secrets
@@ -38,11 +40,12 @@ import aiohttp
 from aiohttp import WSMsgType, web
 
 from fleet.center.auth.web import AUTH, require, set_home
+from fleet.center.service import AskError
 from fleet.center.web_context import CentreContext
 from fleet.mediation import MediaServer, SessionRoom, start_media_server
 from fleet.mediation.agreement import AgreementPdf, render_agreement
 from fleet.mediation.config import load_mediation_settings
-from fleet.mediation.sessions import PARTY_LABELS, PartySpec, SessionStore, mask_name
+from fleet.mediation.sessions import PARTY_LABELS, PartySpec, SessionStore, mask_name, name_proof
 from remote_video.sfu.errors import SfuError
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ MEDIATION_KEY = web.AppKey("mediation", object)
 PARTY_COOKIE = "kiosk_mediation_party"
 MAX_SIGNATURE_BYTES = 400_000
 MEDIATOR = "mediator"
+TERMINAL_ASKS = ("invited", "join", "verified", "state", "sign", "leave")
 
 
 def _json(doc: Any, status: int = 200) -> web.Response:
@@ -112,6 +116,8 @@ class MediationDesk:
             set_home(app, MEDIATOR, "/mediation/")
         app.on_startup.append(self._started)
         app.on_cleanup.append(self._cleanup)
+        for name in TERMINAL_ASKS:
+            self.centre.link.answer(f"mediation.{name}", functools.partial(self._terminal_ask, name))
 
     async def _started(self, app: web.Application) -> None:
         self.loop = asyncio.get_running_loop()
@@ -397,6 +403,53 @@ class MediationDesk:
             raise ValueError(f"unknown type {kind!r}")
         await self._push(live)
         return None
+
+    # ---- terminals (asks over MQTT) ---------------------------------------------------------
+    def _terminal_ask(self, name: str, terminal_id: str, args: dict[str, Any]) -> dict[str, Any]:
+        """On the link's ask pool: hand the ask to the loop, which owns the sessions."""
+        if self.loop is None:
+            raise AskError("not_ready", "the centre's web app has not started")
+        fut = asyncio.run_coroutine_threadsafe(self._answer(name, terminal_id, args), self.loop)
+        return fut.result(timeout=15)
+
+    async def _answer(self, name: str, terminal_id: str, args: dict[str, Any]) -> dict[str, Any]:
+        if name == "invited":
+            rows = await self._db(self.store.invited_at, terminal_id)
+            return {"invitations": [{"session_id": r["session_id"], "label": r["label"], "matter": r["matter"],
+                                     "masked": mask_name(r["name"])} for r in rows if r["session_id"] in self.live]}
+        sid = str(args.get("session_id", ""))
+        live = self.live.get(sid)
+        row = await self._db(self.store.session, sid) if live is not None else None
+        # Only the terminal the party was invited at: a session id is only a string any
+        # terminal could copy, the terminal id comes from the topic the broker bound.
+        label = next((lb for lb, p in (row or {}).get("parties", {}).items() if p["terminal_id"] == terminal_id), None)
+        if live is None or row is None or label is None:
+            log.warning("mediation: terminal %s asked %s of a session it is not invited to", terminal_id, name)
+            raise AskError("not_invited", "no open session invites a party at this terminal")
+        if name == "join":
+            await self.from_party(live, label, {"type": "consent", "yes": bool(args.get("consent"))})
+            if not args.get("consent"):
+                return {"refused": True}
+            live.present.add(label)
+            await self._db(self.store.set_state, sid, "active")
+            await self._push(live)
+            return {"pass": dataclasses.asdict(live.room.passes[label])}
+        if name == "verified":
+            expected = name_proof(sid, row["parties"][label]["name"])
+            ok = hmac.compare_digest(expected, str(args.get("name_proof", "")))
+            if ok:
+                await self.from_party(live, label, {"type": "verified"})
+            return {"verified": ok}
+        if name == "state":
+            return self.party_doc(live, label, row)
+        if name == "sign":
+            await self.from_party(live, label, {"type": "sign", "png": str(args.get("png", ""))})
+            return {"ok": True}
+        if name == "leave":
+            live.present.discard(label)
+            await self._push(live)
+            return {"ok": True}
+        raise AskError("bad_request", f"unknown ask {name}")
 
     # ---- the agreement -------------------------------------------------------------------
     async def _confirm(self, ws: web.WebSocketResponse, live: LiveSession) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import functools
 import hashlib
 import io
 import os
@@ -19,42 +18,19 @@ from typing import Any, AsyncIterator
 
 import pypdf
 
-from fleet.center import auth
-from fleet.center.webapp import PAGE_SETS, CentreWebApp
-from fleet.mediation import JanusServer, MediaServer, MediationRooms
-from fleet.mediation import web as mediation_web
+from fleet.mediation import JanusServer
 from fleet.mediation.sessions import SessionStore
+from tests.mediation.centre import PASSWORD, add_mediator, centre
 from tests.mediation.support import party
 from tests.support.cdp import AsyncBrowser
 
 MEDIA_FLAGS = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                "--autoplay-policy=no-user-gesture-required")
 DOC_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screens" if os.environ.get("KIOSK_DOC_SHOTS") else None
-PASSWORD = "correct horse 7"
 AGREEMENT = "一、乙方于2026年12月31日前向甲方支付修缮费人民币三千元。\n二、双方就宅基地边界纠纷再无其他争议。"
 # A small PNG (a stroke), as the terminal's signature pad would send.
 SIGNATURE = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAABAAAAAICAYAAADwdn+XAAAAHUlEQVR4nGNgGAWjYBSMglEwCkbBKBgFo2AUDAIAAQgAAd9hGqQAAAAASUVORK5CYII=")
-
-
-@contextlib.asynccontextmanager
-async def centre(fleet: Any, data_dir: Path, janus: JanusServer) -> AsyncIterator[tuple[str, mediation_web.MediationDesk]]:
-    """The centre's web app with every page set, the mediation one on ``janus``."""
-    media = MediaServer(MediationRooms(janus.url, janus.keys))
-    made: list[mediation_web.MediationDesk] = []
-
-    def mediation(app: Any, ctx: Any) -> mediation_web.MediationDesk:
-        made.append(mediation_web.setup(app, ctx, media))
-        return made[-1]
-
-    sets = tuple(mediation if s is mediation_web.setup else s for s in PAGE_SETS)
-    web = CentreWebApp(fleet.center, data_dir, page_sets=sets)
-    port = await web.start("127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{port}", made[0]
-    finally:
-        await web.stop()
-        await media.stop()
 
 
 @contextlib.asynccontextmanager
@@ -83,7 +59,7 @@ def _aiortc_counts(p: Any) -> Any:
 
 
 def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: JanusServer, tmp_path: Path) -> None:
-    auth.Users(fleet.store).add("zhou", "mediator", PASSWORD, "周调解员")
+    add_mediator(fleet)
     fleet.provision("MED2", site="李家村公共法律服务工作室")
 
     async def scenario() -> dict[str, Any]:
