@@ -203,14 +203,16 @@ class MediationFeature(FeatureBase):
         if self.session is None:
             return
         sid = str(self.session["session_id"])
+        last = dict(self.doc)
 
         def job() -> Event | None:
             try:
                 return MediationUpdated(self.asker.ask("mediation.state", {"session_id": sid}, timeout=5.0))
             except CentreError as exc:
-                # The session is gone at the centre (closed): the room is over.
+                # The session is gone at the centre (closed): the room is over; what was
+                # last said of it (the agreement's hash) stays on screen.
                 log.info("mediation %s: %s", sid, exc)
-                return MediationUpdated({"state": "closed"})
+                return MediationUpdated({**last, "state": "closed"})
             except CentreUnavailable:
                 return None
 

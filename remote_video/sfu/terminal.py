@@ -15,6 +15,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from kiosk.ports import Camera
+from remote_video.sfu.rooms import RoomPass
 
 if TYPE_CHECKING:
     import numpy as np
@@ -124,7 +125,6 @@ class TerminalRoom:
     async def _party(self, room_pass: dict[str, Any]) -> RoomParty:
         from remote_video.media import AudioTrack, CameraTrack, VideoLevel  # deferred: aiortc
         from remote_video.sfu.party import RoomParty  # deferred: aiortc
-        from remote_video.sfu.rooms import RoomPass
 
         w, h, fps, kbps = self.size
         video = CameraTrack(self.camera, VideoLevel(w, h, fps, kbps)) if self.camera is not None else None

@@ -1,0 +1,65 @@
+"""The mediation party's screens on the real app (offscreen, a process of its own),
+joined to the test's real centre through its agent; the test plays the mediator.
+
+    python -m tests.support.ui tests.mediation.party_scenarios NAME DATA_DIR OUT.json [WxH] [GIVEN_JSON]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.support import ui
+from tests.support.ui import Scenarios, Steps, look
+
+SCENARIOS = Scenarios(maxfps=20)
+scenario = SCENARIOS.add
+
+
+def _feature(p: Any) -> Any:
+    return p.app.terminal.flow.features.get("mediation")
+
+
+def _mark(record: dict[str, Any], step: str) -> None:
+    """Tell the test (which reads this file) how far the party got."""
+    Path(record["progress"]).write_text(step, encoding="utf-8")
+
+
+@scenario
+def party(p: Any, record: dict[str, Any]) -> Steps:
+    """Invitation → consent → card → room (pictures, the agreement read aloud) → sign → ended."""
+    yield p.tap("start")
+    if record.get("elder"):
+        yield p.tap("elder")  # 长辈版, as a person switches it on the home screen
+    yield from ui.wait_for(p, lambda: "mediation:open" in [b.action for b in p.buttons()], 15)
+    look(p, record, "home")
+    yield from ui.go(p, "mediation:open", "mediation_invite")
+    look(p, record, "invite")
+    yield from ui.go(p, "mediation:agree", "card")
+    yield from ui.place_card(p, record.get("card_action", "idcard.insert_adult"), leaves="card")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_room", 20)
+    _mark(record, "room")
+    yield from ui.wait_for(p, lambda: p.app.sm.current_screen.mediator_texture is not None
+                           and p.app.sm.current_screen.other_texture is not None, 30, settle=0.5)
+    record["pictures"] = [p.app.sm.current_screen.mediator_texture is not None, p.app.sm.current_screen.other_texture is not None]
+    yield from ui.wait_for(p, lambda: "修缮费" in str(_feature(p).doc.get("agreement", "")), 20, settle=1.2)
+    look(p, record, "room")
+    yield p.tap("mediation:read")
+    yield 0.3
+    record["spoken"] = ui.spoken(p)
+    if record.get("only_look"):
+        yield p.tap("mediation:hangup")
+        yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_ended", 10)
+        return
+    yield from ui.go(p, "mediation:sign", "mediation_sign")
+    look(p, record, "sign")
+    yield p.tap("mediation:sign_done")  # nothing drawn: refused with a message
+    yield 0.3
+    record["empty_sign_screen"] = p.app.sm.current
+    ui.draw_strokes(p.app.sm.current_screen.pad, [[(0.1, 0.5), (0.3, 0.2), (0.5, 0.7), (0.8, 0.3)]])
+    yield 0.2
+    look(p, record, "signed_pad")
+    yield from ui.go(p, "mediation:sign_done", "mediation_room")
+    _mark(record, "signed")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_ended", 40, settle=0.5)
+    look(p, record, "ended")
