@@ -16,6 +16,7 @@ from kiosk.events import Event
 from kiosk.feature import Feature, State
 from kiosk.mediation.events import (MediationConsented, MediationHungUp, MediationOpened, MediationSigned, MediationSignOpened,
                                     MediationUpdated)
+from kiosk.mediation.receipt import agreement_receipt
 from kiosk.mediation.states import MediationState as M
 from kiosk.ports import Simulated
 from kiosk.states import VisitState
@@ -91,6 +92,8 @@ class MediationUi(FeatureUiBase):
             self._follow_side(event.doc)
         if old in IN_SESSION and new not in IN_SESSION:
             self._leave()
+        if new is M.ENDED and old is not M.ENDED:
+            self._print_agreement()
         if new is VisitState.ATTRACT:
             self._leave()
 
@@ -123,6 +126,18 @@ class MediationUi(FeatureUiBase):
         if room is not None:
             # Leaving waits for the media server's answer: never on the UI thread.
             threading.Thread(target=room.leave, name="mediation-leave", daemon=True).start()
+
+    def _print_agreement(self) -> None:
+        """The party's copy of a signed agreement: a receipt with the hash and a QR."""
+        feature: Any = self.feature
+        doc, session = feature.doc, feature.session
+        receipts = getattr(self.app, "receipts", None)
+        if not doc.get("sha256") or session is None or receipts is None or not receipts.available:
+            return
+        visit = self.app.terminal.flow.visit
+        receipt = agreement_receipt(session, doc, self.app.terminal.config, language=visit.language, take_card=visit.card_placed)
+        receipts.queue.submit(f"mediation:{session['session_id']}", receipt)
+        self.app.show_notice("mediation.printing")
 
     def _tick(self, _dt: float) -> None:
         draw = getattr(self.app.sm.current_screen, "draw_pictures", None)

@@ -61,5 +61,9 @@ def party(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "signed_pad")
     yield from ui.go(p, "mediation:sign_done", "mediation_room")
     _mark(record, "signed")
+    printed = Path(record["data_dir"]) / "printer" / "last.png"
+    before = printed.stat().st_mtime if printed.is_file() else 0.0
     yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_ended", 40, settle=0.5)
     look(p, record, "ended")
+    yield from ui.wait_for(p, lambda: printed.is_file() and printed.stat().st_mtime > before, 10)
+    record["printed"] = str(printed) if printed.is_file() and printed.stat().st_mtime > before else None

@@ -111,7 +111,14 @@ def test_the_party_screens_from_invitation_to_signed_agreement(fleet: Any, janus
     row = done["row"]
     assert "本次调解已结束" in ended and row["agreement_sha256"][:16] in ended
     assert row["parties"]["party-a"]["verified_by_card"] is True and row["parties"]["party-a"]["signature"].startswith(b"\x89PNG")
+    # The party's copy: printed, its QR holding the session and the agreement's hash.
+    import cv2
+
+    assert record["printed"], "no agreement receipt printed"
+    qr, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(record["printed"]))
+    assert qr == f"mediation:{done['sid']}:sha256:{row['agreement_sha256']}"
     if DOC_SHOTS:
+        shutil.copy(record["printed"], DOC_SHOTS / "mediation_receipt.png")
         for label in ("invite", "room", "sign", "ended"):
             shutil.copy(Path(record["shots_dir"]) / f"{label}.png", DOC_SHOTS / f"mediation_{label}.png")
 
