@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from kiosk import events as ev
 from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
@@ -22,6 +22,7 @@ from kiosk.feature import FeatureBase, FeatureContext, State
 from kiosk.identity import IdentityCard
 from kiosk.mediation.events import (MediationConsented, MediationFailed, MediationHungUp, MediationInvitations, MediationJoined,
                                     MediationOpened, MediationSigned, MediationSignOpened, MediationUpdated)
+from kiosk.mediation.media import RoomMedia
 from kiosk.mediation.states import MediationState as M
 from kiosk.ports import CentreError, CentreUnavailable
 from kiosk.states import VisitState
@@ -86,6 +87,9 @@ class MediationFeature(FeatureBase):
         self.room_pass: dict[str, Any] | None = None
         self.doc: dict[str, Any] = {}  # the centre's latest word on the session
         self.signed = False
+        # The party's media, made when a session is joined (kiosk.bootstrap wires it;
+        # None: this terminal has no camera stack, the room shows no pictures).
+        self.media_factory: Callable[[], RoomMedia] | None = None
 
     # ---- the home tile -------------------------------------------------------------------
     def availability(self) -> Availability:

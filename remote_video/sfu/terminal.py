@@ -14,8 +14,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from kiosk.ports import Camera
-from remote_video.sfu.rooms import RoomPass
+from kiosk.ports import Camera, DeviceKind, Simulated
 
 if TYPE_CHECKING:
     import numpy as np
@@ -125,6 +124,7 @@ class TerminalRoom:
     async def _party(self, room_pass: dict[str, Any]) -> RoomParty:
         from remote_video.media import AudioTrack, CameraTrack, VideoLevel  # deferred: aiortc
         from remote_video.sfu.party import RoomParty  # deferred: aiortc
+        from remote_video.sfu.rooms import RoomPass  # deferred: the Janus client (aiohttp) loads with the first session
 
         w, h, fps, kbps = self.size
         video = CameraTrack(self.camera, VideoLevel(w, h, fps, kbps)) if self.camera is not None else None
@@ -156,4 +156,13 @@ class TerminalRoom:
                 await party.leave()
 
 
-__all__ = ["TerminalRoom"]
+def open_room_media(terminal: Any) -> TerminalRoom:
+    """The mediation party's media on ``terminal`` (kiosk.terminal.Terminal): its camera,
+    and its microphone unless simulated (the simulator's is silence: a generated tone
+    shows that sound flows, as in the video call)."""
+    mic = terminal.mic()
+    simulated = mic is None or isinstance(terminal.devices.get(DeviceKind.MIC), Simulated) or isinstance(mic, Simulated)
+    return TerminalRoom(terminal.camera(), mic, generated_audio=simulated)
+
+
+__all__ = ["TerminalRoom", "open_room_media"]

@@ -17,7 +17,7 @@ from screens.signature import SignaturePad  # noqa: F401 — used by screens.kv
 from screens.video_call.screens import Picture
 
 if TYPE_CHECKING:
-    from remote_video.sfu.terminal import TerminalRoom
+    from kiosk.mediation.media import RoomMedia
 
 _AGREE = {"同意", "我同意", "同意录像", "同意录音录像", "可以", "好的", "好", "行", "agree", "yes"}
 _REFUSE = {"不同意", "我不同意", "不录像", "不要录像", "不同意录像", "disagree", "no"}
@@ -117,7 +117,7 @@ class MediationRoomScreen(_MediationScreen):
         """Where the person is, and what is asked of them now."""
         return f"{self.kiosk.tr('mediation.room_title')}。{self.status}"
 
-    def draw_pictures(self, room: "TerminalRoom") -> None:
+    def draw_pictures(self, room: "RoomMedia") -> None:
         """Copy the newest pictures in (UI clock): the mediator, and the other party."""
         if not hasattr(self, "_mediator"):
             self.on_pre_enter()

@@ -18,12 +18,11 @@ from kiosk.mediation.events import (MediationConsented, MediationHungUp, Mediati
                                     MediationUpdated)
 from kiosk.mediation.receipt import agreement_receipt
 from kiosk.mediation.states import MediationState as M
-from kiosk.ports import Simulated
 from kiosk.states import VisitState
 from screens.features import FeatureUiBase
 
 if TYPE_CHECKING:
-    from remote_video.sfu.terminal import TerminalRoom
+    from kiosk.mediation.media import RoomMedia
     from screens.app import KioskApp
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ class MediationUi(FeatureUiBase):
 
     def __init__(self, app: "KioskApp", feature: Feature) -> None:
         super().__init__(app, feature)
-        self.room: TerminalRoom | None = None
+        self.room: RoomMedia | None = None
         self._pictures: Any = None
         self._poller: Any = None
         app.terminal.flow.add_listener(self.on_flow)
@@ -98,13 +97,10 @@ class MediationUi(FeatureUiBase):
             self._leave()
 
     def _join(self) -> None:
-        from remote_video.sfu.terminal import TerminalRoom  # deferred: aiortc loads with the first session
-
-        t = self.app.terminal
-        mic = t.mic()
-        self.room = TerminalRoom(t.camera(), mic, generated_audio=mic is None or isinstance(mic, Simulated))
+        factory = getattr(self.feature, "media_factory", None)
         pass_ = getattr(self.feature, "room_pass", None)
-        if pass_:
+        if factory is not None and pass_:
+            self.room = factory()
             self.room.join(pass_)
         self._pictures = Clock.schedule_interval(self._tick, 1.0 / _FPS)
         self._poller = Clock.schedule_interval(lambda _dt: self.feature.poll(), _POLL_S)  # type: ignore[attr-defined]
