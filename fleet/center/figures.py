@@ -53,8 +53,9 @@ APPOINTMENT_CANCELLED = "appointment_cancelled"
 APPOINTMENT_MOVED = "appointment_moved"
 APPOINTMENT_CHECKED_IN = "appointment_checked_in"
 VIDEO_CALL = "video_call"  # service, answered (bool), wait_s, duration_s (kiosk/call.py)
+MEDIATION = "mediation_session"  # agreement (bool): a party at this site took part (kiosk/mediation/feature.py)
 KINDS = (TICKET_ISSUED, TICKET_CALLED, TICKET_TRANSFERRED, TICKET_FINISHED, RATING, LEGAL_AID,
-         APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED, APPOINTMENT_MOVED, APPOINTMENT_CHECKED_IN, VIDEO_CALL)
+         APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED, APPOINTMENT_MOVED, APPOINTMENT_CHECKED_IN, VIDEO_CALL, MEDIATION)
 # Priority classes of kiosk.tickets.Priority ("appointment": checked in for a booking).
 PRIORITIES = ("normal", "elderly", "disabled", "military", "appointment")
 ALL = "*"  # the key of a total (every site, every day or every service)
@@ -107,7 +108,8 @@ def day_document(rows: Iterable[tuple[str, str, Any, Any]], where: str = "", ord
     rows = list(rows) if ordered else sorted(rows, key=lambda r: (str(r[3]), r[0]))
     cells: dict[str, dict[str, Any]] = defaultdict(_cell)
     first_called: set[str] = set()
-    other: dict[str, Any] = {"legal_aid": 0, "booked": 0, "cancelled": 0, "moved": 0, "checked_in": 0, "video": 0, "answered": 0, "vwait": []}
+    other: dict[str, Any] = {"legal_aid": 0, "booked": 0, "cancelled": 0, "moved": 0, "checked_in": 0, "video": 0, "answered": 0, "vwait": [],
+                             "mediation": 0, "agreements": 0}
 
     def priority(p: dict[str, Any]) -> str:
         v = p.get("priority")
@@ -163,6 +165,12 @@ def day_document(rows: Iterable[tuple[str, str, Any, Any]], where: str = "", ord
                 other["moved"] += 1
             elif kind == APPOINTMENT_CHECKED_IN:
                 other["checked_in"] += 1
+            elif kind == MEDIATION:
+                agreement = p.get("agreement")
+                if not isinstance(agreement, bool):
+                    raise Malformed(f"agreement={agreement!r}")
+                other["mediation"] += 1
+                other["agreements"] += int(agreement)
             elif kind == VIDEO_CALL:
                 answered = p.get("answered")
                 if not isinstance(answered, bool):
@@ -352,6 +360,8 @@ class Acc:
     video: int = 0
     answered: int = 0
     vwaits: list[int] = field(default_factory=list)
+    mediation: int = 0
+    agreements: int = 0
 
     def add_cell(self, c: dict[str, Any]) -> None:
         """Add one service's cell of a terminal-day document."""
@@ -378,6 +388,9 @@ class Acc:
         self.video += o["video"]
         self.answered += o["answered"]
         self.vwaits += o["vwait"]
+        # Documents stored before mediation was counted have no such keys.
+        self.mediation += o.get("mediation", 0)
+        self.agreements += o.get("agreements", 0)
 
     def add(self, o: "Acc") -> None:
         """Add another group's figures (spelt out: this runs for every group merged)."""
@@ -401,6 +414,8 @@ class Acc:
         self.video += o.video
         self.answered += o.answered
         self.vwaits += o.vwaits
+        self.mediation += o.mediation
+        self.agreements += o.agreements
 
     def result(self) -> dict[str, Any]:
         """The figures (times in seconds, rates as fractions; None where undefined)."""
@@ -435,6 +450,8 @@ class Acc:
             "video_answered": self.answered,
             "video_unanswered": self.video - self.answered,
             "video_wait_median_s": _median_p90(self.vwaits)[0],
+            "mediation_sessions": self.mediation,
+            "mediation_agreements": self.agreements,
         }
 
 

@@ -80,6 +80,8 @@ OTHER_COLS = [
     Col("video_answered", "接通"),
     Col("video_unanswered", "未接通"),
     Col("video_wait_median_s", "视频等待中位数(分钟)", "min", 12),
+    Col("mediation_sessions", "远程调解", width=11),
+    Col("mediation_agreements", "调解协议"),
 ]
 ALL_COLS = TICKET_COLS + OTHER_COLS
 TOTAL = "合计"
@@ -371,6 +373,7 @@ def to_html(rep: Report) -> str:
         ("办结", str(tot["done"])), ("评价数", str(tot["ratings"])), ("法律援助申请", str(tot["legal_aid"])),
         ("预约 / 到场", f"{tot['appointments_booked']} / {tot['appointments_checked_in']}"),
         ("视频咨询 接通 / 呼叫", f"{tot['video_answered']} / {tot['video_calls']}"), ("视频等待中位数", _min(tot["video_wait_median_s"])),
+        ("远程调解 / 协议", f"{tot['mediation_sessions']} / {tot['mediation_agreements']}"),
     ]
     days = rep.days
     day_tot = [rep.get(day=d) for d in days]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import sqlite3
+from pathlib import Path
 from typing import Any, Callable
 
 from kiosk import events as ev
@@ -24,8 +26,10 @@ from kiosk.mediation.events import (MediationConsented, MediationFailed, Mediati
                                     MediationOpened, MediationSigned, MediationSignOpened, MediationUpdated)
 from kiosk.mediation.media import RoomMedia
 from kiosk.mediation.states import MediationState as M
-from kiosk.ports import CentreError, CentreUnavailable
+from kiosk.outbox import add_event
+from kiosk.ports import CentreError, CentreUnavailable, Clock
 from kiosk.states import VisitState
+from kiosk.store import DB_FILENAME, connect
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +84,11 @@ class MediationFeature(FeatureBase):
         "mediation_ended": "screens.mediation.screens:MediationEndedScreen",
     }
 
-    def __init__(self, asker: CentreAsker) -> None:
+    def __init__(self, asker: CentreAsker, data_dir: Path | None = None, clock: Clock | None = None) -> None:
         self.asker = asker
+        self.data_dir = data_dir
+        self.clock = clock
+        self.joined = False  # this visit took part in the session (counted once when it ends)
         self.invitations: tuple[dict[str, Any], ...] = ()  # at this terminal now (from the centre)
         self.session: dict[str, Any] | None = None  # the invitation being taken up
         self.room_pass: dict[str, Any] | None = None
@@ -141,6 +148,7 @@ class MediationFeature(FeatureBase):
             return flow.ask_for_card("mediation.card_purpose", self._card_read, M.INVITE)
         if isinstance(event, MediationJoined):
             self.room_pass = dict(event.room_pass)
+            self.joined = True
             return target
         if isinstance(event, MediationFailed):
             flow.set_notice(f"mediation.failed_{event.reason}" if event.reason in (
@@ -149,6 +157,7 @@ class MediationFeature(FeatureBase):
         if isinstance(event, MediationUpdated):
             self.doc = dict(event.doc)
             if self.doc.get("state") in ("closed", "cancelled") and flow.state in (M.ROOM, M.SIGN):
+                self._count()
                 return M.ENDED
             return None
         if isinstance(event, MediationSigned) and flow.state is M.SIGN and self.session is not None:
@@ -157,6 +166,7 @@ class MediationFeature(FeatureBase):
             return target
         if isinstance(event, MediationHungUp) and self.session is not None:
             self._ask("leave", {})
+            self._count()
             return target
         return target
 
@@ -222,6 +232,23 @@ class MediationFeature(FeatureBase):
 
         self.asker.run(job, "mediation.state")
 
+    def _count(self) -> None:
+        """The bureau's figure: a session a party here took part in, and whether it
+        ended with a signed agreement (an outbox event, no person)."""
+        if not self.joined or self.data_dir is None or self.clock is None:
+            return
+        self.joined = False
+        at = self.clock.now()
+        try:
+            conn = connect(self.data_dir / DB_FILENAME)
+            try:
+                with conn:  # one transaction: the event is stored or not at all
+                    add_event(conn, "mediation_session", {"day": at.date().isoformat(), "agreement": bool(self.doc.get("sha256"))}, at)
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            log.exception("mediation_session event not recorded")
+
     def wipe(self) -> None:
         """The next person sees nothing of this session (the invitations stay: they
         belong to the terminal, not to the person)."""
@@ -233,4 +260,4 @@ class MediationFeature(FeatureBase):
 
 def setup(ctx: FeatureContext) -> MediationFeature:
     """The feature, from the terminal's parts (its media are made by the app's side)."""
-    return MediationFeature(ctx.asker)
+    return MediationFeature(ctx.asker, ctx.data_dir, ctx.clock)

@@ -56,3 +56,17 @@ def test_bad_sessions_are_refused_plainly(sessions: SessionStore, bad: list[Part
 
 def test_names_are_masked() -> None:
     assert mask_name("张三") == "张*" and mask_name("欧阳娜娜") == "欧***" and mask_name("王") == "王*"
+
+
+def test_mediation_sessions_and_agreements_are_counted_in_the_figures() -> None:
+    from fleet.center import figures
+
+    doc = figures.day_document([
+        ("e1", figures.MEDIATION, {"day": "2026-12-02", "agreement": True}, "2026-12-02T10:00:00+08:00"),
+        ("e2", figures.MEDIATION, {"day": "2026-12-02", "agreement": False}, "2026-12-02T11:00:00+08:00"),
+        ("e3", figures.MEDIATION, {"day": "2026-12-02", "agreement": "yes"}, "2026-12-02T12:00:00+08:00"),  # malformed: skipped
+    ])
+    acc = figures.Acc()
+    acc.add_other(doc["other"])
+    result = acc.result()
+    assert (result["mediation_sessions"], result["mediation_agreements"]) == (2, 1)

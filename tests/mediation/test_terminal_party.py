@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
+import sqlite3
 import time
 from datetime import date
 from pathlib import Path
@@ -23,6 +25,7 @@ from kiosk.mediation.events import (MediationConsented, MediationFailed, Mediati
 from kiosk.mediation.states import MediationState as M
 from kiosk.ports import CentreError, DeviceKind
 from kiosk.states import VisitState
+from kiosk.store import DB_FILENAME
 from fleet.mediation import JanusServer
 from fleet.mediation.sessions import SessionStore
 from remote_video.sfu.terminal import TerminalRoom
@@ -223,6 +226,11 @@ def test_a_party_at_a_terminal(fleet: Any, janus: JanusServer, tmp_path: Path) -
     assert row["parties"]["party-a"]["verified_by_card"] is True and row["parties"]["party-a"]["signature"] == PNG
     assert out["sha"] == row["agreement_sha256"] and len(out["sha"]) == 64
     assert out["ended_state"] is M.ENDED
+    # The bureau's figure: one session at this site, ended with an agreement.
+    conn = sqlite3.connect(t.data_dir / DB_FILENAME)
+    rows = [json.loads(r[0]) for r in conn.execute("SELECT payload FROM outbox WHERE kind = 'mediation_session'")]
+    conn.close()
+    assert [r["agreement"] for r in rows] == [True]
 
 
 @pytest.mark.parametrize("name", ["mediation.state", "mediation.sign", "mediation.verified"])
