@@ -364,7 +364,7 @@ class MediationDesk:
         ws = web.WebSocketResponse(heartbeat=20)
         await ws.prepare(request)
         live.parties.setdefault(label, set()).add(ws)
-        await self._send(ws, {"type": "hello", "me": label, "pass": dataclasses.asdict(live.room.passes[label])})
+        await self._send(ws, {"type": "hello", "me": label})
         await self._db(self.store.set_state, live.sid, "active")
         await self._push(live)
         try:
@@ -372,7 +372,12 @@ class MediationDesk:
                 if msg.type != WSMsgType.TEXT:
                     continue
                 try:
-                    await self.from_party(live, label, json.loads(msg.data))
+                    doc = json.loads(msg.data)
+                    await self.from_party(live, label, doc)
+                    if doc.get("type") == "consent" and doc.get("yes") is True:
+                        # The room's pass only after consent to recording: a party who
+                        # refused never enters the room.
+                        await self._send(ws, {"type": "admitted", "pass": dataclasses.asdict(live.room.passes[label])})
                 except (ValueError, KeyError, TypeError) as exc:
                     await self._send(ws, {"type": "error", "code": "bad_request", "detail": str(exc)[:200]})
         finally:
@@ -485,6 +490,10 @@ class MediationDesk:
         if found is None:
             raise web.HTTPUnauthorized(text=json.dumps({"error": "no_invitation"}), content_type="application/json")
         live, label = found
+        row = await self._db(self.store.session, live.sid)
+        if row is None or row["parties"][label]["consent"] is not True:
+            # No consent to recording, no room (the page is told the session cannot proceed).
+            raise web.HTTPForbidden(text=json.dumps({"error": "no_consent"}), content_type="application/json")
         return await self._relay(request, lambda: {live.room.room} | ({live.side_room.room} if live.side == label and live.side_room else set()))
 
     async def _relay(self, request: web.Request, rooms: Callable[[], set[int]]) -> web.StreamResponse:

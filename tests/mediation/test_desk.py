@@ -92,7 +92,7 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
                         await phone.js("document.querySelector('#code_error').textContent = ''; true")
                     out["wrong_code_step"] = await phone.js("phone.step")
                     await phone.js(f"document.querySelector('#code').value = {inv['code']!r}; document.querySelector('#go').click(); true")
-                    await phone.wait_for("phone.step === 'consent' && phone.pass !== undefined")
+                    await phone.wait_for("phone.step === 'consent' && phone.hello === true")
                     await phone.js("document.querySelector('#yes').click(); true")
                     await phone.wait_for("phone.room !== null && Object.keys(phone.room.feeds).length === 2", 20)
                     await b.wait_for_feeds(2, timeout=20)
@@ -202,3 +202,49 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
     assert Path(out["row"]["agreement_path"]).read_bytes() == pdf
     assert out["row"]["state"] == "closed"
     assert out["row"]["parties"]["party-a"]["consent"] is True
+
+
+def test_a_phone_party_gets_the_room_only_after_consent(fleet: Any, janus: JanusServer, tmp_path: Path) -> None:
+    import aiohttp
+
+    from tests.mediation.centre import signed_in
+
+    add_mediator(fleet)
+
+    async def scenario() -> dict[str, Any]:
+        got: dict[str, Any] = {}
+        async with centre(fleet, tmp_path / "centre", janus) as (base, _desk), signed_in(base) as http:
+            async with http.post("/mediation/api/sessions", json={"matter": "合同纠纷", "parties": [
+                    {"name": "张三", "joins": "phone"}, {"name": "李四", "joins": "phone"}]}) as r:
+                inv = (await r.json())["invitations"][0]
+            async with aiohttp.ClientSession(base, cookie_jar=aiohttp.CookieJar(unsafe=True)) as phone:
+                async with phone.post("/m/api/code", json={"invite": inv["link"].rsplit("/", 1)[1], "code": inv["code"]}) as r:
+                    got["code"] = r.status
+                async with phone.ws_connect("/m/ws") as ctl:
+                    got["hello"] = (await ctl.receive_json())["type"]
+                    try:
+                        async with phone.ws_connect("/m/janus", protocols=("janus-protocol",)):
+                            got["relay_before"] = "open"
+                    except aiohttp.WSServerHandshakeError as exc:
+                        got["relay_before"] = exc.status
+                    await ctl.send_json({"type": "consent", "yes": False})
+                    kinds = []
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        while True:
+                            kinds.append((await asyncio.wait_for(ctl.receive_json(), 1.0))["type"])
+                    got["after_refusal"] = kinds
+                    await ctl.send_json({"type": "consent", "yes": True})
+                    while True:
+                        m = await asyncio.wait_for(ctl.receive_json(), 5.0)
+                        if m["type"] == "admitted":
+                            got["pass_room"] = m["pass"]["room"]
+                            break
+                    async with phone.ws_connect("/m/janus", protocols=("janus-protocol",)) as relay:
+                        got["relay_after"] = "open" if not relay.closed else "closed"
+        return got
+
+    got = asyncio.run(scenario())
+    assert got["code"] == 200 and got["hello"] == "hello"
+    assert got["relay_before"] == 403  # no consent yet: no media server
+    assert "admitted" not in got["after_refusal"]  # refused: never the room's pass
+    assert got["pass_room"] > 0 and got["relay_after"] == "open"

@@ -31,10 +31,13 @@ $("#go").addEventListener("click", async () => {
 const send = doc => { if (ctl && ctl.readyState === 1) ctl.send(JSON.stringify(doc)); };
 
 $("#no").addEventListener("click", () => { send({type: "consent", yes: false}); show("refused"); if (ctl) setTimeout(() => ctl.close(), 500); });
+let admitted = null;
+const passGiven = new Promise(resolve => { admitted = resolve; });
 $("#yes").addEventListener("click", async () => {
   send({type: "consent", yes: true});
   show("room");
   try {
+    phone.pass = await passGiven;
     phone.stream = await navigator.mediaDevices.getUserMedia({audio: true, video: {width: 320, height: 240}});
     $("#local").srcObject = phone.stream;
     phone.room = await joinRoom(wsBase() + "/m/janus", phone.pass, phone.stream, {feed: (d, ms) => { phone.main[d] = ms; tile(d, ms); }, error: e => { phone.error = e; }});
@@ -43,7 +46,8 @@ $("#yes").addEventListener("click", async () => {
 const tile = (display, ms) => { const v = display === "mediator" ? $("#v-mediator") : $("#v-other"); if (v.srcObject !== ms) v.srcObject = ms; };
 
 async function onControl(m) {
-  if (m.type === "hello") { phone.pass = m.pass; return; }
+  if (m.type === "hello") { phone.hello = true; return; }
+  if (m.type === "admitted") { admitted(m.pass); return; }
   if (m.type === "ended") { if (phone.room) phone.room.leave(); if (phone.side) phone.side.leave(); show("ended"); return; }
   if (m.type !== "state") return;
   const before = phone.state;
