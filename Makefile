@@ -17,7 +17,7 @@ PY     := $(VENV)/bin/python
 #  janus               the centre's media server for multi-party sessions (tests run one)
 DEBS   := fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng libportaudio2 sox chromium \
           mosquitto openssl postgresql systemd \
-          janus
+          janus janus-tools
 
 .PHONY: run test deps debs lint screenshots bench clean bundle library typecheck
 

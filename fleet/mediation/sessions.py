@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, LargeBinary, String, Table, Text, func, select, update
@@ -62,6 +62,20 @@ mediation_parties = Table(
     Column("joined_at", DateTime(timezone=True)),
     Column("signed_at", DateTime(timezone=True)),
     Column("signature", LargeBinary),  # PNG of the finger signature
+)
+
+
+mediation_recordings = Table(
+    "mediation_recordings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(32), nullable=False, index=True),
+    Column("path", String(500), nullable=False),
+    Column("bytes", Integer, nullable=False, default=0),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("purge_after", DateTime(timezone=True), nullable=False),
+    Column("purged_at", DateTime(timezone=True)),
 )
 
 
@@ -119,7 +133,7 @@ class SessionStore:
 
     def __init__(self, store: Store) -> None:
         self.engine = store.engine
-        metadata.create_all(self.engine, tables=[mediation_sessions, mediation_parties])
+        metadata.create_all(self.engine, tables=[mediation_sessions, mediation_parties, mediation_recordings])
 
     def create(self, mediator: str, matter: str, parties: Sequence[PartySpec]) -> tuple[str, list[Invitation]]:
         """A new session; returns its id and the phone invitations (code in clear, once)."""
@@ -233,6 +247,32 @@ class SessionStore:
         with self.engine.begin() as c:
             c.execute(update(mediation_sessions).where(mediation_sessions.c.session_id == sid)
                       .values(agreement_path=path, agreement_sha256=sha256, state="signed"))
+
+    def add_recording(self, sid: str, path: str, size: int, sha256: str, retention_days: int) -> None:
+        """A closed recording file of a session, its hash and when it must be deleted."""
+        now = _now()
+        with self.engine.begin() as c:
+            c.execute(mediation_recordings.insert().values(session_id=sid, path=path, bytes=size, sha256=sha256, created_at=now,
+                                                           purge_after=now + timedelta(days=retention_days)))
+
+    def recordings(self, sid: str) -> list[dict[str, Any]]:
+        """The recording files of a session."""
+        with self.engine.connect() as c:
+            rows = c.execute(select(mediation_recordings).where(mediation_recordings.c.session_id == sid)
+                             .order_by(mediation_recordings.c.id)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def due_for_purge(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Recordings past their retention, not yet deleted."""
+        with self.engine.connect() as c:
+            rows = c.execute(select(mediation_recordings).where(mediation_recordings.c.purge_after <= (now or _now()),
+                                                                mediation_recordings.c.purged_at.is_(None))).mappings().all()
+        return [dict(r) for r in rows]
+
+    def mark_purged(self, rec_id: int) -> None:
+        """The file is gone (the row and its hash stay: what existed can be proven)."""
+        with self.engine.begin() as c:
+            c.execute(update(mediation_recordings).where(mediation_recordings.c.id == rec_id).values(purged_at=_now()))
 
     def counts(self) -> dict[str, int]:
         """Sessions and signed agreements, for the bureau's figures."""

@@ -26,6 +26,7 @@ import base64
 import binascii
 import dataclasses
 import functools
+import hashlib
 import hmac
 import json
 import logging
@@ -44,7 +45,7 @@ from fleet.center.service import AskError
 from fleet.center.web_context import CentreContext
 from fleet.mediation import MediaServer, SessionRoom, start_media_server
 from fleet.mediation.agreement import AgreementPdf, render_agreement
-from fleet.mediation.config import load_mediation_settings
+from fleet.mediation.config import load_mediation_settings, load_retention_days
 from fleet.mediation.sessions import PARTY_LABELS, PartySpec, SessionStore, mask_name, name_proof
 from remote_video.sfu.errors import SfuError
 
@@ -77,6 +78,7 @@ class LiveSession:
     agreement: str = ""
     # Parties seen by the terminals' side (MQTT) rather than a socket of this page set.
     present: set[str] = field(default_factory=set)
+    recording: bool = False  # every party consented: Janus records the room
 
 
 class MediationDesk:
@@ -89,6 +91,7 @@ class MediationDesk:
         self.media = media
         self._own_media = False
         self.media_error: str | None = None
+        self._purger: asyncio.Future[None] | None = None
         self.live: dict[str, LiveSession] = {}
         self.party_keys: dict[str, tuple[str, str]] = {}  # cookie value → (session, label)
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -121,6 +124,7 @@ class MediationDesk:
 
     async def _started(self, app: web.Application) -> None:
         self.loop = asyncio.get_running_loop()
+        self._purger = asyncio.ensure_future(self._purge_loop())
         if self.media is None:
             settings = load_mediation_settings(self.data_dir)
             if settings is not None:
@@ -138,6 +142,8 @@ class MediationDesk:
                 log.info("mediation: media server on %s", self.media.rooms.url)
 
     async def _cleanup(self, app: web.Application) -> None:
+        if self._purger is not None:
+            self._purger.cancel()
         for live in list(self.live.values()):
             for ws in [*live.desks, *(w for s in live.parties.values() for w in s)]:
                 await ws.close()
@@ -265,7 +271,7 @@ class MediationDesk:
             await rooms.close_session(side_key)
             live.side, live.side_room = None, None
         if label in PARTY_LABELS:
-            live.side_room = await rooms.open_session(side_key, (MEDIATOR, str(label)))
+            live.side_room = await rooms.open_session(side_key, (MEDIATOR, str(label)), record=live.recording)
             live.side = str(label)
             for who in (MEDIATOR, live.side):
                 await rooms.moderate(live.sid, who, self._mids_of(live, who), True)
@@ -281,6 +287,8 @@ class MediationDesk:
         if live.side is not None:
             await self.media.rooms.close_session(f"{live.sid}-side")
         await self.media.rooms.close_session(live.sid)
+        if live.recording:
+            await self._keep_recordings(live.sid)
         await self._db(self.store.set_state, live.sid, state)
         for ws in [*live.desks, *(w for s in live.parties.values() for w in s)]:
             await self._send(ws, {"type": "ended", "state": state})
@@ -393,6 +401,7 @@ class MediationDesk:
             await self._db(self.store.party_update, live.sid, label, consent=yes,
                            joined_at=datetime.now(timezone.utc) if yes else None)
             log.info("mediation %s: %s %s recording", live.sid, label, "consented to" if yes else "refused")
+            await self._record_if_all_consent(live)
         elif kind == "verified":
             await self._db(self.store.party_update, live.sid, label, verified_by_card=True)
         elif kind == "sign":
@@ -455,6 +464,65 @@ class MediationDesk:
             await self._push(live)
             return {"ok": True}
         raise AskError("bad_request", f"unknown ask {name}")
+
+    # ---- recording --------------------------------------------------------------------------
+    async def _record_if_all_consent(self, live: LiveSession) -> None:
+        """Recording starts once every party consented (the mediator records as part of
+        the job); never before, so nothing of a party who refuses is ever kept."""
+        if live.recording or self.media is None or self.media.rooms.rec_dir is None:
+            return
+        row = await self._db(self.store.session, live.sid)
+        if row is None or not all(row["parties"][lb]["consent"] is True for lb in PARTY_LABELS):
+            return
+        await self.media.rooms.set_recording(live.sid, True)
+        live.recording = True
+        log.info("mediation %s: recording (every party consented)", live.sid)
+
+    async def _keep_recordings(self, sid: str) -> None:
+        """After the room is closed: each file Janus wrote is made read-only, hashed and
+        registered with the date it must be deleted (write-once: nobody rewrites it)."""
+        assert self.media is not None
+        base = self.media.rooms.rec_dir
+        if base is None:
+            return
+        days = load_retention_days(self.data_dir)
+
+        def keep() -> int:
+            n = 0
+            for folder in (base / sid, base / f"{sid}-side"):
+                if not folder.is_dir():
+                    continue
+                for f in sorted(folder.iterdir()):
+                    if not f.is_file() or f.stat().st_size == 0:
+                        continue
+                    f.chmod(0o400)
+                    digest = hashlib.sha256(f.read_bytes()).hexdigest()
+                    self.store.add_recording(sid, str(f), f.stat().st_size, digest, days)
+                    n += 1
+            return n
+
+        n = await self._db(keep)
+        if n:
+            log.info("mediation %s: %d recording file(s) kept; delete after %d days", sid, n, days)
+
+    def purge(self, now: datetime | None = None) -> int:
+        """Delete recordings past their retention (blocking); returns how many."""
+        n = 0
+        for rec in self.store.due_for_purge(now):
+            Path(rec["path"]).unlink(missing_ok=True)
+            self.store.mark_purged(rec["id"])
+            n += 1
+        if n:
+            log.info("mediation: %d recording file(s) deleted after their retention", n)
+        return n
+
+    async def _purge_loop(self) -> None:
+        while True:
+            try:
+                await self._db(self.purge)
+            except Exception:  # noqa: BLE001 — a failed purge is retried next hour
+                log.exception("mediation recording purge failed")
+            await asyncio.sleep(3600.0)
 
     # ---- the agreement -------------------------------------------------------------------
     async def _confirm(self, ws: web.WebSocketResponse, live: LiveSession) -> None:

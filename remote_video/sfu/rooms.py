@@ -108,6 +108,11 @@ class VideoRoomAdmin:
         await self._handle.message({"request": "moderate", "room": room, "secret": secret, "id": publisher, "mid": mid,
                                     "mute": mute}, f"{'mute' if mute else 'unmute'} {mid} of {publisher} in room {room}")
 
+    async def message(self, body: dict[str, Any], what: str) -> dict[str, Any]:
+        """Any other request of the VideoRoom's API on this handle; its answer."""
+        reply = await self._handle.message(body, what)
+        return dict(reply.data)
+
     async def close(self) -> None:
         """Drop the handle."""
         await self._handle.detach()

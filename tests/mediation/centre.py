@@ -11,7 +11,7 @@ import aiohttp
 
 from fleet.center import auth
 from fleet.center.webapp import PAGE_SETS, CentreWebApp
-from fleet.mediation import JanusServer, MediaServer, MediationRooms
+from fleet.mediation import RECORDINGS_DIR, JanusServer, MediaServer, MediationRooms
 from fleet.mediation import web as mediation_web
 
 PASSWORD = "correct horse 7"
@@ -25,7 +25,7 @@ def add_mediator(fleet: Any, name: str = "zhou", display: str = "周调解员") 
 @contextlib.asynccontextmanager
 async def centre(fleet: Any, data_dir: Path, janus: JanusServer) -> AsyncIterator[tuple[str, mediation_web.MediationDesk]]:
     """The centre's web app with every page set, the mediation one on ``janus``."""
-    media = MediaServer(MediationRooms(janus.url, janus.keys))
+    media = MediaServer(MediationRooms(janus.url, janus.keys, rec_dir=data_dir / RECORDINGS_DIR))
     made: list[mediation_web.MediationDesk] = []
 
     def mediation(app: Any, ctx: Any) -> mediation_web.MediationDesk:
