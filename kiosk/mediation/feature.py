@@ -105,7 +105,7 @@ class MediationFeature(FeatureBase):
 
     def tiles(self) -> list[HomeTile]:
         """The invitation, first of all tiles when there is one."""
-        return [HomeTile("mediation.tile", "mediation.tile_hint", "video", "mediation:open", order=1,
+        return [HomeTile("mediation.tile", "mediation.tile_hint", "video", "mediation:open", order=6,
                          spoken_key="mediation.tile", availability=self.availability)]
 
     def observe(self, flow: Any, old: State, new: State, event: Event) -> None:
