@@ -184,7 +184,13 @@ class MediationDesk:
             sid, invitations = await self._db(self.store.create, user.name, str(body.get("matter", "")), specs)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             return _json({"error": "bad_request", "detail": str(exc)[:300]}, 400)
-        room = await self.media.rooms.open_session(sid, (MEDIATOR, *PARTY_LABELS))
+        try:
+            room = await self.media.rooms.open_session(sid, (MEDIATOR, *PARTY_LABELS))
+        except SfuError as exc:
+            # No room, no session: it is kept as cancelled (the mediator may try again).
+            await self._db(self.store.set_state, sid, "cancelled")
+            log.error("mediation %s: the media server did not open a room: %s", sid, exc)
+            return _json({"error": "media_server", "detail": str(exc)[:300]}, 503)
         self.live[sid] = LiveSession(sid, room)
         log.info("mediation %s opened by %s (%s)", sid, user.name, ", ".join(s.joins for s in specs))
         base = f"{request.scheme}://{request.host}"

@@ -11,7 +11,7 @@ import aiohttp
 
 from fleet.center import auth
 from fleet.center.webapp import PAGE_SETS, CentreWebApp
-from fleet.mediation import RECORDINGS_DIR, JanusServer, MediaServer, MediationRooms
+from fleet.mediation import RECORDINGS_DIR, JanusSecrets, JanusServer, MediaServer, MediationRooms
 from fleet.mediation import web as mediation_web
 
 PASSWORD = "correct horse 7"
@@ -23,9 +23,14 @@ def add_mediator(fleet: Any, name: str = "zhou", display: str = "周调解员") 
 
 
 @contextlib.asynccontextmanager
-async def centre(fleet: Any, data_dir: Path, janus: JanusServer) -> AsyncIterator[tuple[str, mediation_web.MediationDesk]]:
-    """The centre's web app with every page set, the mediation one on ``janus``."""
-    media = MediaServer(MediationRooms(janus.url, janus.keys, rec_dir=data_dir / RECORDINGS_DIR))
+async def centre(fleet: Any, data_dir: Path, janus: JanusServer | None,
+                 url: str | None = None) -> AsyncIterator[tuple[str, mediation_web.MediationDesk]]:
+    """The centre's web app with every page set, the mediation one on ``janus`` (or on
+    whatever answers at ``url``, with no valid keys)."""
+    if janus is not None:
+        media = MediaServer(MediationRooms(janus.url, janus.keys, rec_dir=data_dir / RECORDINGS_DIR))
+    else:
+        media = MediaServer(MediationRooms(url or "ws://127.0.0.1:9/", JanusSecrets.generate()))
     made: list[mediation_web.MediationDesk] = []
 
     def mediation(app: Any, ctx: Any) -> mediation_web.MediationDesk:

@@ -4,6 +4,7 @@ locked after repeated wrong codes; what a terminal is invited to; masking; count
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +71,22 @@ def test_mediation_sessions_and_agreements_are_counted_in_the_figures() -> None:
     acc.add_other(doc["other"])
     result = acc.result()
     assert (result["mediation_sessions"], result["mediation_agreements"]) == (2, 1)
+
+
+def test_a_media_server_that_does_not_answer_is_said_plainly(fleet: Any, tmp_path: Path) -> None:
+    import asyncio
+
+    from tests.mediation.centre import add_mediator, centre, signed_in
+    from tests.mediation.support import free_port
+
+    add_mediator(fleet)
+
+    async def scenario() -> tuple[int, dict[str, Any], list[dict[str, Any]]]:
+        async with centre(fleet, tmp_path / "centre", None, url=f"ws://127.0.0.1:{free_port()}/") as (base, _), signed_in(base) as http:
+            async with http.post("/mediation/api/sessions", json={"matter": "纠纷", "parties": [
+                    {"name": "张三", "joins": "phone"}, {"name": "李四", "joins": "phone"}]}) as r:
+                return r.status, await r.json(), SessionStore(fleet.store).sessions_of("zhou")
+
+    status, body, rows = asyncio.run(scenario())
+    assert status == 503 and body["error"] == "media_server" and "Traceback" not in body["detail"]
+    assert [r["state"] for r in rows] == ["cancelled"]
