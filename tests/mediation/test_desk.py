@@ -130,10 +130,12 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
                     await asyncio.sleep(1.0)
                     out["side_b_got"] = await grown(_aiortc_counts(b))
                     out["side_desk_got_a"] = (await grown(lambda: page.js("med.side.received()")))["party-a"]
+                    out["notice_during_side"] = await page.js("getComputedStyle(document.querySelector('#side_notice')).display")
                     if DOC_SHOTS:
                         await page.screenshot(DOC_SHOTS / "mediation_desk_side_room.png")
                     await page.js("document.querySelector('#tile-party-a .side').click(); true")
                     await page.wait_for("med.state.side === null && med.side === null", 15)
+                    out["notice_after_side"] = await page.js("getComputedStyle(document.querySelector('#side_notice')).display")
                     await asyncio.sleep(1.5)
                     out["after_side_b_got"] = await grown(_aiortc_counts(b))
                     # --- party B drops and rejoins --------------------------------------------
@@ -188,6 +190,8 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
     for label, (video, audio) in out["side_b_got"].items():
         assert video <= 2 and audio <= 5, f"party-b still got {video} frames, {audio} audio from {label} during the side-room"
     assert out["side_desk_got_a"][0] >= 5 and out["side_desk_got_a"][1] >= 40
+    # The desk says a side-room is open, and stops saying so once it is over.
+    assert out["notice_during_side"] != "none" and out["notice_after_side"] == "none"
     for label, (video, audio) in out["after_side_b_got"].items():
         assert video >= 5 and audio >= 40, f"party-b got {video} frames, {audio} audio from {label} after the side-room"
     for label, (video, audio) in out["rejoined_b_got"].items():

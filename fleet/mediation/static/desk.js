@@ -133,6 +133,7 @@ function onControl(m) {
     med.state = m;
     if (document.activeElement !== $("#agreement") || typing === null) $("#agreement").value = m.agreement;
     if ((before && before.side) !== m.side) sideRoom(m).catch(e => { med.error = String(e); });
+    if (!before || before.state !== m.state) loadSessions();
     showState();
   } else if (m.type === "saved") {
     $("#saved").textContent = t("saved");
