@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 
 _AGREE = {"同意", "我同意", "同意录像", "同意录音录像", "可以", "好的", "好", "行", "agree", "yes"}
 _REFUSE = {"不同意", "我不同意", "不录像", "不要录像", "不同意录像", "disagree", "no"}
+_ROOM_WORDS = (
+    ({"朗读协议", "读协议", "读一下", "念一下", "念协议", "readaloud"}, "mediation:read"),
+    ({"签名", "签名确认", "我要签名", "sign"}, "mediation:sign"),
+    ({"大声", "大声点", "大声一点", "louder"}, "mediation:vol_up"),
+    ({"小声", "小声点", "小声一点", "quieter"}, "mediation:vol_down"),
+    ({"挂断", "结束", "hangup"}, "mediation:hangup"),
+)
 
 
 def _said(text: str) -> str:
@@ -116,6 +123,19 @@ class MediationRoomScreen(_MediationScreen):
     def spoken_intro(self) -> str:
         """Where the person is, and what is asked of them now."""
         return f"{self.kiosk.tr('mediation.room_title')}。{self.status}"
+
+    def take_speech(self, text: str) -> bool:
+        """Said in the room: read the agreement, sign, louder, quieter, hang up."""
+        said = _said(text)
+        for words, action in _ROOM_WORDS:
+            if said in words:
+                self.kiosk.act(action)
+                return True
+        return False
+
+    def voice_grammar(self) -> list[str]:
+        """What the recogniser should expect in the room."""
+        return [w for words, _ in _ROOM_WORDS for w in sorted(words)]
 
     def draw_pictures(self, room: "RoomMedia") -> None:
         """Copy the newest pictures in (UI clock): the mediator, and the other party."""

@@ -35,17 +35,29 @@ def party(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "home")
     yield from ui.go(p, "mediation:open", "mediation_invite")
     look(p, record, "invite")
-    yield from ui.go(p, "mediation:agree", "card")
+    if record.get("by_voice"):
+        ui.hear(p, "同意")  # the answer said, not tapped
+        yield from ui.wait_for(p, lambda: p.app.sm.current == "card", 20)
+    else:
+        yield from ui.go(p, "mediation:agree", "card")
     yield from ui.place_card(p, record.get("card_action", "idcard.insert_adult"), leaves="card")
     yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_room", 20)
     _mark(record, "room")
-    yield from ui.wait_for(p, lambda: p.app.sm.current_screen.mediator_texture is not None
-                           and p.app.sm.current_screen.other_texture is not None, 30, settle=0.5)
-    record["pictures"] = [p.app.sm.current_screen.mediator_texture is not None, p.app.sm.current_screen.other_texture is not None]
+    record["room_reached"] = p.app.sm.current
+
+    def pictures() -> list[bool]:
+        screen = p.app.sm.current_screen  # read safely: a loaded machine may not be there yet
+        return [getattr(screen, "mediator_texture", None) is not None, getattr(screen, "other_texture", None) is not None]
+
+    yield from ui.wait_for(p, lambda: all(pictures()), 30, settle=0.5)
+    record["pictures"] = pictures()
     yield from ui.wait_for(p, lambda: "修缮费" in str(_feature(p).doc.get("agreement", "")), 20, settle=1.2)
     look(p, record, "room")
-    yield p.tap("mediation:read")
-    yield 0.3
+    if record.get("by_voice"):
+        ui.hear(p, "朗读协议")
+    else:
+        yield p.tap("mediation:read")
+    yield 0.5
     record["spoken"] = ui.spoken(p)
     if record.get("only_look"):
         yield p.tap("mediation:hangup")

@@ -123,9 +123,11 @@ def test_the_party_screens_from_invitation_to_signed_agreement(fleet: Any, janus
             shutil.copy(Path(record["shots_dir"]) / f"{label}.png", DOC_SHOTS / f"mediation_{label}.png")
 
 
-def test_the_room_in_elder_mode_and_portrait(fleet: Any, janus: JanusServer, tmp_path: Path) -> None:
-    record, _ = _play(fleet, janus, tmp_path, "MEDP", "800x1280", elder=True, only_look=True)
+def test_the_room_in_elder_mode_portrait_and_by_voice(fleet: Any, janus: JanusServer, tmp_path: Path) -> None:
+    record, _ = _play(fleet, janus, tmp_path, "MEDP", "800x1280", elder=True, only_look=True, by_voice=True)
     assert record["pictures"] == [True, True]
+    # Consent and the reading asked for by voice.
+    assert any("修缮费三千元" in s for s in record["spoken"])
     assert "挂断" in " ".join(_step(record, "room")["texts"])
     if DOC_SHOTS:
         for label in ("invite", "room"):
