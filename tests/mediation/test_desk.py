@@ -16,11 +16,12 @@ import os
 from pathlib import Path
 from typing import Any, AsyncIterator
 
+import aiohttp
 import pypdf
 
 from fleet.mediation import JanusServer
 from fleet.mediation.sessions import SessionStore
-from tests.mediation.centre import PASSWORD, add_mediator, centre
+from tests.mediation.centre import PASSWORD, add_mediator, centre, signed_in
 from tests.mediation.support import party
 from tests.support.cdp import AsyncBrowser
 
@@ -209,10 +210,6 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
 
 
 def test_a_phone_party_gets_the_room_only_after_consent(fleet: Any, janus: JanusServer, tmp_path: Path) -> None:
-    import aiohttp
-
-    from tests.mediation.centre import signed_in
-
     add_mediator(fleet)
 
     async def scenario() -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import shutil
 import time
@@ -84,7 +85,6 @@ def _play(fleet: Any, janus: JanusServer, tmp_path: Path, tid: str, size: str, *
 
     done = asyncio.run(scenario())
     assert out["returncode"] == 0, out["stderr"][-3000:]
-    import json
 
     record = json.loads((data / "party.json").read_text(encoding="utf-8"))
     record["shots_dir"] = str(shots)
@@ -112,10 +112,12 @@ def test_the_party_screens_from_invitation_to_signed_agreement(fleet: Any, janus
     assert "本次调解已结束" in ended and row["agreement_sha256"][:16] in ended
     assert row["parties"]["party-a"]["verified_by_card"] is True and row["parties"]["party-a"]["signature"].startswith(b"\x89PNG")
     # The party's copy: printed, its QR holding the session and the agreement's hash.
-    import cv2
+    import cv2  # deferred: OpenCV is heavy and only this test reads a QR
 
     assert record["printed"], "no agreement receipt printed"
-    qr, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(record["printed"]))
+    picture = cv2.imread(record["printed"])
+    assert picture is not None
+    qr, _, _ = cv2.QRCodeDetector().detectAndDecode(picture)
     assert qr == f"mediation:{done['sid']}:sha256:{row['agreement_sha256']}"
     if DOC_SHOTS:
         shutil.copy(record["printed"], DOC_SHOTS / "mediation_receipt.png")

@@ -3,13 +3,17 @@ locked after repeated wrong codes; what a terminal is invited to; masking; count
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from fleet.center import figures
 from fleet.center.store import Store
 from fleet.mediation.sessions import MAX_CODE_TRIES, PartySpec, SessionStore, mask_name
+from tests.mediation.centre import add_mediator, centre, signed_in
+from tests.mediation.support import free_port
 
 
 @pytest.fixture
@@ -60,8 +64,6 @@ def test_names_are_masked() -> None:
 
 
 def test_mediation_sessions_and_agreements_are_counted_in_the_figures() -> None:
-    from fleet.center import figures
-
     doc = figures.day_document([
         ("e1", figures.MEDIATION, {"day": "2026-12-02", "agreement": True}, "2026-12-02T10:00:00+08:00"),
         ("e2", figures.MEDIATION, {"day": "2026-12-02", "agreement": False}, "2026-12-02T11:00:00+08:00"),
@@ -74,11 +76,6 @@ def test_mediation_sessions_and_agreements_are_counted_in_the_figures() -> None:
 
 
 def test_a_media_server_that_does_not_answer_is_said_plainly(fleet: Any, tmp_path: Path) -> None:
-    import asyncio
-
-    from tests.mediation.centre import add_mediator, centre, signed_in
-    from tests.mediation.support import free_port
-
     add_mediator(fleet)
 
     async def scenario() -> tuple[int, dict[str, Any], list[dict[str, Any]]]:
