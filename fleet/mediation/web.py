@@ -40,6 +40,7 @@ from typing import Any, Callable, TypeVar
 import aiohttp
 from aiohttp import WSMsgType, web
 
+from fleet.center.auth.users import Users
 from fleet.center.auth.web import AUTH, require, set_home
 from fleet.center.service import AskError
 from fleet.center.web_context import CentreContext
@@ -539,7 +540,10 @@ class MediationDesk:
         if unsigned or not live.agreement.strip():
             await self._send(ws, {"type": "error", "code": "not_signed", "detail": ", ".join(unsigned) or "agreement"})
             return
-        pdf: AgreementPdf = await self._db(render_agreement, self.agreements_dir, row, live.agreement)
+        account = await self._db(Users(self.centre.store).get, row["mediator"])
+        # The agreement names the mediator as people know them (the display name), not the account.
+        named = {**row, "mediator": (account.display_name if account and account.display_name else row["mediator"])}
+        pdf: AgreementPdf = await self._db(render_agreement, self.agreements_dir, named, live.agreement)
         await self._db(self.store.agreement_kept, live.sid, str(pdf.path), pdf.sha256)
         log.info("mediation %s: agreement kept, sha256 %s", live.sid, pdf.sha256)
         await self._push(live)

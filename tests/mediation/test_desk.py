@@ -202,7 +202,7 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
     assert hashlib.sha256(pdf).hexdigest() == out["sha"] == out["row"]["agreement_sha256"]
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     text = "".join(p.extract_text() for p in reader.pages).replace(" ", "").replace("\n", "")
-    assert "宅基地边界纠纷" in text and "修缮费人民币三千元" in text and "张三" in text and "李四" in text
+    assert "宅基地边界纠纷" in text and "修缮费人民币三千元" in text and "张三" in text and "李四" in text and "周调解员" in text
     assert sum(len(p.images) for p in reader.pages) == 2
     assert Path(out["row"]["agreement_path"]).read_bytes() == pdf
     assert out["row"]["state"] == "closed"
