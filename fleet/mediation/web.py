@@ -146,6 +146,12 @@ class MediationDesk:
         if self._purger is not None:
             self._purger.cancel()
         for live in list(self.live.values()):
+            # The centre stops: each open session ends here (its rooms closed, what was
+            # recorded kept and registered), rather than vanish with the media server.
+            try:
+                await self._close(live, "closed")
+            except SfuError as exc:
+                log.warning("mediation %s: closing at stop: %s", live.sid, exc)
             for ws in [*live.desks, *(w for s in live.parties.values() for w in s)]:
                 await ws.close()
         if self.media is not None and self._own_media:

@@ -25,7 +25,7 @@ if shutil.which("janus-pp-rec") is None:
     pytest.skip("janus-pp-rec (Debian janus-tools) is not installed", allow_module_level=True)
 
 
-async def _session(http: Any, desk: Any, consents: tuple[bool, bool], seconds: float) -> str:
+async def _session(http: Any, desk: Any, consents: tuple[bool, bool], seconds: float, close: bool = True) -> str:
     async with http.post("/mediation/api/sessions", json={"matter": "劳务费纠纷", "parties": [
             {"name": "张三", "joins": "phone"}, {"name": "李四", "joins": "phone"}]}) as r:
         sid = str((await r.json())["session_id"])
@@ -42,6 +42,8 @@ async def _session(http: Any, desk: Any, consents: tuple[bool, bool], seconds: f
     finally:
         for p in people:
             await p.leave()
+    if not close:
+        return sid
     async with http.ws_connect(f"/mediation/ws?s={sid}") as ws:
         await ws.send_json({"type": "close"})
         while (await asyncio.wait_for(ws.receive_json(), 10))["type"] != "ended":
@@ -53,13 +55,17 @@ def test_recorded_with_consent_write_once_and_purged(fleet: Any, janus: JanusSer
     add_mediator(fleet)
     store = SessionStore(fleet.store)
 
-    async def scenario() -> tuple[str, str, Any]:
+    async def scenario() -> tuple[str, str, str, Any]:
         async with centre(fleet, tmp_path / "centre", janus) as (base, desk), signed_in(base) as http:
             recorded = await _session(http, desk, (True, True), 3.0)
             refused = await _session(http, desk, (True, False), 1.0)
-            return recorded, refused, desk
+            cut_short = await _session(http, desk, (True, True), 1.0, close=False)
+        return recorded, refused, cut_short, desk
 
-    recorded, refused, desk = asyncio.run(scenario())
+    recorded, refused, cut_short, desk = asyncio.run(scenario())
+    # A session still open when the centre stops is ended, and its recording kept.
+    assert store.session(cut_short)["state"] == "closed"  # type: ignore[index]
+    assert len(store.recordings(cut_short)) == 6
     rows = store.recordings(recorded)
     # Three publishers, audio and video each.
     assert len(rows) == 6, [Path(r["path"]).name for r in rows]
@@ -85,6 +91,6 @@ def test_recorded_with_consent_write_once_and_purged(fleet: Any, janus: JanusSer
     assert store.recordings(refused) == []
     assert not any((tmp_path / "centre" / "mediation-recordings" / refused).glob("*.mjr"))
     # Past the retention: the files go, the rows and hashes stay.
-    assert desk.purge(datetime.now(timezone.utc) + timedelta(days=181)) == 6
+    assert desk.purge(datetime.now(timezone.utc) + timedelta(days=181)) == 12
     assert all(not Path(r["path"]).exists() for r in rows)
     assert all(r["purged_at"] is not None and r["sha256"] for r in store.recordings(recorded))
