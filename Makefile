@@ -14,10 +14,13 @@ PY     := $(VENV)/bin/python
 #  mosquitto openssl   the fleet's MQTT broker and its TLS certificates
 #  postgresql          the centre's store at scale (tests run a throwaway cluster)
 #  systemd             systemd-analyze checks the terminal's generated unit files
-#  janus               the centre's media server for multi-party sessions (tests run one)
+#  janus janus-tools   the centre's media server for multi-party sessions (tests run one);
+#                      janus-pp-rec turns a session's recording into a playable file
+#  cups cups-client cups-bsd printer-driver-cups-pdf  the A4 printer of 写文书 (tests print
+#                      to a cups-pdf queue)
 DEBS   := fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng libportaudio2 sox chromium \
           mosquitto openssl postgresql systemd \
-          janus cups cups-client cups-bsd printer-driver-cups-pdf
+          janus janus-tools cups cups-client cups-bsd printer-driver-cups-pdf
 
 .PHONY: run test deps debs lint screenshots bench clean bundle library typecheck
 

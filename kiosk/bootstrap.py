@@ -27,6 +27,7 @@ from kiosk.storecheck import open_store
 from kiosk.terminal import AbsentDevice, PendingDevice, Terminal
 from kiosk.visit import VisitFlow
 from remote_video.call import open_video_calls
+from remote_video.sfu.terminal import open_room_media
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ FEATURES: tuple[Registration, ...] = (
     Registration("kiosk.wake.feature:setup", "screens.wake.ui:WakeUi"),
     Registration("kiosk.documents.feature:setup", "screens.documents.ui:DocumentsUi"),
     Registration("kiosk.presence.feature:setup", "screens.presence.ui:PresenceUi"),
+    Registration("kiosk.mediation.feature:setup", "screens.mediation.ui:MediationUi"),
 )
 
 
@@ -119,4 +121,7 @@ def build_terminal(
             terminal.video = open_video_calls(terminal)
             # The call's events join every other worker's in the inbox the UI thread drains.
             terminal.video.sink = inbox.post
+        mediation = terminal.flow.features.get("mediation")
+        if mediation is not None:
+            mediation.media_factory = lambda: open_room_media(terminal)  # type: ignore[attr-defined]
     return terminal

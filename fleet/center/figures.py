@@ -56,9 +56,10 @@ VIDEO_CALL = "video_call"  # service, answered (bool), wait_s, duration_s (kiosk
 PUBLICITY_PLAYED = "publicity_played"  # item, package (kiosk/publicity/feature.py): one showing of a slide
 MAX_PLAYED_ITEMS = 200  # distinct items counted per terminal-day (a package holds at most 200)
 FOOTFALL = "footfall"  # hour (0–23), what (approached | engaged | served) (kiosk/presence/feature.py)
+MEDIATION = "mediation_session"  # agreement (bool): a party at this site took part (kiosk/mediation/feature.py)
 KINDS = (TICKET_ISSUED, TICKET_CALLED, TICKET_TRANSFERRED, TICKET_FINISHED, RATING, LEGAL_AID,
          APPOINTMENT_BOOKED, APPOINTMENT_CANCELLED, APPOINTMENT_MOVED, APPOINTMENT_CHECKED_IN, VIDEO_CALL, PUBLICITY_PLAYED,
-         FOOTFALL)
+         FOOTFALL, MEDIATION)
 FOOTFALL_WHAT = ("approached", "engaged", "served")
 # Priority classes of kiosk.tickets.Priority ("appointment": checked in for a booking).
 PRIORITIES = ("normal", "elderly", "disabled", "military", "appointment")
@@ -113,7 +114,7 @@ def day_document(rows: Iterable[tuple[str, str, Any, Any]], where: str = "", ord
     cells: dict[str, dict[str, Any]] = defaultdict(_cell)
     first_called: set[str] = set()
     other: dict[str, Any] = {"legal_aid": 0, "booked": 0, "cancelled": 0, "moved": 0, "checked_in": 0, "video": 0, "answered": 0, "vwait": [],
-                             "plays": {}, "foot": {w: [0] * 24 for w in FOOTFALL_WHAT}}
+                             "plays": {}, "foot": {w: [0] * 24 for w in FOOTFALL_WHAT}, "mediation": 0, "agreements": 0}
 
     def priority(p: dict[str, Any]) -> str:
         v = p.get("priority")
@@ -169,6 +170,12 @@ def day_document(rows: Iterable[tuple[str, str, Any, Any]], where: str = "", ord
                 other["moved"] += 1
             elif kind == APPOINTMENT_CHECKED_IN:
                 other["checked_in"] += 1
+            elif kind == MEDIATION:
+                agreement = p.get("agreement")
+                if not isinstance(agreement, bool):
+                    raise Malformed(f"agreement={agreement!r}")
+                other["mediation"] += 1
+                other["agreements"] += int(agreement)
             elif kind == VIDEO_CALL:
                 answered = p.get("answered")
                 if not isinstance(answered, bool):
@@ -371,6 +378,8 @@ class Acc:
     plays: dict[str, int] = field(default_factory=dict)  # publicity showings by item id
     # People in front of the terminals, per hour of the day (0–23): approached, engaged, served.
     foot: dict[str, list[int]] = field(default_factory=lambda: {w: [0] * 24 for w in FOOTFALL_WHAT})
+    mediation: int = 0
+    agreements: int = 0
 
     def add_cell(self, c: dict[str, Any]) -> None:
         """Add one service's cell of a terminal-day document."""
@@ -403,6 +412,9 @@ class Acc:
             mine = self.foot[what]
             for h, n in enumerate(hours):
                 mine[h] += n
+        # Documents stored before mediation was counted have no such keys.
+        self.mediation += o.get("mediation", 0)
+        self.agreements += o.get("agreements", 0)
 
     def add(self, o: "Acc") -> None:
         """Add another group's figures (spelt out: this runs for every group merged)."""
@@ -432,6 +444,8 @@ class Acc:
             mine = self.foot[what]
             for h, n in enumerate(hours):
                 mine[h] += n
+        self.mediation += o.mediation
+        self.agreements += o.agreements
 
     def result(self) -> dict[str, Any]:
         """The figures (times in seconds, rates as fractions; None where undefined)."""
@@ -472,6 +486,8 @@ class Acc:
             "footfall_engaged": sum(self.foot["engaged"]),
             "footfall_served": sum(self.foot["served"]),
             "footfall_by_hour": {w: list(self.foot[w]) for w in FOOTFALL_WHAT},
+            "mediation_sessions": self.mediation,
+            "mediation_agreements": self.agreements,
         }
 
 

@@ -84,6 +84,8 @@ OTHER_COLS = [
     Col("footfall_approached", "走近人次"),
     Col("footfall_engaged", "驻足人次"),
     Col("footfall_served", "开始办理"),
+    Col("mediation_sessions", "远程调解", width=11),
+    Col("mediation_agreements", "调解协议"),
 ]
 ALL_COLS = TICKET_COLS + OTHER_COLS
 TOTAL = "合计"
@@ -376,6 +378,7 @@ def to_html(rep: Report) -> str:
         ("预约 / 到场", f"{tot['appointments_booked']} / {tot['appointments_checked_in']}"),
         ("视频咨询 接通 / 呼叫", f"{tot['video_answered']} / {tot['video_calls']}"), ("视频等待中位数", _min(tot["video_wait_median_s"])),
         ("走近 / 驻足 / 办理（人次）", f"{tot['footfall_approached']} / {tot['footfall_engaged']} / {tot['footfall_served']}"),
+        ("远程调解 / 协议", f"{tot['mediation_sessions']} / {tot['mediation_agreements']}"),
     ]
     days = rep.days
     day_tot = [rep.get(day=d) for d in days]

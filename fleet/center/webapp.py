@@ -25,6 +25,7 @@ from fleet.dashboard import rollouts as rollouts_page
 from fleet.dashboard.server import DashboardPages
 from fleet.desk import server as desk
 from fleet.intake import web as intake_web
+from fleet.mediation import web as mediation_web
 
 PageSet = Callable[[web.Application, CentreContext], object]
 
@@ -37,6 +38,7 @@ PAGE_SETS: tuple[PageSet, ...] = (
     rollouts_page.setup,  # versions per site and the rollouts of releases
     publicity_page.setup,  # the bureau's publicity: upload, schedule, preview, publish
     release_web.setup,  # signed updates: /updates/metadata, /updates/targets
+    mediation_web.setup,  # the mediator's desk, the phone party's page, the media server relayed
 )
 
 

@@ -16,6 +16,7 @@ from fleet.center.auth.proxies import parse_proxies
 from fleet.center.releases import keep_signed
 from fleet.center.service import CenterLink
 from fleet.center_cli.common import Subparsers, open_store, paths_of
+from fleet.mediation.config import load_mediation_settings
 from kiosk.files import private_dir, tighten_tree
 
 
@@ -41,6 +42,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"kiosk-center serve: --trusted-proxy: {exc}", file=sys.stderr)
         return 2
     paths = paths_of(args)
+    try:
+        # The media server for mediation starts with the web app; a bad file stops here.
+        load_mediation_settings(paths.data_dir)
+    except ValueError as exc:
+        print(f"kiosk-center serve: {exc}", file=sys.stderr)
+        return 2
     # What an older version (or a copy by hand) left readable is made private at start.
     private_dir(paths.data_dir)
     tighten_tree(paths.data_dir)

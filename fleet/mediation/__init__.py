@@ -15,6 +15,8 @@ from fleet.mediation.pool import RoomPool
 from fleet.mediation.rooms import MediationRooms, SessionRoom, sign_token
 from fleet.mediation.server import JanusNotInstalled, JanusServer
 
+RECORDINGS_DIR = "mediation-recordings"  # under the centre's data dir: one directory per session
+
 
 @dataclass
 class MediaServer:
@@ -42,13 +44,14 @@ async def start_media_server(data_dir: Path, settings: JanusSettings | None = No
     if url is not None:
         if keys is None:
             raise ValueError("an existing media server needs its token secret and room admin key")
+        # An existing server records on its own machine: nowhere this centre could keep the files.
         return MediaServer(MediationRooms(url, keys, publisher_kbps=settings.publisher_kbps,
                                           max_publishers=settings.max_publishers))
     janus = JanusServer(data_dir, settings, keys)
     await janus.start()
     return MediaServer(MediationRooms(janus.url, janus.keys, publisher_kbps=settings.publisher_kbps,
-                                      max_publishers=settings.max_publishers), janus)
+                                      max_publishers=settings.max_publishers, rec_dir=data_dir / RECORDINGS_DIR), janus)
 
 
-__all__ = ["JanusNotInstalled", "JanusSecrets", "JanusServer", "JanusSettings", "MediaServer", "MediationRooms",
+__all__ = ["RECORDINGS_DIR", "JanusNotInstalled", "JanusSecrets", "JanusServer", "JanusSettings", "MediaServer", "MediationRooms",
            "RoomPool", "SessionRoom", "settings_from", "sign_token", "start_media_server"]

@@ -21,9 +21,11 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Sequence
+from pathlib import Path
+from typing import Any, Sequence
 
 from fleet.mediation.janus_config import JanusSecrets
+from kiosk.files import private_dir
 from remote_video.sfu.errors import SfuError
 from remote_video.sfu.janus import VIDEOROOM, JanusConnection, JanusSession
 from remote_video.sfu.rooms import RoomPass, RoomSpec, VideoRoomAdmin
@@ -59,8 +61,12 @@ class MediationRooms:
     party its own. ``close_session`` destroys the room (everyone is sent away).
     """
 
-    def __init__(self, url: str, keys: JanusSecrets, *, publisher_kbps: int = 600, max_publishers: int = 3) -> None:
+    def __init__(self, url: str, keys: JanusSecrets, *, publisher_kbps: int = 600, max_publishers: int = 3,
+                 rec_dir: Path | None = None) -> None:
         self.url = url
+        # Where Janus writes each session's recording (one directory per session); None:
+        # this media server records nothing.
+        self.rec_dir = rec_dir
         self.keys = keys
         self.publisher_kbps = publisher_kbps
         self.max_publishers = max_publishers
@@ -86,7 +92,8 @@ class MediationRooms:
         if conn is not None:
             await conn.close()
 
-    async def open_session(self, session_id: str, parties: Sequence[str], ttl_s: int = DEFAULT_TTL_S) -> SessionRoom:
+    async def open_session(self, session_id: str, parties: Sequence[str], ttl_s: int = DEFAULT_TTL_S, *,
+                           record: bool = False, rec_name: str | None = None) -> SessionRoom:
         """Create the room of ``session_id`` for ``parties`` (role labels such as
         "mediator", "party-a": never names); one pass each."""
         if session_id in self.rooms:
@@ -106,6 +113,7 @@ class MediationRooms:
             description=f"mediation {session_id}",
             publishers=self.max_publishers,
             publisher_kbps=self.publisher_kbps,
+            extra=self._recording(rec_name or session_id, record),
         )
         room = await admin.create(spec)
         token = sign_token(self.keys.token_secret, expires)
@@ -115,11 +123,38 @@ class MediationRooms:
         log.info("mediation %s: room opened for %d parties", session_id, len(parties))
         return opened
 
+    def _recording(self, name: str, record: bool) -> dict[str, Any]:
+        """The room's recording settings: Janus writes into the session's own directory,
+        only the centre (the room's secret) may switch it on, off until every party consented."""
+        if self.rec_dir is None:
+            return {}
+        folder = private_dir(self.rec_dir / name)
+        return {"record": record, "rec_dir": str(folder), "lock_record": True}
+
+    async def set_recording(self, session_id: str, on: bool) -> None:
+        """Start (or stop) recording every publisher of the session's room."""
+        opened = self.rooms[session_id]
+        admin = await self._admin_handle()
+        await admin.message({"request": "enable_recording", "room": opened.room, "secret": opened.secret, "record": on},
+                            f"{'start' if on else 'stop'} recording room {opened.room}")
+
     async def participants(self, session_id: str) -> list[str]:
         """The labels of who is in the session's room now."""
         opened = self.rooms[session_id]
         admin = await self._admin_handle()
         return sorted(str(p.get("display", p.get("id"))) for p in await admin.participants(opened.room))
+
+    async def moderate(self, session_id: str, label: str, mids: Sequence[str], mute: bool) -> bool:
+        """Stop (or resume) forwarding the streams ``mids`` of the party ``label`` to
+        everyone in the session's room; False when that party is not publishing."""
+        opened = self.rooms[session_id]
+        admin = await self._admin_handle()
+        ids = [int(p["id"]) for p in await admin.participants(opened.room) if p.get("display") == label and p.get("publisher")]
+        if not ids:
+            return False
+        for mid in mids:
+            await admin.moderate(opened.room, opened.secret, ids[0], str(mid), mute)
+        return True
 
     async def close_session(self, session_id: str) -> None:
         """Destroy the session's room (a room already gone is not an error)."""

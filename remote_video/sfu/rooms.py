@@ -103,6 +103,16 @@ class VideoRoomAdmin:
         parts = reply.data.get("participants")
         return list(parts) if isinstance(parts, list) else []
 
+    async def moderate(self, room: int, secret: str, publisher: int, mid: str, mute: bool) -> None:
+        """Stop (or resume) forwarding one stream (``mid``) of a publisher to everyone."""
+        await self._handle.message({"request": "moderate", "room": room, "secret": secret, "id": publisher, "mid": mid,
+                                    "mute": mute}, f"{'mute' if mute else 'unmute'} {mid} of {publisher} in room {room}")
+
+    async def message(self, body: dict[str, Any], what: str) -> dict[str, Any]:
+        """Any other request of the VideoRoom's API on this handle; its answer."""
+        reply = await self._handle.message(body, what)
+        return dict(reply.data)
+
     async def close(self) -> None:
         """Drop the handle."""
         await self._handle.detach()

@@ -17,15 +17,18 @@ from kiosk.video_call.states import VideoCallState
 def test_each_feature_brings_its_own_states_screens_and_tiles(tmp_path: Path) -> None:
     t = build_terminal(KioskConfig(), tmp_path, with_devices=False)
     features = t.flow.features
-    assert [f.name for f in features] == ["legal_aid", "appointments", "ratings", "video_call", "lookup", "publicity", "wake", "documents", "presence"]
+    assert [f.name for f in features] == ["legal_aid", "appointments", "ratings", "video_call", "lookup", "publicity", "wake", "documents", "presence", "mediation"]
     for f in features:
         # Every state a feature owns has its screen, named after it, in the feature's package.
         assert sorted(f.screens) == sorted(s.value for s in f.states), f.name
         assert all(path.startswith(f"screens.{f.name}.") for path in f.screens.values()), f.name
     tiles = {x.action: x for x in features.tiles()}
-    assert set(tiles) == {"la:open", "la:progress_open", "appt:open", "rate:ticket", "call:open", "law:open", "doc:open"}
+    assert set(tiles) == {"la:open", "la:progress_open", "appt:open", "rate:ticket", "call:open", "law:open", "doc:open", "mediation:open"}
     # No call port here (no devices wired): the video tile is not offered, and not explained.
     answer = tiles["call:open"].availability()
+    assert not answer and getattr(answer, "hidden", False)
+    # No centre: no mediation invitation, so no tile (and nothing to explain).
+    answer = tiles["mediation:open"].availability()
     assert not answer and getattr(answer, "hidden", False)
 
 

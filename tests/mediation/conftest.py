@@ -37,3 +37,6 @@ def janus(tmp_path_factory: pytest.TempPathFactory, local_ice: str) -> Iterator[
         yield server
     finally:
         asyncio.run(server.stop())
+
+
+from tests.fleet.conftest import fleet  # noqa: E402,F401 — re-exported: a real Mosquitto and the centre's link

@@ -13,7 +13,7 @@ from fleet.center.auth.passwords import check_password, dummy_hash, hash_passwor
 from fleet.center.store import Store
 from fleet.center.tables import metadata
 
-ROLES = ("admin", "technician", "bureau", "lawyer", "legal_aid")
+ROLES = ("admin", "technician", "bureau", "lawyer", "legal_aid", "mediator")
 
 users_table = Table(
     "users",

@@ -1,0 +1,263 @@
+"""Remote mediation as a feature of the visit: the invitation tile, consent, the ID card
+check, the room, signing. Every question to the centre runs on the one ``CentreAsker``
+worker (asks ``mediation.*``, answered by fleet/mediation/web.py) and comes back as an
+event; nothing here waits on the network.
+
+Personal data: the card's name never leaves the terminal; the centre is sent a hash of
+the session and the name (``name_proof``) and answers whether it is the invited party's.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable
+
+from kiosk import events as ev
+from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
+from kiosk.centre_asker import CentreAsker
+from kiosk.events import Event
+from kiosk.feature import FeatureBase, FeatureContext, State
+from kiosk.identity import IdentityCard
+from kiosk.mediation.events import (MediationConsented, MediationFailed, MediationHungUp, MediationInvitations, MediationJoined,
+                                    MediationOpened, MediationSigned, MediationSignOpened, MediationUpdated)
+from kiosk.mediation.media import RoomMedia
+from kiosk.mediation.states import MediationState as M
+from kiosk.outbox import add_event
+from kiosk.ports import CentreError, CentreUnavailable, Clock
+from kiosk.states import VisitState
+from kiosk.store import DB_FILENAME, connect
+
+log = logging.getLogger(__name__)
+
+TRANSITIONS: dict[tuple[State, type[Event]], State] = {
+    (VisitState.HOME, MediationOpened): M.INVITE,
+    (M.INVITE, ev.BackPressed): VisitState.HOME,
+    (M.INVITE, ev.HomePressed): VisitState.HOME,
+    (M.INVITE, ev.Finished): VisitState.ATTRACT,
+    (M.REFUSED, ev.HomePressed): VisitState.HOME,
+    (M.REFUSED, ev.BackPressed): VisitState.HOME,
+    (M.REFUSED, ev.Finished): VisitState.ATTRACT,
+    (M.CONNECTING, MediationJoined): M.ROOM,
+    (M.CONNECTING, MediationFailed): M.INVITE,
+    (M.CONNECTING, ev.Finished): VisitState.ATTRACT,
+    (M.ROOM, MediationSignOpened): M.SIGN,
+    (M.ROOM, MediationHungUp): M.ENDED,
+    (M.ROOM, ev.Finished): VisitState.ATTRACT,
+    (M.SIGN, MediationSigned): M.ROOM,
+    (M.SIGN, ev.BackPressed): M.ROOM,
+    (M.SIGN, MediationHungUp): M.ENDED,
+    (M.SIGN, ev.Finished): VisitState.ATTRACT,
+    (M.ENDED, ev.HomePressed): VisitState.HOME,
+    (M.ENDED, ev.BackPressed): VisitState.HOME,
+    (M.ENDED, ev.Finished): VisitState.ATTRACT,
+}
+
+
+def name_proof(session_id: str, name: str) -> str:
+    """The hash the centre compares with the invited party's name (same formula there:
+    fleet/mediation/sessions.py); the name itself is never sent."""
+    return hashlib.sha256(f"{session_id}:{name.strip()}".encode()).hexdigest()
+
+
+class MediationFeature(FeatureBase):
+    """The invited party's steps; the centre's answers come as events."""
+
+    name = "mediation"
+    states = tuple(M)
+    transitions = TRANSITIONS
+    events = (MediationInvitations, MediationOpened, MediationConsented, MediationJoined, MediationFailed, MediationUpdated,
+              MediationSignOpened, MediationSigned, MediationHungUp)
+    # Nobody is timed out while talking to the mediator or signing (elder mode or not).
+    untimed = frozenset({M.CONNECTING, M.ROOM, M.SIGN})
+    final = frozenset({M.ENDED, M.REFUSED})
+    multi_step = frozenset({M.INVITE})
+    screens = {
+        "mediation_invite": "screens.mediation.screens:MediationInviteScreen",
+        "mediation_refused": "screens.mediation.screens:MediationRefusedScreen",
+        "mediation_connecting": "screens.mediation.screens:MediationConnectingScreen",
+        "mediation_room": "screens.mediation.screens:MediationRoomScreen",
+        "mediation_sign": "screens.mediation.screens:MediationSignScreen",
+        "mediation_ended": "screens.mediation.screens:MediationEndedScreen",
+    }
+
+    def __init__(self, asker: CentreAsker, data_dir: Path | None = None, clock: Clock | None = None) -> None:
+        self.asker = asker
+        self.data_dir = data_dir
+        self.clock = clock
+        self.joined = False  # this visit took part in the session (counted once when it ends)
+        self.invitations: tuple[dict[str, Any], ...] = ()  # at this terminal now (from the centre)
+        self.session: dict[str, Any] | None = None  # the invitation being taken up
+        self.room_pass: dict[str, Any] | None = None
+        self.doc: dict[str, Any] = {}  # the centre's latest word on the session
+        self.signed = False
+        # The party's media, made when a session is joined (kiosk.bootstrap wires it;
+        # None: this terminal has no camera stack, the room shows no pictures).
+        self.media_factory: Callable[[], RoomMedia] | None = None
+
+    # ---- the home tile -------------------------------------------------------------------
+    def availability(self) -> Availability:
+        """Offered only while this terminal has an invited party now."""
+        return AVAILABLE if self.invitations else Unavailable("mediation.none", hidden=True)
+
+    def tiles(self) -> list[HomeTile]:
+        """The invitation, first of all tiles when there is one."""
+        return [HomeTile("mediation.tile", "mediation.tile_hint", "video", "mediation:open", order=6,
+                         spoken_key="mediation.tile", availability=self.availability)]
+
+    def observe(self, flow: Any, old: State, new: State, event: Event) -> None:
+        """On the way to home (and on the attract screen) ask the centre whether a
+        party is invited here now."""
+        if new in (VisitState.HOME, VisitState.ATTRACT) and old != new:
+            self.refresh_invitations()
+
+    def refresh_invitations(self) -> None:
+        """Ask the centre (on the asker's worker) which sessions invite a party here."""
+        if not self.asker.online():
+            return
+
+        def job() -> Event | None:
+            try:
+                got = self.asker.ask("mediation.invited", {}, timeout=5.0)
+            except (CentreUnavailable, CentreError) as exc:
+                log.info("mediation invitations: %s", exc)
+                return None
+            return MediationInvitations(tuple(got.get("invitations") or ()))
+
+        self.asker.run(job, "mediation.invited")
+
+    # ---- the steps ------------------------------------------------------------------------
+    def on_event(self, flow: Any, event: Event, target: State | None) -> State | None:
+        """Answer the feature's events (the table gives the plain steps)."""
+        if isinstance(event, MediationInvitations):
+            self.invitations = event.invitations
+            return None
+        if isinstance(event, MediationOpened):
+            found = [i for i in self.invitations if not event.session_id or i["session_id"] == event.session_id]
+            if not found or target is None:
+                return None
+            self.session = dict(found[0])
+            return target
+        if isinstance(event, MediationConsented) and flow.state is M.INVITE and self.session is not None:
+            if not event.yes:
+                self._ask_join(consent=False)
+                return M.REFUSED
+            return flow.ask_for_card("mediation.card_purpose", self._card_read, M.INVITE)
+        if isinstance(event, MediationJoined):
+            self.room_pass = dict(event.room_pass)
+            self.joined = True
+            return target
+        if isinstance(event, MediationFailed):
+            flow.set_notice(f"mediation.failed_{event.reason}" if event.reason in (
+                "not_verified", "offline", "not_invited") else "mediation.failed_failed")
+            return target
+        if isinstance(event, MediationUpdated):
+            self.doc = dict(event.doc)
+            if self.doc.get("state") in ("closed", "cancelled") and flow.state in (M.ROOM, M.SIGN):
+                self._count()
+                return M.ENDED
+            return None
+        if isinstance(event, MediationSigned) and flow.state is M.SIGN and self.session is not None:
+            self._ask("sign", {"png": base64.b64encode(event.png).decode()})
+            self.signed = True
+            return target
+        if isinstance(event, MediationHungUp) and self.session is not None:
+            self._ask("leave", {})
+            self._count()
+            return target
+        return target
+
+    def _card_read(self, flow: Any, card: IdentityCard) -> State:
+        """The card is checked against the invitation by the centre (a hash, never the name)."""
+        assert self.session is not None
+        sid = str(self.session["session_id"])
+        proof = name_proof(sid, card.name)
+
+        def job() -> Event:
+            try:
+                if not self.asker.ask("mediation.verified", {"session_id": sid, "name_proof": proof}).get("verified"):
+                    return MediationFailed("not_verified")
+                got = self.asker.ask("mediation.join", {"session_id": sid, "consent": True})
+            except CentreUnavailable:
+                return MediationFailed("offline")
+            except CentreError as exc:
+                log.warning("mediation %s: %s", sid, exc)
+                return MediationFailed("not_invited")
+            if not isinstance(got.get("pass"), dict):
+                return MediationFailed("failed")
+            return MediationJoined(got["pass"])
+
+        self.asker.run(job, "mediation.join")
+        return M.CONNECTING
+
+    def _ask_join(self, consent: bool) -> None:
+        self._ask("join", {"consent": consent})
+
+    def _ask(self, what: str, args: dict[str, Any]) -> None:
+        """An ask whose answer nobody waits for (its effect shows in the next update)."""
+        if self.session is None:
+            return
+        sid = str(self.session["session_id"])
+
+        def job() -> Event | None:
+            try:
+                self.asker.ask(f"mediation.{what}", {"session_id": sid, **args})
+            except (CentreUnavailable, CentreError) as exc:
+                log.warning("mediation %s: %s: %s", sid, what, exc)
+            return None
+
+        self.asker.run(job, f"mediation.{what}")
+
+    def poll(self) -> None:
+        """Ask the centre for the session's state (the room screen does this every
+        second): the agreement, the side-room, muting, the hash once signed."""
+        if self.session is None:
+            return
+        sid = str(self.session["session_id"])
+        last = dict(self.doc)
+
+        def job() -> Event | None:
+            try:
+                return MediationUpdated(self.asker.ask("mediation.state", {"session_id": sid}, timeout=5.0))
+            except CentreError as exc:
+                # The session is gone at the centre (closed): the room is over; what was
+                # last said of it (the agreement's hash) stays on screen.
+                log.info("mediation %s: %s", sid, exc)
+                return MediationUpdated({**last, "state": "closed"})
+            except CentreUnavailable:
+                return None
+
+        self.asker.run(job, "mediation.state")
+
+    def _count(self) -> None:
+        """The bureau's figure: a session a party here took part in, and whether it
+        ended with a signed agreement (an outbox event, no person)."""
+        if not self.joined or self.data_dir is None or self.clock is None:
+            return
+        self.joined = False
+        at = self.clock.now()
+        try:
+            conn = connect(self.data_dir / DB_FILENAME)
+            try:
+                with conn:  # one transaction: the event is stored or not at all
+                    add_event(conn, "mediation_session", {"day": at.date().isoformat(), "agreement": bool(self.doc.get("sha256"))}, at)
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            log.exception("mediation_session event not recorded")
+
+    def wipe(self) -> None:
+        """The next person sees nothing of this session (the invitations stay: they
+        belong to the terminal, not to the person)."""
+        self.session = None
+        self.room_pass = None
+        self.doc = {}
+        self.signed = False
+
+
+def setup(ctx: FeatureContext) -> MediationFeature:
+    """The feature, from the terminal's parts (its media are made by the app's side)."""
+    return MediationFeature(ctx.asker, ctx.data_dir, ctx.clock)

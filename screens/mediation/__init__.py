@@ -1,0 +1,1 @@
+"""The remote mediation party's screens (kiosk/mediation)."""

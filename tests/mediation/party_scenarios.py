@@ -1,0 +1,81 @@
+"""The mediation party's screens on the real app (offscreen, a process of its own),
+joined to the test's real centre through its agent; the test plays the mediator.
+
+    python -m tests.support.ui tests.mediation.party_scenarios NAME DATA_DIR OUT.json [WxH] [GIVEN_JSON]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.support import ui
+from tests.support.ui import Scenarios, Steps, look
+
+SCENARIOS = Scenarios(maxfps=20)
+scenario = SCENARIOS.add
+
+
+def _feature(p: Any) -> Any:
+    return p.app.terminal.flow.features.get("mediation")
+
+
+def _mark(record: dict[str, Any], step: str) -> None:
+    """Tell the test (which reads this file) how far the party got."""
+    Path(record["progress"]).write_text(step, encoding="utf-8")
+
+
+@scenario
+def party(p: Any, record: dict[str, Any]) -> Steps:
+    """Invitation → consent → card → room (pictures, the agreement read aloud) → sign → ended."""
+    yield p.tap("start")
+    if record.get("elder"):
+        yield p.tap("elder")  # 长辈版, as a person switches it on the home screen
+    yield from ui.wait_for(p, lambda: "mediation:open" in [b.action for b in p.buttons()], 15)
+    look(p, record, "home")
+    yield from ui.go(p, "mediation:open", "mediation_invite")
+    look(p, record, "invite")
+    if record.get("by_voice"):
+        ui.hear(p, "同意")  # the answer said, not tapped
+        yield from ui.wait_for(p, lambda: p.app.sm.current == "card", 20)
+    else:
+        yield from ui.go(p, "mediation:agree", "card")
+    yield from ui.place_card(p, record.get("card_action", "idcard.insert_adult"), leaves="card")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_room", 20)
+    _mark(record, "room")
+    record["room_reached"] = p.app.sm.current
+
+    def pictures() -> list[bool]:
+        screen = p.app.sm.current_screen  # read safely: a loaded machine may not be there yet
+        return [getattr(screen, "mediator_texture", None) is not None, getattr(screen, "other_texture", None) is not None]
+
+    yield from ui.wait_for(p, lambda: all(pictures()), 30, settle=0.5)
+    record["pictures"] = pictures()
+    yield from ui.wait_for(p, lambda: "修缮费" in str(_feature(p).doc.get("agreement", "")), 20, settle=1.2)
+    look(p, record, "room")
+    if record.get("by_voice"):
+        ui.hear(p, "朗读协议")
+    else:
+        yield p.tap("mediation:read")
+    yield 0.5
+    record["spoken"] = ui.spoken(p)
+    if record.get("only_look"):
+        yield p.tap("mediation:hangup")
+        yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_ended", 10)
+        return
+    yield from ui.go(p, "mediation:sign", "mediation_sign")
+    look(p, record, "sign")
+    yield p.tap("mediation:sign_done")  # nothing drawn: refused with a message
+    yield 0.3
+    record["empty_sign_screen"] = p.app.sm.current
+    ui.draw_strokes(p.app.sm.current_screen.pad, [[(0.1, 0.5), (0.3, 0.2), (0.5, 0.7), (0.8, 0.3)]])
+    yield 0.2
+    look(p, record, "signed_pad")
+    yield from ui.go(p, "mediation:sign_done", "mediation_room")
+    _mark(record, "signed")
+    printed = Path(record["data_dir"]) / "printer" / "last.png"
+    before = printed.stat().st_mtime if printed.is_file() else 0.0
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_ended", 40, settle=0.5)
+    look(p, record, "ended")
+    yield from ui.wait_for(p, lambda: printed.is_file() and printed.stat().st_mtime > before, 10)
+    record["printed"] = str(printed) if printed.is_file() and printed.stat().st_mtime > before else None
