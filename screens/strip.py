@@ -69,6 +69,12 @@ class VisitStrip(BoxLayout):
         self._remind_until = 0.0
         self._problem_kind: DeviceKind | str | None = None
         self._way_on: tuple[tuple[str, str], ...] = ()
+        # The screen last told of the problem, and the language it was said in: a screen
+        # keeps what it was told (the card screen hides its own ways meanwhile), so the
+        # band must tell it again when the problem ends elsewhere (on the technician
+        # screen, on the home screen) and when the language changes.
+        self._told: Any = None
+        self._told_lang = ""
         self._poll = None
 
     @property
@@ -106,7 +112,8 @@ class VisitStrip(BoxLayout):
             kind = CARD_REFUSED
         if kind is None and not tech and getattr(screen, "needs_speech", False) and not app.guide.hears:
             kind = "speech"  # the microphone works, but no speech model understands it
-        if kind != self._problem_kind or (kind is not None and self._way_on != self._screen_way_on(screen)):
+        if (kind != self._problem_kind or screen is not self._told or app.lang != self._told_lang
+                or (kind is not None and self._way_on != self._screen_way_on(screen))):
             self._show_problem(kind, screen)
         self.voice_note = app.tr("voice_limits.note") if app.voice and not app.guide.hears and not tech else ""
 
@@ -132,6 +139,14 @@ class VisitStrip(BoxLayout):
             width = min(max(app.fs(28) * (len(label) + 2), dp(400) * app.scale), self.width * 0.45)
             box.add_widget(KButton(text=label, action=action, bg=theme.GOLD, fg=theme.TEXT, size_hint_x=None, width=width,
                                    font_size=app.fs(28), bold=True))
+        if self._told is not None and self._told is not screen:
+            # The screen left behind forgets the problem: it is worked out anew for
+            # whichever screen is shown next, from the devices as they are then.
+            forget = getattr(self._told, "device_problem_changed", None)
+            if forget is not None:
+                forget("")
+        self._told = screen
+        self._told_lang = app.lang
         refresh = getattr(screen, "device_problem_changed", None)
         if refresh is not None:
             refresh(self.problem)

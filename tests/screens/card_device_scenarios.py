@@ -1,0 +1,97 @@
+"""UI scenarios of the ID card and its reader across visits: a reader fault cleared, a
+card left on the reader, a refused card put down at the start, a printer that is down.
+One fresh process each:
+
+    python -m tests.support.ui tests.screens.card_device_scenarios NAME DATA_DIR OUT.json [WxH] [JSON]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.ports import DeviceKind
+from tests.support.ui import Scenarios, Steps, look, spoken, wait_for
+
+SCENARIOS = Scenarios(maxfps=20)
+scenario = SCENARIOS.add
+
+
+def reader_state(p: Any) -> str:
+    """The card reader's health as the app sees it (ready, fault, absent…)."""
+    return str(p.app.terminal.devices[DeviceKind.IDCARD].health().state.value)
+
+
+def card_step(p: Any, record: dict[str, Any], label: str) -> Steps:
+    """What the card screen and the band say at ``label``, and which buttons work."""
+    yield 1.2  # two polls of the band, and a layout pass
+    look(p, record, label)
+    screen = p.app.sm.current_screen
+    record[label] = {
+        "screen": p.app.sm.current,
+        "title": getattr(screen, "title", ""),
+        "notice": getattr(screen, "notice", ""),
+        "problem": p.app.strip.problem,
+        "actions": sorted({b.action for b in p.buttons() if b.action and b.height > 0}),
+    }
+
+
+def open_technician(p: Any) -> Steps:
+    """The PIN screen, then the technician screen, as a technician does."""
+    p.app.act("tech")
+    yield 0.2
+    for key in p.app.terminal.config.technician.pin:
+        yield p.tap(f"pin:{key}")
+    yield p.tap("pin:ok")
+    yield 0.6
+
+
+def end_visit(p: Any) -> Steps:
+    """結束办理 until the attract screen shows."""
+    while p.app.sm.current != "attract":
+        yield p.tap("finish")
+    yield 0.3
+
+
+@scenario
+def reader_fault_cleared(p: Any, record: dict[str, Any]) -> Steps:
+    """The SAM fails while a visitor is at the card step (in Chinese, then English); the
+    technician clears the fault; then visitors ask for services that need the card."""
+    yield p.tap("start")
+    yield p.tap("service:notary")
+    yield p.tap("take")
+    yield from wait_for(p, lambda: p.app.sm.current == "card", 4)
+    p.app._run_sim_action("idcard.fault_sam_failure")
+    yield from wait_for(p, lambda: reader_state(p) == "fault", 8)
+    yield from card_step(p, record, "fault_live")
+    yield p.tap("lang")
+    yield from card_step(p, record, "fault_live_en")
+    yield p.tap("lang")
+    yield 0.3
+    yield from open_technician(p)
+    p.app._run_sim_action("idcard.clear_faults")
+    yield from wait_for(p, lambda: reader_state(p) == "ready", 8)
+    yield 0.6
+    yield p.tap("tech_exit")
+    yield from card_step(p, record, "same_visit_after_clear")
+    yield from end_visit(p)
+    yield p.tap("start")
+    yield p.tap("service:notary")
+    yield p.tap("take")
+    yield from card_step(p, record, "next_visit")
+    yield from end_visit(p)
+    yield p.tap("start")
+    yield p.tap("service:legal_aid")
+    yield p.tap("take")
+    yield from card_step(p, record, "legal_aid")
+    # The reader unplugged at the card step, the visitor goes home, it is plugged back.
+    p.app._run_sim_action("idcard.unplug")
+    yield from wait_for(p, lambda: reader_state(p) == "absent", 8)
+    yield from card_step(p, record, "unplugged")
+    yield p.tap("home")
+    yield 0.6
+    p.app._run_sim_action("idcard.plug")
+    yield from wait_for(p, lambda: reader_state(p) == "ready", 8)
+    yield p.tap("service:notary")
+    yield p.tap("take")
+    yield from card_step(p, record, "after_replug")
+    record["spoken"] = spoken(p)

@@ -1,0 +1,42 @@
+"""The ID card and its reader across visits, in the real app offscreen: each test plays
+a scenario of tests/screens/card_device_scenarios.py in a fresh process."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.ui import run_scenario
+
+pytestmark = pytest.mark.ui
+MODULE = "tests.screens.card_device_scenarios"
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def run(name: str, data_dir: Path, **given: Any) -> dict[str, Any]:
+    """Play scenario ``name`` and return its record."""
+    return run_scenario(MODULE, name, data_dir, given, timeout=180)
+
+
+def test_a_reader_fault_cleared_gives_the_card_step_back(data_dir: Path) -> None:
+    r = run("reader_fault_cleared", data_dir)
+    live = r["fault_live"]
+    assert live["title"] == "本机现在不能读身份证"
+    assert "window_ticket" in live["actions"]  # the way on while the reader is down
+    # In English the band and the screen say it in English, not the Chinese of before.
+    en = r["fault_live_en"]
+    assert en["problem"] and not HAN.search(en["problem"]), en
+    assert not HAN.search(en["notice"]), en
+    # Once the reader is back: the normal card step, in the same visit and the next ones,
+    # in legal aid too, and after the reader was unplugged and plugged back elsewhere.
+    for label in ("same_visit_after_clear", "next_visit", "legal_aid", "after_replug"):
+        seen = r[label]
+        assert seen["screen"] == "card", (label, seen)
+        assert seen["title"] == "请把身份证放在读卡区", (label, seen)
+        assert seen["problem"] == "" and seen["notice"] == "", (label, seen)
+        # Always a working way on for someone whose card will not do: the window.
+        assert "window_ticket" in seen["actions"], (label, seen)
+    assert "window_ticket" in r["unplugged"]["actions"]
