@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from screens.app import KioskApp
 
 POLL_S = 0.5  # device health is read this often (no I/O: adapters keep their last state)
-REMIND_AFTER_VISIT_S = 20.0  # the attract screen keeps reminding after a visit with a card
+# The attract screen keeps reminding after a visit with a card until a card is known to
+# have left the reader, or for this long (the reader cannot tell that a read card is gone).
+REMIND_AFTER_VISIT_S = 120.0
 _UNUSABLE = (DeviceState.ABSENT, DeviceState.FAULT)
 # The way on when a screen names none of its own: a ticket, to be served at the window.
 WINDOW_TICKET = ("device_absent.window_ticket", "window_ticket")
@@ -102,8 +104,12 @@ class VisitStrip(BoxLayout):
         flow = t.flow
         screen = app.sm.current_screen
         tech = app.sm.current in ("pin", "technician")
-        remind = flow.visit.card_placed or (flow.state.value == "attract" and time.monotonic() < self._remind_until)
+        remind = flow.card_reminder_shown() or (
+            flow.state.value == "attract" and flow.card_may_be_left and time.monotonic() < self._remind_until)
         self.reminder = app.tr("reminder.take_card") if remind and not tech else ""
+        on_reminder = getattr(screen, "card_reminder_changed", None)
+        if on_reminder is not None:
+            on_reminder(self.reminder)  # the attract screen says it large, not only in the band
         needs = tuple(getattr(screen, "needs_devices", ()))
         kind: DeviceKind | str | None = None if tech else unusable(t, needs)
         if kind is None and not tech and DeviceKind.IDCARD in needs and flow.visit.card_refused and flow.visit.card is None:

@@ -95,3 +95,58 @@ def reader_fault_cleared(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("take")
     yield from card_step(p, record, "after_replug")
     record["spoken"] = spoken(p)
+
+
+def decline_offer(p: Any) -> Steps:
+    """A 60+ card brings the offer of elder mode: declined."""
+    yield 0.3
+    offer = getattr(p.app, "_offer", None)
+    if offer is not None and offer.parent is not None:
+        yield p.tap("elder_offer:no")
+
+
+@scenario
+def card_left_across_visits(p: Any, record: dict[str, Any]) -> Steps:
+    """A person puts a card on the reader at the start, takes a ticket and leaves it
+    there; the next person comes to a card step and leaves; then a third person puts
+    their own card on the reader and walks off (the visit times out)."""
+    p.app._run_sim_action("idcard.insert_adult")
+    yield from wait_for(p, lambda: p.app.sm.current == "home", 8)
+    yield 1.0
+    look(p, record, "home_with_card")
+    yield p.tap("service:notary")
+    yield p.tap("take")
+    yield from wait_for(p, lambda: p.app.sm.current == "ticket", 4)
+    yield 1.0
+    look(p, record, "ticket")
+    yield p.tap("finish")
+    yield 0.5
+    yield p.tap("finish")
+    yield 1.0
+    look(p, record, "attract_end")
+    yield 21.0  # longer than a passing glance: the card is still there
+    look(p, record, "attract_later")
+    yield p.tap("start")
+    yield p.tap("service:notary")
+    yield p.tap("take")
+    yield from card_step(p, record, "next_card_step")
+    record["next_card_step"]["others_card"] = getattr(p.app.sm.current_screen, "others_card", "")
+    yield p.tap("window_ticket")
+    yield from wait_for(p, lambda: p.app.sm.current == "ticket", 4)
+    yield from end_visit(p)
+    yield 1.0
+    look(p, record, "attract_after_next")
+    # A third person's card enters the field: the one left before has gone.
+    p.app._run_sim_action("idcard.remove")
+    p.app._run_sim_action("idcard.insert_elderly")
+    yield from wait_for(p, lambda: p.app.sm.current == "home", 8)
+    yield from decline_offer(p)
+    record["left_after_new_card"] = p.app.terminal.flow.card_may_be_left
+    said = len(spoken(p))
+    p.app._on_idle(0)
+    yield 0.1
+    p.app._on_idle(0)
+    yield 1.0
+    look(p, record, "after_idle")
+    yield from wait_for(p, lambda: any("请取回身份证" in x for x in spoken(p)[said:]), 5)
+    record["spoken_end"] = spoken(p)[said:]

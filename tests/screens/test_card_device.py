@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.ui import run_scenario
+from tests.support.ui import run_scenario, text
 
 pytestmark = pytest.mark.ui
 MODULE = "tests.screens.card_device_scenarios"
@@ -40,3 +40,26 @@ def test_a_reader_fault_cleared_gives_the_card_step_back(data_dir: Path) -> None
         # Always a working way on for someone whose card will not do: the window.
         assert "window_ticket" in seen["actions"], (label, seen)
     assert "window_ticket" in r["unplugged"]["actions"]
+
+
+REMINDER = "请取回身份证"
+
+
+def test_a_card_left_on_the_reader_is_not_forgotten(data_dir: Path) -> None:
+    r = run("card_left_across_visits", data_dir)
+    # Not from the first second of the visit: while the card is still of use, no band.
+    assert REMINDER not in text(r, "home_with_card")
+    assert REMINDER in text(r, "ticket")  # the card is of no more use: take it
+    # The visit ended: said large on the start screen, and still after 20 s.
+    for label in ("attract_end", "attract_later"):
+        assert "读卡区上的身份证请带走" in text(r, label), label
+    # The next person is told what to do with a card that is not theirs.
+    assert "读卡区如有他人遗留的身份证，请交给工作人员" in r["next_card_step"]["others_card"]
+    assert "读卡区如有他人遗留的身份证，请交给工作人员" in text(r, "next_card_step")
+    # That person's visit ends; the card still lies there: the start screen says it again.
+    assert "读卡区上的身份证请带走" in text(r, "attract_after_next")
+    # A new card entered the field: the old one has gone.
+    assert r["left_after_new_card"] is False
+    # A visit that ends on the idle timeout with a card: shown large and said.
+    assert "读卡区上的身份证请带走" in text(r, "after_idle")
+    assert any(REMINDER in s for s in r["spoken_end"])
