@@ -50,7 +50,8 @@ class AttractScreen(KioskScreen):
     def card_reminder_changed(self, reminder: str) -> None:
         """The visit band's reminder, polled: said large here, where the next person
         stands in front of a card someone left. The invitations follow the devices too."""
-        self.take_card = self.kiosk.tr("card_left.attract") if reminder else ""
+        refused = self.kiosk.terminal.flow.visit.card_refused
+        self.take_card = (reminder if refused else self.kiosk.tr("card_left.attract")) if reminder else ""
         self.refresh()
 
     def spoken_intro(self) -> str:

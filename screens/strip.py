@@ -107,6 +107,11 @@ class VisitStrip(BoxLayout):
         remind = flow.card_reminder_shown() or (
             flow.state.value == "attract" and flow.card_may_be_left and time.monotonic() < self._remind_until)
         self.reminder = app.tr("reminder.take_card") if remind and not tech else ""
+        refused = flow.visit.card_refused if flow.visit.card is None else None
+        if self.reminder and refused and DeviceKind.IDCARD not in getattr(screen, "needs_devices", ()):
+            # Why the card cannot be used, wherever it was put down: not only once a step
+            # that needs it is reached (the card step's own line says it there).
+            self.reminder = app.tr("card_left.refused", why=app.tr(refused))
         on_reminder = getattr(screen, "card_reminder_changed", None)
         if on_reminder is not None:
             on_reminder(self.reminder)  # the attract screen says it large, not only in the band

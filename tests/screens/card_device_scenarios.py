@@ -150,3 +150,38 @@ def card_left_across_visits(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "after_idle")
     yield from wait_for(p, lambda: any("请取回身份证" in x for x in spoken(p)[said:]), 5)
     record["spoken_end"] = spoken(p)[said:]
+
+
+@scenario
+def refused_at_start(p: Any, record: dict[str, Any]) -> Steps:
+    """An expired card put on the reader at the start screen, then a card whose number
+    fails its check; then the reader dies before anyone starts a legal-aid application."""
+    p.app._run_sim_action("idcard.insert_expired")
+    yield from wait_for(p, lambda: p.app.terminal.flow.visit.card_refused is not None, 8)
+    yield 1.0
+    look(p, record, "attract_expired")
+    yield from wait_for(p, lambda: any("身份证已过有效期" in x for x in spoken(p)), 5)
+    record["spoken_expired"] = spoken(p)
+    yield p.tap("start")
+    yield 1.0
+    look(p, record, "home_expired")
+    yield from end_visit(p)
+    p.app._run_sim_action("idcard.remove")
+    yield from wait_for(p, lambda: p.app.terminal.flow.visit.card_refused is None, 8)
+    p.app._run_sim_action("idcard.insert_invalid_number")
+    yield from wait_for(p, lambda: p.app.terminal.flow.visit.card_refused is not None, 8)
+    yield 1.0
+    look(p, record, "attract_invalid")
+    yield p.tap("start")
+    yield 1.0
+    look(p, record, "home_invalid")
+    record["home_actions_with_reader"] = sorted({b.action for b in p.buttons() if b.action})
+    yield from end_visit(p)
+    p.app._run_sim_action("idcard.unplug")
+    yield from wait_for(p, lambda: reader_state(p) == "absent", 8)
+    yield 1.0
+    look(p, record, "attract_no_reader")
+    yield p.tap("start")
+    yield 1.0
+    look(p, record, "home_no_reader")
+    record["home_actions"] = sorted({b.action for b in p.buttons() if b.action})

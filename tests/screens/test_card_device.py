@@ -63,3 +63,20 @@ def test_a_card_left_on_the_reader_is_not_forgotten(data_dir: Path) -> None:
     # A visit that ends on the idle timeout with a card: shown large and said.
     assert "读卡区上的身份证请带走" in text(r, "after_idle")
     assert any(REMINDER in s for s in r["spoken_end"])
+
+
+def test_a_refused_card_is_explained_where_it_is_put_down(data_dir: Path) -> None:
+    # A terminal that takes legal-aid applications (the centre's key is set).
+    r = run("refused_at_start", data_dir, config='[legal_aid]\npublic_key = "' + "A" * 43 + '="\n')
+    # The reason at once, on the start screen and on the home screen, shown and said.
+    for label in ("attract_expired", "home_expired"):
+        assert "身份证已过有效期" in text(r, label), label
+    assert any("身份证已过有效期" in s for s in r["spoken_expired"])
+    for label in ("attract_invalid", "home_invalid"):
+        assert "身份证信息核验未通过" in text(r, label), label
+    # A dead reader is said on the home screen, before a legal-aid application is begun,
+    # and the start screen no longer invites a card.
+    assert "读卡器暂时不能使用，请取号到窗口申请" in text(r, "home_no_reader")
+    assert "la:open" not in r["home_actions"]
+    assert "la:open" in r["home_actions_with_reader"]  # offered while the reader works
+    assert "也可以直接把身份证放在读卡区" not in text(r, "attract_no_reader")
