@@ -89,6 +89,10 @@ class VisitStrip(BoxLayout):
         """True when the band's problem is the card reader itself (not a refused card)."""
         return self._problem_kind is DeviceKind.IDCARD
 
+    def shows(self, kind: DeviceKind) -> bool:
+        """True while the band says that device ``kind`` cannot be used."""
+        return self._problem_kind is kind and bool(self.problem)
+
     def start(self) -> None:
         """Poll device health while the app runs."""
         self._poll = Clock.schedule_interval(lambda _dt: self.update(), POLL_S)

@@ -185,3 +185,38 @@ def refused_at_start(p: Any, record: dict[str, Any]) -> Steps:
     yield 1.0
     look(p, record, "home_no_reader")
     record["home_actions"] = sorted({b.action for b in p.buttons() if b.action})
+
+
+def printer_state(p: Any) -> str:
+    """The printer's health as the app sees it."""
+    return str(p.app.terminal.devices[DeviceKind.PRINTER].health().state.value)
+
+
+@scenario
+def printer_down(p: Any, record: dict[str, Any]) -> Steps:
+    """The printer goes offline; the start screen, the materials list's print, and a
+    list whose paper failed after the person went back a step."""
+    # deferred: Kivy is imported only in the app's process, after prepare_kivy
+    from kiosk.events import PrintFinished
+
+    p.app._run_sim_action("printer.offline")
+    yield from wait_for(p, lambda: printer_state(p) in ("fault", "absent"), 8)
+    yield 1.2
+    look(p, record, "attract")
+    yield p.tap("start")
+    yield p.tap("service:consultation")
+    yield p.tap("materials")
+    yield 1.2
+    yield p.tap("print_materials")
+    yield 1.5
+    look(p, record, "materials_print")
+    record["materials_banner"] = p.app.banner
+    record["materials_problem"] = p.app.strip.problem
+    yield p.tap("back")
+    yield 1.0
+    # The paper of a list sent while the printer still looked ready fails now: told on
+    # the service screen, which has no band line for the printer.
+    p.app.on_device_event(PrintFinished("materials:consultation", False, "printer.offline", "offline"))
+    yield 0.5
+    look(p, record, "service_failed")
+    record["service_banner"] = p.app.banner

@@ -80,3 +80,17 @@ def test_a_refused_card_is_explained_where_it_is_put_down(data_dir: Path) -> Non
     assert "la:open" not in r["home_actions"]
     assert "la:open" in r["home_actions_with_reader"]  # offered while the reader works
     assert "也可以直接把身份证放在读卡区" not in text(r, "attract_no_reader")
+
+
+def test_a_printer_that_is_down_is_said_once_in_words_that_fit(data_dir: Path) -> None:
+    r = run("printer_down", data_dir, config="[hours]\ndays = []\n")  # closed: the line that offers printing
+    # The start screen invites only what works: no "打印材料清单".
+    assert "现在不是办理时间，可查看须知" in text(r, "attract")
+    assert "打印材料清单" not in text(r, "attract")
+    # The materials list: one message, the band's; no "正在打印" under it, no ticket number.
+    assert "打印机暂时不能打印" in r["materials_problem"]
+    assert r["materials_banner"] == ""
+    assert "号码" not in text(r, "materials_print")
+    # A list that failed to print: no number to save, said as what it is.
+    assert "没有打印出来" in r["service_banner"]
+    assert "号码" not in r["service_banner"]
