@@ -2,9 +2,11 @@
 
 It says what the person must know whatever screen they are on:
 
-- "请取回身份证" from the moment a card was put on the reader until a while after the
-  visit ends. The reader cannot tell when a read card is taken away (the SAM answers
-  "no card" until a card enters the field anew), so the reminder cannot wait for it.
+- "请取回身份证" once the card on the reader is of no more use to the visit (a refused
+  card at once, with why it was refused; a read card from the ticket or the last screen
+  on), and on the attract screen after the visit until a card is known to have left or
+  a while has passed. The reader cannot tell when a read card is taken away (the SAM
+  answers "no card" until a card enters the field anew), so the reminder cannot wait for it.
 - a device the screen shown needs that is missing or faulty (the card reader on the
   card screen, the camera and microphone for a video call…), within a poll of the
   device's health, with the way on (a ticket for the window, the screen's own way round).

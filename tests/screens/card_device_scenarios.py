@@ -127,6 +127,8 @@ def card_left_across_visits(p: Any, record: dict[str, Any]) -> Steps:
     yield 21.0  # longer than a passing glance: the card is still there
     look(p, record, "attract_later")
     yield p.tap("start")
+    if record.get("elder"):
+        p.app.act("elder")
     yield p.tap("service:notary")
     yield p.tap("take")
     yield from card_step(p, record, "next_card_step")

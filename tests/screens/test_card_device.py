@@ -52,16 +52,16 @@ def test_a_card_left_on_the_reader_is_not_forgotten(data_dir: Path) -> None:
     assert REMINDER in text(r, "ticket")  # the card is of no more use: take it
     # The visit ended: said large on the start screen, and still after 20 s.
     for label in ("attract_end", "attract_later"):
-        assert "读卡区上的身份证请带走" in text(r, label), label
+        assert "请取回读卡区上的身份证" in text(r, label), label
     # The next person is told what to do with a card that is not theirs.
     assert "读卡区如有他人遗留的身份证，请交给工作人员" in r["next_card_step"]["others_card"]
     assert "读卡区如有他人遗留的身份证，请交给工作人员" in text(r, "next_card_step")
     # That person's visit ends; the card still lies there: the start screen says it again.
-    assert "读卡区上的身份证请带走" in text(r, "attract_after_next")
+    assert "请取回读卡区上的身份证" in text(r, "attract_after_next")
     # A new card entered the field: the old one has gone.
     assert r["left_after_new_card"] is False
     # A visit that ends on the idle timeout with a card: shown large and said.
-    assert "读卡区上的身份证请带走" in text(r, "after_idle")
+    assert "请取回读卡区上的身份证" in text(r, "after_idle")
     assert any(REMINDER in s for s in r["spoken_end"])
 
 
