@@ -129,6 +129,7 @@ def card_left_across_visits(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("start")
     if record.get("elder"):
         p.app.act("elder")
+        yield 0.8  # the home screen lays itself out anew in elder type
     yield p.tap("service:notary")
     yield p.tap("take")
     yield from card_step(p, record, "next_card_step")
