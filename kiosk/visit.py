@@ -145,6 +145,10 @@ class VisitFlow:
         # The visit that just ended had a card on the reader: the attract screen keeps
         # reminding the person to take it back for a while.
         self.card_left_by_last_visit = False
+        # A card put on the reader in an ended visit was never seen to leave (the reader
+        # cannot tell that a read card is taken away; only CardRemoved says it has gone).
+        # The next visits are told what to do with a card that is not theirs.
+        self.card_may_be_left = False
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(old, new, event)`` after every handled event."""
@@ -223,6 +227,7 @@ class VisitFlow:
     def _wipe(self) -> None:
         # A new Visit object: the card, ticket and choices of the last person are gone.
         self.card_left_by_last_visit = self.visit.card_placed
+        self.card_may_be_left = self.card_may_be_left or self.visit.card_placed
         self.visit = Visit(language=self._default_language)
         self._card_request = None
         self._window_service = None
@@ -337,6 +342,17 @@ class VisitFlow:
             return self.visit.card_placed
         return new is VisitState.ATTRACT and old not in self._final and self.card_left_by_last_visit
 
+    def card_reminder_shown(self) -> bool:
+        """True when the visit band is to say "请取回身份证" now: once the card on the
+        reader is of no more use to this visit. A refused card never was; a read card
+        is, until the ticket is issued or the visit's last screen is reached. Shown from
+        the first second of every visit, the reminder would be learnt and ignored."""
+        if not self.visit.card_placed:
+            return False
+        if self.visit.card is None and self.visit.card_refused is not None:
+            return True
+        return self.state is VisitState.TICKET or self.state in self._final
+
     def on_window_ticket_requested(self, event: ev.WindowTicketRequested, target: State | None) -> State | None:
         """A ticket to be served at the window, when a step cannot be done here because
         its device is missing (no card reader, no camera…): for the visit's service, else
@@ -374,6 +390,7 @@ class VisitFlow:
         """A card known to have left the reader: a refusal no longer describes what lies
         there, and nothing is left to take back (a new card placed is read anew)."""
         self.visit = replace(self.visit, card_placed=False, card_refused=None)
+        self.card_may_be_left = False
         return target
 
     def on_priority_declared(self, event: ev.PriorityDeclared, target: State | None) -> State | None:

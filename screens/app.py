@@ -416,7 +416,9 @@ class KioskApp(App):
         if new is VisitState.ATTRACT and old is not VisitState.ATTRACT and flow.card_left_by_last_visit:
             self.strip.visit_ended_with_card()
         if flow.card_reminder_due(old, new, event):
-            self.speak(self.tr("reminder.take_card_spoken"), interrupt=False)
+            # A refused card: why, at once, wherever it was put down.
+            why = flow.visit.card_refused if isinstance(event, (ev.CardRead, ev.CardRejected)) else None
+            self.speak((f"{self.tr(why)}。" if why else "") + self.tr("reminder.take_card_spoken"), interrupt=False)
         self.strip.update()
 
     @staticmethod

@@ -14,7 +14,9 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.widget import Widget
 
+from kiosk.ports import DeviceKind
 from screens.base import KioskScreen
+from screens.strip import unusable
 
 _TECH_TAPS = 5
 _TECH_WINDOW_S = 3.0
@@ -28,6 +30,10 @@ class AttractScreen(KioskScreen):
     clock_text = StringProperty("")
     hours_text = StringProperty("")
     wake_text = StringProperty("")  # "也可以说“你好小法”…" while the name is listened for (screens/wake)
+    # "请取回身份证" in large type while the last visit's card may lie on the reader.
+    take_card = StringProperty("")
+    # The invitation to put a card on the reader; empty while the reader cannot read one.
+    card_hint = StringProperty("")
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -35,9 +41,21 @@ class AttractScreen(KioskScreen):
         self._layers: list[Widget] = []
 
     def refresh(self) -> None:
-        """Update the date, time and today's opening hours."""
-        self.clock_text = self.kiosk.now_text()
-        self.hours_text = self.kiosk.hours_text()
+        """Update the date, time and today's opening hours, inviting only what works now."""
+        app = self.kiosk
+        self.clock_text = app.now_text()
+        hours = app.hours_text()
+        if hours == app.tr("attract.hours_closed") and unusable(app.terminal, (DeviceKind.PRINTER,)):
+            hours = app.tr("card_left.hours_closed_no_printer")  # no "打印材料清单" without a printer
+        self.hours_text = hours
+        self.card_hint = "" if unusable(app.terminal, (DeviceKind.IDCARD,)) else app.tr("attract.card_hint")
+
+    def card_reminder_changed(self, reminder: str) -> None:
+        """The visit band's reminder, polled: said large here, where the next person
+        stands in front of a card someone left. The invitations follow the devices too."""
+        refused = self.kiosk.terminal.flow.visit.card_refused
+        self.take_card = (reminder if refused else self.kiosk.tr("card_left.attract")) if reminder else ""
+        self.refresh()
 
     def add_layer(self, widget: Widget) -> None:
         """Lay ``widget`` over the whole screen (a feature's layer: the publicity
@@ -50,7 +68,8 @@ class AttractScreen(KioskScreen):
     def spoken_intro(self) -> str:
         """Welcome, and how to begin."""
         app = self.kiosk
-        return f"{app.tr('attract.title')}。{app.tr('attract.tap')}。{app.tr('attract.card_hint')}。"
+        hint = f"{self.card_hint}。" if self.card_hint else ""
+        return f"{app.tr('attract.title')}。{app.tr('attract.tap')}。{hint}"
 
     def on_touch_up(self, touch: MotionEvent) -> bool:
         """Start a visit on any touch, except the hidden technician corner."""

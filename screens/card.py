@@ -26,6 +26,9 @@ class CardScreen(KioskScreen):
     # under "请把身份证放在读卡区"); the screen's own smaller button steps aside meanwhile.
     way_on = (("visit_walk.way_on_window", "window_ticket"),)
     title = StringProperty("")
+    # A card an earlier visit put on the reader was never seen to leave: the person here
+    # may find someone else's card where they are asked to put theirs.
+    others_card = StringProperty("")
 
     def device_problem_changed(self, problem: str) -> None:
         """The reader became unusable (or usable again): say it here too, in big type."""
@@ -43,6 +46,8 @@ class CardScreen(KioskScreen):
             self.why = app.tr("card.why", service=app.terminal.catalog.get(visit.service).name.get(app.lang))
         self.notice = app.tr(visit.notice_key) if visit.notice_key and visit.notice_key.startswith(("card.", "idcard.")) else ""
         self.title = app.tr("card.title")
+        flow = app.terminal.flow
+        self.others_card = app.tr("card_left.others_card") if flow.card_may_be_left and not visit.card_placed else ""
         if self.device_problem:
             # The heading says what is wrong, as the band does: the card, or the reader.
             refused = visit.card_refused is not None and visit.card is None and not app.strip.reader_unusable
@@ -53,7 +58,8 @@ class CardScreen(KioskScreen):
         """Where to put the card and why."""
         app = self.kiosk
         notice = f"{self.notice}。" if self.notice else ""
-        return f"{notice}{self.title or app.tr('card.title')}。{self.why}。{app.tr('card.hint')}。"
+        others = f"{self.others_card}。" if self.others_card else ""
+        return f"{notice}{self.title or app.tr('card.title')}。{self.why}。{app.tr('card.hint')}。{others}"
 
     def on_enter(self, *args: object) -> None:
         """Start the animation."""

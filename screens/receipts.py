@@ -88,6 +88,11 @@ class ReceiptDesk:
         visit = app.terminal.flow.visit
         if visit.service is None:
             return
+        if app.strip.shows(DeviceKind.PRINTER):
+            # The band already says the printer cannot print: "正在打印" under it would
+            # contradict it, and nothing would come out.
+            app.speak(app.strip.problem)
+            return
         t = app.terminal
         receipt = materials_receipt(t.catalog.get(visit.service), t.config, language=visit.language)
         self.queue.submit(f"materials:{visit.service}", receipt)
@@ -133,5 +138,12 @@ class ReceiptDesk:
         if event.ok:
             if event.job_id.startswith("materials:"):
                 app.show_notice("materials.printed")
+        elif event.job_id.startswith("ticket:"):
+            app.show_notice(event.message_key or "printer.error")  # "…请拍照或扫码保存您的号码"
+        elif app.strip.shows(DeviceKind.PRINTER):
+            app.banner = ""  # no "正在打印…" left under the band that says it cannot print
         else:
-            app.show_notice(event.message_key or "printer.error")
+            # Not a ticket: there is no number to save. One message only: while the band
+            # already says the printer cannot print, a second banner would only repeat it.
+            key = f"card_left.not_printed_{(event.message_key or 'printer.error').rpartition('.')[2]}"
+            app.show_notice(key if app.terminal.translator.has(key) else "card_left.not_printed_error")

@@ -2,9 +2,11 @@
 
 It says what the person must know whatever screen they are on:
 
-- "请取回身份证" from the moment a card was put on the reader until a while after the
-  visit ends. The reader cannot tell when a read card is taken away (the SAM answers
-  "no card" until a card enters the field anew), so the reminder cannot wait for it.
+- "请取回身份证" once the card on the reader is of no more use to the visit (a refused
+  card at once, with why it was refused; a read card from the ticket or the last screen
+  on), and on the attract screen after the visit until a card is known to have left or
+  a while has passed. The reader cannot tell when a read card is taken away (the SAM
+  answers "no card" until a card enters the field anew), so the reminder cannot wait for it.
 - a device the screen shown needs that is missing or faulty (the card reader on the
   card screen, the camera and microphone for a video call…), within a poll of the
   device's health, with the way on (a ticket for the window, the screen's own way round).
@@ -34,7 +36,9 @@ if TYPE_CHECKING:
     from screens.app import KioskApp
 
 POLL_S = 0.5  # device health is read this often (no I/O: adapters keep their last state)
-REMIND_AFTER_VISIT_S = 20.0  # the attract screen keeps reminding after a visit with a card
+# The attract screen keeps reminding after a visit with a card until a card is known to
+# have left the reader, or for this long (the reader cannot tell that a read card is gone).
+REMIND_AFTER_VISIT_S = 120.0
 _UNUSABLE = (DeviceState.ABSENT, DeviceState.FAULT)
 # The way on when a screen names none of its own: a ticket, to be served at the window.
 WINDOW_TICKET = ("device_absent.window_ticket", "window_ticket")
@@ -69,6 +73,12 @@ class VisitStrip(BoxLayout):
         self._remind_until = 0.0
         self._problem_kind: DeviceKind | str | None = None
         self._way_on: tuple[tuple[str, str], ...] = ()
+        # The screen last told of the problem, and the language it was said in: a screen
+        # keeps what it was told (the card screen hides its own ways meanwhile), so the
+        # band must tell it again when the problem ends elsewhere (on the technician
+        # screen, on the home screen) and when the language changes.
+        self._told: Any = None
+        self._told_lang = ""
         self._poll = None
 
     @property
@@ -80,6 +90,10 @@ class VisitStrip(BoxLayout):
     def reader_unusable(self) -> bool:
         """True when the band's problem is the card reader itself (not a refused card)."""
         return self._problem_kind is DeviceKind.IDCARD
+
+    def shows(self, kind: DeviceKind) -> bool:
+        """True while the band says that device ``kind`` cannot be used."""
+        return self._problem_kind is kind and bool(self.problem)
 
     def start(self) -> None:
         """Poll device health while the app runs."""
@@ -96,8 +110,17 @@ class VisitStrip(BoxLayout):
         flow = t.flow
         screen = app.sm.current_screen
         tech = app.sm.current in ("pin", "technician")
-        remind = flow.visit.card_placed or (flow.state.value == "attract" and time.monotonic() < self._remind_until)
+        remind = flow.card_reminder_shown() or (
+            flow.state.value == "attract" and flow.card_may_be_left and time.monotonic() < self._remind_until)
         self.reminder = app.tr("reminder.take_card") if remind and not tech else ""
+        refused = flow.visit.card_refused if flow.visit.card is None else None
+        if self.reminder and refused and DeviceKind.IDCARD not in getattr(screen, "needs_devices", ()):
+            # Why the card cannot be used, wherever it was put down: not only once a step
+            # that needs it is reached (the card step's own line says it there).
+            self.reminder = app.tr("card_left.refused", why=app.tr(refused))
+        on_reminder = getattr(screen, "card_reminder_changed", None)
+        if on_reminder is not None:
+            on_reminder(self.reminder)  # the attract screen says it large, not only in the band
         needs = tuple(getattr(screen, "needs_devices", ()))
         kind: DeviceKind | str | None = None if tech else unusable(t, needs)
         if kind is None and not tech and DeviceKind.IDCARD in needs and flow.visit.card_refused and flow.visit.card is None:
@@ -106,7 +129,8 @@ class VisitStrip(BoxLayout):
             kind = CARD_REFUSED
         if kind is None and not tech and getattr(screen, "needs_speech", False) and not app.guide.hears:
             kind = "speech"  # the microphone works, but no speech model understands it
-        if kind != self._problem_kind or (kind is not None and self._way_on != self._screen_way_on(screen)):
+        if (kind != self._problem_kind or screen is not self._told or app.lang != self._told_lang
+                or (kind is not None and self._way_on != self._screen_way_on(screen))):
             self._show_problem(kind, screen)
         self.voice_note = app.tr("voice_limits.note") if app.voice and not app.guide.hears and not tech else ""
 
@@ -132,6 +156,14 @@ class VisitStrip(BoxLayout):
             width = min(max(app.fs(28) * (len(label) + 2), dp(400) * app.scale), self.width * 0.45)
             box.add_widget(KButton(text=label, action=action, bg=theme.GOLD, fg=theme.TEXT, size_hint_x=None, width=width,
                                    font_size=app.fs(28), bold=True))
+        if self._told is not None and self._told is not screen:
+            # The screen left behind forgets the problem: it is worked out anew for
+            # whichever screen is shown next, from the devices as they are then.
+            forget = getattr(self._told, "device_problem_changed", None)
+            if forget is not None:
+                forget("")
+        self._told = screen
+        self._told_lang = app.lang
         refresh = getattr(screen, "device_problem_changed", None)
         if refresh is not None:
             refresh(self.problem)

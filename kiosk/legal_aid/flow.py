@@ -18,7 +18,7 @@ import itertools
 import logging
 import sqlite3
 from dataclasses import replace
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from kiosk import events as ev
 from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
@@ -33,7 +33,7 @@ from kiosk.legal_aid.data import LegalAidData, load_legal_aid
 from kiosk.legal_aid.events import LegalAidAnswered, LegalAidOpened, ProgressAnswered, ProgressOpened
 from kiosk.phone import is_mobile
 from kiosk.legal_aid.states import LegalAidState as S
-from kiosk.ports import CentreError, CentreUnavailable, Clock
+from kiosk.ports import CentreError, CentreUnavailable, Clock, Device, DeviceKind, DeviceState
 from kiosk.states import VisitState
 from kiosk.store import DB_FILENAME, connect
 from kiosk.visit import VisitFlow
@@ -77,7 +77,8 @@ class LegalAidFlow(FeatureBase):
     config_section = "legal_aid"
 
     def __init__(self, data: LegalAidData, conn: sqlite3.Connection, config: KioskConfig, clock: Clock,
-                 translator: Translator, asker: CentreAsker) -> None:
+                 translator: Translator, asker: CentreAsker,
+                 devices: Callable[[], Mapping[DeviceKind, Device]] | None = None) -> None:
         self.data = data
         self._conn = conn
         ensure_schema(conn)
@@ -85,6 +86,7 @@ class LegalAidFlow(FeatureBase):
         self._clock = clock
         self._tr = translator
         self._asker = asker  # progress look-ups: on its worker, answers to the event inbox
+        self._devices = devices  # the terminal's devices, once it runs (the card reader)
         self.draft = Draft()
         self.progress: dict[str, Any] = {}  # the look-up on screen: state, results, message
         self._lookups = itertools.count(1)
@@ -99,7 +101,14 @@ class LegalAidFlow(FeatureBase):
     def availability(self) -> Availability:
         """Can an application be taken here now? Without the centre's key it could
         not be kept unreadable: the person is sent to the window instead."""
-        return AVAILABLE if self.available else Unavailable("home.why.legal_aid_key")
+        if not self.available:
+            return Unavailable("home.why.legal_aid_key")
+        # An application starts from the ID card: with the reader down, say so on the home
+        # screen, before the person answers the first questions in vain.
+        reader = self._devices().get(DeviceKind.IDCARD) if self._devices is not None else None
+        if reader is not None and reader.health().state in (DeviceState.ABSENT, DeviceState.FAULT):
+            return Unavailable("card_left.legal_aid_no_reader")
+        return AVAILABLE
 
     def progress_availability(self) -> Availability:
         """Can an application's progress be looked up now? Only the centre knows it."""
@@ -362,4 +371,5 @@ class LegalAidFlow(FeatureBase):
 
 def setup(ctx: FeatureContext) -> LegalAidFlow:
     """Legal aid's steps, on a connection of their own."""
-    return LegalAidFlow(load_legal_aid(), connect(ctx.data_dir / DB_FILENAME), ctx.config, ctx.clock, ctx.translator, ctx.asker)
+    return LegalAidFlow(load_legal_aid(), connect(ctx.data_dir / DB_FILENAME), ctx.config, ctx.clock, ctx.translator, ctx.asker,
+                        ctx.devices)

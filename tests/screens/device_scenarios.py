@@ -67,7 +67,8 @@ def card_left_at_start(p: Any, record: dict[str, Any]) -> Steps:
     p.app._on_idle(0)
     yield 0.4
     look(p, record, "ended")
-    yield from wait_until(p, lambda: sum("请取回身份证" in x for x in spoken(p)) >= 2, 5)
+    # Queued behind why the card was refused, which is said first and takes a while.
+    yield from wait_until(p, lambda: sum("请取回身份证" in x for x in spoken(p)) >= 2, 20)
     record["spoken_end"] = spoken(p)
 
 
