@@ -14,6 +14,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kiosk.receipt import ticket_qr, waiting_area_line
 from screens.base import KioskScreen
 from screens.qr import qr_texture
+from screens.service import resume_text
 
 
 class TicketScreen(KioskScreen):
@@ -45,8 +46,14 @@ class TicketScreen(KioskScreen):
             return
         self.number = ticket.number
         self.service_name = t.catalog.get(ticket.service).name.get(app.lang)
-        self.ahead_text = app.tr("ticket.ahead", ahead=ticket.ahead) if ticket.ahead else app.tr("ticket.ahead_none")
-        self.eta_text = app.tr("ticket.eta", eta=ticket.eta_minutes) if ticket.ahead else ""
+        resumes = t.queue.resumes()
+        if resumes is not None:
+            # Taken outside opening hours: when service resumes, and the place then.
+            self.ahead_text = resume_text(app.tr, t.config.hours, resumes, t.clock.now())
+            self.eta_text = app.tr("hours.ticket_ahead", n=ticket.ahead) if ticket.ahead else app.tr("hours.ticket_first")
+        else:
+            self.ahead_text = app.tr("ticket.ahead", ahead=ticket.ahead) if ticket.ahead else app.tr("ticket.ahead_none")
+            self.eta_text = app.tr("ticket.eta", eta=ticket.eta_minutes) if ticket.ahead else ""
         self.holder = app.tr("ticket.holder", name=visit.card.masked_name) if visit.card else ""
         self.priority_text = (
             f"{app.tr('priority.badge')} · {app.tr('priority.' + ticket.priority.value)}" if ticket.priority.is_priority else ""

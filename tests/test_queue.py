@@ -18,7 +18,7 @@ def test_numbers_count_per_service_and_restart_each_day(terminal, clock) -> None
     q = terminal.queue
     assert [q.take("consultation").number for _ in range(3)] == ["A001", "A002", "A003"]
     assert q.take("legal_aid").number == "B001"
-    clock.advance(days=1)
+    clock.advance(days=3)  # Friday to Monday: the next day the windows open
     assert q.take("consultation").number == "A001"
     assert len(q.tickets()) == 1  # today's tickets only
 
@@ -140,3 +140,37 @@ def test_numbers_are_said_digit_by_digit() -> None:
     assert spoken_number("B007") == "B零零七号"
     assert spoken_number("A120") == "A一二零号"
     assert spoken_number("B007", "en") == "B 0 0 7"
+
+
+def test_after_hours_a_ticket_is_for_the_next_opening_and_waits_behind_its_queue(terminal, clock) -> None:  # type: ignore[no-untyped-def]
+    q = terminal.queue
+    q.take("consultation")  # Friday 09:00: A001, left waiting at closing time
+    clock.advance(hours=10, minutes=32)  # Friday 19:32, hours 08:30–17:30
+    est = q.estimate("consultation")
+    assert est.resumes is not None and est.resumes.isoweekday() == 1 and f"{est.resumes:%H:%M}" == "08:30"
+    assert est.waiting == 0  # Monday's queue, not Friday's leftovers
+    first = q.take("consultation")
+    assert first.day == est.resumes.date() and first.number == "A001"
+    second = q.take("consultation", E)
+    assert second.ahead == 0  # priority: called first on Monday
+    assert q.get(first.ticket_id).ahead == 1  # type: ignore[union-attr]
+    assert q.estimate("consultation").waiting == 2
+    clock.advance(days=2, hours=13)  # Monday 08:32: open, the tickets are today's queue
+    assert q.estimate("consultation").resumes is None
+    assert [t.number for t in q.waiting(["consultation"])] == ["A001", "A002"]
+    assert q.take("consultation").number == "A003"
+
+
+def test_a_site_without_after_hours_tickets_issues_none(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.bootstrap import build_terminal
+    from kiosk.config import parse_config
+
+    clock.advance(hours=9)  # Friday 18:00
+    terminal = build_terminal(parse_config("[queue]\nafter_hours_tickets = false\n"), tmp_path, clock=clock, with_devices=False)
+    try:
+        with pytest.raises(QueueError) as caught:
+            terminal.queue.take("consultation")
+        assert caught.value.message_key == "hours.no_tickets"
+        assert terminal.queue.tickets() == []
+    finally:
+        terminal.close()

@@ -31,6 +31,7 @@ import logging
 import subprocess
 import sys
 import threading
+from datetime import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
@@ -39,7 +40,7 @@ from kiosk.config import KioskConfig, parse_config
 from kiosk.events import SpeechHeard
 from kiosk.logs import setup_logging
 from kiosk.ports import DeviceKind
-from tests.support import PYTHON, kiosk_env
+from tests.support import PYTHON, ShiftedClock, kiosk_env
 
 Steps = Generator[float, None, None]
 Scenario = Callable[[Any, dict[str, Any]], Steps]
@@ -255,7 +256,9 @@ def play(scenarios: Scenarios, name: str, data_dir: Path, out: Path, size: str =
     if options.app_log:
         setup_logging(data_dir, level=logging.INFO, to_stderr=False)
     config = parse_config(record["config"]) if "config" in record else KioskConfig()
-    terminal = build_terminal(config, data_dir, simulate=True)
+    # ``given["now"]`` (ISO, with offset): the scenario plays at that wall-clock time.
+    clock = ShiftedClock(datetime.fromisoformat(record["now"])) if record.get("now") else None
+    terminal = build_terminal(config, data_dir, simulate=True, clock=clock)
     if options.demo_queue:
         from kiosk.cli.screenshot import seed_demo_queue  # deferred: only these scenarios
 

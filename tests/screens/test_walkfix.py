@@ -1,0 +1,46 @@
+"""What a second walk through the real app found, offscreen: each test plays a scenario
+of tests/screens/walkfix_scenarios.py in a fresh process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.support.ui import run_scenario, text
+
+MODULE = "tests.screens.walkfix_scenarios"
+# Wednesday 2 December 2026 at 19:32 in China; the default hours are 08:30–17:30, Mon–Fri.
+EVENING = "2026-12-02T19:32:00+08:00"
+
+
+def run(name: str, data_dir: Path, size: str = "1280x800", **given: Any) -> dict[str, Any]:
+    """Play scenario ``name`` and return its record."""
+    return run_scenario(MODULE, name, data_dir, given, size=size)
+
+
+def test_after_hours_the_service_and_the_ticket_say_when_service_resumes(data_dir: Path) -> None:
+    r = run("after_hours", data_dir, now=EVENING)
+    home, service, ticket = text(r, "home"), text(r, "service"), text(r, "ticket")
+    assert "明天 08:30 起办理" in home and "无需等候" not in home
+    assert "今天已下班，明天 08:30 起办理" in service
+    assert "取号后即可办理" not in service and "现在可以先取号，开门后您排第一位" in service
+    assert r["take_disabled"] is False
+    # The ticket is for tomorrow's queue, and says so on screen and on paper.
+    assert r["ticket_day"] == "2026-12-03"
+    assert "今天已下班，明天 08:30 起办理" in ticket and "开门后您排第一位" in ticket
+    for said in (ticket, r["printed"]):
+        assert "马上就到您" not in said and "前面没有人" not in said
+    assert "2026-12-03 08:30" in r["printed"]
+
+
+def test_on_friday_evening_the_ticket_is_for_monday_in_english_too(data_dir: Path) -> None:
+    r = run("after_hours", data_dir, now="2026-12-04T18:05:00+08:00", lang="en")
+    assert "Closed for today: service from 08:30 on Monday 7/12" in text(r, "service")
+    assert r["ticket_day"] == "2026-12-07"
+    assert "right away" not in text(r, "service") and "Nobody ahead" not in text(r, "ticket")
+
+
+def test_a_site_without_after_hours_tickets_says_when_to_come_back(data_dir: Path) -> None:
+    r = run("after_hours", data_dir, now=EVENING, config="[queue]\nafter_hours_tickets = false\n")
+    assert "今天已下班，明天 08:30 起办理。现在不发号，请在办理时间内来取号" in text(r, "service")
+    assert r["take_disabled"] is True
