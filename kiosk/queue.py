@@ -127,18 +127,20 @@ class QueueService:
         priority: Priority = Priority.NORMAL,
         *,
         within: Callable[[sqlite3.Connection, str], None] | None = None,
+        by_hours: bool = False,
     ) -> Ticket:
         """Issue the next ticket for ``service``; returns it with its wait estimate.
 
         The ticket exists (durably) once this returns; only then may it be shown.
         ``within(conn, number)`` runs inside the issuing transaction, so a change that
         goes with the ticket (an appointment's check-in and its event) commits with it
-        or not at all. Outside opening hours the ticket is for the next opening day
-        (numbered and called with that day's queue), or refused when the site says so.
+        or not at all. ``by_hours`` (a visitor at the kiosk): outside opening hours the
+        ticket is for the next opening day (numbered and called with that day's queue),
+        or refused when the site says so. Staff commands issue for today.
         """
         svc = self._catalog.get(service)
         now = self._clock.now()
-        resumes = self.resumes()
+        resumes = self.resumes() if by_hours else None
         if resumes is not None and not self._after_hours_tickets:
             raise QueueError(
                 f"outside opening hours; tickets only from {resumes:%Y-%m-%d %H:%M} ([queue] after_hours_tickets = false)",

@@ -149,9 +149,9 @@ def test_after_hours_a_ticket_is_for_the_next_opening_and_waits_behind_its_queue
     est = q.estimate("consultation")
     assert est.resumes is not None and est.resumes.isoweekday() == 1 and f"{est.resumes:%H:%M}" == "08:30"
     assert est.waiting == 0  # Monday's queue, not Friday's leftovers
-    first = q.take("consultation")
+    first = q.take("consultation", by_hours=True)
     assert first.day == est.resumes.date() and first.number == "A001"
-    second = q.take("consultation", E)
+    second = q.take("consultation", E, by_hours=True)
     assert second.ahead == 0  # priority: called first on Monday
     assert q.get(first.ticket_id).ahead == 1  # type: ignore[union-attr]
     assert q.estimate("consultation").waiting == 2
@@ -159,6 +159,8 @@ def test_after_hours_a_ticket_is_for_the_next_opening_and_waits_behind_its_queue
     assert q.estimate("consultation").resumes is None
     assert [t.number for t in q.waiting(["consultation"])] == ["A001", "A002"]
     assert q.take("consultation").number == "A003"
+    clock.advance(hours=10)  # Monday 18:32: staff at a window still issue for today
+    assert q.take("consultation").day == clock.now().date()
 
 
 def test_a_site_without_after_hours_tickets_issues_none(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
@@ -169,7 +171,7 @@ def test_a_site_without_after_hours_tickets_issues_none(tmp_path, clock) -> None
     terminal = build_terminal(parse_config("[queue]\nafter_hours_tickets = false\n"), tmp_path, clock=clock, with_devices=False)
     try:
         with pytest.raises(QueueError) as caught:
-            terminal.queue.take("consultation")
+            terminal.queue.take("consultation", by_hours=True)
         assert caught.value.message_key == "hours.no_tickets"
         assert terminal.queue.tickets() == []
     finally:

@@ -31,12 +31,12 @@ import logging
 import subprocess
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
-from kiosk.config import KioskConfig, parse_config
+from kiosk.config import KioskConfig, OpeningHours, parse_config
 from kiosk.events import SpeechHeard
 from kiosk.logs import setup_logging
 from kiosk.ports import DeviceKind
@@ -256,6 +256,11 @@ def play(scenarios: Scenarios, name: str, data_dir: Path, out: Path, size: str =
     if options.app_log:
         setup_logging(data_dir, level=logging.INFO, to_stderr=False)
     config = parse_config(record["config"]) if "config" in record else KioskConfig()
+    if not record.get("now") and "[hours]" not in record.get("config", ""):
+        # A scenario plays the same at any hour of the test run: the windows open round
+        # the clock, unless it sets the time (``now``) or the hours itself.
+        config = config.model_copy(update={"hours": OpeningHours(days=(1, 2, 3, 4, 5, 6, 7), open=time(0, 0),
+                                                                 close=time(23, 59, 59))})
     # ``given["now"]`` (ISO, with offset): the scenario plays at that wall-clock time.
     clock = ShiftedClock(datetime.fromisoformat(record["now"])) if record.get("now") else None
     terminal = build_terminal(config, data_dir, simulate=True, clock=clock)
