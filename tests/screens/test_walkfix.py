@@ -44,3 +44,14 @@ def test_a_site_without_after_hours_tickets_says_when_to_come_back(data_dir: Pat
     r = run("after_hours", data_dir, now=EVENING, config="[queue]\nafter_hours_tickets = false\n")
     assert "今天已下班，明天 08:30 起办理。现在不发号，请在办理时间内来取号" in text(r, "service")
     assert r["take_disabled"] is True
+
+
+def test_elder_mode_with_a_priority_and_the_visit_banners_keeps_every_control_whole(data_dir: Path) -> None:
+    for size, lang, card in (("1280x800", "zh_CN", True), ("1280x800", "en", False), ("800x1280", "zh_CN", True)):
+        r = run("elder_priority", data_dir / f"{size}-{lang}", size=size, lang=lang, voice=True, card=card)
+        where = (size, lang)
+        # The chosen priority, the others and both actions whole, with the wait above them on one line.
+        assert r["out_of_view"] == [], (where, r["out_of_view"])
+        assert r["wait_in_view"] and r["wait_lines"] == 1, where
+        assert r["materials_items"] >= 2, where  # more than one and a half items of the list
+        assert r["qr_gap"] >= 0, where  # the ticket's QR clear of the bar

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.screens.walk_scenarios import label_in_view, whole_in_view
 from tests.support.ui import Scenarios, Steps, look, wait_for
 
 SCENARIOS = Scenarios()
@@ -46,3 +47,70 @@ def after_hours(p: Any, record: dict[str, Any]) -> Steps:
     record["ticket_day"] = ticket.day.isoformat() if ticket else None
     last = Path(record["data_dir"]) / "printer" / "last.bin"
     record["printed"] = last.read_bytes().decode("gb18030", "replace") if last.is_file() else ""
+
+
+@scenario
+def elder_priority(p: Any, record: dict[str, Any]) -> Steps:
+    """Elder mode (and voice mode when asked), a service, the 60岁以上 priority chosen:
+    what of the service screen is out of view, then the materials list and the ticket."""
+    p.app.act("elder")
+    if record.get("lang") == "en":
+        p.app.act("lang")
+    if record.get("voice"):
+        p.app.act("voice")
+    yield p.tap("start")
+    yield 0.5
+    if record.get("card"):
+        p.app._run_sim_action("idcard.insert_elderly")
+        yield from wait_for(p, lambda: p.app.terminal.flow.visit.card is not None, 8)
+        yield 0.5
+        offer = getattr(p.app, "_offer", None)
+        if offer is not None and offer.parent is not None:
+            yield p.tap("elder_offer:no")
+    yield p.tap(f"service:{record.get('service', 'notary')}")
+    yield 0.5
+    record["summary_in_view"] = [label_in_view(w) for w in p.app.sm.current_screen.walk(restrict=True)
+                                 if getattr(w, "text", None) == p.app.sm.current_screen.summary]
+    if not record.get("card"):
+        yield p.tap("priority:elderly")
+    yield 0.6
+    look(p, record, "service")
+    screen = p.app.sm.current_screen
+    actions = ["priority:elderly", "priority:disabled", "priority:military", "materials", "take"]
+    record["out_of_view"] = [a for a in actions if not whole_in_view(p, a)]
+    waits = [w for w in screen.walk(restrict=True) if getattr(w, "text", "") == screen.wait_text]
+    record["wait_in_view"] = bool(waits) and all(label_in_view(w) for w in waits)
+    record["wait_lines"] = max(len(getattr(w, "_cached_lines", []) or [1]) for w in waits) if waits else 0
+    yield p.tap("materials")
+    yield 0.8
+    look(p, record, "materials")
+    record["materials_items"] = materials_in_view(p)
+    yield p.tap("back")
+    yield 0.5
+    yield p.tap("take")
+    if p.app.sm.current == "card":  # the service needs a card: the simulator's elderly one
+        p.app._run_sim_action("idcard.insert_elderly")
+    yield from wait_for(p, lambda: p.app.sm.current == "ticket", 8)
+    yield 1.0
+    look(p, record, "ticket")
+    record["qr_gap"] = qr_gap(p)
+
+
+def materials_in_view(p: Any) -> int:
+    """How many items of the materials list show whole without scrolling."""
+    items = [w for w in p.app.sm.current_screen.walk(restrict=True) if type(w).__name__ == "MaterialRow"]
+    return sum(1 for w in items if label_in_view(w))
+
+
+def qr_gap(p: Any) -> float:
+    """The space in dp between the top of the ticket's QR panel and the bottom of the
+    navy bar above it (negative: the panel runs under the bar)."""
+    # deferred: Kivy is imported only in the app's process, after prepare_kivy
+    from kivy.metrics import dp
+    from kivy.uix.image import Image
+
+    screen = p.app.sm.current_screen
+    qr = next(w for w in screen.walk(restrict=True) if isinstance(w, Image) and w.texture is not None)
+    panel = qr.parent
+    bar = next(w for w in screen.walk(restrict=True) if type(w).__name__ == "TopBar").ids.bar
+    return float((bar.to_window(*bar.pos)[1] - panel.to_window(panel.x, panel.top)[1]) / dp(1))
