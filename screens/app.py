@@ -401,10 +401,11 @@ class KioskApp(App):
 
                 self.overlay = IdleOverlay()
             assert self.overlay is not None
-            self.overlay.start(flow.idle_timeout() or 0)
-            if self.voice or self.elder or self._keypad_in_use:
-                # Asked aloud too: nobody's visit ends because they could not see the question.
-                self.speak(f"{self.tr('idle.question')}{self.guide.text('voice.idle_answer')}")
+            if not self.overlay.counting:  # asked once; its countdown is the deadline
+                self.overlay.start(flow.idle_timeout() or 0, on_zero=lambda: self._on_idle(0))
+                if self.voice or self.elder or self._keypad_in_use:
+                    # Asked aloud too: nobody's visit ends because they could not see the question.
+                    self.speak(f"{self.tr('idle.question')}{self.guide.text('voice.idle_answer')}")
         elif self.overlay is not None:
             self.overlay.stop()
         self._reset_idle()
@@ -492,6 +493,8 @@ class KioskApp(App):
         if self.sm.current in _TECH_SCREENS:
             self._idle_event = Clock.schedule_once(lambda _dt: self.act("tech_exit"), _TECH_IDLE_S)
             return
+        if self.overlay is not None and self.overlay.counting:
+            return  # the question's countdown ends the visit, at zero, whatever happens meanwhile
         timeout = self.terminal.flow.idle_timeout()
         if timeout is not None:
             self._idle_event = Clock.schedule_once(self._on_idle, timeout)

@@ -55,3 +55,13 @@ def test_elder_mode_with_a_priority_and_the_visit_banners_keeps_every_control_wh
         assert r["wait_in_view"] and r["wait_lines"] == 1, where
         assert r["materials_items"] >= 2, where  # more than one and a half items of the list
         assert r["qr_gap"] >= 0, where  # the ticket's QR clear of the bar
+
+
+SHORT_TIMEOUTS = "[timeouts]\nelder_idle_seconds = 30\nelder_warning_seconds = 8\nwarning_seconds = 5\n"
+
+
+def test_the_visit_is_wiped_when_the_countdown_reaches_zero_even_while_speaking(data_dir: Path) -> None:
+    r = run("idle_wipe", data_dir, config=SHORT_TIMEOUTS)
+    assert r["asked"] and r["screen"] == "attract"
+    # At zero (a frame or two of slack), not when the speech ends.
+    assert r["warning_seconds"] - 0.5 <= r["wiped_after"] <= r["warning_seconds"] + 1.5, r["wiped_after"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.screens.walk_scenarios import label_in_view, whole_in_view
-from tests.support.ui import Scenarios, Steps, look, wait_for
+from tests.support.ui import KEY_DOWN, Scenarios, Steps, look, wait_for
 
 SCENARIOS = Scenarios()
 scenario = SCENARIOS.add
@@ -114,3 +114,27 @@ def qr_gap(p: Any) -> float:
     panel = qr.parent
     bar = next(w for w in screen.walk(restrict=True) if type(w).__name__ == "TopBar").ids.bar
     return float((bar.to_window(*bar.pos)[1] - panel.to_window(panel.x, panel.top)[1]) / dp(1))
+
+
+@scenario
+def idle_wipe(p: Any, record: dict[str, Any]) -> Steps:
+    """Elder and voice mode, a visit left alone on a service screen: the 还在吗 question,
+    something long being read aloud as its countdown runs out, and the wipe."""
+    import time  # the scenario's own stopwatch
+
+    p.app.act("elder")
+    p.app.act("voice")
+    yield p.tap("start")
+    yield p.tap("service:consultation")
+    yield from wait_for(p, lambda: p.app.terminal.flow.visit.idle_warning, 60)
+    asked = time.monotonic()
+    record["asked"] = p.app.terminal.flow.visit.idle_warning
+    yield from wait_for(p, lambda: p.app.overlay.remaining <= 3, 30)
+    # A key pressed that answers nothing (the focus moves), and a long text read aloud
+    # as the countdown ends.
+    yield p.press_key(KEY_DOWN)
+    p.app.speak("。".join([p.app.tr("service.waiting_none")] * 12), interrupt=False)
+    yield from wait_for(p, lambda: p.app.sm.current == "attract", 60)
+    record["wiped_after"] = time.monotonic() - asked
+    record["screen"] = p.app.sm.current
+    record["warning_seconds"] = p.app.terminal.config.timeouts.elder_warning_seconds
