@@ -86,7 +86,8 @@ class KioskApp(App):
         self.overlay: "IdleOverlay | None" = None  # the idle question, built when first needed
         self.guide = VoiceGuide(self)
         self.announcements: CallAnnouncements | None = None  # calls said by the kiosk itself (calling.announce_in_app)
-        self.keypad = KeypadNavigator(self.buttons_on_screen, self.act, self.speak, self.guide.command)
+        self.keypad = KeypadNavigator(self.buttons_on_screen, self.act, self.speak, self.guide.command,
+                                      main_action=self._keypad_main_action, ask_before_back=self._keypad_ask_before_back)
         self._keypad_in_use = False  # the last input was a key, not a touch
         self.activity_hooks: list = []  # called on every device event (screens/session.py wakes the screen)
         # Every screen: the core's and the registered features' (name → "module:Class").
@@ -485,6 +486,19 @@ class KioskApp(App):
         self.keypad.reset()
         self._reset_idle()
         return False  # let the touch reach the widgets
+
+    def _keypad_main_action(self) -> str | None:
+        """Where the keypad's ring starts: 我还在 while the idle question is asked, else
+        the screen's main action."""
+        if self.overlay is not None and self.overlay.counting:
+            return "still_here"
+        return getattr(self.sm.current_screen, "primary_action", None)
+
+    def _keypad_ask_before_back(self) -> tuple[str, str] | None:
+        """On the home screen Escape would end the visit: ask first (结束办理 gets the ring)."""
+        if self.sm.current == "home" and not (self.overlay is not None and self.overlay.counting):
+            return "finish", self.tr("keypad_walk.end_ask")
+        return None
 
     def _reset_idle(self) -> None:
         if self._idle_event is not None:

@@ -65,3 +65,16 @@ def test_the_visit_is_wiped_when_the_countdown_reaches_zero_even_while_speaking(
     assert r["asked"] and r["screen"] == "attract"
     # At zero (a frame or two of slack), not when the speech ends.
     assert r["warning_seconds"] - 0.5 <= r["wiped_after"] <= r["warning_seconds"] + 1.5, r["wiped_after"]
+
+
+def test_the_keypad_starts_on_the_main_action_moves_spatially_and_asks_before_ending(data_dir: Path) -> None:
+    r = run("keypad_walk", data_dir, config="[timeouts]\nidle_seconds = 10\n")
+    assert r["after_first_enter"] == "home"  # the first Enter starts, not just shows a ring
+    assert r["home_focus"] not in ("voice", "lang", "elder")  # never 关闭语音 first
+    # Escape on home asks (the ring on 结束办理) and ends nothing.
+    assert r["after_escape"] == "home" and r["escape_focus"] == "finish"
+    assert r["service_focus"] == "take"  # a new screen: the ring on its main action
+    assert r["up_from_take"].startswith("priority:")  # Up goes up, not back in list order
+    assert r["down_back"] in ("take", "materials")
+    # The idle question: the first Enter answers 我还在.
+    assert r["asked"] and r["after_idle_enter"] == {"asked": False, "screen": "service"}

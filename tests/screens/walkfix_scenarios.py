@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.screens.walk_scenarios import label_in_view, whole_in_view
-from tests.support.ui import KEY_DOWN, Scenarios, Steps, look, wait_for
+from tests.support.ui import KEY_DOWN, KEY_ENTER, KEY_ESCAPE, KEY_UP, Scenarios, Steps, look, wait_for
 
 SCENARIOS = Scenarios()
 scenario = SCENARIOS.add
@@ -138,3 +138,37 @@ def idle_wipe(p: Any, record: dict[str, Any]) -> Steps:
     record["wiped_after"] = time.monotonic() - asked
     record["screen"] = p.app.sm.current
     record["warning_seconds"] = p.app.terminal.config.timeouts.elder_warning_seconds
+
+
+def focused(p: Any) -> str | None:
+    """The action of the button with the keypad's ring, if any."""
+    button = p.app.keypad.focused
+    return button.action if button is not None else None
+
+
+@scenario
+def keypad_walk(p: Any, record: dict[str, Any]) -> Steps:
+    """A person with a USB keypad only: Enter on the start screen, Escape on home, a
+    service, Up from 取号排队, then the idle question answered with Enter."""
+    yield p.press_key(KEY_ENTER)
+    yield 0.6
+    record["after_first_enter"] = p.app.sm.current
+    record["home_focus"] = focused(p)
+    yield p.press_key(KEY_ESCAPE)
+    yield 0.4
+    record["after_escape"] = p.app.sm.current
+    record["escape_focus"] = focused(p)
+    p.app.act("service:consultation")
+    yield 0.8
+    record["service_focus"] = focused(p)
+    yield p.press_key(KEY_UP)
+    yield 0.2
+    record["up_from_take"] = focused(p)
+    yield p.press_key(KEY_DOWN)
+    yield 0.2
+    record["down_back"] = focused(p)
+    yield from wait_for(p, lambda: p.app.terminal.flow.visit.idle_warning, 30)
+    record["asked"] = p.app.terminal.flow.visit.idle_warning
+    yield p.press_key(KEY_ENTER)
+    yield 0.4
+    record["after_idle_enter"] = {"asked": p.app.terminal.flow.visit.idle_warning, "screen": p.app.sm.current}

@@ -46,7 +46,7 @@ Steps = Generator[float, None, None]
 Scenario = Callable[[Any, dict[str, Any]], Steps]
 DEFAULT_SIZE = "1280x800"
 # The keys of a USB keypad, as Kivy numbers them (screens/focus.py has the same).
-KEY_ENTER, KEY_ESCAPE, KEY_DOWN, KEY_UP = 13, 27, 274, 273
+KEY_ENTER, KEY_ESCAPE, KEY_DOWN, KEY_UP, KEY_RIGHT = 13, 27, 274, 273, 275
 
 
 # --- the test's side --------------------------------------------------------------------
@@ -163,13 +163,14 @@ def hear(p: Any, words: str) -> None:
 
 
 def focus_on(p: Any, action: str, tries: int = 40) -> Steps:
-    """Press Down until the focus ring is on ``action`` (as a person listening would);
-    AssertionError when it never gets there (the button is not reachable by keypad)."""
+    """Press Right (on through every button in reading order) until the focus ring is
+    on ``action``, as a person listening would; AssertionError when it never gets there
+    (the button is not reachable by keypad)."""
     for _ in range(tries):
         focused = p.app.keypad.focused
         if focused is not None and focused.action == action:
             return
-        yield p.press_key(KEY_DOWN)
+        yield p.press_key(KEY_RIGHT)
     raise AssertionError(f"the keypad never reached {action}")
 
 
