@@ -53,6 +53,9 @@ def after_hours(p: Any, record: dict[str, Any]) -> Steps:
 def elder_priority(p: Any, record: dict[str, Any]) -> Steps:
     """Elder mode (and voice mode when asked), a service, the 60岁以上 priority chosen:
     what of the service screen is out of view, then the materials list and the ticket."""
+    # deferred: Kivy is imported only in the app's process, after prepare_kivy
+    from kivy.metrics import dp
+
     p.app.act("elder")
     if record.get("lang") == "en":
         p.app.act("lang")
@@ -81,10 +84,15 @@ def elder_priority(p: Any, record: dict[str, Any]) -> Steps:
     waits = [w for w in screen.walk(restrict=True) if getattr(w, "text", "") == screen.wait_text]
     record["wait_in_view"] = bool(waits) and all(label_in_view(w) for w in waits)
     record["wait_lines"] = max(len(getattr(w, "_cached_lines", []) or [1]) for w in waits) if waits else 0
+    # A label's lines as drawn (not its text box): any closer than 15 dp to the outline?
+    record["overflowing"] = [b.text for b in screen.walk(restrict=True) if getattr(b, "action", "").startswith("priority:")
+                             and text_width(b) > b.width - dp(30)]
     yield p.tap("materials")
     yield 0.8
     look(p, record, "materials")
     record["materials_items"] = materials_in_view(p)
+    record["overflowing"] += [w.text for w in p.app.sm.current_screen.walk(restrict=True)
+                              if type(w).__name__ == "SurfaceLabel" and text_width(w) > w.width]
     yield p.tap("back")
     yield 0.5
     yield p.tap("take")
@@ -94,6 +102,12 @@ def elder_priority(p: Any, record: dict[str, Any]) -> Steps:
     yield 1.0
     look(p, record, "ticket")
     record["qr_gap"] = qr_gap(p)
+
+
+def text_width(label: Any) -> float:
+    """The width of the widest line ``label`` draws."""
+    lines = getattr(label._label, "_cached_lines", None) or []
+    return max((line.w for line in lines), default=float(label.texture_size[0]))
 
 
 def materials_in_view(p: Any) -> int:
@@ -172,3 +186,24 @@ def keypad_walk(p: Any, record: dict[str, Any]) -> Steps:
     yield p.press_key(KEY_ENTER)
     yield 0.4
     record["after_idle_enter"] = {"asked": p.app.terminal.flow.visit.idle_warning, "screen": p.app.sm.current}
+
+
+@scenario
+def ticket_without_card_or_paper(p: Any, record: dict[str, Any]) -> Steps:
+    """The printer out of paper; a ticket for the window without a card (legal aid's
+    way on when no card is at hand, or a service that wants it at the window)."""
+    if record.get("lang") == "en":
+        p.app.act("lang")
+    p.app._run_sim_action("printer.paper_out")
+    yield 1.0
+    yield p.tap("start")
+    yield p.tap(f"service:{record['service']}")
+    yield p.tap("take")
+    yield 0.5
+    if p.app.sm.current == "card":
+        p.app.act("window_ticket")
+    yield from wait_for(p, lambda: p.app.receipts.ticket_failed, 8)
+    yield 0.4
+    look(p, record, "ticket")
+    record["finish_label"] = next(w.text for w in p.app.sm.current_screen.walk(restrict=True)
+                                  if getattr(w, "action", None) == "finish")
