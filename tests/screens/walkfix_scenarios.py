@@ -6,6 +6,7 @@ layout, the keypad's focus, the idle countdown. One fresh process each:
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -134,8 +135,6 @@ def qr_gap(p: Any) -> float:
 def idle_wipe(p: Any, record: dict[str, Any]) -> Steps:
     """Elder and voice mode, a visit left alone on a service screen: the 还在吗 question,
     something long being read aloud as its countdown runs out, and the wipe."""
-    import time  # the scenario's own stopwatch
-
     p.app.act("elder")
     p.app.act("voice")
     yield p.tap("start")
