@@ -24,6 +24,7 @@ from kiosk import events as ev
 from kiosk.announce import Announcer, CallAnnouncements
 from kiosk.feature import State
 from kiosk.terminal import Terminal
+from kiosk.schedule import open_now
 from kiosk.tickets import Priority
 from kiosk.visit import VisitState
 from screens import theme
@@ -203,7 +204,7 @@ class KioskApp(App):
         """Today's opening hours, or that the windows are closed now."""
         hours = self.terminal.config.hours
         now = self.terminal.clock.now()
-        if hours.is_open(now.isoweekday(), now.time()):
+        if open_now(hours, now):  # closed dates (holidays) count too
             return self.tr("attract.hours_open", open=f"{hours.open:%H:%M}", close=f"{hours.close:%H:%M}")
         return self.tr("attract.hours_closed")
 

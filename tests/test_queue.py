@@ -176,3 +176,14 @@ def test_a_site_without_after_hours_tickets_issues_none(tmp_path, clock) -> None
         assert terminal.queue.tickets() == []
     finally:
         terminal.close()
+
+
+def test_a_closed_date_moves_the_next_opening_past_it() -> None:
+    from datetime import datetime
+
+    from kiosk.config import parse_config
+    from kiosk.schedule import next_opening, open_now
+
+    hours = parse_config("[hours]\nclosed_dates = [2026-12-03]\n").hours
+    assert not open_now(hours, datetime(2026, 12, 3, 10, 0))  # a Thursday, but a holiday
+    assert next_opening(hours, datetime(2026, 12, 2, 19, 0)) == datetime(2026, 12, 4, 8, 30)
