@@ -153,7 +153,7 @@ def test_after_hours_a_ticket_is_for_the_next_opening_and_waits_behind_its_queue
     assert first.day == est.resumes.date() and first.number == "A001"
     second = q.take("consultation", E, by_hours=True)
     assert second.ahead == 0  # priority: called first on Monday
-    assert q.get(first.ticket_id).ahead == 1  # type: ignore[union-attr]
+    assert q.get(first.ticket_id).ahead == 1
     assert q.estimate("consultation").waiting == 2
     clock.advance(days=2, hours=13)  # Monday 08:32: open, the tickets are today's queue
     assert q.estimate("consultation").resumes is None
