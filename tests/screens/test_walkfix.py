@@ -82,6 +82,6 @@ def test_the_keypad_starts_on_the_main_action_moves_spatially_and_asks_before_en
 
 def test_a_ticket_without_a_card_says_to_bring_it_and_nothing_printed_is_not_taken(data_dir: Path) -> None:
     r = run("ticket_without_card_or_paper", data_dir, service="legal_aid")
-    assert "到窗口办理时请带上身份证" in text(r, "ticket")
+    assert "到窗口时请出示身份证" in text(r, "ticket")
     assert r["finish_label"] == "我记下号码了"  # not 我拿好了: nothing came out
 
