@@ -71,7 +71,8 @@ def build_terminal(
     tighten_tree(data_dir)
     catalog = load_catalog(config.catalog)
     conn, store_fault = open_store(data_dir, clock.now())
-    queue = QueueService(conn, catalog, clock, config.queue.max_priority_streak)
+    queue = QueueService(conn, catalog, clock, config.queue.max_priority_streak, hours=config.hours,
+                         after_hours_tickets=config.queue.after_hours_tickets)
     translator = Translator(config.language)
     # Answers from workers reach the visit's thread through one inbox; every ask to the
     # centre runs on one worker. Both exist before the features that use them.

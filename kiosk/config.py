@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -50,6 +50,8 @@ class OpeningHours(_Section):
     days: tuple[int, ...] = (1, 2, 3, 4, 5)  # ISO weekdays, Monday = 1
     open: time = time(8, 30)
     close: time = time(17, 30)
+    # Dates the windows stay shut although their weekday is an opening day (holidays).
+    closed_dates: tuple[date, ...] = ()
 
     @field_validator("days")
     @classmethod
@@ -90,6 +92,9 @@ class QueueSettings(_Section):
     # Anti-starvation: after this many priority tickets called in a row for a
     # service while normal tickets wait, the oldest normal ticket is called next.
     max_priority_streak: int = Field(default=3, ge=1, le=50)
+    # Outside opening hours: issue tickets for the next opening (true), or only say
+    # when service resumes (false). See docs/queue.md, "Outside opening hours".
+    after_hours_tickets: bool = True
     elderly_age: int = Field(default=60, ge=50, le=80)
     # The QR on a ticket: a page where the person can follow the queue. Placeholders:
     # {terminal_id}, {date}, {number}. Never personal data. Empty (the default): the

@@ -26,9 +26,11 @@ from datetime import date, datetime, timedelta
 from typing import Callable, Sequence
 
 from kiosk.catalog import Catalog
+from kiosk.config import OpeningHours
 from kiosk.errors import QueueError
 from kiosk.outbox import add_event
 from kiosk.ports import Clock
+from kiosk.schedule import next_opening
 from kiosk.store import transaction
 from kiosk.storecheck import note_issued, numbers_blocked
 from kiosk.tickets import Priority, Ticket, TicketState
@@ -44,11 +46,13 @@ _ACTIVE_WINDOW_SPAN = timedelta(hours=2)
 @dataclass(frozen=True)
 class WaitEstimate:
     """People ahead and the estimated wait in whole minutes; ``waiting``: everyone
-    waiting for the service now (the figure every screen shows as "等候 N 人")."""
+    waiting for the service now (the figure every screen shows as "等候 N 人");
+    ``resumes``: outside opening hours, when the windows next open (None while open)."""
 
     ahead: int
     eta_minutes: int
     waiting: int = 0
+    resumes: datetime | None = None
 
 
 def _row_to_ticket(row: sqlite3.Row, ahead: int = 0, eta: int = 0) -> Ticket:
@@ -86,11 +90,29 @@ def pick_next(waiting: Sequence[Ticket], priority_streak: int, max_streak: int) 
 class QueueService:
     """Issue, call and finish tickets. One instance per connection; cheap to create."""
 
-    def __init__(self, conn: sqlite3.Connection, catalog: Catalog, clock: Clock, max_priority_streak: int = 3) -> None:
+    def __init__(self, conn: sqlite3.Connection, catalog: Catalog, clock: Clock, max_priority_streak: int = 3, *,
+                 hours: OpeningHours | None = None, after_hours_tickets: bool = True) -> None:
         self._conn = conn
         self._catalog = catalog
         self._clock = clock
         self._max_streak = max_priority_streak
+        # Without hours (a window console, a test) the windows count as always open.
+        self._hours = hours
+        self._after_hours_tickets = after_hours_tickets
+
+    def resumes(self) -> datetime | None:
+        """When the windows next open, while they are closed; None while open."""
+        return None if self._hours is None else next_opening(self._hours, self._clock.now())
+
+    @property
+    def after_hours_tickets(self) -> bool:
+        """True when tickets are issued outside opening hours, for the next opening."""
+        return self._after_hours_tickets
+
+    def service_day(self) -> date:
+        """The day a ticket taken now is for: today while open, else the next opening's."""
+        resumes = self.resumes()
+        return resumes.date() if resumes is not None else self._clock.now().date()
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -105,17 +127,26 @@ class QueueService:
         priority: Priority = Priority.NORMAL,
         *,
         within: Callable[[sqlite3.Connection, str], None] | None = None,
+        by_hours: bool = False,
     ) -> Ticket:
         """Issue the next ticket for ``service``; returns it with its wait estimate.
 
         The ticket exists (durably) once this returns; only then may it be shown.
         ``within(conn, number)`` runs inside the issuing transaction, so a change that
         goes with the ticket (an appointment's check-in and its event) commits with it
-        or not at all.
+        or not at all. ``by_hours`` (a visitor at the kiosk): outside opening hours the
+        ticket is for the next opening day (numbered and called with that day's queue),
+        or refused when the site says so. Staff commands issue for today.
         """
         svc = self._catalog.get(service)
         now = self._clock.now()
-        day = now.date().isoformat()
+        resumes = self.resumes() if by_hours else None
+        if resumes is not None and not self._after_hours_tickets:
+            raise QueueError(
+                f"outside opening hours; tickets only from {resumes:%Y-%m-%d %H:%M} ([queue] after_hours_tickets = false)",
+                message_key="hours.no_tickets",
+            )
+        day = (resumes.date() if resumes is not None else now.date()).isoformat()
         with transaction(self._conn) as c:
             if numbers_blocked(c, day):
                 raise QueueError(
@@ -168,7 +199,7 @@ class QueueService:
         if row is None:
             return None
         ticket = _row_to_ticket(row)
-        if ticket.state is TicketState.WAITING:
+        if ticket.state is TicketState.WAITING and ticket.day >= self._clock.now().date():
             est = self._estimate_for(ticket)
             return _row_to_ticket(row, est.ahead, est.eta_minutes)
         return ticket
@@ -198,26 +229,29 @@ class QueueService:
         """Today's waiting tickets whose paper could not be printed, oldest first."""
         return [t for t in self.tickets() if t.state is TicketState.WAITING and t.printed is False]
 
-    def waiting(self, services: Sequence[str] | None = None) -> list[Ticket]:
-        """Today's waiting tickets (of ``services``), oldest first."""
-        return [t for t in self.tickets() if t.state is TicketState.WAITING and (not services or t.service in services)]
+    def waiting(self, services: Sequence[str] | None = None, day: date | None = None) -> list[Ticket]:
+        """The waiting tickets (of ``services``) of ``day`` (today by default), oldest first."""
+        return [t for t in self.tickets(day) if t.state is TicketState.WAITING and (not services or t.service in services)]
 
     def estimate(self, service: str, priority: Priority = Priority.NORMAL) -> WaitEstimate:
-        """What a ticket taken now for ``service`` would face."""
+        """What a ticket taken now for ``service`` would face: outside opening hours,
+        the queue of the next opening day, and when that opening is."""
         self._catalog.get(service)
-        waiting = self.waiting([service])
+        resumes = self.resumes()
+        waiting = self.waiting([service], resumes.date() if resumes is not None else None)
         if priority.is_priority:
             ahead = sum(1 for t in waiting if t.priority.is_priority)
         else:
             ahead = len(waiting)
-        return WaitEstimate(ahead, self._eta(service, ahead), len(waiting))
+        return WaitEstimate(ahead, self._eta(service, ahead), len(waiting), resumes)
 
     def _estimate_for(self, ticket: Ticket) -> WaitEstimate:
         # Replay the call rule on this service's queue until the ticket comes up: the
         # count of picks before it is exactly how many people are ahead for a window
         # that serves this service.
-        waiting = self.waiting([ticket.service])
-        streak = self._priority_streak([ticket.service])
+        waiting = self.waiting([ticket.service], ticket.day)
+        # A day not begun has called nobody yet.
+        streak = self._priority_streak([ticket.service]) if ticket.day == self._clock.now().date() else 0
         ahead = 0
         while waiting:
             nxt = pick_next(waiting, streak, self._max_streak)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable, Union
 from kiosk import tickets
 from kiosk.i18n import load_messages
 from kiosk.tickets import Priority, Ticket
+from kiosk.schedule import next_opening
 
 if TYPE_CHECKING:  # only for annotations: the core's config and catalogue types
     from kiosk.catalog import Service
@@ -262,9 +263,12 @@ def ticket_receipt(
     rows: list[tuple[str, str]] = []
     if holder_name:
         rows.append((t("receipt.ticket.holder"), _check_masked(holder_name)))
+    # Taken outside opening hours: when the windows open, never "马上就到您".
+    resumes = next_opening(config.hours, ticket.issued_at)
     rows += [
         (t("receipt.ticket.ahead"), t("receipt.ticket.ahead_value").format(n=ticket.ahead)),
-        (t("receipt.ticket.wait"), wait),
+        (t("receipt.ticket.wait"), wait) if resumes is None
+        else (t("hours.receipt_from"), t("hours.receipt_from_value").format(at=f"{resumes:%Y-%m-%d %H:%M}")),
         (t("receipt.ticket.issued"), ticket.issued_at.strftime("%Y-%m-%d %H:%M")),
     ]
     label_aligns = (Align.LEFT, Align.RIGHT)

@@ -4,7 +4,7 @@ functions of the configuration and the time, so they are tested without waiting.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from kiosk.config import OpeningHours, ScheduleSettings
 
@@ -24,6 +24,37 @@ def screen_on(hours: OpeningHours, schedule: ScheduleSettings, now: datetime) ->
     lit_from = datetime.combine(day, hours.open, now.tzinfo) - timedelta(minutes=schedule.screen_on_before_minutes)
     lit_until = datetime.combine(day, hours.close, now.tzinfo) + timedelta(minutes=schedule.screen_off_after_minutes)
     return lit_from <= now < lit_until
+
+
+def opening_day(hours: OpeningHours, day: date) -> bool:
+    """True when the windows open at all on ``day`` (its weekday, not a closed date)."""
+    return day.isoweekday() in hours.days and day not in hours.closed_dates
+
+
+def open_now(hours: OpeningHours, now: datetime) -> bool:
+    """True when the windows are staffed at ``now``."""
+    return opening_day(hours, now.date()) and hours.open <= now.time() < hours.close
+
+
+def next_opening(hours: OpeningHours, now: datetime) -> datetime | None:
+    """None while the windows are open; otherwise the moment they next open (today
+    before opening time, else the next opening day). None too when no day in the next
+    year opens (a configuration without days): then nothing can be promised."""
+    if open_now(hours, now):
+        return None
+    for ahead in range(367):
+        day = now.date() + timedelta(days=ahead)
+        moment = datetime.combine(day, hours.open, now.tzinfo)
+        if moment > now and opening_day(hours, day):
+            return moment
+    return None
+
+
+def service_day(hours: OpeningHours, now: datetime) -> date:
+    """The day a ticket taken at ``now`` is served: today while open, else the day of
+    the next opening."""
+    resumes = next_opening(hours, now)
+    return resumes.date() if resumes is not None else now.date()
 
 
 def nightly_restart_due(at: time | None, started: datetime, now: datetime) -> bool:

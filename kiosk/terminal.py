@@ -189,7 +189,8 @@ class Terminal:
     def open_queue(self) -> QueueService:
         """The queue on a connection of its own, for another thread (SQLite connections
         are not shared between threads)."""
-        return QueueService(connect(self.data_dir / DB_FILENAME), self.catalog, self.clock, self.config.queue.max_priority_streak)
+        return QueueService(connect(self.data_dir / DB_FILENAME), self.catalog, self.clock, self.config.queue.max_priority_streak,
+                            hours=self.config.hours, after_hours_tickets=self.config.queue.after_hours_tickets)
 
     # --- each device as its port --------------------------------------------------------
     # None while the device is absent or still starting (an AbsentDevice or PendingDevice

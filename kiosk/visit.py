@@ -258,7 +258,7 @@ class VisitFlow:
     def _issue(self) -> State | None:
         assert self.visit.service is not None
         try:
-            ticket = self._queue.take(self.visit.service, self.priority())
+            ticket = self._queue.take(self.visit.service, self.priority(), by_hours=True)
         except KioskError as exc:
             log.error("ticket not issued: %s", exc.detail)
             self.visit = replace(self.visit, notice_key=exc.message_key)

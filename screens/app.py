@@ -24,6 +24,7 @@ from kiosk import events as ev
 from kiosk.announce import Announcer, CallAnnouncements
 from kiosk.feature import State
 from kiosk.terminal import Terminal
+from kiosk.schedule import open_now
 from kiosk.tickets import Priority
 from kiosk.visit import VisitState
 from screens import theme
@@ -86,7 +87,8 @@ class KioskApp(App):
         self.overlay: "IdleOverlay | None" = None  # the idle question, built when first needed
         self.guide = VoiceGuide(self)
         self.announcements: CallAnnouncements | None = None  # calls said by the kiosk itself (calling.announce_in_app)
-        self.keypad = KeypadNavigator(self.buttons_on_screen, self.act, self.speak, self.guide.command)
+        self.keypad = KeypadNavigator(self.buttons_on_screen, self.act, self.speak, self.guide.command,
+                                      main_action=self._keypad_main_action, ask_before_back=self._keypad_ask_before_back)
         self._keypad_in_use = False  # the last input was a key, not a touch
         self.activity_hooks: list = []  # called on every device event (screens/session.py wakes the screen)
         # Every screen: the core's and the registered features' (name → "module:Class").
@@ -202,7 +204,7 @@ class KioskApp(App):
         """Today's opening hours, or that the windows are closed now."""
         hours = self.terminal.config.hours
         now = self.terminal.clock.now()
-        if hours.is_open(now.isoweekday(), now.time()):
+        if open_now(hours, now):  # closed dates (holidays) count too
             return self.tr("attract.hours_open", open=f"{hours.open:%H:%M}", close=f"{hours.close:%H:%M}")
         return self.tr("attract.hours_closed")
 
@@ -401,10 +403,11 @@ class KioskApp(App):
 
                 self.overlay = IdleOverlay()
             assert self.overlay is not None
-            self.overlay.start(flow.idle_timeout() or 0)
-            if self.voice or self.elder or self._keypad_in_use:
-                # Asked aloud too: nobody's visit ends because they could not see the question.
-                self.speak(f"{self.tr('idle.question')}{self.guide.text('voice.idle_answer')}")
+            if not self.overlay.counting:  # asked once; its countdown is the deadline
+                self.overlay.start(flow.idle_timeout() or 0, on_zero=lambda: self._on_idle(0))
+                if self.voice or self.elder or self._keypad_in_use:
+                    # Asked aloud too: nobody's visit ends because they could not see the question.
+                    self.speak(f"{self.tr('idle.question')}{self.guide.text('voice.idle_answer')}")
         elif self.overlay is not None:
             self.overlay.stop()
         self._reset_idle()
@@ -487,6 +490,19 @@ class KioskApp(App):
         self._reset_idle()
         return False  # let the touch reach the widgets
 
+    def _keypad_main_action(self) -> str | None:
+        """Where the keypad's ring starts: 我还在 while the idle question is asked, else
+        the screen's main action."""
+        if self.overlay is not None and self.overlay.counting:
+            return "still_here"
+        return getattr(self.sm.current_screen, "primary_action", None)
+
+    def _keypad_ask_before_back(self) -> tuple[str, str] | None:
+        """On the home screen Escape would end the visit: ask first (结束办理 gets the ring)."""
+        if self.sm.current == "home" and not (self.overlay is not None and self.overlay.counting):
+            return "finish", self.tr("keypad_walk.end_ask")
+        return None
+
     def _reset_idle(self) -> None:
         if self._idle_event is not None:
             self._idle_event.cancel()
@@ -494,6 +510,8 @@ class KioskApp(App):
         if self.sm.current in _TECH_SCREENS:
             self._idle_event = Clock.schedule_once(lambda _dt: self.act("tech_exit"), _TECH_IDLE_S)
             return
+        if self.overlay is not None and self.overlay.counting:
+            return  # the question's countdown ends the visit, at zero, whatever happens meanwhile
         timeout = self.terminal.flow.idle_timeout()
         if timeout is not None:
             self._idle_event = Clock.schedule_once(self._on_idle, timeout)

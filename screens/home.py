@@ -21,6 +21,7 @@ from kiosk.availability import HomeTile, Unavailable
 from screens import theme
 from screens.base import KioskScreen
 from screens.icons import icon_texture
+from screens.service import resume_when
 from screens.widgets import KButton, discard_children
 
 
@@ -140,8 +141,11 @@ class HomeScreen(KioskScreen):
         here.cols = window.cols + 1 if not (app.elder or app.portrait) else window.cols
         window.min_tile = here.min_tile = tile_height(app.scale, app.elder, app.portrait)
         for service in t.catalog.window_services():
-            waiting = t.queue.estimate(service.code).waiting  # the figure the service screen shows too
+            est = t.queue.estimate(service.code)  # the figure the service screen shows too
+            waiting = est.waiting
             wait_text = app.tr("home.waiting", n=waiting) if waiting else app.tr("home.waiting_none")
+            if est.resumes is not None:  # closed now: when service resumes, never "无需等候"
+                wait_text = app.tr("hours.tile", when=resume_when(app.tr, est.resumes, t.clock.now()), time=f"{est.resumes:%H:%M}")
             plain = service.plain.get(app.lang) if service.plain else ""
             window.add_tile(self._tile(
                 service.name.get(app.lang), plain, wait_text, service.icon, f"service:{service.code}",

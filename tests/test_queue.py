@@ -18,7 +18,7 @@ def test_numbers_count_per_service_and_restart_each_day(terminal, clock) -> None
     q = terminal.queue
     assert [q.take("consultation").number for _ in range(3)] == ["A001", "A002", "A003"]
     assert q.take("legal_aid").number == "B001"
-    clock.advance(days=1)
+    clock.advance(days=3)  # Friday to Monday: the next day the windows open
     assert q.take("consultation").number == "A001"
     assert len(q.tickets()) == 1  # today's tickets only
 
@@ -140,3 +140,50 @@ def test_numbers_are_said_digit_by_digit() -> None:
     assert spoken_number("B007") == "B零零七号"
     assert spoken_number("A120") == "A一二零号"
     assert spoken_number("B007", "en") == "B 0 0 7"
+
+
+def test_after_hours_a_ticket_is_for_the_next_opening_and_waits_behind_its_queue(terminal, clock) -> None:  # type: ignore[no-untyped-def]
+    q = terminal.queue
+    q.take("consultation")  # Friday 09:00: A001, left waiting at closing time
+    clock.advance(hours=10, minutes=32)  # Friday 19:32, hours 08:30–17:30
+    est = q.estimate("consultation")
+    assert est.resumes is not None and est.resumes.isoweekday() == 1 and f"{est.resumes:%H:%M}" == "08:30"
+    assert est.waiting == 0  # Monday's queue, not Friday's leftovers
+    first = q.take("consultation", by_hours=True)
+    assert first.day == est.resumes.date() and first.number == "A001"
+    second = q.take("consultation", E, by_hours=True)
+    assert second.ahead == 0  # priority: called first on Monday
+    assert q.get(first.ticket_id).ahead == 1
+    assert q.estimate("consultation").waiting == 2
+    clock.advance(days=2, hours=13)  # Monday 08:32: open, the tickets are today's queue
+    assert q.estimate("consultation").resumes is None
+    assert [t.number for t in q.waiting(["consultation"])] == ["A001", "A002"]
+    assert q.take("consultation").number == "A003"
+    clock.advance(hours=10)  # Monday 18:32: staff at a window still issue for today
+    assert q.take("consultation").day == clock.now().date()
+
+
+def test_a_site_without_after_hours_tickets_issues_none(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.bootstrap import build_terminal
+    from kiosk.config import parse_config
+
+    clock.advance(hours=9)  # Friday 18:00
+    terminal = build_terminal(parse_config("[queue]\nafter_hours_tickets = false\n"), tmp_path, clock=clock, with_devices=False)
+    try:
+        with pytest.raises(QueueError) as caught:
+            terminal.queue.take("consultation", by_hours=True)
+        assert caught.value.message_key == "hours.no_tickets"
+        assert terminal.queue.tickets() == []
+    finally:
+        terminal.close()
+
+
+def test_a_closed_date_moves_the_next_opening_past_it() -> None:
+    from datetime import datetime
+
+    from kiosk.config import parse_config
+    from kiosk.schedule import next_opening, open_now
+
+    hours = parse_config("[hours]\nclosed_dates = [2026-12-03]\n").hours
+    assert not open_now(hours, datetime(2026, 12, 3, 10, 0))  # a Thursday, but a holiday
+    assert next_opening(hours, datetime(2026, 12, 2, 19, 0)) == datetime(2026, 12, 4, 8, 30)

@@ -34,7 +34,7 @@ def _keypad_scenario(p: Any, record: dict[str, Any]) -> Any:
     four → 取消预约. Every choice by the focus ring and Enter; then the voice intent."""
     from time import monotonic as clock
 
-    from screens.focus import KEY_DOWN, KEY_ENTER, KEY_UP
+    from screens.focus import KEY_ENTER, KEY_LEFT, KEY_RIGHT
 
     def look(p: Any, record: dict[str, Any], label: str) -> None:
         t0 = clock()
@@ -50,8 +50,8 @@ def _keypad_scenario(p: Any, record: dict[str, Any]) -> Any:
     record["enters"] = []
 
     def press(action: str) -> Any:
-        """Move the ring to the button that does ``action`` (DOWN or UP, whichever way
-        is shorter, as a person would), then Enter. Fails when the ring never gets there
+        """Move the ring to the button that does ``action`` (RIGHT or LEFT through the
+        buttons in reading order, whichever way is shorter, as a person would), then Enter. Fails when the ring never gets there
         (the button is not reachable by keypad)."""
         seen: list[str] = []
         t0 = clock()
@@ -62,7 +62,7 @@ def _keypad_scenario(p: Any, record: dict[str, Any]) -> Any:
             order = [b.action for b in app.buttons_on_screen()]
             at = order.index(f.action) if f is not None and f.action in order else -1
             ahead = (order.index(action) - at) % len(order) if action in order else 1
-            p.press_key(KEY_DOWN if at < 0 or ahead <= len(order) // 2 else KEY_UP)
+            p.press_key(KEY_RIGHT if at < 0 or ahead <= len(order) // 2 else KEY_LEFT)
             yield 0.05
             f = app.keypad.focused
             seen.append(f.action if f is not None else "")

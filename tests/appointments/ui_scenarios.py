@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tests.support import ui
-from tests.support.ui import KEY_DOWN as DOWN
+from tests.support.ui import KEY_RIGHT as NEXT
 from tests.support.ui import KEY_ENTER as ENTER
 from tests.support.ui import Scenarios, Steps
 
@@ -192,13 +192,13 @@ def rate_keypad(p: Any, record: dict[str, Any]) -> Steps:
         f = p.app.keypad.focused
         if f is not None and f.action == "rating:score:4":
             break
-        yield p.press_key(DOWN)
+        yield p.press_key(NEXT)
     yield p.press_key(ENTER)
     for _ in range(40):
         f = p.app.keypad.focused
         if f is not None and f.action == "rating:submit":
             break
-        yield p.press_key(DOWN)
+        yield p.press_key(NEXT)
     yield p.press_key(ENTER)
     yield 0.3
     look(p, record, "rating_keypad_done")

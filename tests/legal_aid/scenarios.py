@@ -159,9 +159,8 @@ def keypad_voice(p: Any, record: dict[str, Any]) -> Steps:
     voice mode (recognised speech through the real matcher); finally a matter outside
     legal aid, by voice, ends with a consultation ticket."""
     la = p.app.terminal.flow.features.get("legal_aid")
-    yield p.press_key(ENTER)
-    yield from focus_on(p, "start")
-    yield p.press_key(ENTER)
+    yield p.press_key(ENTER)  # the first Enter presses the start screen's main action
+    yield 0.3
     yield from focus_on(p, "la:open")
     yield p.press_key(ENTER)
     look(p, record, "k_matter")

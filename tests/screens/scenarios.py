@@ -159,10 +159,8 @@ def paper_out(p: Any, record: dict[str, Any]) -> Steps:
 def keypad(p: Any, record: dict[str, Any]) -> Steps:
     """A whole visit with the keypad only: arrows, Enter; every step is spoken."""
     speaker = ui.speaker(p)
-    yield p.press_key(ENTER)  # the first key shows the ring
-    record["first_focus"] = p.app.keypad.focused.action
-    yield from focus_on(p, "start")
-    yield p.press_key(ENTER)
+    yield p.press_key(ENTER)  # the first Enter presses the start screen's main action
+    yield 0.3
     look(p, record, "home")
     yield from focus_on(p, "service:consultation")
     yield p.press_key(ENTER)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -37,6 +38,23 @@ class SettableClock:
         step = timedelta(**delta)
         self._now += step
         self._mono += step.total_seconds()
+
+
+class ShiftedClock:
+    """The real clock moved to start at ``start``: a UI scenario plays at 19:32 on a
+    weekday, and its timers still run in real seconds."""
+
+    def __init__(self, start: datetime) -> None:
+        self._tz = start.tzinfo or CST
+        self._offset = start - datetime.now(self._tz)
+
+    def now(self) -> datetime:
+        """Real time, shifted."""
+        return datetime.now(self._tz) + self._offset
+
+    def monotonic(self) -> float:
+        """The real monotonic clock."""
+        return time.monotonic()
 
 
 def kiosk_env(data_dir: Path | None = None) -> dict[str, str]:

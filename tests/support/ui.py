@@ -31,21 +31,22 @@ import logging
 import subprocess
 import sys
 import threading
+from datetime import datetime, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
-from kiosk.config import KioskConfig, parse_config
+from kiosk.config import KioskConfig, OpeningHours, parse_config
 from kiosk.events import SpeechHeard
 from kiosk.logs import setup_logging
 from kiosk.ports import DeviceKind
-from tests.support import PYTHON, kiosk_env
+from tests.support import PYTHON, ShiftedClock, kiosk_env
 
 Steps = Generator[float, None, None]
 Scenario = Callable[[Any, dict[str, Any]], Steps]
 DEFAULT_SIZE = "1280x800"
 # The keys of a USB keypad, as Kivy numbers them (screens/focus.py has the same).
-KEY_ENTER, KEY_ESCAPE, KEY_DOWN, KEY_UP = 13, 27, 274, 273
+KEY_ENTER, KEY_ESCAPE, KEY_DOWN, KEY_UP, KEY_RIGHT = 13, 27, 274, 273, 275
 
 
 # --- the test's side --------------------------------------------------------------------
@@ -162,13 +163,14 @@ def hear(p: Any, words: str) -> None:
 
 
 def focus_on(p: Any, action: str, tries: int = 40) -> Steps:
-    """Press Down until the focus ring is on ``action`` (as a person listening would);
-    AssertionError when it never gets there (the button is not reachable by keypad)."""
+    """Press Right (on through every button in reading order) until the focus ring is
+    on ``action``, as a person listening would; AssertionError when it never gets there
+    (the button is not reachable by keypad)."""
     for _ in range(tries):
         focused = p.app.keypad.focused
         if focused is not None and focused.action == action:
             return
-        yield p.press_key(KEY_DOWN)
+        yield p.press_key(KEY_RIGHT)
     raise AssertionError(f"the keypad never reached {action}")
 
 
@@ -256,7 +258,14 @@ def play(scenarios: Scenarios, name: str, data_dir: Path, out: Path, size: str =
     if options.app_log:
         setup_logging(data_dir, level=logging.INFO, to_stderr=False)
     config = parse_config(record["config"]) if "config" in record else KioskConfig()
-    terminal = build_terminal(config, data_dir, simulate=True)
+    if not record.get("now") and "[hours]" not in record.get("config", ""):
+        # A scenario plays the same at any hour of the test run: the windows open round
+        # the clock, unless it sets the time (``now``) or the hours itself.
+        config = config.model_copy(update={"hours": OpeningHours(days=(1, 2, 3, 4, 5, 6, 7), open=time(0, 0),
+                                                                 close=time(23, 59, 59))})
+    # ``given["now"]`` (ISO, with offset): the scenario plays at that wall-clock time.
+    clock = ShiftedClock(datetime.fromisoformat(record["now"])) if record.get("now") else None
+    terminal = build_terminal(config, data_dir, simulate=True, clock=clock)
     if options.demo_queue:
         from kiosk.cli.screenshot import seed_demo_queue  # deferred: only these scenarios
 
