@@ -345,13 +345,15 @@ class VisitFlow:
     def card_reminder_shown(self) -> bool:
         """True when the visit band is to say "请取回身份证" now: once the card on the
         reader is of no more use to this visit. A refused card never was; a read card
-        is, until the ticket is issued or the visit's last screen is reached. Shown from
-        the first second of every visit, the reminder would be learnt and ignored."""
+        is no more once read (the visit keeps what it needs and never reads it again),
+        so the reminder comes right after the read and stays to the visit's last screen.
+        A visit without a card never sees it: shown to everyone, it would be learnt
+        and ignored."""
         if not self.visit.card_placed:
             return False
         if self.visit.card is None and self.visit.card_refused is not None:
             return True
-        return self.state is VisitState.TICKET or self.state in self._final
+        return self.visit.card is not None or self.state is VisitState.TICKET or self.state in self._final
 
     def on_window_ticket_requested(self, event: ev.WindowTicketRequested, target: State | None) -> State | None:
         """A ticket to be served at the window, when a step cannot be done here because

@@ -19,6 +19,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.input.motionevent import MotionEvent
 from kivy.uix.label import Label
+from kivy.uix.screenmanager import ScreenManager
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
@@ -120,7 +121,11 @@ class Pilot:
     def tap(self, action: str) -> float:
         """Tap the middle of the button that does ``action``; PilotError when that
         point is off the window or scrolled out of view (a person could not tap it).
-        A button in a scrolling area is scrolled to first, as a person would."""
+        A button in a scrolling area is scrolled to first, as a person would, and a
+        screen change still sliding in is let finish first, as a person waits for it
+        (a ScreenManager drops touches during a transition; on a loaded machine the
+        tap would otherwise land in one and be lost)."""
+        self._finish_transitions()
         button = self.find(action)
         if not self._visible(button):
             scroll_into_view(button)
@@ -140,6 +145,12 @@ class Pilot:
                     raise PilotError(f"button {action!r} is scrolled out of view")
             parent = parent.parent
         return self.tap_at(x, y)
+
+    def _finish_transitions(self) -> None:
+        for root in self._roots():
+            for widget in root.walk(restrict=True):
+                if isinstance(widget, ScreenManager) and widget.transition.is_active:
+                    widget.transition.stop()  # jumps to the end and completes the change
 
     def press_key(self, key: int) -> float:
         """A key of the keypad (Kivy key code: 273 up, 274 down, 13 enter, 27 escape)."""

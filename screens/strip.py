@@ -105,6 +105,8 @@ class VisitStrip(BoxLayout):
 
     def update(self) -> None:
         """Work out the three lines for the screen shown now (cheap: no device I/O)."""
+        if App.get_running_app() is None:
+            return  # the app is closing (a last clock tick while the window is torn down)
         app = self.app
         t = app.terminal
         flow = t.flow

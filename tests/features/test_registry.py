@@ -23,7 +23,7 @@ def test_each_feature_brings_its_own_states_screens_and_tiles(tmp_path: Path) ->
         assert sorted(f.screens) == sorted(s.value for s in f.states), f.name
         assert all(path.startswith(f"screens.{f.name}.") for path in f.screens.values()), f.name
     tiles = {x.action: x for x in features.tiles()}
-    assert set(tiles) == {"la:open", "la:progress_open", "appt:open", "rate:ticket", "call:open", "law:open", "doc:open", "mediation:open"}
+    assert set(tiles) == {"la:open", "la:progress_open", "appt:open", "rate:ticket", "call:open", "law:open", "law:open:guides", "doc:open", "mediation:open"}
     # No call port here (no devices wired): the video tile is not offered, and not explained.
     answer = tiles["call:open"].availability()
     assert not answer and getattr(answer, "hidden", False)

@@ -33,6 +33,7 @@ def test_the_layout_check_finds_cut_text_overlaps_notices_and_small_keys(data_di
             and "打印机缺纸" not in f[2] and "第一行" not in f[2] and "这一行字" not in f[2] and "numpad:7" not in f[2]] == []
 
 
+@pytest.mark.timeout(900)  # every screen × 4 sizes × 2 languages × 2 modes, in one process
 def test_every_screen_fits_in_every_size_language_and_mode(tmp_path: Path) -> None:
     proc = subprocess.run([PYTHON, "-m", "kiosk.cli", "audit", "a11y", "--matrix", "--json"],
                           env=kiosk_env(tmp_path), capture_output=True, text=True, timeout=900)
