@@ -14,6 +14,7 @@ import pytest
 
 from fleet.mediation.local import LocalJanus
 from remote_video.sfu.errors import SfuUnreachable
+from remote_video.sfu.selftest import format_comparison
 from tests.support import PYTHON, kiosk_env
 
 SELFTEST = [PYTHON, "-m", "kiosk.cli", "call", "selftest"]
@@ -53,6 +54,14 @@ def test_three_parties_are_measured_beside_the_two_party_call(tmp_path: Path) ->
     assert call["frames_received"] > 0 and call["reverse_frames_received"] > 0 and call["audio_frames_received"] > 0
     assert 3 <= call["fps"] <= 20
     assert r["ratio"]["fps"] == pytest.approx(room["fps"] / call["fps"], rel=0.01)
+
+    # The same figures as the text a technician reads: both columns, every direction.
+    text = format_comparison(r, "title").splitlines()
+    row = next(line for line in text if line.startswith("frame rate (fps)")).split()
+    assert row[-3:-1] == [str(call["fps"]), str(room["fps"])]
+    assert next(line for line in text if line.startswith("Janus CPU")).split()[-1] == str(room["janus_cpu_percent"])
+    for way, d in room["directions"].items():
+        assert any(line.split()[0] == way and f"latency p50 {d['latency_p50_ms']} ms" in line for line in text), way
 
 
 @pytest.mark.parametrize("parties", ["1", "9"])

@@ -12,6 +12,7 @@ import aioice.ice
 
 from remote_video.media import AudioTrack, CameraTrack, VideoLevel
 from remote_video.peer import CallPeer, restrict_host_addresses
+from remote_video.sfu.party import _end
 from remote_video.sfu.selftest import pattern_source
 
 LEVEL = VideoLevel(160, 120, 15, 200)
@@ -65,3 +66,29 @@ def test_a_cancelled_hang_up_leaves_aiortcs_own_close_to_finish() -> None:
     finally:
         aioice.ice.get_host_addresses = before  # process-wide: put back for the tests after this one
     assert errors == []
+
+
+def test_leaving_ends_a_room_follower_that_missed_its_cancellation() -> None:
+    """A party leaves just as its follower finishes closing the picture of a party who
+    left before: Python 3.11's ``wait_for`` then returns normally instead of raising
+    ``CancelledError``, and the follower waits for the room's next event, which never
+    comes. Leaving must end it all the same."""
+    async def main() -> None:
+        events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        step = asyncio.get_running_loop().create_future()
+        closed_one = asyncio.Event()
+
+        async def follower() -> None:
+            await asyncio.wait_for(step, 5)  # closing the other party's picture
+            closed_one.set()
+            while True:
+                await events.get()
+
+        task = asyncio.ensure_future(follower())
+        await asyncio.sleep(0)
+        step.set_result(None)  # the close finishes in the same turn as the cancellation comes
+        await asyncio.wait_for(_end(task), 5)
+        assert task.cancelled()
+        assert closed_one.is_set(), "the cancellation was not the missed one this test is about"
+
+    asyncio.run(main())
