@@ -7,6 +7,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from remote_video.selftest import CallFigures
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -17,9 +21,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     s.add_argument("--seconds", type=float, default=5.0, help="how long to measure (after the call connects)")
     s.add_argument("--json", action="store_true", help="one JSON object")
     s.add_argument("--parties", type=int, default=2, metavar="N",
-                   help="3: also N parties in one room through a local Janus (a mediation session), beside the call; "
-                        "2 (default): the call alone")
+                   help="also N parties in one room through a local Janus, measured beside the call "
+                        "(3: a mediation session); 2, the default: the call alone")
     s.set_defaults(handler=selftest)
+
+
+def media_flowed(result: CallFigures) -> bool:
+    """The call's verdict: pictures both ways and sound."""
+    return result["frames_received"] > 0 and result.get("reverse_frames_received", 0) > 0 and result.get("audio_frames_received", 0) > 0
 
 
 def selftest(args: argparse.Namespace) -> int:
@@ -36,8 +45,7 @@ def selftest(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"kiosk: call self-test failed: {exc}", file=sys.stderr)
         return 1
-    ok = result["frames_received"] > 0 and result["reverse_frames_received"] > 0 and result["audio_frames_received"] > 0
-    result["ok"] = ok
+    result["ok"] = ok = media_flowed(result)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -71,7 +79,7 @@ def room_selftest(args: argparse.Namespace) -> int:
     except (SfuError, RuntimeError, TimeoutError, OSError) as exc:
         print(f"kiosk: room self-test failed: {exc or type(exc).__name__}", file=sys.stderr)
         return 1
-    call["ok"] = call["frames_received"] > 0 and call["reverse_frames_received"] > 0 and call["audio_frames_received"] > 0
+    call["ok"] = media_flowed(call)
     figures = compare(call, room)
     ways = room["directions"].values()
     figures["room"]["ok"] = len(ways) == args.parties * (args.parties - 1) and all(d["fps"] > 0 and d["audio_fps"] > 0 for d in ways)
