@@ -15,20 +15,17 @@ Rounds alternate; medians are compared as ratios (room / two-party).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fleet.mediation import JanusServer, JanusSettings, MediationRooms  # noqa: E402
-from tests.mediation.support import free_port, media_address  # noqa: E402
+from fleet.mediation.local import LocalJanus  # noqa: E402
+from remote_video.sfu.selftest import COMPARED, compare, format_comparison  # noqa: E402
 
 _ROOM_CHILD = """
 import json, sys
@@ -58,33 +55,18 @@ def _child(code: str, stdin: str, timeout: float) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-async def _open_room(janus: JanusServer, n: int) -> tuple[MediationRooms, list[dict]]:
-    rooms = MediationRooms(janus.url, janus.keys)
-    room = await rooms.open_session(f"bench-{time.monotonic_ns()}", ["mediator", "party-a", "party-b"][:n])
-    return rooms, [vars(p) for p in room.passes.values()]
+def room_round(janus: LocalJanus, seconds: float, w: int, h: int) -> dict:
+    """One three-party measurement in a child process (room opened and closed around it)."""
+    def measure(passes: list) -> dict:
+        code = _ROOM_CHILD.format(root=str(ROOT), addr=janus.address, seconds=seconds, w=w, h=h)
+        return _child(code, json.dumps([vars(p) for p in passes]), seconds + 90)
 
-
-def room_round(janus: JanusServer, addr: str, seconds: float, w: int, h: int) -> dict:
-    """One three-party measurement (room opened and closed around it)."""
-    import psutil  # deferred: a test dependency, only the bench needs it here
-
-    rooms, passes = asyncio.run(_open_room(janus, 3))
-    proc = psutil.Process(janus.pid)
-    c0, t0 = sum(proc.cpu_times()[:2]), time.monotonic()
-    try:
-        result = _child(_ROOM_CHILD.format(root=str(ROOT), addr=addr, seconds=seconds, w=w, h=h), json.dumps(passes), seconds + 90)
-    finally:
-        asyncio.run(rooms.close())
-    # Janus's CPU over the whole child run (set-up included): an upper bound.
-    result["janus_cpu_percent"] = round(100 * (sum(proc.cpu_times()[:2]) - c0) / (time.monotonic() - t0), 1)
-    return result
+    return janus.measure_room(3, measure)
 
 
 def call_round(seconds: float, w: int, h: int) -> dict:
     """One two-party call measurement."""
-    r = _child(_CALL_CHILD.format(root=str(ROOT), seconds=seconds, w=w, h=h), "", seconds + 60)
-    r["cpu_percent_per_party"] = round(r["cpu_percent"] / 2, 1)
-    return r
+    return _child(_CALL_CHILD.format(root=str(ROOT), seconds=seconds, w=w, h=h), "", seconds + 60)
 
 
 def main() -> None:
@@ -95,34 +77,20 @@ def main() -> None:
     ap.add_argument("--height", type=int, default=480)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    addr = media_address()
     runs: dict[str, list[dict]] = {"call": [], "room": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        janus = JanusServer(Path(tmp), JanusSettings(ws_port=free_port(), media_addresses=(addr,)))
-        asyncio.run(janus.start())
-        try:
-            for _ in range(args.rounds):
-                runs["call"].append(call_round(args.seconds, args.width, args.height))
-                runs["room"].append(room_round(janus, addr, args.seconds, args.width, args.height))
-        finally:
-            asyncio.run(janus.stop())
+    with LocalJanus() as janus:
+        for _ in range(args.rounds):
+            runs["call"].append(call_round(args.seconds, args.width, args.height))
+            runs["room"].append(room_round(janus, args.seconds, args.width, args.height))
 
-    keys = ("fps", "latency_p50_ms", "latency_p99_ms", "cpu_percent_per_party")
-    figures = {w: {k: statistics.median(r[k] for r in runs[w]) for k in keys} for w in runs}
-    figures["room"]["fps_min"] = statistics.median(r["fps_min"] for r in runs["room"])
-    figures["room"]["janus_cpu_percent"] = statistics.median(r["janus_cpu_percent"] for r in runs["room"])
-    ratio = {k: round(figures["room"][k] / figures["call"][k], 3) if figures["call"][k] else None for k in keys}
+    call = {k: statistics.median(r[k] for r in runs["call"]) for k in ("cpu_percent", *COMPARED) if k != "cpu_percent_per_party"}
+    room = {k: statistics.median(r[k] for r in runs["room"]) for k in ("fps_min", "janus_cpu_percent", *COMPARED)}
+    room["parties"] = 3
+    figures = compare(call, room)
     if args.json:
-        print(json.dumps({"figures": figures, "ratio": ratio, "runs": runs}, indent=2))
+        print(json.dumps({**figures, "runs": runs}, indent=2))
         return
-    print(f"{args.width}x{args.height}@15, {args.seconds:.0f} s steady, {args.rounds} rounds (medians)")
-    print(f"{'':26}{'2-party call':>14}{'3-party room':>14}{'ratio':>8}")
-    names = {"fps": "frame rate (fps)", "latency_p50_ms": "latency p50 (ms)", "latency_p99_ms": "latency p99 (ms)",
-             "cpu_percent_per_party": "CPU per party (% core)"}
-    for k in keys:
-        print(f"{names[k]:26}{figures['call'][k]:>14}{figures['room'][k]:>14}{ratio[k]!s:>8}")
-    print(f"{'slowest direction (fps)':26}{'':>14}{figures['room']['fps_min']:>14}")
-    print(f"{'Janus CPU (% core)':26}{'':>14}{figures['room']['janus_cpu_percent']:>14}")
+    print(format_comparison(figures, f"{args.width}x{args.height}@15, {args.seconds:.0f} s steady, {args.rounds} rounds (medians)"))
 
 
 if __name__ == "__main__":

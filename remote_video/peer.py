@@ -245,7 +245,10 @@ class CallPeer:
         for t in (self.video, self.audio):
             if t is not None:
                 t.stop()
-        await self.pc.close()
+        # Shielded: aiortc may already be closing this connection itself (the other end
+        # hung up) and a second close() waits on its future; cancelling this wait would
+        # cancel that future, and aiortc's own close then fails with a traceback.
+        await asyncio.shield(self.pc.close())
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -40,6 +40,15 @@ async def _bounded(what: str, coro: Awaitable[None]) -> None:
         log.warning("media: %s did not finish within %.0f s; left behind", what, CLOSE_TIMEOUT_S)
 
 
+async def _end(task: "asyncio.Future[None]") -> None:
+    """Cancel ``task`` and wait until it has ended, cancelling it again while it runs on:
+    Python 3.11's ``wait_for`` drops a cancellation that arrives just as the step it waits
+    for finishes, and the room's follower would then wait for its next event for ever."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=0.5)
+
+
 @dataclass
 class FeedStats:
     """What one subscription received so far."""
@@ -249,12 +258,12 @@ class RoomParty:
     async def leave(self) -> None:
         """Leave the room and release everything (safe to call twice)."""
         if self._follow is not None:
-            self._follow.cancel()
+            await _end(self._follow)
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follow
             self._follow = None
         for task in list(self._subscribing.values()):
-            task.cancel()
+            task.cancel()  # once: a subscription has no loop to be stuck in, and its own clean-up to finish
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         for feed in list(self.feeds.values()):

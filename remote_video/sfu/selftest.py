@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from devices.camera.sim import _background, pattern_array
 from kiosk.ports import Frame
@@ -111,4 +111,36 @@ def run_room_selftest(passes: Sequence[RoomPass], seconds: float = 5.0, level: V
     }
 
 
-__all__ = ["CODE_STRIDE", "run_room_selftest", "pattern_party", "pattern_source"]
+# What a room is compared on with the two-party call, each per party, and how it reads.
+COMPARED = {
+    "fps": "frame rate (fps)",
+    "latency_p50_ms": "latency p50 (ms)",
+    "latency_p99_ms": "latency p99 (ms)",
+    "cpu_percent_per_party": "CPU per party (% core)",
+}
+
+
+def compare(call: Mapping[str, Any], room: Mapping[str, Any]) -> dict[str, Any]:
+    """A room's figures beside the two-party call's: ``{"call", "room", "ratio"}``.
+
+    The call's CPU covers both of its peers, so it is halved here to read per party like
+    the room's; each ratio is room / call (None where the call's figure is 0)."""
+    call = {**call, "cpu_percent_per_party": round(float(call["cpu_percent"]) / 2, 1)}
+    ratio = {k: round(room[k] / call[k], 3) if call[k] else None for k in COMPARED}
+    return {"call": call, "room": dict(room), "ratio": ratio}
+
+
+def format_comparison(figures: Mapping[str, Any], title: str) -> str:
+    """``compare``'s figures as a table a person reads, each direction of the room after it."""
+    call, room, ratio = figures["call"], figures["room"], figures["ratio"]
+    n = room.get("parties", "n")
+    lines = [title, f"{'':26}{'2-party call':>14}{f'{n}-party room':>14}{'ratio':>8}"]
+    lines += [f"{name:26}{call[k]!s:>14}{room[k]!s:>14}{ratio[k]!s:>8}" for k, name in COMPARED.items()]
+    lines.append(f"{'slowest direction (fps)':26}{'':>14}{room['fps_min']!s:>14}")
+    lines.append(f"{'Janus CPU (% core)':26}{'':>14}{room.get('janus_cpu_percent', '-')!s:>14}")
+    for way, d in room.get("directions", {}).items():
+        lines.append(f"  {way:24} video {d['fps']:>6} fps, audio {d['audio_fps']:>6} frames/s, latency p50 {d['latency_p50_ms']} ms")
+    return "\n".join(lines)
+
+
+__all__ = ["CODE_STRIDE", "COMPARED", "compare", "format_comparison", "run_room_selftest", "pattern_party", "pattern_source"]
