@@ -47,9 +47,10 @@ REMINDER = "请取回身份证"
 
 def test_a_card_left_on_the_reader_is_not_forgotten(data_dir: Path) -> None:
     r = run("card_left_across_visits", data_dir)
-    # Not from the first second of the visit: while the card is still of use, no band.
-    assert REMINDER not in text(r, "home_with_card")
-    assert REMINDER in text(r, "ticket")  # the card is of no more use: take it
+    # Once read, the card is of no more use (the visit keeps what it needs): the band
+    # says so right after the read, as the voice does, and to the visit's last screen.
+    assert REMINDER in text(r, "home_with_card")
+    assert REMINDER in text(r, "ticket")
     # The visit ended: said large on the start screen, and still after 20 s.
     for label in ("attract_end", "attract_later"):
         assert "请取回读卡区上的身份证" in text(r, label), label

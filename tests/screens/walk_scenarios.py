@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.ports import DeviceKind
-from tests.support.ui import Scenarios, Steps, focus_on, look, spoken, wait_for
+from tests.support.ui import Scenarios, Steps, begin, focus_on, look, spoken, wait_for
 
 SCENARIOS = Scenarios()
 scenario = SCENARIOS.add
@@ -39,7 +39,7 @@ def technician_walk(p: Any, record: dict[str, Any]) -> Steps:
     """A technician at a visit's card step unplugs the reader, plugs it back and puts a
     70-year-old's card on it from the technician screen, then leaves."""
 
-    yield p.tap("start")
+    yield from begin(p)
     yield p.tap("service:legal_aid")
     yield p.tap("take")
     yield from open_technician(p)
@@ -90,7 +90,7 @@ def rating_keypad(p: Any, record: dict[str, Any]) -> Steps:
 
     if record.get("elder"):
         p.app.act("elder")
-    yield p.tap("start")
+    yield from begin(p)
     yield 0.3
     yield p.tap("rate:ticket")
     yield from wait_for(p, lambda: p.app.sm.current == "rate_ticket", 4)
@@ -117,7 +117,7 @@ def reprint_after_paper_out(p: Any, record: dict[str, Any]) -> Steps:
     重新打印号票 with no paper yet, then again once paper is back."""
     p.app._run_sim_action("printer.paper_out")
     yield 1.0
-    yield p.tap("start")
+    yield from begin(p)
     yield p.tap("service:consultation")
     yield p.tap("take")
     yield from wait_for(p, lambda: p.app.receipts.ticket_state_key == "ticket.not_printed", 8)
@@ -168,7 +168,7 @@ def refused_card(p: Any, record: dict[str, Any]) -> Steps:
 
     if record.get("elder"):
         p.app.act("elder")
-    yield p.tap("start")
+    yield from begin(p)
     yield p.tap("service:legal_aid")
     yield p.tap("take")
     yield from wait_for(p, lambda: p.app.sm.current == "card", 4)
@@ -184,7 +184,7 @@ def refused_card(p: Any, record: dict[str, Any]) -> Steps:
     yield from wait_for(p, lambda: p.app.terminal.flow.visit.card_refused is not None, 6)
     if record.get("elder"):
         p.app.act("elder")
-    yield p.tap("start")
+    yield from begin(p)
     yield p.tap("service:legal_aid")
     yield p.tap("take")
     yield from wait_for(p, lambda: p.app.sm.current == "card", 4)
@@ -202,7 +202,7 @@ def ticket_window(p: Any, record: dict[str, Any]) -> Steps:
     """A ticket for a service whose window the site has named: on screen and on paper."""
     if record.get("elder"):
         p.app.act("elder")
-    yield p.tap("start")
+    yield from begin(p)
     yield p.tap(f"service:{record['service']}")
     yield p.tap("take")
     yield from wait_for(p, lambda: p.app.receipts.ticket_state_key == "ticket.printed", 8)
@@ -224,7 +224,7 @@ def service_fits(p: Any, record: dict[str, Any]) -> Steps:
         p.app.act("elder")
     if record.get("lang") == "en":
         p.app.act("lang")
-    yield p.tap("start")
+    yield from begin(p)
     yield p.tap(f"service:{record['service']}")
     yield 0.6
     look(p, record, "service")
@@ -256,7 +256,7 @@ def home_elder(p: Any, record: dict[str, Any]) -> Steps:
     """The home screen in elder mode: rows in view, words whole, and the notes of tiles
     not offered now reached with the keypad's Down key."""
     p.app.act("elder")
-    yield p.tap("start")
+    yield from begin(p)
     yield 0.8
     look(p, record, "home")
     tiles = [w for w in p.app.sm.current_screen.walk(restrict=True) if type(w).__name__ == "ServiceTile"]

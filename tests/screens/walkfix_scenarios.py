@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.screens.walk_scenarios import label_in_view, whole_in_view
-from tests.support.ui import KEY_DOWN, KEY_ENTER, KEY_ESCAPE, KEY_UP, Scenarios, Steps, look, wait_for
+from tests.support.ui import KEY_DOWN, KEY_ENTER, KEY_ESCAPE, KEY_UP, Scenarios, Steps, begin, look, wait_for
 
 SCENARIOS = Scenarios()
 scenario = SCENARIOS.add
@@ -23,6 +23,7 @@ def shoot(p: Any, record: dict[str, Any], label: str) -> None:
         p.screenshot(Path(record["shots"]) / f"{label}.png")
 
 
+
 @scenario
 def after_hours(p: Any, record: dict[str, Any]) -> Steps:
     """A person comes after closing time (``given["now"]``), opens a service, takes a
@@ -30,7 +31,7 @@ def after_hours(p: Any, record: dict[str, Any]) -> Steps:
     ticket screen and the printed ticket say."""
     if record.get("lang") == "en":
         p.app.act("lang")
-    yield p.tap("start")
+    yield from begin(p)
     yield 0.5
     look(p, record, "home")
     yield p.tap(f"service:{record.get('service', 'consultation')}")
@@ -62,7 +63,7 @@ def elder_priority(p: Any, record: dict[str, Any]) -> Steps:
         p.app.act("lang")
     if record.get("voice"):
         p.app.act("voice")
-    yield p.tap("start")
+    yield from begin(p)
     yield 0.5
     if record.get("card"):
         p.app._run_sim_action("idcard.insert_elderly")
@@ -137,7 +138,7 @@ def idle_wipe(p: Any, record: dict[str, Any]) -> Steps:
     something long being read aloud as its countdown runs out, and the wipe."""
     p.app.act("elder")
     p.app.act("voice")
-    yield p.tap("start")
+    yield from begin(p)
     yield p.tap("service:consultation")
     yield from wait_for(p, lambda: p.app.terminal.flow.visit.idle_warning, 60)
     asked = time.monotonic()
@@ -195,7 +196,7 @@ def ticket_without_card_or_paper(p: Any, record: dict[str, Any]) -> Steps:
         p.app.act("lang")
     p.app._run_sim_action("printer.paper_out")
     yield 1.0
-    yield p.tap("start")
+    yield from begin(p)
     yield p.tap(f"service:{record['service']}")
     yield p.tap("take")
     yield 0.5
