@@ -14,8 +14,8 @@ from kivy.clock import Clock
 from kiosk import events as ev
 from kiosk.events import Event
 from kiosk.feature import Feature, State
-from kiosk.mediation.events import (MediationConsented, MediationHungUp, MediationOpened, MediationSigned, MediationSignOpened,
-                                    MediationUpdated)
+from kiosk.mediation.events import (MediationConsented, MediationCopyFailed, MediationCopyPrinted, MediationHungUp, MediationOpened,
+                                    MediationSigned, MediationSignOpened, MediationUpdated)
 from kiosk.mediation.receipt import agreement_receipt
 from kiosk.mediation.states import MediationState as M
 from kiosk.states import VisitState
@@ -41,6 +41,7 @@ class MediationUi(FeatureUiBase):
         self.room: RoomMedia | None = None
         self._pictures: Any = None
         self._poller: Any = None
+        self._receipt_for: str | None = None  # the session whose receipt was printed (once)
         app.terminal.flow.add_listener(self.on_flow)
 
     # ---- actions ----------------------------------------------------------------------------
@@ -91,8 +92,13 @@ class MediationUi(FeatureUiBase):
             self._follow_side(event.doc)
         if old in IN_SESSION and new not in IN_SESSION:
             self._leave()
-        if new is M.ENDED and old is not M.ENDED:
-            self._print_agreement()
+        if new is M.ENDED:
+            # The feature chose the A4 copy or the receipt on the way in; a failed A4
+            # copy turns into the receipt later (MediationCopyFailed).
+            if getattr(self.feature, "copy", "") == "receipt":
+                self._print_agreement()
+            if isinstance(event, (MediationCopyFailed, MediationCopyPrinted)) or old is not M.ENDED:
+                self._tell_copy()
         if new is VisitState.ATTRACT:
             self._leave()
 
@@ -124,16 +130,29 @@ class MediationUi(FeatureUiBase):
             threading.Thread(target=room.leave, name="mediation-leave", daemon=True).start()
 
     def _print_agreement(self) -> None:
-        """The party's copy of a signed agreement: a receipt with the hash and a QR."""
+        """The party's copy of a signed agreement without A4: a receipt with the hash and
+        a QR (once per session)."""
         feature: Any = self.feature
         doc, session = feature.doc, feature.session
         receipts = getattr(self.app, "receipts", None)
         if not doc.get("sha256") or session is None or receipts is None or not receipts.available:
             return
+        sid = str(session["session_id"])
+        if self._receipt_for == sid:
+            return
+        self._receipt_for = sid
         visit = self.app.terminal.flow.visit
         receipt = agreement_receipt(session, doc, self.app.terminal.config, language=visit.language, take_card=visit.card_placed)
-        receipts.queue.submit(f"mediation:{session['session_id']}", receipt)
-        self.app.show_notice("mediation.printing")
+        receipts.queue.submit(f"mediation:{sid}", receipt)
+
+    def _tell_copy(self) -> None:
+        """Show (and in voice mode say) where the party's copy is."""
+        screen = self.app.sm.current_screen
+        if screen.name == M.ENDED.value:
+            screen.refresh()
+            text = getattr(screen, "copy_text", "")
+            if text and getattr(self.app, "voice", False):
+                self.app.speak(text, interrupt=False)
 
     def _tick(self, _dt: float) -> None:
         draw = getattr(self.app.sm.current_screen, "draw_pictures", None)
