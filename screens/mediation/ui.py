@@ -14,8 +14,8 @@ from kivy.clock import Clock
 from kiosk import events as ev
 from kiosk.events import Event
 from kiosk.feature import Feature, State
-from kiosk.mediation.events import (MediationConsented, MediationCopyFailed, MediationCopyPrinted, MediationHungUp, MediationOpened,
-                                    MediationSigned, MediationSignOpened, MediationUpdated)
+from kiosk.mediation.events import (MediationConsented, MediationCopyFailed, MediationCopyPrinted, MediationCopyReady, MediationHungUp,
+                                    MediationOpened, MediationSigned, MediationSignOpened, MediationUpdated)
 from kiosk.mediation.receipt import agreement_receipt
 from kiosk.mediation.states import MediationState as M
 from kiosk.states import VisitState
@@ -97,7 +97,7 @@ class MediationUi(FeatureUiBase):
             # copy turns into the receipt later (MediationCopyFailed).
             if getattr(self.feature, "copy", "") == "receipt":
                 self._print_agreement()
-            if isinstance(event, (MediationCopyFailed, MediationCopyPrinted)) or old is not M.ENDED:
+            if isinstance(event, (MediationCopyReady, MediationCopyFailed, MediationCopyPrinted)) or old is not M.ENDED:
                 self._tell_copy()
         if new is VisitState.ATTRACT:
             self._leave()
