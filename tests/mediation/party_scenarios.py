@@ -93,14 +93,20 @@ def party(p: Any, record: dict[str, Any]) -> Steps:
     _mark(record, "signed")
     printed = Path(record["data_dir"]) / "printer" / "last.png"
     before = printed.stat().st_mtime if printed.is_file() else 0.0
-    yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_ended", 40)
     seen: list[str] = []
 
-    def copy_done() -> bool:
-        # Every line the ended screen showed of the copy (printing, then printed).
+    def shown(*_: Any) -> None:
+        # Every line the ended screen showed of the copy (printing, then printed): after
+        # each event of the flow (the app has refreshed the screen by then) and each frame.
         text = getattr(p.app.sm.current_screen, "copy_text", "")
         if text and text not in seen:
             seen.append(text)
+
+    p.app.terminal.flow.add_listener(shown)
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_ended", 40)
+
+    def copy_done() -> bool:
+        shown()
         return _feature(p).copy in ("printed", "receipt")
 
     yield from ui.wait_for(p, copy_done, 60, settle=0.8)

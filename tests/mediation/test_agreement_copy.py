@@ -105,7 +105,7 @@ async def _signed_session(http: Any, desk: MediationDesk, t: Any, name: str, *, 
         await asyncio.sleep(1.0)
     feature.poll()
     await off(pump, flow, MediationUpdated)
-    assert flow.state is M.ENDED
+    assert flow.state in (M.ENDED,)  # `in`: mypy would keep the ROOM asserted above
     return sid
 
 
