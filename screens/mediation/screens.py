@@ -183,7 +183,8 @@ class MediationEndedScreen(_MediationScreen):
             self.copy_text = app.tr(f"mediation_a4.{copy}")
         elif copy == "receipt":
             receipts = getattr(app, "receipts", None)
-            on_paper = receipts is not None and receipts.available
+            ui = app.uis.get("mediation")
+            on_paper = receipts is not None and receipts.available and not getattr(ui, "receipt_failed", False)
             self.copy_text = app.tr("mediation_a4.on_receipt" if on_paper else "mediation_a4.no_receipt",
                                     why=app.tr(reason or "mediation_a4.failed"))
         else:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kivy.clock import Clock
 
 from kiosk import events as ev
-from kiosk.events import Event
+from kiosk.events import Event, PrintFinished
 from kiosk.feature import Feature, State
 from kiosk.mediation.events import (MediationConsented, MediationCopyFailed, MediationCopyPrinted, MediationCopyReady, MediationHungUp,
                                     MediationOpened, MediationSigned, MediationSignOpened, MediationUpdated)
@@ -42,6 +42,7 @@ class MediationUi(FeatureUiBase):
         self._pictures: Any = None
         self._poller: Any = None
         self._receipt_for: str | None = None  # the session whose receipt was printed (once)
+        self.receipt_failed = False  # that receipt did not come out either
         app.terminal.flow.add_listener(self.on_flow)
 
     # ---- actions ----------------------------------------------------------------------------
@@ -97,8 +98,9 @@ class MediationUi(FeatureUiBase):
             # copy turns into the receipt later (MediationCopyFailed).
             if getattr(self.feature, "copy", "") == "receipt":
                 self._print_agreement()
-            if isinstance(event, (MediationCopyReady, MediationCopyFailed, MediationCopyPrinted)) or old is not M.ENDED:
-                self._tell_copy()
+            news = isinstance(event, (MediationCopyReady, MediationCopyFailed, MediationCopyPrinted))
+            if news or old is not M.ENDED:
+                self._tell_copy(say=news)  # on the way in, the screen's own introduction says it
         if new is VisitState.ATTRACT:
             self._leave()
 
@@ -141,17 +143,26 @@ class MediationUi(FeatureUiBase):
         if self._receipt_for == sid:
             return
         self._receipt_for = sid
+        self.receipt_failed = False
         visit = self.app.terminal.flow.visit
         receipt = agreement_receipt(session, doc, self.app.terminal.config, language=visit.language, take_card=visit.card_placed)
         receipts.queue.submit(f"mediation:{sid}", receipt)
 
-    def _tell_copy(self) -> None:
-        """Show (and in voice mode say) where the party's copy is."""
+    def print_finished(self, event: PrintFinished) -> bool | None:
+        """The agreement's receipt: when it did not come out, the ended screen stops
+        saying it did (the printer's own notice is shown as for any receipt)."""
+        if event.job_id == f"mediation:{self._receipt_for}" and not event.ok:
+            self.receipt_failed = True
+            self._tell_copy(say=False)  # the printer's notice is said
+        return None
+
+    def _tell_copy(self, say: bool) -> None:
+        """Show (and in voice mode, when ``say``, say) where the party's copy is."""
         screen = self.app.sm.current_screen
         if screen.name == M.ENDED.value:
             screen.refresh()
             text = getattr(screen, "copy_text", "")
-            if text and getattr(self.app, "voice", False):
+            if say and text and getattr(self.app, "voice", False):
                 self.app.speak(text, interrupt=False)
 
     def _tick(self, _dt: float) -> None:
