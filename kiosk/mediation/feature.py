@@ -125,7 +125,7 @@ class MediationFeature(FeatureBase):
         if new in (VisitState.HOME, VisitState.ATTRACT) and old != new:
             self.refresh_invitations()
         if new is M.ENDED and old is not M.ENDED:
-            self.start_copy(flow)
+            self.start_copy()
 
     # ---- the party's copy of the agreement ----------------------------------------------------
     def a4_printer(self) -> A4Printer | None:
@@ -133,7 +133,7 @@ class MediationFeature(FeatureBase):
         device = self.devices().get(DeviceKind.A4PRINTER)
         return device if isinstance(device, A4Printer) else None
 
-    def start_copy(self, flow: Any) -> None:
+    def start_copy(self) -> None:
         """The session ended with a confirmed agreement: its A4 copy where this terminal
         has a usable A4 printer (fetched, checked, marked, printed on workers), else the
         receipt with the QR (``copy`` says which; the app prints the receipt)."""
