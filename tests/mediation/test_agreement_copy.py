@@ -19,7 +19,7 @@ import pypdf
 
 from fleet.mediation import JanusServer
 from fleet.mediation.sessions import SessionStore
-from fleet.mediation.web import MediationDesk
+from fleet.mediation.web import MAX_AGREEMENT_FETCHES, MediationDesk
 from kiosk import events as ev
 from kiosk.bootstrap import build_terminal
 from kiosk.config import DeviceUrls, FleetSettings, KioskConfig
@@ -142,6 +142,16 @@ def test_the_party_copy_printed_on_a4_or_the_receipt_instead(fleet: Any, janus: 
                 except CentreError as exc:
                     out[who] = str(exc)
 
+            # Its own party's terminal may fetch it again, a few times, not without end.
+            answers = []
+            for _ in range(MAX_AGREEMENT_FETCHES):
+                try:
+                    await off(lambda: plain.centre.ask("mediation.agreement", {"session_id": sid_n}, timeout=20.0))
+                    answers.append("pdf")
+                except CentreError as exc:
+                    answers.append(str(exc))
+            out["again"] = answers
+
             await _signed_session(http, desk, paper_out, "赵六")
             if paper_out.flow.features.get("mediation").copy != "receipt":  # else the printer was known to be stopped at once
                 await off(pump, paper_out.flow, MediationCopyFailed, 60.0)
@@ -173,5 +183,6 @@ def test_the_party_copy_printed_on_a4_or_the_receipt_instead(fleet: Any, janus: 
 
     assert out["plain"] == ("receipt", "mediation_a4.no_a4")
     assert "not_invited" in out["stranger"] and "not_invited" in out["other_session"] and out["own"] == "pdf"
+    assert out["again"][:-1] == ["pdf"] * (MAX_AGREEMENT_FETCHES - 1) and "too_many" in out["again"][-1]
     assert out["paper_out"] == ("receipt", "a4printer.stopped", 0)
     assert out["tampered"] == ("receipt", "mediation_a4.mismatch", 0)
