@@ -1,7 +1,9 @@
 """The app's side of remote mediation: ``MediationUi`` turns the screens' actions into
 the feature's events, runs the party's media (``remote_video.sfu.terminal.TerminalRoom``,
 on its own loop thread) while the person is in the room, asks the centre for the
-session's state every second and feeds the pictures to the room screen."""
+session's state every second and feeds the pictures to the room screen. At the end it
+prints the agreement's receipt when the feature gives no A4 copy, and tells the ended
+screen how the copy goes."""
 
 from __future__ import annotations
 
