@@ -57,7 +57,10 @@ MEDIATION_KEY = web.AppKey("mediation", object)
 PARTY_COOKIE = "kiosk_mediation_party"
 MAX_SIGNATURE_BYTES = 400_000
 MEDIATOR = "mediator"
-TERMINAL_ASKS = ("invited", "join", "verified", "state", "sign", "leave")
+TERMINAL_ASKS = ("invited", "join", "verified", "state", "sign", "leave", "agreement")
+# A party's terminal may fetch the signed agreement a few times (a copy printed again),
+# not without end: each answer is the whole PDF.
+MAX_AGREEMENT_FETCHES = 5
 
 
 def _json(doc: Any, status: int = 200) -> web.Response:
@@ -98,6 +101,7 @@ class MediationDesk:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mediation-store")
         self.agreements_dir = self.data_dir / "agreements"
+        self.agreement_fetches: dict[tuple[str, str], int] = {}  # (session, terminal) → PDFs sent
 
     # ---- wiring ----------------------------------------------------------------------
     def setup(self, app: web.Application) -> None:
@@ -445,6 +449,8 @@ class MediationDesk:
             return {"invitations": [{"session_id": r["session_id"], "label": r["label"], "matter": r["matter"],
                                      "masked": mask_name(r["name"])} for r in rows if r["session_id"] in self.live]}
         sid = str(args.get("session_id", ""))
+        if name == "agreement":
+            return await self._agreement_for(terminal_id, sid)
         live = self.live.get(sid)
         row = await self._db(self.store.session, sid) if live is not None else None
         # Only the terminal the party was invited at: a session id is only a string any
@@ -477,6 +483,28 @@ class MediationDesk:
             await self._push(live)
             return {"ok": True}
         raise AskError("bad_request", f"unknown ask {name}")
+
+    async def _agreement_for(self, terminal_id: str, sid: str) -> dict[str, Any]:
+        """The signed agreement's PDF for the terminal where a party of the session
+        signed it (also once the session is closed: the copy is printed at the end).
+        Any other terminal, or another session, gets nothing."""
+        row = await self._db(self.store.session, sid) if sid else None
+        label = next((lb for lb, p in (row or {}).get("parties", {}).items()
+                      if p["terminal_id"] == terminal_id and p["signature"] is not None), None)
+        if row is None or label is None:
+            log.warning("mediation: terminal %s asked for the agreement of a session it signed nothing in", terminal_id)
+            raise AskError("not_invited", "no party signed this session's agreement at this terminal")
+        if not row["agreement_path"]:
+            raise AskError("not_signed", "the agreement is not confirmed yet")
+        key = (sid, terminal_id)
+        if self.agreement_fetches.get(key, 0) >= MAX_AGREEMENT_FETCHES:
+            log.warning("mediation %s: terminal %s asked for the agreement too often", sid, terminal_id)
+            raise AskError("too_many", "the agreement was sent to this terminal often enough")
+        self.agreement_fetches[key] = self.agreement_fetches.get(key, 0) + 1
+        # Sent as kept: the terminal checks the bytes against the hash it was told.
+        pdf = await self._db(Path(row["agreement_path"]).read_bytes)
+        log.info("mediation %s: agreement sent to %s (%s)", sid, terminal_id, label)
+        return {"session_id": sid, "pdf": base64.b64encode(pdf).decode("ascii")}
 
     # ---- recording --------------------------------------------------------------------------
     async def _record_if_all_consent(self, live: LiveSession) -> None:

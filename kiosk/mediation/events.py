@@ -65,3 +65,28 @@ class MediationSigned(Event):
 @dataclass(frozen=True)
 class MediationHungUp(Event):
     """The person pressed the big hang-up button."""
+
+
+@dataclass(frozen=True)
+class MediationCopyReady(Event):
+    """The signed agreement fetched from the centre, its hash checked, marked as this
+    party's copy: ready for the A4 printer."""
+
+    session_id: str = ""
+    pdf: bytes = field(default=b"", repr=False)
+
+
+@dataclass(frozen=True)
+class MediationCopyFailed(Event):
+    """No A4 copy (the receipt is printed instead): ``reason`` is the message key that
+    says why, for the person."""
+
+    session_id: str = ""
+    reason: str = "mediation_a4.failed"
+
+
+@dataclass(frozen=True)
+class MediationCopyPrinted(Event):
+    """The A4 printer finished the party's copy."""
+
+    session_id: str = ""

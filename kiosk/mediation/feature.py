@@ -13,8 +13,9 @@ import base64
 import hashlib
 import logging
 import sqlite3
+import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from kiosk import events as ev
 from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
@@ -22,12 +23,15 @@ from kiosk.centre_asker import CentreAsker
 from kiosk.events import Event
 from kiosk.feature import FeatureBase, FeatureContext, State
 from kiosk.identity import IdentityCard
-from kiosk.mediation.events import (MediationConsented, MediationFailed, MediationHungUp, MediationInvitations, MediationJoined,
-                                    MediationOpened, MediationSigned, MediationSignOpened, MediationUpdated)
+from kiosk.i18n import Translator
+from kiosk.mediation.events import (MediationConsented, MediationCopyFailed, MediationCopyPrinted, MediationCopyReady, MediationFailed,
+                                    MediationHungUp, MediationInvitations, MediationJoined, MediationOpened, MediationSigned,
+                                    MediationSignOpened, MediationUpdated)
 from kiosk.mediation.media import RoomMedia
+from kiosk.mediation.party_copy import CopyError, checked, fetch_agreement, marked, print_copy
 from kiosk.mediation.states import MediationState as M
 from kiosk.outbox import add_event
-from kiosk.ports import CentreError, CentreUnavailable, Clock
+from kiosk.ports import A4Printer, CentreError, CentreUnavailable, Clock, Device, DeviceKind, DeviceState
 from kiosk.states import VisitState
 from kiosk.store import DB_FILENAME, connect
 
@@ -70,7 +74,7 @@ class MediationFeature(FeatureBase):
     states = tuple(M)
     transitions = TRANSITIONS
     events = (MediationInvitations, MediationOpened, MediationConsented, MediationJoined, MediationFailed, MediationUpdated,
-              MediationSignOpened, MediationSigned, MediationHungUp)
+              MediationSignOpened, MediationSigned, MediationHungUp, MediationCopyReady, MediationCopyFailed, MediationCopyPrinted)
     # Nobody is timed out while talking to the mediator or signing (elder mode or not).
     untimed = frozenset({M.CONNECTING, M.ROOM, M.SIGN})
     final = frozenset({M.ENDED, M.REFUSED})
@@ -84,16 +88,23 @@ class MediationFeature(FeatureBase):
         "mediation_ended": "screens.mediation.screens:MediationEndedScreen",
     }
 
-    def __init__(self, asker: CentreAsker, data_dir: Path | None = None, clock: Clock | None = None) -> None:
+    def __init__(self, asker: CentreAsker, data_dir: Path | None = None, clock: Clock | None = None,
+                 devices: Callable[[], Mapping[DeviceKind, Device]] | None = None, translator: Translator | None = None) -> None:
         self.asker = asker
         self.data_dir = data_dir
         self.clock = clock
+        self.devices = devices or dict
+        self.translator = translator or Translator()
         self.joined = False  # this visit took part in the session (counted once when it ends)
         self.invitations: tuple[dict[str, Any], ...] = ()  # at this terminal now (from the centre)
         self.session: dict[str, Any] | None = None  # the invitation being taken up
         self.room_pass: dict[str, Any] | None = None
         self.doc: dict[str, Any] = {}  # the centre's latest word on the session
         self.signed = False
+        # The party's copy of the signed agreement: "" (none yet), fetching, printing,
+        # printed (on A4), receipt (the receipt with the QR instead; copy_reason says why).
+        self.copy = ""
+        self.copy_reason: str | None = None
         # The party's media, made when a session is joined (kiosk.bootstrap wires it;
         # None: this terminal has no camera stack, the room shows no pictures).
         self.media_factory: Callable[[], RoomMedia] | None = None
@@ -113,6 +124,66 @@ class MediationFeature(FeatureBase):
         party is invited here now."""
         if new in (VisitState.HOME, VisitState.ATTRACT) and old != new:
             self.refresh_invitations()
+        if new is M.ENDED and old is not M.ENDED:
+            self.start_copy()
+
+    # ---- the party's copy of the agreement ----------------------------------------------------
+    def a4_printer(self) -> A4Printer | None:
+        """This terminal's A4 printer, or None."""
+        device = self.devices().get(DeviceKind.A4PRINTER)
+        return device if isinstance(device, A4Printer) else None
+
+    def start_copy(self) -> None:
+        """The session ended with a confirmed agreement: its A4 copy where this terminal
+        has a usable A4 printer (fetched, checked, marked, printed on workers), else the
+        receipt with the QR (``copy`` says which; the app prints the receipt)."""
+        sha = str(self.doc.get("sha256") or "")
+        if self.session is None or not sha or self.copy:
+            return
+        sid = str(self.session["session_id"])
+        printer = self.a4_printer()
+        if printer is None:
+            self._copy_on_receipt("mediation_a4.no_a4")
+            return
+        health = printer.health()
+        if health.state in (DeviceState.ABSENT, DeviceState.FAULT):
+            self._copy_on_receipt(health.message_key or "a4printer.absent")
+            return
+        self.copy, self.copy_reason = "fetching", None
+        tr = self.translator.t
+        marks = [tr("mediation_a4.mark", "zh_CN", sid=sid), tr("mediation_a4.mark_hash", "zh_CN", h=sha)]
+
+        def job() -> Event:
+            try:
+                pdf = marked(checked(fetch_agreement(self.asker.ask, sid), sha), marks)
+            except CopyError as exc:
+                log.warning("mediation %s: no A4 copy: %s", sid, exc)
+                return MediationCopyFailed(sid, exc.message_key)
+            return MediationCopyReady(sid, pdf)
+
+        self.asker.run(job, "mediation.agreement")
+
+    def _copy_on_receipt(self, reason: str) -> None:
+        self.copy, self.copy_reason = "receipt", reason
+
+    def _print_copy(self, flow: Any, event: MediationCopyReady) -> None:
+        printer = self.a4_printer()
+        if printer is None:
+            self._copy_on_receipt("mediation_a4.no_a4")
+            return
+        self.copy = "printing"
+        post = flow.inbox.post
+
+        def work() -> None:
+            # On a thread of its own: CUPS may take a minute, the asks must not wait for it.
+            try:
+                print_copy(printer, event.pdf, event.session_id)
+            except CopyError as exc:
+                post(MediationCopyFailed(event.session_id, exc.message_key))
+                return
+            post(MediationCopyPrinted(event.session_id))
+
+        threading.Thread(target=work, name="mediation-a4", daemon=True).start()
 
     def refresh_invitations(self) -> None:
         """Ask the centre (on the asker's worker) which sessions invite a party here."""
@@ -164,6 +235,17 @@ class MediationFeature(FeatureBase):
             self._ask("sign", {"png": base64.b64encode(event.png).decode()})
             self.signed = True
             return target
+        if isinstance(event, (MediationCopyReady, MediationCopyFailed, MediationCopyPrinted)):
+            # An answer for a visit that has ended (wiped) changes nothing on screen.
+            if self.session is None or event.session_id != str(self.session["session_id"]):
+                return None
+            if isinstance(event, MediationCopyReady):
+                self._print_copy(flow, event)
+            elif isinstance(event, MediationCopyFailed):
+                self._copy_on_receipt(event.reason)
+            else:
+                self.copy, self.copy_reason = "printed", None
+            return None
         if isinstance(event, MediationHungUp) and self.session is not None:
             self._ask("leave", {})
             self._count()
@@ -256,8 +338,10 @@ class MediationFeature(FeatureBase):
         self.room_pass = None
         self.doc = {}
         self.signed = False
+        self.copy = ""
+        self.copy_reason = None
 
 
 def setup(ctx: FeatureContext) -> MediationFeature:
     """The feature, from the terminal's parts (its media are made by the app's side)."""
-    return MediationFeature(ctx.asker, ctx.data_dir, ctx.clock)
+    return MediationFeature(ctx.asker, ctx.data_dir, ctx.clock, ctx.devices, ctx.translator)

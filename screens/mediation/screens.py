@@ -167,13 +167,32 @@ class MediationSignScreen(_MediationScreen):
 
 
 class MediationEndedScreen(_MediationScreen):
-    """The session is over."""
+    """The session is over; where the party's copy of the agreement is (printing on A4,
+    printed, or a receipt instead and why)."""
 
     primary_action = "home"
+    copy_text = StringProperty("")
+
+    def refresh(self) -> None:
+        """The session's word and the copy's."""
+        super().refresh()
+        f = self.kiosk.terminal.flow.features.get("mediation")
+        app = self.kiosk
+        copy, reason = getattr(f, "copy", ""), getattr(f, "copy_reason", None)
+        if copy in ("fetching", "printing", "printed"):
+            self.copy_text = app.tr(f"mediation_a4.{copy}")
+        elif copy == "receipt":
+            receipts = getattr(app, "receipts", None)
+            ui = app.uis.get("mediation")
+            on_paper = receipts is not None and receipts.available and not getattr(ui, "receipt_failed", False)
+            self.copy_text = app.tr("mediation_a4.on_receipt" if on_paper else "mediation_a4.no_receipt",
+                                    why=app.tr(reason or "mediation_a4.failed"))
+        else:
+            self.copy_text = ""
 
     def spoken_intro(self) -> str:
-        """It is over, and the agreement's state."""
-        return f"{self.kiosk.tr('mediation.ended')}{self.status}"
+        """It is over, the agreement's state and where its copy is."""
+        return f"{self.kiosk.tr('mediation.ended')}{self.status}。{self.copy_text}"
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

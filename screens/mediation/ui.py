@@ -1,7 +1,9 @@
 """The app's side of remote mediation: ``MediationUi`` turns the screens' actions into
 the feature's events, runs the party's media (``remote_video.sfu.terminal.TerminalRoom``,
 on its own loop thread) while the person is in the room, asks the centre for the
-session's state every second and feeds the pictures to the room screen."""
+session's state every second and feeds the pictures to the room screen. At the end it
+prints the agreement's receipt when the feature gives no A4 copy, and tells the ended
+screen how the copy goes."""
 
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from kivy.clock import Clock
 
 from kiosk import events as ev
-from kiosk.events import Event
+from kiosk.events import Event, PrintFinished
 from kiosk.feature import Feature, State
-from kiosk.mediation.events import (MediationConsented, MediationHungUp, MediationOpened, MediationSigned, MediationSignOpened,
-                                    MediationUpdated)
+from kiosk.mediation.events import (MediationConsented, MediationCopyFailed, MediationCopyPrinted, MediationCopyReady, MediationHungUp,
+                                    MediationOpened, MediationSigned, MediationSignOpened, MediationUpdated)
 from kiosk.mediation.receipt import agreement_receipt
 from kiosk.mediation.states import MediationState as M
 from kiosk.states import VisitState
@@ -41,6 +43,8 @@ class MediationUi(FeatureUiBase):
         self.room: RoomMedia | None = None
         self._pictures: Any = None
         self._poller: Any = None
+        self._receipt_for: str | None = None  # the session whose receipt was printed (once)
+        self.receipt_failed = False  # that receipt did not come out either
         app.terminal.flow.add_listener(self.on_flow)
 
     # ---- actions ----------------------------------------------------------------------------
@@ -91,8 +95,14 @@ class MediationUi(FeatureUiBase):
             self._follow_side(event.doc)
         if old in IN_SESSION and new not in IN_SESSION:
             self._leave()
-        if new is M.ENDED and old is not M.ENDED:
-            self._print_agreement()
+        if new is M.ENDED:
+            # The feature chose the A4 copy or the receipt on the way in; a failed A4
+            # copy turns into the receipt later (MediationCopyFailed).
+            if getattr(self.feature, "copy", "") == "receipt":
+                self._print_agreement()
+            news = isinstance(event, (MediationCopyReady, MediationCopyFailed, MediationCopyPrinted))
+            if news or old is not M.ENDED:
+                self._tell_copy(say=news)  # on the way in, the screen's own introduction says it
         if new is VisitState.ATTRACT:
             self._leave()
 
@@ -124,16 +134,38 @@ class MediationUi(FeatureUiBase):
             threading.Thread(target=room.leave, name="mediation-leave", daemon=True).start()
 
     def _print_agreement(self) -> None:
-        """The party's copy of a signed agreement: a receipt with the hash and a QR."""
+        """The party's copy of a signed agreement without A4: a receipt with the hash and
+        a QR (once per session)."""
         feature: Any = self.feature
         doc, session = feature.doc, feature.session
         receipts = getattr(self.app, "receipts", None)
         if not doc.get("sha256") or session is None or receipts is None or not receipts.available:
             return
+        sid = str(session["session_id"])
+        if self._receipt_for == sid:
+            return
+        self._receipt_for = sid
+        self.receipt_failed = False
         visit = self.app.terminal.flow.visit
         receipt = agreement_receipt(session, doc, self.app.terminal.config, language=visit.language, take_card=visit.card_placed)
-        receipts.queue.submit(f"mediation:{session['session_id']}", receipt)
-        self.app.show_notice("mediation.printing")
+        receipts.queue.submit(f"mediation:{sid}", receipt)
+
+    def print_finished(self, event: PrintFinished) -> bool | None:
+        """The agreement's receipt: when it did not come out, the ended screen stops
+        saying it did (the printer's own notice is shown as for any receipt)."""
+        if event.job_id == f"mediation:{self._receipt_for}" and not event.ok:
+            self.receipt_failed = True
+            self._tell_copy(say=False)  # the printer's notice is said
+        return None
+
+    def _tell_copy(self, say: bool) -> None:
+        """Show (and in voice mode, when ``say``, say) where the party's copy is."""
+        screen = self.app.sm.current_screen
+        if screen.name == M.ENDED.value:
+            screen.refresh()
+            text = getattr(screen, "copy_text", "")
+            if say and text and getattr(self.app, "voice", False):
+                self.app.speak(text, interrupt=False)
 
     def _tick(self, _dt: float) -> None:
         draw = getattr(self.app.sm.current_screen, "draw_pictures", None)

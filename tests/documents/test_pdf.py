@@ -73,3 +73,21 @@ def test_a_broken_signature_image_or_no_font_is_a_clear_error(tmp_path) -> None:
     bad.write_bytes(b"nope")
     with pytest.raises(PdfError, match="cannot be used"):
         render_pdf(Document("x"), font=bad)
+
+
+def test_a_stamp_marks_every_page_and_keeps_what_was_there() -> None:
+    from pdfdoc.stamp import stamp_pdf
+
+    doc = Document("调解协议书", (Paragraph("双方自愿达成如下协议。" * 200),
+                                  Signatures((Signature("甲方", png=_signature_png()),))), footer="调解编号 M1")
+    original = render_pdf(doc)
+    before = PdfReader(io.BytesIO(original))
+    marked = PdfReader(io.BytesIO(stamp_pdf(original, ["当事人存执 调解编号 M1", "SHA-256：" + "ab" * 32])))
+    assert len(marked.pages) == len(before.pages) >= 2
+    for was, page in zip(before.pages, marked.pages):
+        text = page.extract_text()
+        assert "当事人存执" in text and "ab" * 32 in text  # on every page
+        assert was.extract_text().replace("\n", "") in text.replace("\n", "")  # nothing of the page lost
+    assert sum(len(p.images) for p in marked.pages) == 1  # the signature still there
+    with pytest.raises(PdfError, match="cannot be read"):
+        stamp_pdf(b"%PDF-1.4 not really", ["x"])

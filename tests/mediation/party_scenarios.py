@@ -2,6 +2,9 @@
 joined to the test's real centre through its agent; the test plays the mediator.
 
     python -m tests.support.ui tests.mediation.party_scenarios NAME DATA_DIR OUT.json [WxH] [GIVEN_JSON]
+
+``record["a4"]``: the A4 printer — ``ready`` (the simulator, the default), ``stopped``
+(the simulator paused: paper out) or ``none`` (the terminal has none).
 """
 
 from __future__ import annotations
@@ -25,9 +28,24 @@ def _mark(record: dict[str, Any], step: str) -> None:
     Path(record["progress"]).write_text(step, encoding="utf-8")
 
 
+def _a4(p: Any, record: dict[str, Any]) -> None:
+    # deferred: the app's process only
+    from kiosk.ports import DeviceKind
+    from kiosk.terminal import AbsentDevice
+
+    t = p.app.terminal
+    if record.get("a4") == "none":
+        t.devices[DeviceKind.A4PRINTER].close()
+        t.devices[DeviceKind.A4PRINTER] = AbsentDevice(DeviceKind.A4PRINTER, "", "not configured")
+    elif record.get("a4") == "stopped":
+        p.app._run_sim_action("a4printer.stopped")
+
+
 @scenario
 def party(p: Any, record: dict[str, Any]) -> Steps:
-    """Invitation → consent → card → room (pictures, the agreement read aloud) → sign → ended."""
+    """Invitation → consent → card → room (pictures, the agreement read aloud) → sign →
+    ended, the party's copy on A4 or the receipt."""
+    _a4(p, record)
     yield p.tap("start")
     if record.get("elder"):
         yield p.tap("elder")  # 长辈版, as a person switches it on the home screen
@@ -75,7 +93,30 @@ def party(p: Any, record: dict[str, Any]) -> Steps:
     _mark(record, "signed")
     printed = Path(record["data_dir"]) / "printer" / "last.png"
     before = printed.stat().st_mtime if printed.is_file() else 0.0
-    yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_ended", 40, settle=0.5)
+    seen: list[str] = []
+
+    def shown(*_: Any) -> None:
+        # Every line the ended screen showed of the copy (printing, then printed): after
+        # each event of the flow (the app has refreshed the screen by then) and each frame.
+        text = getattr(p.app.sm.current_screen, "copy_text", "")
+        if text and text not in seen:
+            seen.append(text)
+
+    p.app.terminal.flow.add_listener(shown)
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "mediation_ended", 40)
+
+    def copy_done() -> bool:
+        shown()
+        return _feature(p).copy in ("printed", "receipt")
+
+    yield from ui.wait_for(p, copy_done, 60, settle=0.8)
+    copy_done()
+    record["copy_seen"] = seen
+    record["copy"] = _feature(p).copy
     look(p, record, "ended")
+    if record["copy"] == "printed":
+        jobs = p.app.terminal.a4_printer().jobs
+        record["a4_printed"] = str(jobs[-1]) if jobs else None
+        return
     yield from ui.wait_for(p, lambda: printed.is_file() and printed.stat().st_mtime > before, 10)
     record["printed"] = str(printed) if printed.is_file() and printed.stat().st_mtime > before else None

@@ -96,7 +96,7 @@ def _step(record: dict[str, Any], label: str) -> dict[str, Any]:
 
 
 def test_the_party_screens_from_invitation_to_signed_agreement(fleet: Any, janus: JanusServer, tmp_path: Path) -> None:
-    record, done = _play(fleet, janus, tmp_path, "MEDS", "1280x800")
+    record, done = _play(fleet, janus, tmp_path, "MEDS", "1280x800", a4="none")
     home = " ".join(_step(record, "home")["texts"])
     assert "远程调解" in home
     invite = " ".join(_step(record, "invite")["texts"])
@@ -111,6 +111,9 @@ def test_the_party_screens_from_invitation_to_signed_agreement(fleet: Any, janus
     row = done["row"]
     assert "本次调解已结束" in ended and row["agreement_sha256"][:16] in ended
     assert row["parties"]["party-a"]["verified_by_card"] is True and row["parties"]["party-a"]["signature"].startswith(b"\x89PNG")
+    # No A4 printer here: the receipt, and the screen says so and where the agreement is.
+    assert record["copy"] == "receipt"
+    assert "本机没有A4打印机" in ended and "已为您打印回执" in ended and "到窗口领取" in ended
     # The party's copy: printed, its QR holding the session and the agreement's hash.
     import cv2  # deferred: OpenCV is heavy and only this test reads a QR
 
@@ -123,6 +126,36 @@ def test_the_party_screens_from_invitation_to_signed_agreement(fleet: Any, janus
         shutil.copy(record["printed"], DOC_SHOTS / "mediation_receipt.png")
         for label in ("invite", "room", "sign", "ended"):
             shutil.copy(Path(record["shots_dir"]) / f"{label}.png", DOC_SHOTS / f"mediation_{label}.png")
+
+
+def _pdf_text(path: str) -> str:
+    import pypdf  # deferred: only the A4 tests read a PDF back
+
+    reader = pypdf.PdfReader(path)
+    return "".join(p.extract_text() for p in reader.pages).replace(" ", "").replace("\n", "").replace("\u3000", "")
+
+
+def test_the_party_copy_printed_on_a4(fleet: Any, janus: JanusServer, tmp_path: Path) -> None:
+    record, done = _play(fleet, janus, tmp_path, "MEDA", "1280x800")
+    row, sid = done["row"], done["sid"]
+    assert record["copy"] == "printed"
+    # Said while it prints, and when it is done where to take it.
+    assert any("正在用A4纸打印调解协议书" in t for t in record["copy_seen"]), record["copy_seen"]
+    assert "请在下方出纸口取走协议书" in " ".join(_step(record, "ended")["texts"])
+    text = _pdf_text(record["a4_printed"])
+    assert "人民调解协议书" in text and "修缮费三千元" in text and "甲方：李建国" in text and "乙方：王五" in text
+    assert f"调解编号{sid}" in text and row["agreement_sha256"] in text
+    if DOC_SHOTS:
+        shutil.copy(Path(record["shots_dir"]) / "ended.png", DOC_SHOTS / "mediation_ended_a4.png")
+
+
+def test_an_a4_printer_out_of_paper_gives_the_receipt_and_says_so(fleet: Any, janus: JanusServer, tmp_path: Path) -> None:
+    record, done = _play(fleet, janus, tmp_path, "MEDO", "800x1280", a4="stopped", elder=True)
+    assert record["copy"] == "receipt" and record["printed"], "no receipt printed"
+    ended = " ".join(_step(record, "ended")["texts"])
+    assert "缺纸" in ended and "已为您打印回执" in ended and "到窗口领取" in ended
+    if DOC_SHOTS:
+        shutil.copy(Path(record["shots_dir"]) / "ended.png", DOC_SHOTS / "mediation_ended_paper_out-elder-portrait.png")
 
 
 def test_the_room_in_elder_mode_portrait_and_by_voice(fleet: Any, janus: JanusServer, tmp_path: Path) -> None:
