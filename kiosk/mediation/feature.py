@@ -15,6 +15,7 @@ import logging
 import re
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -173,7 +174,13 @@ class MediationFeature(FeatureBase):
             self._poller = None
 
     def _poll_loop(self) -> None:
-        while not self._poll_stop.wait(POLL_INVITED_S if self.invitations else POLL_IDLE_S):
+        last = time.monotonic()
+        # Looks every second whether a poll is due: a terminal that has just learnt of
+        # an invitation goes over to the short period at once.
+        while not self._poll_stop.wait(1.0):
+            if time.monotonic() - last < (POLL_INVITED_S if self.invitations else POLL_IDLE_S):
+                continue
+            last = time.monotonic()
             try:
                 self.refresh_invitations()
             except RuntimeError:  # the asker's worker was shut down: the terminal is closing
