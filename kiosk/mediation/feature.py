@@ -131,7 +131,10 @@ class MediationFeature(FeatureBase):
         self.called: dict[str, dict[str, str]] = {}
         # session → the call held while another visitor uses the terminal.
         self.held: dict[str, dict[str, Any]] = {}
-        self._answered: set[str] = set()  # call ids the centre has had its answer for
+        # call id → what this terminal did with it; the ids whose answer reached the centre.
+        # A call is acted on once: an answer lost on the way is told again, not redone.
+        self._results: dict[str, str] = {}
+        self._told: set[str] = set()
         self._poll_stop = threading.Event()
         self._poller: threading.Thread | None = None
 
@@ -259,9 +262,13 @@ class MediationFeature(FeatureBase):
             del self.held[sid]
         for inv in self.invitations:
             call = inv.get("call")
-            if not isinstance(call, dict) or str(call.get("id", "")) in self._answered:
+            if not isinstance(call, dict):
                 continue
-            sid = str(inv["session_id"])
+            sid, cid = str(inv["session_id"]), str(call.get("id", ""))
+            if cid in self._results:
+                if cid not in self._told:
+                    self._tell(sid, call, self._results[cid])
+                continue
             if sid in self.held and self.held[sid]["id"] == call.get("id"):
                 continue  # already held, already told
             number = str(call.get("number", "")).strip().upper()
@@ -323,14 +330,16 @@ class MediationFeature(FeatureBase):
         """The centre's answer to a call (on the asker's worker; nobody waits for it)."""
         call_id = str(call.get("id", ""))
         if result != "busy":
-            self._answered.add(call_id)
+            self._results[call_id] = result
 
         def job() -> Event | None:
             try:
                 self.asker.ask("mediation.called", {"session_id": sid, "call_id": call_id, "result": result})
             except (CentreUnavailable, CentreError) as exc:
-                log.warning("mediation %s: call answer %s: %s", sid, result, exc)
-                self._answered.discard(call_id)  # told again at the next poll
+                log.warning("mediation %s: call answer %s: %s", sid, result, exc)  # told again at the next poll
+                return None
+            if result != "busy":
+                self._told.add(call_id)
             return None
 
         self.asker.run(job, "mediation.called")
