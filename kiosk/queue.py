@@ -314,7 +314,6 @@ class QueueService:
         for s in services or ():
             self._catalog.get(s)
         at = self._clock.now()
-        now = at.isoformat()
         with transaction(self._conn) as c:
             serving = self.current(window)
             if serving is not None:
@@ -322,25 +321,66 @@ class QueueService:
             nxt = pick_next(self.waiting(services), self._priority_streak(services), self._max_streak)
             if nxt is None:
                 return None
-            c.execute(
-                "UPDATE tickets SET state = ?, called_at = ?, window = ? WHERE ticket_id = ?",
-                (TicketState.CALLED.value, now, window, nxt.ticket_id),
-            )
-            add_event(
-                c,
-                "ticket_called",
-                {
-                    "day": nxt.day.isoformat(),
-                    "service": nxt.service,
-                    "priority": nxt.priority.value,
-                    "number": nxt.number,
-                    "window": window,
-                    "wait_seconds": round((at - nxt.issued_at).total_seconds()),
-                },
-                at,
-            )
+            self._mark_called(c, nxt, window, at)
         log.info("ticket called: %s to window %d", nxt.number, window)
         return self.get(nxt.ticket_id)
+
+    def _mark_called(self, c: sqlite3.Connection, ticket: Ticket, window: int | None, at: datetime, place: str | None = None) -> None:
+        # Inside the caller's transaction: the call and its event together. ``place``
+        # names where a call without a window sends the person (the terminal itself).
+        c.execute(
+            "UPDATE tickets SET state = ?, called_at = ?, window = ? WHERE ticket_id = ?",
+            (TicketState.CALLED.value, at.isoformat(), window, ticket.ticket_id),
+        )
+        doc: dict[str, object] = {
+            "day": ticket.day.isoformat(),
+            "service": ticket.service,
+            "priority": ticket.priority.value,
+            "number": ticket.number,
+            "window": window,
+            "wait_seconds": round((at - ticket.issued_at).total_seconds()),
+        }
+        if place is not None:
+            doc["place"] = place
+        add_event(c, "ticket_called", doc, at)
+
+    def call_number(self, number: str, service: str, place: str) -> Ticket:
+        """Call today's ticket ``number`` of ``service`` by name, to ``place`` rather than a
+        window (a mediation party called to this terminal). The call is recorded like a
+        window's (state, time, the ``ticket_called`` event with the wait) but with no
+        window, so no window's current ticket changes and the calling display, which
+        shows windows, leaves it alone. A ticket already called there is called again
+        (a recall). Raises ``QueueError`` for a number that is not a waiting ticket of
+        that service today."""
+        number = number.strip().upper()
+        at = self._clock.now()
+        with transaction(self._conn) as c:
+            ticket = self.find(number)
+            if ticket is None:
+                raise QueueError(f"no ticket {number} today", message_key="queue.no_such_ticket")
+            if ticket.service != service:
+                raise QueueError(f"{number} is a ticket for {ticket.service}, not {service}", message_key="queue.wrong_service")
+            if ticket.state is TicketState.CALLED and ticket.window is None:
+                c.execute("UPDATE tickets SET recalls = recalls + 1 WHERE ticket_id = ?", (ticket.ticket_id,))
+            elif ticket.state is TicketState.WAITING:
+                self._mark_called(c, ticket, None, at, place)
+            else:
+                raise QueueError(f"{number} is {ticket.state.value}", message_key="queue.not_waiting")
+        log.info("ticket called: %s to %s", number, place)
+        result = self.get(ticket.ticket_id)
+        assert result is not None
+        return result
+
+    def finish_number(self, number: str, state: TicketState = TicketState.DONE) -> Ticket | None:
+        """Finish today's ticket ``number`` called by name (``call_number``): the person
+        came (done) or never did (no-show). None when it is not such a called ticket."""
+        with transaction(self._conn) as c:
+            ticket = self.find(number)
+            if ticket is None or ticket.state is not TicketState.CALLED or ticket.window is not None:
+                return None
+            self._finish(c, ticket, state, self._clock.now())
+        log.info("ticket %s: %s", ticket.number, state.value)
+        return self.get(ticket.ticket_id)
 
     def current(self, window: int) -> Ticket | None:
         """The ticket ``window`` is serving now, if any."""

@@ -30,7 +30,9 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -57,10 +59,19 @@ MEDIATION_KEY = web.AppKey("mediation", object)
 PARTY_COOKIE = "kiosk_mediation_party"
 MAX_SIGNATURE_BYTES = 400_000
 MEDIATOR = "mediator"
-TERMINAL_ASKS = ("invited", "join", "verified", "state", "sign", "leave", "agreement")
 # A party's terminal may fetch the signed agreement a few times (a copy printed again),
 # not without end: each answer is the whole PDF.
 MAX_AGREEMENT_FETCHES = 5
+TERMINAL_ASKS = ("invited", "join", "verified", "state", "sign", "leave", "agreement", "called")
+# A ticket number as the queue prints it: the service's letter and three digits (C012).
+TICKET_NUMBER = re.compile(r"^[A-Z][0-9]{3}$")
+# How long a party called by their ticket has to reach the terminal before the desk
+# says 未到 (the mediator may call again at any time).
+CALL_WAIT_S = 180.0
+# What a terminal may answer to a call; the desk shows each in words.
+CALL_RESULTS = ("called", "busy", "unknown_ticket", "wrong_service", "not_waiting", "bad_number", "no_queue")
+# A call the terminal is still to act on, or has acted on and the party may still come to.
+CALL_OFFERED = ("sent", "busy", "called")
 
 
 def _json(doc: Any, status: int = 200) -> web.Response:
@@ -83,6 +94,9 @@ class LiveSession:
     # Parties seen by the terminals' side (MQTT) rather than a socket of this page set.
     present: set[str] = field(default_factory=set)
     recording: bool = False  # every party consented: Janus records the room
+    # label → the party's call by ticket: id, number, state (sent → busy → called →
+    # joined, or refused with the terminal's reason), when the terminal called it.
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class MediationDesk:
@@ -102,6 +116,7 @@ class MediationDesk:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mediation-store")
         self.agreements_dir = self.data_dir / "agreements"
         self.agreement_fetches: dict[tuple[str, str], int] = {}  # (session, terminal) → PDFs sent
+        self.call_wait_s = CALL_WAIT_S
 
     # ---- wiring ----------------------------------------------------------------------
     def setup(self, app: web.Application) -> None:
@@ -267,6 +282,8 @@ class MediationDesk:
                 return
             live.muted[label] = on
             await self._push(live)
+        elif kind == "call":
+            await self._call(ws, live, doc.get("label"), doc.get("number"))
         elif kind == "side_room":
             await self._side_room(live, doc.get("label"))
         elif kind == "confirm":
@@ -275,6 +292,51 @@ class MediationDesk:
             await self._close(live, "closed")
         else:
             await self._send(ws, {"type": "error", "code": "unknown_type"})
+
+    async def _call(self, ws: web.WebSocketResponse, live: LiveSession, label: Any, number: Any) -> None:
+        """Call a party of this session by their ticket at the terminal they join at.
+
+        The call is bound to the session: only a party of the desk's own session who
+        joins at a terminal can be called, and only that terminal hears of it (in its
+        next ``mediation.invited`` answer, the terminal id coming from the topic the
+        broker bound). The terminal checks the number against its own queue."""
+        row = await self._db(self.store.session, live.sid)
+        party = (row or {}).get("parties", {}).get(label) if isinstance(label, str) else None
+        if party is None or not party.get("terminal_id"):
+            await self._send(ws, {"type": "error", "code": "call_not_terminal", "detail": str(label)[:40]})
+            return
+        text = str(number or "").strip().upper()
+        if not TICKET_NUMBER.match(text):
+            await self._send(ws, {"type": "error", "code": "call_bad_number", "detail": text[:12]})
+            return
+        if label in live.present:
+            await self._send(ws, {"type": "error", "code": "call_present", "detail": label})
+            return
+        live.calls[label] = {"id": secrets.token_hex(8), "number": text, "state": "sent", "at": None}
+        log.info("mediation %s: %s called by ticket %s at terminal %s", live.sid, label, text, party["terminal_id"])
+        await self._push(live)
+
+    def _call_view(self, live: LiveSession, label: str) -> dict[str, Any] | None:
+        """The call as the desk shows it: 未到 once the party has had ``call_wait_s``."""
+        call = live.calls.get(label)
+        if call is None:
+            return None
+        state = call["state"]
+        if state == "called" and call["at"] is not None and time.monotonic() - call["at"] >= self.call_wait_s:
+            state = "no_show"
+        return {"number": call["number"], "state": state}
+
+    def _called(self, live: LiveSession, label: str, call_id: str, result: str) -> None:
+        """The terminal's answer to a call (an old call's answer changes nothing)."""
+        call = live.calls.get(label)
+        if call is None or call["id"] != call_id or result not in CALL_RESULTS:
+            return
+        call["state"] = result
+        if result == "called":
+            call["at"] = time.monotonic()
+            # The desk is told 未到 when the wait is over, without anyone asking.
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.call_wait_s + 0.05, lambda: asyncio.ensure_future(self._push(live)))
 
     async def _side_room(self, live: LiveSession, label: Any) -> None:
         """Open a side-room with ``label`` (None: back to the whole session)."""
@@ -324,7 +386,7 @@ class MediationDesk:
             parties.append({"label": label, "name": p["name"], "masked": mask_name(p["name"]), "joins": p["joins"],
                             "terminal_id": p["terminal_id"], "present": bool(live.parties.get(label)) or label in live.present,
                             "consent": p["consent"], "verified_by_card": p["verified_by_card"], "signed": p["signed_at"] is not None,
-                            "muted": live.muted.get(label, False)})
+                            "muted": live.muted.get(label, False), "call": self._call_view(live, label)})
         desk_doc = {"type": "state", "state": row["state"], "parties": parties, "agreement": live.agreement,
                     "side": live.side, "agreement_sha256": row["agreement_sha256"]}
         if live.side_room is not None:
@@ -446,8 +508,17 @@ class MediationDesk:
     async def _answer(self, name: str, terminal_id: str, args: dict[str, Any]) -> dict[str, Any]:
         if name == "invited":
             rows = await self._db(self.store.invited_at, terminal_id)
-            return {"invitations": [{"session_id": r["session_id"], "label": r["label"], "matter": r["matter"],
-                                     "masked": mask_name(r["name"])} for r in rows if r["session_id"] in self.live]}
+            out = []
+            for r in rows:
+                live_s = self.live.get(r["session_id"])
+                if live_s is None:
+                    continue
+                inv = {"session_id": r["session_id"], "label": r["label"], "matter": r["matter"], "masked": mask_name(r["name"])}
+                call = live_s.calls.get(r["label"])
+                if call is not None and call["state"] in CALL_OFFERED:
+                    inv["call"] = {"id": call["id"], "number": call["number"]}
+                out.append(inv)
+            return {"invitations": out}
         sid = str(args.get("session_id", ""))
         if name == "agreement":
             return await self._agreement_for(terminal_id, sid)
@@ -464,6 +535,8 @@ class MediationDesk:
             if not args.get("consent"):
                 return {"refused": True}
             live.present.add(label)
+            if label in live.calls:
+                live.calls[label]["state"] = "joined"
             await self._db(self.store.set_state, sid, "active")
             await self._push(live)
             return {"pass": dataclasses.asdict(live.room.passes[label])}
@@ -477,6 +550,10 @@ class MediationDesk:
             return self.party_doc(live, label, row)
         if name == "sign":
             await self.from_party(live, label, {"type": "sign", "png": str(args.get("png", ""))})
+            return {"ok": True}
+        if name == "called":
+            self._called(live, label, str(args.get("call_id", "")), str(args.get("result", "")))
+            await self._push(live)
             return {"ok": True}
         if name == "leave":
             live.present.discard(label)

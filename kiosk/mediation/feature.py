@@ -12,14 +12,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import re
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from kiosk import events as ev
+from kiosk.announce import Announcer, CallAnnounced
 from kiosk.availability import AVAILABLE, Availability, HomeTile, Unavailable
 from kiosk.centre_asker import CentreAsker
+from kiosk.errors import QueueError
 from kiosk.events import Event
 from kiosk.feature import FeatureBase, FeatureContext, State
 from kiosk.identity import IdentityCard
@@ -31,14 +35,29 @@ from kiosk.mediation.media import RoomMedia
 from kiosk.mediation.party_copy import CopyError, checked, fetch_agreement, marked, print_copy
 from kiosk.mediation.states import MediationState as M
 from kiosk.outbox import add_event
-from kiosk.ports import A4Printer, CentreError, CentreUnavailable, Clock, Device, DeviceKind, DeviceState
+from kiosk.ports import A4Printer, CentreError, CentreUnavailable, Clock, Device, DeviceKind, DeviceState, Speaker
+from kiosk.queue import QueueService
 from kiosk.states import VisitState
 from kiosk.store import DB_FILENAME, connect
+from kiosk.tickets import TicketState
 
 log = logging.getLogger(__name__)
 
+# The service whose tickets a party is called by (人民调解) and where the call sends them.
+CALL_SERVICE = "mediation"
+CALL_PLACE = "terminal"
+# How often the terminal asks the centre whether a party here is invited or called: often
+# while a session invites someone here (a call is heard within seconds), rarely otherwise.
+POLL_INVITED_S = 3.0
+POLL_IDLE_S = 20.0
+CALL_TEMPLATE_KEY = "mediation_call.announce"
+DEFAULT_CALL_TEMPLATE = "请{number}到自助终端参加远程调解"
+_NUMBER = re.compile(r"^[A-Z][0-9]{3}$")
+
 TRANSITIONS: dict[tuple[State, type[Event]], State] = {
     (VisitState.HOME, MediationOpened): M.INVITE,
+    # The invitation offered on the attract screen to a party called by their ticket.
+    (VisitState.ATTRACT, MediationOpened): M.INVITE,
     (M.INVITE, ev.BackPressed): VisitState.HOME,
     (M.INVITE, ev.HomePressed): VisitState.HOME,
     (M.INVITE, ev.Finished): VisitState.ATTRACT,
@@ -89,7 +108,9 @@ class MediationFeature(FeatureBase):
     }
 
     def __init__(self, asker: CentreAsker, data_dir: Path | None = None, clock: Clock | None = None,
-                 devices: Callable[[], Mapping[DeviceKind, Device]] | None = None, translator: Translator | None = None) -> None:
+                 devices: Callable[[], Mapping[DeviceKind, Device]] | None = None, translator: Translator | None = None, *,
+                 queue: QueueService | None = None, speaker: Callable[[], Speaker | None] | None = None,
+                 call_template: str | None = None, language: str = "zh_CN") -> None:
         self.asker = asker
         self.data_dir = data_dir
         self.clock = clock
@@ -108,6 +129,24 @@ class MediationFeature(FeatureBase):
         # The party's media, made when a session is joined (kiosk.bootstrap wires it;
         # None: this terminal has no camera stack, the room shows no pictures).
         self.media_factory: Callable[[], RoomMedia] | None = None
+        # Calling a party by their ticket (docs/mediation.md, "Called by the ticket"):
+        # the queue the ticket is in, the speaker that says the call, the words.
+        self.queue = queue
+        self._speaker = speaker or (lambda: None)
+        self._announcer_template = call_template or DEFAULT_CALL_TEMPLATE
+        self._language = language
+        # session → {"number", "masked", "call_id"}: a party called here and not yet
+        # joined, offered the invitation on the attract screen. It belongs to the
+        # terminal, not to a visit: a wipe keeps it.
+        self.called: dict[str, dict[str, str]] = {}
+        # session → the call held while another visitor uses the terminal.
+        self.held: dict[str, dict[str, Any]] = {}
+        # call id → what this terminal did with it; the ids whose answer reached the centre.
+        # A call is acted on once: an answer lost on the way is told again, not redone.
+        self._results: dict[str, str] = {}
+        self._told: set[str] = set()
+        self._poll_stop = threading.Event()
+        self._poller: threading.Thread | None = None
 
     # ---- the home tile -------------------------------------------------------------------
     def availability(self) -> Availability:
@@ -126,6 +165,12 @@ class MediationFeature(FeatureBase):
             self.refresh_invitations()
         if new is M.ENDED and old is not M.ENDED:
             self.start_copy()
+        if new is VisitState.ATTRACT and old is not VisitState.ATTRACT and self.held:
+            # The visitor who had the terminal is done: the calls held for them now.
+            for sid, call in list(self.held.items()):
+                self._call(flow, sid, call)
+        if self._poller is None:
+            self.start_polling()
 
     # ---- the party's copy of the agreement ----------------------------------------------------
     def a4_printer(self) -> A4Printer | None:
@@ -185,6 +230,35 @@ class MediationFeature(FeatureBase):
 
         threading.Thread(target=work, name="mediation-a4", daemon=True).start()
 
+    def start_polling(self) -> None:
+        """Ask the centre for invitations and calls on a timer, whatever the screen
+        shows (a call must reach a terminal sitting on its attract screen)."""
+        if self._poller is not None:
+            return
+        self._poll_stop.clear()
+        self._poller = threading.Thread(target=self._poll_loop, name="mediation-invited", daemon=True)
+        self._poller.start()
+
+    def stop_polling(self) -> None:
+        """Stop the timer (the app stops; a test ends)."""
+        self._poll_stop.set()
+        if self._poller is not None:
+            self._poller.join(timeout=5)
+            self._poller = None
+
+    def _poll_loop(self) -> None:
+        last = time.monotonic()
+        # Looks every second whether a poll is due: a terminal that has just learnt of
+        # an invitation goes over to the short period at once.
+        while not self._poll_stop.wait(1.0):
+            if time.monotonic() - last < (POLL_INVITED_S if self.invitations else POLL_IDLE_S):
+                continue
+            last = time.monotonic()
+            try:
+                self.refresh_invitations()
+            except RuntimeError:  # the asker's worker was shut down: the terminal is closing
+                return
+
     def refresh_invitations(self) -> None:
         """Ask the centre (on the asker's worker) which sessions invite a party here."""
         if not self.asker.online():
@@ -205,9 +279,12 @@ class MediationFeature(FeatureBase):
         """Answer the feature's events (the table gives the plain steps)."""
         if isinstance(event, MediationInvitations):
             self.invitations = event.invitations
+            self._follow_calls(flow)
             return None
         if isinstance(event, MediationOpened):
             found = [i for i in self.invitations if not event.session_id or i["session_id"] == event.session_id]
+            if flow.state is VisitState.ATTRACT and not event.session_id:
+                found = []  # from the attract screen only the called party's own invitation
             if not found or target is None:
                 return None
             self.session = dict(found[0])
@@ -220,6 +297,8 @@ class MediationFeature(FeatureBase):
         if isinstance(event, MediationJoined):
             self.room_pass = dict(event.room_pass)
             self.joined = True
+            if self.session is not None:
+                self._finish_call(str(self.session["session_id"]), TicketState.DONE)
             return target
         if isinstance(event, MediationFailed):
             flow.set_notice(f"mediation.failed_{event.reason}" if event.reason in (
@@ -251,6 +330,107 @@ class MediationFeature(FeatureBase):
             self._count()
             return target
         return target
+
+    # ---- called by the ticket ------------------------------------------------------------
+    def _follow_calls(self, flow: Any) -> None:
+        """What the centre's answer says of calls: a new call is checked against the
+        queue and called (or held while someone else uses the terminal); a session that
+        no longer invites anyone here ends its call (the ticket a no-show)."""
+        open_sids = {str(i.get("session_id")) for i in self.invitations}
+        for sid in [s for s in self.called if s not in open_sids]:
+            self._finish_call(sid, TicketState.NO_SHOW)
+        for sid in [s for s in self.held if s not in open_sids]:
+            del self.held[sid]
+        for inv in self.invitations:
+            call = inv.get("call")
+            if not isinstance(call, dict):
+                continue
+            sid, cid = str(inv["session_id"]), str(call.get("id", ""))
+            if cid in self._results:
+                if cid not in self._told:
+                    self._tell(sid, call, self._results[cid])
+                continue
+            if sid in self.held and self.held[sid]["id"] == call.get("id"):
+                continue  # already held, already told
+            number = str(call.get("number", "")).strip().upper()
+            refused = self._check_ticket(number)
+            if refused is not None:
+                self._tell(sid, call, refused)
+                continue
+            entry = {"id": str(call["id"]), "number": number, "masked": str(inv.get("masked", ""))}
+            if flow.state is not VisitState.ATTRACT:
+                # Someone is in the middle of a visit: their screen is theirs, and the
+                # terminal says nothing over it. The call is made when the visit ends.
+                self.held[sid] = entry
+                self._tell(sid, call, "busy")
+                log.info("mediation %s: call of %s held while the terminal is in use", sid, number)
+                continue
+            self._call(flow, sid, entry)
+
+    def _check_ticket(self, number: str) -> str | None:
+        """None if ``number`` is a ticket of today for mediation that can be called
+        here; otherwise why not (the desk shows it)."""
+        if self.queue is None:
+            return "no_queue"
+        if not _NUMBER.match(number):
+            return "bad_number"
+        ticket = self.queue.find(number)
+        if ticket is None:
+            return "unknown_ticket"
+        if ticket.service != CALL_SERVICE:
+            return "wrong_service"
+        if ticket.state is TicketState.WAITING or (ticket.state is TicketState.CALLED and ticket.window is None):
+            return None
+        return "not_waiting"  # at a window now, or finished
+
+    def _call(self, flow: Any, sid: str, entry: dict[str, Any]) -> None:
+        """Record the call in the queue (as a window's call is), say it twice as calls
+        are said, and offer the invitation on the attract screen."""
+        self.held.pop(sid, None)
+        assert self.queue is not None
+        number = entry["number"]
+        try:
+            self.queue.call_number(number, CALL_SERVICE, CALL_PLACE)
+        except QueueError as exc:
+            log.info("mediation %s: call of %s refused: %s", sid, number, exc)
+            self._tell(sid, entry, "not_waiting")
+            return
+        self.called[sid] = {"number": number, "masked": entry["masked"], "call_id": entry["id"]}
+        speaker = self._speaker()
+        if speaker is not None:
+            Announcer(speaker, self._language, self._announcer_template).announce(CallAnnounced(number, 0, CALL_SERVICE))
+        self._tell(sid, entry, "called")
+
+    def _finish_call(self, sid: str, state: TicketState) -> None:
+        """The called party joined (done) or the session is over without them (no-show)."""
+        called = self.called.pop(sid, None)
+        if called is not None and self.queue is not None:
+            self.queue.finish_number(called["number"], state)
+
+    def _tell(self, sid: str, call: dict[str, Any], result: str) -> None:
+        """The centre's answer to a call (on the asker's worker; nobody waits for it)."""
+        call_id = str(call.get("id", ""))
+        if result != "busy":
+            self._results[call_id] = result
+
+        def job() -> Event | None:
+            try:
+                self.asker.ask("mediation.called", {"session_id": sid, "call_id": call_id, "result": result})
+            except (CentreUnavailable, CentreError) as exc:
+                log.warning("mediation %s: call answer %s: %s", sid, result, exc)  # told again at the next poll
+                return None
+            if result != "busy":
+                self._told.add(call_id)
+            return None
+
+        self.asker.run(job, "mediation.called")
+
+    def offered(self) -> tuple[str, dict[str, str]] | None:
+        """The called party whose invitation the attract screen offers (the latest call)."""
+        for sid, called in reversed(list(self.called.items())):
+            if any(str(i.get("session_id")) == sid for i in self.invitations):
+                return sid, called
+        return None
 
     def _card_read(self, flow: Any, card: IdentityCard) -> State:
         """The card is checked against the invitation by the centre (a hash, never the name)."""
@@ -344,4 +524,12 @@ class MediationFeature(FeatureBase):
 
 def setup(ctx: FeatureContext) -> MediationFeature:
     """The feature, from the terminal's parts (its media are made by the app's side)."""
-    return MediationFeature(ctx.asker, ctx.data_dir, ctx.clock, ctx.devices, ctx.translator)
+    template = ctx.translator.t(CALL_TEMPLATE_KEY)
+    return MediationFeature(ctx.asker, ctx.data_dir, ctx.clock, ctx.devices, ctx.translator, queue=ctx.queue,
+                            speaker=lambda: _speaker(ctx),
+                            call_template=template if template != CALL_TEMPLATE_KEY else None, language=ctx.config.language)
+
+
+def _speaker(ctx: FeatureContext) -> Speaker | None:
+    device = ctx.devices().get(DeviceKind.SPEAKER)
+    return device if isinstance(device, Speaker) else None

@@ -8,8 +8,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kivy.input.motionevent import MotionEvent
 from kivy.lang import Builder
 from kivy.properties import ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.ports import DeviceKind
 from screens.base import KioskScreen
@@ -193,6 +195,30 @@ class MediationEndedScreen(_MediationScreen):
     def spoken_intro(self) -> str:
         """It is over, the agreement's state and where its copy is."""
         return f"{self.kiosk.tr('mediation.ended')}{self.status}。{self.copy_text}"
+
+
+class MediationCallLayer(BoxLayout):
+    """Over the attract screen while a party called by their ticket is expected: the
+    number, the masked name and one big button to the consent step of that session
+    (and a small one for anybody else, who starts a visit as usual)."""
+
+    title = StringProperty("")
+    who = StringProperty("")
+
+    def show(self, number: str, masked: str, tr: Any) -> None:
+        """Show the call of ticket ``number`` (``tr``: the app's translation)."""
+        self.title = tr("mediation_call.title", number=number)
+        self.who = tr("mediation_call.who", name=masked) if masked else ""
+
+    def on_touch_down(self, touch: MotionEvent) -> bool:
+        """Its buttons take their touches; the rest of the screen starts nothing."""
+        super().on_touch_down(touch)
+        return bool(self.parent is not None)
+
+    def on_touch_up(self, touch: MotionEvent) -> bool:
+        """Every touch over the layer is its own (the attract screen below starts no visit)."""
+        super().on_touch_up(touch)
+        return bool(self.parent is not None)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -22,6 +22,7 @@ from kiosk.mediation.receipt import agreement_receipt
 from kiosk.mediation.states import MediationState as M
 from kiosk.states import VisitState
 from screens.features import FeatureUiBase
+from screens.mediation.screens import MediationCallLayer
 
 if TYPE_CHECKING:
     from kiosk.mediation.media import RoomMedia
@@ -45,6 +46,7 @@ class MediationUi(FeatureUiBase):
         self._poller: Any = None
         self._receipt_for: str | None = None  # the session whose receipt was printed (once)
         self.receipt_failed = False  # that receipt did not come out either
+        self._layer: Any = None  # the called party's invitation over the attract screen
         app.terminal.flow.add_listener(self.on_flow)
 
     # ---- actions ----------------------------------------------------------------------------
@@ -53,6 +55,10 @@ class MediationUi(FeatureUiBase):
         app, flow = self.app, self.app.terminal.flow
         if arg == "open":
             flow.handle(MediationOpened())
+        elif arg == "called":
+            offered = self.feature.offered()  # type: ignore[attr-defined]
+            if offered is not None:
+                flow.handle(MediationOpened(offered[0]))
         elif arg == "agree":
             flow.handle(MediationConsented(True))
         elif arg == "refuse":
@@ -105,6 +111,26 @@ class MediationUi(FeatureUiBase):
                 self._tell_copy(say=news)  # on the way in, the screen's own introduction says it
         if new is VisitState.ATTRACT:
             self._leave()
+        self._offer(new)
+
+    def _offer(self, state: State) -> None:
+        """The called party's invitation over the attract screen, only there: a visitor
+        in the middle of a visit is never interrupted (the call waits for the end)."""
+        offered = self.feature.offered() if state is VisitState.ATTRACT else None  # type: ignore[attr-defined]
+        layer = self._layer
+        if offered is None:
+            if layer is not None and layer.parent is not None:
+                layer.parent.remove_widget(layer)
+            return
+        if layer is None:
+            layer = self._layer = MediationCallLayer()
+        _sid, called = offered
+        layer.show(called["number"], called.get("masked", ""), self.app.tr)
+        attract = self.app.root_screen("attract")
+        if layer.parent is not None:
+            # Put back on top: a slideshow started since must not hide the invitation.
+            layer.parent.remove_widget(layer)
+        attract.add_layer(layer)
 
     def _join(self) -> None:
         factory = getattr(self.feature, "media_factory", None)

@@ -11,6 +11,12 @@ const T = {
        verified: "已核验身份证", consent: "同意录音录像", refused: "拒绝录音录像", signed: "已签名",
        side_notice: "正在与{p}单独谈话（背靠背），另一方暂时听不到也看不到", invitation: "{p}的手机邀请：链接 {l} 验证码 {c}",
        saved: "已保存", unconfigured: "本中心未配置调解媒体服务器（mediation.toml）", hash: "协议 SHA-256：{h}", lang: "English",
+       ticket: "号票如 C012", call: "叫号", call_bad_number: "号码格式不对：应为一个字母加三位数字，如 C012",
+       call_not_terminal: "只能叫在终端参加的当事人", call_present: "当事人已在调解中，不用叫号",
+       call_states: {sent: "正在通知终端……", busy: "终端有人正在办事，办完后立即叫 {n} 号", called: "已叫 {n} 号，等待当事人到终端",
+                     no_show: "{n} 号未到（可再次叫号）", joined: "{n} 号已到，已接入", unknown_ticket: "终端今天没有 {n} 号，请核对当事人的号票",
+                     wrong_service: "{n} 号不是人民调解的号", not_waiting: "{n} 号已在窗口办理或已办结", bad_number: "号码格式不对：{n}",
+                     no_queue: "该终端不能叫号"},
        states: {open: "等待当事人", active: "进行中", signed: "已签署", closed: "已结束", cancelled: "已取消"}},
   en: {title: "Mediator's desk", logout: "Sign out", new_session: "New session", matter: "Matter", "party-a": "Party A", "party-b": "Party B",
        by_terminal: "at a terminal", by_phone: "on a phone", name: "Name", terminal_id: "Terminal id", create: "Create",
@@ -20,6 +26,12 @@ const T = {
        verified: "verified by card", consent: "consents to recording", refused: "refused recording", signed: "signed",
        side_notice: "In a side-room with {p}: the other party neither hears nor sees", invitation: "{p} phone invitation: link {l} code {c}",
        saved: "saved", unconfigured: "This centre runs no media server for mediation (mediation.toml)", hash: "Agreement SHA-256: {h}", lang: "中文",
+       ticket: "ticket e.g. C012", call: "Call", call_bad_number: "Not a ticket number: one letter and three digits, e.g. C012",
+       call_not_terminal: "Only a party at a terminal can be called", call_present: "The party is already in the session",
+       call_states: {sent: "telling the terminal…", busy: "someone is using the terminal: {n} is called when they finish",
+                     called: "{n} called, waiting for the party", no_show: "{n} has not come (call again?)", joined: "{n} came and joined",
+                     unknown_ticket: "the terminal has no ticket {n} today", wrong_service: "{n} is not a mediation ticket",
+                     not_waiting: "{n} is at a window or finished", bad_number: "not a ticket number: {n}", no_queue: "this terminal cannot call tickets"},
        states: {open: "waiting", active: "in progress", signed: "signed", closed: "ended", cancelled: "cancelled"}},
 };
 let lang = "zh";
@@ -56,6 +68,14 @@ function showState() {
     mute.textContent = t(p && p.muted ? "unmute" : "mute");
     side.textContent = t(s && s.side === label ? "side_end" : "side");
     mute.disabled = side.disabled = !med.ctl || !p || !(s.state === "open" || s.state === "active");
+    // Calling by ticket: only a party who joins at a terminal and is not in the session yet.
+    const call = tile.querySelector(".call"), row = tile.querySelector(".callrow");
+    row.hidden = !(p && p.joins === "terminal");
+    call.disabled = mute.disabled || !p || p.present;
+    const cs = p && p.call;
+    const said = cs && T[lang].call_states[cs.state];
+    tile.querySelector(".call_state").textContent = cs ? (said ? said.replace("{n}", cs.number) : cs.state) : "";
+    row.classList.toggle("refused", !!(cs && !["sent", "busy", "called", "joined"].includes(cs.state)));
   }
   const n = $("#side_notice");
   n.hidden = !(s && s.side);
@@ -142,7 +162,7 @@ function onControl(m) {
     med.room = null;
     loadSessions();
   } else if (m.type === "error") {
-    $("#error").textContent = m.code + (m.detail ? ": " + m.detail : "");
+    $("#error").textContent = T[lang][m.code] ? t(m.code) : m.code + (m.detail ? ": " + m.detail : "");
   }
 }
 
@@ -197,6 +217,10 @@ for (const label of ["party-a", "party-b"]) {
     send({type: "mute", label, on: !p.muted});
   });
   tile.querySelector(".side").addEventListener("click", () => send({type: "side_room", label: med.state.side === label ? null : label}));
+  tile.querySelector(".call").addEventListener("click", () => {
+    $("#error").textContent = "";
+    send({type: "call", label, number: tile.querySelector(".ticket").value.trim().toUpperCase()});
+  });
 }
 $("#lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; paint(); loadSessions(); });
 
