@@ -112,7 +112,7 @@ def test_without_a4_short_ones_on_receipt_others_as_qr(tmp_path: Path) -> None:
 def test_a_paused_a4_printer_is_said_plainly_and_recovers(tmp_path: Path) -> None:
     r = run_scenario("tests.documents.ui_scenarios", "a4_stopped", tmp_path / "kiosk", {}, out=tmp_path / "s.json")
     assert r["violations"] == []
-    assert "A4打印机已暂停（可能缺纸或卡纸），请工作人员处理" in text(r, "doc_preview_stopped")
+    assert "A4打印机已暂停，可能缺纸或卡纸，请工作人员处理" in text(r, "doc_preview_stopped")
     not_printed = text(r, "doc_preview_not_printed")
     assert "没有打印出来：A4打印机已暂停" in not_printed and "打印（小票）" in not_printed
     assert "已打印，请在下方出纸口取走文书" in text(r, "doc_done_after_resume")
