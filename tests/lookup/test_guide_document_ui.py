@@ -1,7 +1,11 @@
 """办事指南 → 写文书 on the real app, offscreen, in a subprocess: from the unpaid-wages
 guide a villager opens the 劳动人事争议仲裁申请书, goes back to the guide and on again,
 fills it (the card with consent, keypad, buttons), previews it and prints it on the
-(simulated) A4 printer, whose PDF is read back; the divorce guide opens its 起诉状."""
+(simulated) A4 printer, whose PDF is read back; the divorce guide opens its 起诉状.
+
+The simulator keeps the very PDF the app rendered; a cups-pdf queue hands back a PDF that
+Ghostscript re-made, whose Chinese text no longer reads back (the CUPS path is covered by
+tests/documents/test_documents_ui.py, which checks its pages)."""
 
 from __future__ import annotations
 
@@ -42,7 +46,9 @@ def test_wage_guide_to_the_printed_arbitration_application(tmp_path: Path, libra
     assert "人民币壹万捌仟伍佰元整" in preview and "4202**********0036" in preview
     assert "已打印" in text(r, "guide_doc_done")
     (job,) = r["sim_jobs"]
-    printed = "".join(page.extract_text() for page in PdfReader(job).pages).replace("\n", "")
+    pages = PdfReader(job).pages
+    assert abs(float(pages[0].mediabox.height) - 842) < 2  # A4
+    printed = "".join(page.extract_text() for page in pages).replace("\n", "")
     for element in ("劳动人事争议仲裁申请书", "李建国", "420281199106080036", "人民币壹万捌仟伍佰元整", "没有签"):
         assert element in printed, element
     # The divorce guide's complaint: its elements in the preview; Back leads to the guide.
