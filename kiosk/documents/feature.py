@@ -4,6 +4,10 @@ check the preview, print it.
 
 doc_list → (doc_consent → card) → doc_form ⇄ doc_field → doc_preview → doc_done
 
+Another feature's screen may open one template directly (a 办事指南 naming its document:
+``document_action``): the list is skipped, and Back from the consent or the form returns
+to the screen the person came from.
+
 Where it goes: the A4 printer when the terminal has one; else the short ones (借条, 欠条,
 收条) on the receipt printer; else a QR code holding the filled-in facts (the person's
 ID number masked), to copy on a phone and bring to the window, where staff print the
@@ -52,7 +56,10 @@ class DocState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class DocOpened(Event):
-    """The person tapped 写文书 on the home screen."""
+    """The person tapped 写文书 on the home screen (``template`` empty), or a button of
+    another feature that opens one template directly (``template`` its name)."""
+
+    template: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,17 @@ class DocumentsFeature(FeatureBase):
         self.job: str | None = None  # the print job out now
         self.result: DocPrinted | None = None
         self.way: PrintWay | None = None
+        # The other feature's screen a template was opened from (Back returns there).
+        self.came_from: State | None = None
+
+    # --- offered to other features (kiosk.lookup.feature.DocumentOffer) ----------------
+    def document_action(self, document: str) -> str | None:
+        """``doc:open:NAME`` when ``document`` names one of the templates, else None."""
+        return f"doc:open:{document}" if any(t.name == document for t in self.templates) else None
+
+    def document_title(self, document: str) -> str | None:
+        """The title of the template ``document`` names (for the button), else None."""
+        return next((t.title for t in self.templates if t.name == document), None)
 
     def template_named(self, name: str) -> Template:
         """The template called ``name``; DocumentError for another."""
@@ -203,7 +221,10 @@ class DocumentsFeature(FeatureBase):
 
     # --- steps -----------------------------------------------------------------------
     def back(self, flow: VisitFlow, state: State) -> State | None:
-        """One screen back; the list leads home."""
+        """One screen back; the list leads home. Opened from another feature's screen,
+        the consent and the form lead back there (the list was never seen)."""
+        if self.came_from is not None and state in (DocState.CONSENT, DocState.FORM):
+            return self.came_from
         return {
             DocState.LIST: VisitState.HOME,
             DocState.CONSENT: DocState.LIST,
@@ -216,6 +237,8 @@ class DocumentsFeature(FeatureBase):
     def on_event(self, flow: VisitFlow, event: Event, target: State | None) -> State | None:
         """Open at the list; take a step; take a print job's outcome."""
         if isinstance(event, DocOpened):
+            if event.template:
+                return self._open_directly(flow, event.template)
             if target is None:
                 return None
             self.wipe()
@@ -228,6 +251,19 @@ class DocumentsFeature(FeatureBase):
         if isinstance(event, DocAsked) and flow.state in self.states:
             return self.asked(flow, event.step, event.value)
         return None
+
+    def _open_directly(self, flow: VisitFlow, name: str) -> State | None:
+        # Only from another feature's screen (not mid-way through a document of this one,
+        # nor from the attract screen where no visit runs).
+        if flow.state in self.states or flow.state is VisitState.ATTRACT:
+            return None
+        if self.document_action(name) is None:
+            log.warning("document %r asked for is not a template", name)
+            return None
+        came_from = flow.state
+        new = self.asked(flow, "template", name)
+        self.came_from = came_from
+        return new
 
     def asked(self, flow: VisitFlow, step: str, value: str) -> State | None:
         """One step: the state to go to, None to stay (the screen refreshes)."""

@@ -458,15 +458,24 @@ def guide_parts(guide: Guide) -> tuple[str, ...]:
 
 
 class DocumentOffer(Protocol):
-    """A feature that prints fill-in documents (文书) and can open one by id: a guide
-    naming a document (``Guide.document``) shows it only when such a feature offers it."""
+    """A feature that prints fill-in documents (文书) and can open one by name: a guide
+    naming documents (``Guide.documents``) shows each only when such a feature offers it."""
 
     def document_action(self, document: str) -> str | None:
-        """The action that opens ``document`` (e.g. ``doc:open:ID``), None if not offered."""
+        """The action that opens ``document`` (e.g. ``doc:open:NAME``), None if not offered."""
+
+    def document_title(self, document: str) -> str | None:
+        """The document's title as its button names it (劳动人事争议仲裁申请书)."""
 
 
 def document_action(flow: VisitFlow, document: str) -> str | None:
     """The action of the first registered feature offering ``document``, or None."""
+    offer = document_offer(flow, document)
+    return offer[1] if offer else None
+
+
+def document_offer(flow: VisitFlow, document: str) -> tuple[str, str] | None:
+    """``(title, action)`` of the first registered feature offering ``document``, or None."""
     if not document:
         return None
     for feature in flow.features:
@@ -474,8 +483,15 @@ def document_action(flow: VisitFlow, document: str) -> str | None:
         if callable(offer):
             action = offer(document)
             if isinstance(action, str) and action:
-                return action
+                named = getattr(feature, "document_title", None)
+                title = named(document) if callable(named) else None
+                return (title if isinstance(title, str) and title else document), action
     return None
+
+
+def document_offers(flow: VisitFlow, documents: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``(title, action)`` of each of ``documents`` a registered feature offers, in order."""
+    return [o for o in (document_offer(flow, d) for d in documents) if o is not None]
 
 
 def cite_value(title: str, article: int, sub: int = 0) -> str:

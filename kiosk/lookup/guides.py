@@ -71,10 +71,18 @@ class Guide(BaseModel):
     where: tuple[Statement, ...] = Field(min_length=1)
     # Calculators (kiosk/lookup/calc.py CALCULATORS) the guide offers directly.
     calculators: tuple[str, ...] = ()
-    # A fill-in document (文书) the guide leads to, by the id the feature that prints
-    # documents gives it (e.g. "labour-arbitration-application"). Shown only when a
-    # registered feature offers that document; nothing here depends on such a feature.
-    document: str = ""
+    # Fill-in documents (文书) the guide leads to, by the names the feature that prints
+    # documents gives them (e.g. "labour-arbitration"). Each is shown only when a
+    # registered feature offers it; nothing here depends on such a feature.
+    documents: tuple[str, ...] = ()
+
+    @field_validator("documents")
+    @classmethod
+    def _documents(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [d for d in value if not re.fullmatch(r"[a-z][a-z0-9_-]*", d)]
+        if bad or len(set(value)) != len(value):
+            raise ValueError(f"documents must be distinct template names (a-z, 0-9, -): {list(value)}")
+        return value
 
     @field_validator("calculators")
     @classmethod

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class DocumentsUi(FeatureUiBase):
-    """``doc:open`` opens the list; ``doc:print:a4|receipt`` prints; ``doc:dictate``,
+    """``doc:open`` opens the list (``doc:open:NAME`` one template directly); ``doc:print:a4|receipt`` prints; ``doc:dictate``,
     ``doc:use`` and ``doc:key:K`` act on the field screen; any other step goes to the flow."""
 
     actions = ("doc",)
@@ -35,7 +35,7 @@ class DocumentsUi(FeatureUiBase):
         step, _, value = arg.partition(":")
         screen = app.sm.current_screen
         if step == "open":
-            flow.handle(DocOpened())
+            flow.handle(DocOpened(value))
         elif step == "print":
             self.print_document(value)
         elif step in ("dictate", "use", "key") and isinstance(screen, DocFieldScreen):

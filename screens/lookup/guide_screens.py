@@ -14,7 +14,7 @@ from kivy.factory import Factory
 from kiosk.availability import HomeTile
 from kiosk.lookup.calc import Citation
 from kiosk.lookup.calcform import form
-from kiosk.lookup.feature import cite_value, document_action, guide_parts
+from kiosk.lookup.feature import cite_value, document_offers, guide_parts
 from kiosk.lookup.guides import Guide, Statement
 from kiosk.lookup.library import LibraryError
 from screens.lookup.screens import LookupScreen, topic_name
@@ -155,10 +155,8 @@ class GuideScreen(LookupScreen):
             calc = form(name)
             if calc is not None:
                 grid.add_widget(self.button(app.tr("lookup.guide_ui.calc", name=app.tr(calc.title_key)), f"law:calc:{name}"))
-        if guide.document:
-            action = document_action(app.terminal.flow, guide.document)
-            if action:
-                grid.add_widget(self.button(app.tr("lookup.guide_ui.document"), action))
+        for title, action in document_offers(app.terminal.flow, guide.documents):
+            grid.add_widget(self.button(app.tr("lookup.guide_ui.document", title=title), action))
         box.add_widget(grid)
         for reason in why:
             box.add_widget(Factory.GuideText(text=reason, font_size=app.fs(24)))
@@ -189,8 +187,9 @@ class GuideScreen(LookupScreen):
         elif part == "where":
             said += [cited(s) for s in guide.where]
         else:
+            documents = {action for _, action in document_offers(app.terminal.flow, guide.documents)}
             said += [b.spoken_label() for b in self.kiosk.buttons_on_screen()
-                     if b.action.startswith(("law:next:", "law:calc:")) or b.action == document_action(app.terminal.flow, guide.document)]
+                     if b.action.startswith(("law:next:", "law:calc:")) or b.action in documents]
         return "。".join(p.rstrip("。") for p in said if p) + "。"
 
     def read_aloud(self) -> None:

@@ -48,10 +48,11 @@ def test_a_question_finds_the_wage_guide_first() -> None:
     assert guides.find("怎么办") == []  # a question of filler words only finds nothing
 
 
-def test_the_wage_guide_offers_its_calculators_and_a_place_for_its_document() -> None:
+def test_the_wage_guide_offers_its_calculators_and_names_its_documents() -> None:
     g = load_guides().get("unpaid-wages")
     assert set(g.calculators) == {"severance", "unpaid-wages"}
-    assert g.document == "labour-arbitration-application"
+    # The arbitration application first; the court complaint its step 5 leads to after it.
+    assert g.documents == ("labour-arbitration", "complaint-wages")
     assert guide_parts(g) == ("law", "steps", "bring", "time", "where", "next")
 
 
@@ -69,6 +70,24 @@ bring = ["身份证"]
 where = [{ text = "这里", cite = ["劳动法 50"] }]
 """
     with pytest.raises(CatalogError, match="unknown calculators"):
+        parse_guides(bad, "test.toml")
+
+
+@pytest.mark.parametrize("documents", ['["Labour arbitration"]', '["iou", "iou"]'])
+def test_a_guide_naming_documents_wrongly_is_refused(documents: str) -> None:
+    bad = f"""
+[[guides]]
+id = "x"
+title = "t"
+topic = "劳动工资"
+service = "consultation"
+documents = {documents}
+law = [{{ text = "一句话", cite = ["劳动法 50"] }}, {{ text = "两句话", cite = ["劳动法 50"] }}]
+steps = [{{ text = "一步", cite = ["劳动法 50"] }}]
+bring = ["身份证"]
+where = [{{ text = "这里", cite = ["劳动法 50"] }}]
+"""
+    with pytest.raises(CatalogError, match="documents must be distinct template names"):
         parse_guides(bad, "test.toml")
 
 

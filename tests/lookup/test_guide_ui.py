@@ -55,7 +55,7 @@ def test_wage_guide_by_touch_read_cite_calculate_print_and_take_a_ticket(tmp_pat
     assert "取号：仲裁" in nxt and "视频连线律师" in nxt and "算一算：经济补偿金" in nxt and "算一算：欠薪和加付赔偿金" in nxt
     # Legal aid cannot work on this terminal (no centre key): the home screen's reason, no button.
     assert "申请法律援助：本机还不能受理申请，请取号到窗口申请" in nxt and "law:next:aid" not in r["next_offers"]
-    assert "写申请书" not in nxt  # no feature offers the document here
+    assert "写文书：劳动人事争议仲裁申请书" in nxt  # the documents feature offers the guide's document
     assert "取号：仲裁" in r["spoken_next"][-1]
     assert "被拖欠工资怎么办" in text(r, "law_guide_elder")
     # The guide on paper: short form, its articles, the QR address.

@@ -364,3 +364,85 @@ def guide_by_voice(p: Any, record: dict[str, Any]) -> Steps:
     yield from ui.wait_for(p, lambda: p.app.sm.current == "law_results", 10, settle=0.5)
     look(p, record, "law_voice_guide_results")
     record["first"] = first(p, "law:")
+
+
+def _doc_fill(p: Any, key: str, *, digits: str = "", choice: str = "") -> Steps:
+    """One field of the document's form: its buttons' choice, or digits on the keypad."""
+    yield from go(p, f"doc:field:{key}", "doc_field")
+    if choice:
+        yield from go(p, f"doc:value:{choice}", "doc_form")
+        return
+    yield p.tap("numpad:clear")
+    for d in digits:
+        yield p.tap(f"numpad:{d}")
+    yield from go(p, "numpad:ok", "doc_form")
+
+
+@scenario
+def guide_document(p: Any, record: dict[str, Any]) -> Steps:
+    """被拖欠工资怎么办 → 去办理 → 写文书：劳动人事争议仲裁申请书 → Back (the guide) → again →
+    agree → the card → wages, months and the contract by keypad and buttons → preview →
+    the A4 printer; then 离婚和孩子抚养 → its 起诉状 with the card, a few elements by
+    keypad and buttons, the preview."""
+    from kiosk.ports import DeviceKind  # deferred: the app's process only
+
+    yield p.tap("start")
+    yield 0.3
+    yield from go(p, "law:open:guides", "law_guides")
+    yield from go(p, "law:guide:unpaid-wages", "law_guide")
+    yield p.tap("law:part:last")
+    yield 0.3
+    record["document_offers"] = [b.action for b in p.buttons() if b.action.startswith("doc:")]
+    look(p, record, "law_guide_document")
+    yield p.tap("law:read")
+    yield 0.3
+    record["spoken_next"] = ui.spoken(p)
+    yield from go(p, "doc:open:labour-arbitration", "doc_consent")
+    look(p, record, "guide_doc_consent", photograph=False)
+    yield from go(p, "back", "law_guide")
+    look(p, record, "guide_doc_back", photograph=False)
+    yield from go(p, "doc:open:labour-arbitration", "doc_consent")
+    yield from go(p, "doc:consent:yes", "card")
+    yield from ui.place_card(p, "idcard.insert_adult")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "doc_form", 8)
+    yield 0.3
+    look(p, record, "guide_doc_form", photograph=False)
+    yield from _doc_fill(p, "owed", digits="18500")
+    yield from _doc_fill(p, "owed_months", digits="4")
+    yield from _doc_fill(p, "contract", choice="没有签")
+    yield from go(p, "doc:preview", "doc_preview")
+    look(p, record, "guide_doc_preview", photograph=False)
+    sim = p.app.terminal.devices[DeviceKind.A4PRINTER]
+    yield p.tap("doc:print:a4")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "doc_done", 90, settle=0.5)
+    look(p, record, "guide_doc_done", photograph=False)
+    record["sim_jobs"] = [str(j) for j in getattr(sim, "jobs", [])]
+    yield from go(p, "finish", "attract")
+    # The divorce guide's complaint: the card again (a new visit remembers nothing).
+    yield p.tap("start")
+    yield 0.3
+    yield from go(p, "law:open:guides", "law_guides")
+    yield from go(p, "law:guide:divorce-children", "law_guide")
+    yield p.tap("law:part:last")
+    yield 0.3
+    yield from go(p, "doc:open:complaint-divorce", "doc_consent")
+    yield from go(p, "doc:consent:yes", "card")
+    yield from ui.place_card(p, "idcard.insert_adult")
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "doc_form", 8)
+    yield 0.3
+    yield from _doc_fill(p, "married_on", digits="20121001")
+    yield from _doc_fill(p, "children", digits="1")
+    yield from _doc_fill(p, "custody", choice="由原告直接抚养")
+    yield from _doc_fill(p, "support", digits="1500")
+    yield from _doc_fill(p, "reason", choice="因感情不和分居满二年")
+    look(p, record, "doc_form_divorce")
+    yield from go(p, "doc:preview", "doc_preview")
+    look(p, record, "doc_preview_divorce")
+    yield p.tap("elder")
+    yield 0.4
+    look(p, record, "doc_preview_divorce_elder")
+    yield p.tap("elder")
+    yield 0.2
+    yield from go(p, "back", "doc_form")
+    yield from go(p, "back", "law_guide")
+    record["divorce_back"] = p.app.sm.current
