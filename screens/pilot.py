@@ -19,7 +19,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.input.motionevent import MotionEvent
 from kivy.uix.label import Label
-from kivy.uix.screenmanager import ScreenManager
+from kivy.uix.layout import Layout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
@@ -122,10 +122,8 @@ class Pilot:
         """Tap the middle of the button that does ``action``; PilotError when that
         point is off the window or scrolled out of view (a person could not tap it).
         A button in a scrolling area is scrolled to first, as a person would, and a
-        screen change still sliding in is let finish first, as a person waits for it
-        (a ScreenManager drops touches during a transition; on a loaded machine the
-        tap would otherwise land in one and be lost)."""
-        self._finish_transitions()
+        screen rebuilt a moment ago is laid out first: a person sees it laid out."""
+        self._lay_out()
         button = self.find(action)
         if not self._visible(button):
             scroll_into_view(button)
@@ -146,11 +144,18 @@ class Pilot:
             parent = parent.parent
         return self.tap_at(x, y)
 
-    def _finish_transitions(self) -> None:
-        for root in self._roots():
-            for widget in root.walk(restrict=True):
-                if isinstance(widget, ScreenManager) and widget.transition.is_active:
-                    widget.transition.stop()  # jumps to the end and completes the change
+    def _lay_out(self) -> None:
+        # Kivy lays out on the next frame; widgets added since (a screen's tiles rebuilt
+        # when news arrived) still have their default place and size until then. Run the
+        # pending layouts now, outside in, until none is left.
+        for _round in range(6):
+            pending = [w for root in self._roots() for w in root.walk(restrict=True)
+                       if isinstance(w, Layout) and w._trigger_layout.is_triggered]
+            if not pending:
+                return
+            for layout in pending:
+                layout._trigger_layout.cancel()  # done now; setting sizes may trigger the children again
+                layout.do_layout()
 
     def press_key(self, key: int) -> float:
         """A key of the keypad (Kivy key code: 273 up, 274 down, 13 enter, 27 escape)."""
