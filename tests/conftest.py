@@ -36,3 +36,34 @@ def terminal(data_dir: Path, clock: SettableClock) -> Terminal:
     from kiosk.config import KioskConfig  # deferred with build_terminal
 
     return build_terminal(KioskConfig(), data_dir, clock=clock, with_devices=False)
+
+
+# The files that take longest, started first: `make test` runs files on several workers,
+# and a long file that starts last keeps one worker busy after the others are done.
+SLOW_FIRST = (
+    "tests/screens/test_layout_audit.py",
+    "tests/screens/test_notices.py",
+    "tests/lookup/test_lookup_ui.py",
+    "tests/lookup/test_guide_document_ui.py",
+    "tests/appointments/test_ui_keypad.py",
+    "tests/update/test_rollouts_page.py",
+    "tests/legal_aid/test_centre.py",
+    "tests/legal_aid/test_ui.py",
+    "tests/screens/test_card_device.py",
+    "tests/screens/test_walkfix.py",
+    "tests/wake/test_wake_ui.py",
+    "tests/mediation/test_party_screens.py",
+    "tests/lookup/test_guide_ui.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slow files first, each file's tests kept together and in order."""
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    order = {id(item): i for i, item in enumerate(items)}
+
+    def key(item: pytest.Item) -> tuple[int, int]:
+        path = item.nodeid.split("::", 1)[0]
+        return (rank.get(path, len(SLOW_FIRST)), order[id(item)])
+
+    items.sort(key=key)
