@@ -35,11 +35,11 @@ run: deps library
 # The import contracts and the type check first: both fail in seconds, the suite takes minutes.
 test: deps typecheck
 	$(VENV)/bin/lint-imports
-	# Four workers on two cores: most tests wait on brokers, browsers, apps and subprocesses
-	# (the suite takes as long at a load of 20 as at 5: its time is waiting, not computing).
+	# Three workers on two cores: most tests wait on brokers, browsers, apps and subprocesses;
+	# a fourth made the suite hardly faster and timing-sensitive tests flakier.
 	# Whole files go to one worker (--dist loadfile): a file's tests share fixtures; in the
 	# order collected (--no-loadscope-reorder), where tests/conftest.py puts the slowest first.
-	SDL_VIDEODRIVER=offscreen $(VENV)/bin/pytest -q -n 4 --dist loadfile --no-loadscope-reorder
+	SDL_VIDEODRIVER=offscreen $(VENV)/bin/pytest -q -n 3 --dist loadfile --no-loadscope-reorder
 
 deps: .stamp-debs $(VENV)/.installed
 
