@@ -20,6 +20,7 @@ from kivy.core.window import Window
 from kivy.graphics import Color, Rectangle
 from kivy.uix.widget import Widget
 
+from kiosk.ports import DeviceKind, DeviceState
 from kiosk.runjournal import RunJournal
 from kiosk.schedule import nightly_restart_due, screen_on
 from kiosk.sdnotify import notify, watchdog_interval_s
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TICK_S = 5.0  # without a systemd watchdog: how often the schedule and the watch run
+SERVING_POLL_S = 0.05  # after the first frame, until the devices have opened
 ALIVE_S = 60.0  # how often run.json records that the run is healthy
 BACKLIGHT_ROOT = Path("/sys/class/backlight")
 
@@ -103,6 +105,7 @@ class SessionKeeper:
         self.watchdog_s = watchdog_interval_s(environ)
         self.started_at: datetime | None = None
         self.ready = False
+        self.serving = False  # the devices have opened after the first frame
         self.frozen = False
         self.restarting = False
         self.backlight = find_backlight(sched.backlight)
@@ -144,6 +147,22 @@ class SessionKeeper:
         self.ready = True
         notify(f"READY=1\nSTATUS=attract screen up (frame {Clock.frames_displayed})", self._env)
         self._tick(0)
+        Clock.schedule_interval(self._serving, SERVING_POLL_S)
+
+    def _serving(self, _dt: float) -> bool | None:
+        # The attract screen comes first; the devices open behind it. Once they have,
+        # say whether a card can be read: `systemctl status` shows it to a technician,
+        # and the start-up bench times a restart to this moment, not only to the picture.
+        if not self.terminal.devices_ready.is_set():
+            return None
+        reader = self.terminal.devices.get(DeviceKind.IDCARD)
+        state = reader.health().state if reader is not None else DeviceState.ABSENT
+        self.serving = True
+        if state is DeviceState.READY:
+            notify("STATUS=serving, ready for a card", self._env)
+        else:
+            notify(f"STATUS=serving, card reader {state.value}", self._env)
+        return False
 
     def _tick(self, _dt: float) -> None:
         if not self.ready or self.restarting:

@@ -75,3 +75,37 @@ def test_doctor_fails_on_a_missing_reader(data_dir: Path, tmp_path: Path) -> Non
     assert proc.returncode == 1
     line = next(x for x in proc.stdout.splitlines() if x.startswith("device idcard"))
     assert "FAIL" in line and "/dev/ttyNOSUCH0" in line
+
+
+def test_each_command_loads_only_its_own_module() -> None:
+    """The table of commands is what the modules register; a named command imports its
+    module alone (``kiosk run`` does not pay for the law library or receipt rendering),
+    and every command still parses and answers ``--help``."""
+    import argparse
+    import importlib
+
+    from kiosk.cli import COMMANDS, build_parser, command_of, common_parser
+
+    for module in dict.fromkeys(COMMANDS.values()):
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers()
+        importlib.import_module(module).register(sub, common_parser())
+        assert {name for name, mod in COMMANDS.items() if mod == module} == set(sub.choices), module
+    assert command_of(["--data-dir", "run", "--config", "f.toml", "queue", "take"]) == "queue"
+    assert command_of(["--data-dir=/d", "run", "--simulate"]) == "run"
+    assert command_of(["--version"]) is None
+    probe = (
+        "import sys; from kiosk.cli import build_parser;"
+        "build_parser(sys.argv[1:]).parse_args(sys.argv[1:]);"
+        "print(' '.join(m for m in ('kiosk.cli.printing', 'kiosk.cli.law', 'kiosk.receipt', 'kiosk.cli.run') if m in sys.modules))"
+    )
+    out = subprocess.run([PYTHON, "-c", probe, "--data-dir", "/nonexistent", "run", "--simulate"], env=kiosk_env(),
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["kiosk.cli.run"], out.stderr[-800:]
+    full = build_parser(None)
+    commands = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert set(commands) == set(COMMANDS)
+    helped = subprocess.run([PYTHON, "-m", "kiosk.cli", "--help"], env=kiosk_env(), capture_output=True, text=True, timeout=120)
+    assert all(name in helped.stdout for name in COMMANDS)
+    typo = subprocess.run([PYTHON, "-m", "kiosk.cli", "rnu"], env=kiosk_env(), capture_output=True, text=True, timeout=120)
+    assert typo.returncode == 2 and "invalid choice" in typo.stderr and "Traceback" not in typo.stderr

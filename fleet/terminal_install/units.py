@@ -13,6 +13,10 @@ from __future__ import annotations
 from fleet.terminal_install.layout import KIOSK_USER, PAM_NAME, RTC_SERVICE, Layout
 
 WATCHDOG_SEC = 60  # the app pings every 30 s from its UI clock
+# The screen is dark from the app's end until its next first frame: systemd waits this
+# long before starting it again. One second keeps a crashed kiosk dark briefly; a start
+# that keeps failing still reaches the reboot below (five starts, however quick).
+RESTART_SEC = 1
 START_TIMEOUT_SEC = 180  # the first start on a slow terminal (speech model, fonts)
 # Five failed starts within ten minutes: something is wrong that a restart of the app
 # does not cure (a wedged GPU, a stuck device) — reboot the machine.
@@ -43,7 +47,7 @@ NotifyAccess=all
 WatchdogSec={WATCHDOG_SEC}
 TimeoutStartSec={START_TIMEOUT_SEC}
 Restart=always
-RestartSec=3
+RestartSec={RESTART_SEC}
 User={KIOSK_USER}
 PAMName={PAM_NAME}
 TTYPath=/dev/tty1

@@ -12,25 +12,34 @@ from kiosk import __version__
 from kiosk.errors import DeviceError, KioskError
 from kiosk.files import restrict_umask
 
-# Command modules, in help order. Each registers its own sub-commands.
-COMMAND_MODULES = (
-    "kiosk.cli.run",
-    "kiosk.cli.screenshot",
-    "kiosk.cli.queue",
-    "kiosk.cli.calling",
-    "kiosk.cli.catalog",
-    "kiosk.cli.doctor",
-    "kiosk.cli.idcard",
-    "kiosk.cli.printing",
-    "kiosk.cli.voice",
-    "kiosk.cli.audit",
-    "kiosk.cli.call",  # the video call's self-test
-    "kiosk.cli.law",
-    "kiosk.cli.calc",
-    "kiosk.cli.doc",  # fill-in documents and the A4 printer
-    "kiosk.cli.session",  # unattended terminals: restarts, RTC alarm
-    "kiosk.cli.presence",  # the presence detector on a camera
-)
+# Each command, in help order, and the module that registers it (a module may register
+# several). ``kiosk run`` imports only its own module: the other commands' imports
+# (receipt rendering, the law library, the calculators…) would delay the first frame.
+COMMANDS: dict[str, str] = {
+    "run": "kiosk.cli.run",
+    "screenshot": "kiosk.cli.screenshot",
+    "queue": "kiosk.cli.queue",
+    "display": "kiosk.cli.calling",
+    "console": "kiosk.cli.calling",
+    "announce": "kiosk.cli.calling",
+    "catalog": "kiosk.cli.catalog",
+    "doctor": "kiosk.cli.doctor",
+    "idcard": "kiosk.cli.idcard",
+    "print": "kiosk.cli.printing",
+    "voice": "kiosk.cli.voice",
+    "speech": "kiosk.cli.voice",
+    "say": "kiosk.cli.voice",
+    "models": "kiosk.cli.voice",
+    "audit": "kiosk.cli.audit",
+    "call": "kiosk.cli.call",  # the video call's self-test
+    "law": "kiosk.cli.law",
+    "calc": "kiosk.cli.calc",
+    "doc": "kiosk.cli.doc",  # fill-in documents and the A4 printer
+    "session": "kiosk.cli.session",  # unattended terminals: restarts, RTC alarm
+    "presence": "kiosk.cli.presence",  # the presence detector on a camera
+}
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+_VALUED = ("--config", "--data-dir")  # the common options that take a value
 
 
 def common_parser() -> argparse.ArgumentParser:
@@ -45,13 +54,27 @@ def common_parser() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser."""
+def command_of(argv: list[str]) -> str | None:
+    """The command ``argv`` names (its first word that is not an option or an option's
+    value), or None."""
+    words = iter(argv)
+    for word in words:
+        if word in _VALUED:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser: with every command, or, when ``argv`` names a known one,
+    with the module of that command only (the others are not imported)."""
     common = common_parser()
     parser = argparse.ArgumentParser(prog="kiosk", description="Legal Kiosk terminal", parents=[common])
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    named = COMMANDS.get(command_of(argv) or "") if argv is not None else None
+    for name in (named,) if named else COMMAND_MODULES:
         importlib.import_module(name).register(sub, common)
     return parser
 
@@ -61,8 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     # Everything a command writes (store, logs, screenshots, configuration) is
     # owner-only, whatever umask the service was started with (kiosk/files.py).
     restrict_umask()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

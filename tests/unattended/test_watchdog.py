@@ -21,6 +21,9 @@ def test_ready_after_first_frame_then_pings_that_stop_when_the_ui_thread_blocks(
         status = next(m for t, m in ns.messages if "READY=1" in m)
         assert "attract screen up (frame " in status and "(frame 0)" not in status
         assert not [t for t in ns.times("WATCHDOG=1") if t < ready], "pinged before it was ready"
+        # The devices open behind the attract screen; then systemd's status says a card can be read.
+        serving = ns.wait_for("STATUS=serving, ready for a card", timeout=30)
+        assert serving >= ready
         # WATCHDOG_USEC=1 s: a ping every 0.5 s while the UI thread turns.
         time.sleep(3)
         assert len(ns.times("WATCHDOG=1")) >= 4
