@@ -136,7 +136,14 @@ def run(args: argparse.Namespace) -> int:
         # orig_argv: the command line as given, so `python -m kiosk.cli run` comes back
         # as a module too (argv[0] alone would run kiosk/cli/__main__.py as a script).
         os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
-    return 0
+    # Everything is recorded, saved and closed, and no other thread is left. What would
+    # remain is the interpreter taking every module and the GL driver apart (half a
+    # second and more on a small board) while systemd waits to start the next run and
+    # the screen stays dark: the process ends here instead.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def screen_png(app: object, timeout_s: float = 5.0) -> bytes | None:
