@@ -303,6 +303,18 @@ class ScheduleSettings(_Section):
     power_on: time | None = None  # RTC alarm (rtcwake) for the next opening day
     # The attract screen's clock changes every minute: unchanged this long means frozen.
     frozen_screen_minutes: int = Field(default=60, ge=2, le=1440)
+    # A terminal runs for weeks: should its memory (RSS) ever pass this, it restarts the
+    # next time it stands idle on the attract screen, never during a visit. Well above a
+    # kiosk's own use with the speech model loaded (docs/performance.md); 0: no bound.
+    memory_restart_mb: int = Field(default=1536, ge=0, le=65536)
+
+    @field_validator("memory_restart_mb")
+    @classmethod
+    def _memory_bound(cls, v: int) -> int:
+        # Below what any kiosk uses idle, every run would end in a restart.
+        if 0 < v < 256:
+            raise ValueError("0 (no bound) or at least 256 MB")
+        return v
 
 
 # --- the wake word (kiosk/wake) -----------------------------------------------------------

@@ -33,7 +33,7 @@ RESTART_KIND = "restart"  # the outbox event
 KEEP_RESTARTS = 50
 
 # Why a run ended. "unknown": nothing recorded it (power cut, hard reset, SIGKILL).
-REASONS = ("watchdog", "crash", "frozen_screen", "nightly", "update", "command", "stopped", "unknown")
+REASONS = ("watchdog", "crash", "frozen_screen", "memory", "nightly", "update", "command", "stopped", "unknown")
 
 # systemd's $SERVICE_RESULT (given to ExecStopPost=) → our reason.
 _SERVICE_RESULTS = {

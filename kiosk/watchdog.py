@@ -34,3 +34,15 @@ class FreezeWatch:
     def unchanged_s(self, now_s: float) -> float:
         """How long the attract screen has shown the same thing (0 during a visit)."""
         return 0.0 if self._since is None else now_s - self._since
+
+
+def resident_mb(status: str = "/proc/self/status") -> float | None:
+    """This process's resident memory in MB (``VmRSS``), or None where it cannot be read."""
+    try:
+        with open(status, encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None

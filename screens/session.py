@@ -25,7 +25,7 @@ from kiosk.runjournal import RunJournal
 from kiosk.schedule import nightly_restart_due, screen_on
 from kiosk.sdnotify import notify, watchdog_interval_s
 from kiosk.visit import VisitState
-from kiosk.watchdog import FreezeWatch
+from kiosk.watchdog import FreezeWatch, resident_mb
 
 if TYPE_CHECKING:
     from screens.app import KioskApp
@@ -34,7 +34,10 @@ log = logging.getLogger(__name__)
 
 TICK_S = 5.0  # without a systemd watchdog: how often the schedule and the watch run
 SERVING_POLL_S = 0.05  # after the first frame, until the devices have opened
-ALIVE_S = 60.0  # how often run.json records that the run is healthy
+ALIVE_S = 60.0
+# A run restarted for its memory has lasted this long at least: a bound set below what
+# the kiosk needs must not darken the screen again and again.
+MEMORY_MIN_RUN_S = 1800.0  # how often run.json records that the run is healthy
 BACKLIGHT_ROOT = Path("/sys/class/backlight")
 
 
@@ -91,6 +94,7 @@ class SessionKeeper:
         *,
         lockdown: bool = False,
         frozen_after_s: float | None = None,
+        memory_min_run_s: float = MEMORY_MIN_RUN_S,
         environ: dict[str, str] | None = None,
     ) -> None:
         self.app = app
@@ -101,9 +105,11 @@ class SessionKeeper:
         self.lockdown = lockdown
         self._env = environ
         sched = self.config.schedule
+        self.memory_min_run_s = memory_min_run_s
         self.freeze = FreezeWatch(frozen_after_s if frozen_after_s is not None else sched.frozen_screen_minutes * 60.0)
         self.watchdog_s = watchdog_interval_s(environ)
         self.started_at: datetime | None = None
+        self._started_m: float | None = None
         self.ready = False
         self.serving = False  # the devices have opened after the first frame
         self.frozen = False
@@ -139,6 +145,7 @@ class SessionKeeper:
             Clock.schedule_once(self._on_first_frame, 0)  # not drawn yet: ready only once seen
             return
         self.started_at = self.now()
+        self._started_m = time.monotonic()
         try:
             self.journal.begin(self.started_at)
         except OSError as exc:
@@ -189,6 +196,19 @@ class SessionKeeper:
         self._apply_screen(now, idle)
         if idle and self.started_at is not None and nightly_restart_due(self.config.schedule.nightly_restart, self.started_at, now):
             self.restart_for("nightly", f"nightly restart at {self.config.schedule.nightly_restart:%H:%M}")
+        elif idle:
+            self._check_memory()
+
+    def _check_memory(self) -> None:
+        # Weeks of running: whatever grows (a driver's heap, a leak not found yet) is
+        # cut back by a restart while nobody is at the terminal, not by the kernel's
+        # OOM killer in the middle of someone's visit.
+        bound = self.config.schedule.memory_restart_mb
+        if not bound or self._started_m is None or time.monotonic() - self._started_m < self.memory_min_run_s:
+            return
+        rss = resident_mb()
+        if rss is not None and rss > bound:
+            self.restart_for("memory", f"memory {rss:.0f} MB over the {bound} MB bound")
 
     def _frozen(self, now: datetime) -> None:
         self.frozen = True

@@ -61,7 +61,7 @@ def _figure_marks(tid: str, evs: Iterable[Any]) -> set[tuple[str, str]]:
 
 
 # Why a terminal restarted (kiosk/runjournal.py REASONS); anything else shows as unknown.
-RESTART_REASONS = frozenset({"watchdog", "crash", "frozen_screen", "nightly", "update", "command", "stopped", "unknown"})
+RESTART_REASONS = frozenset({"watchdog", "crash", "frozen_screen", "memory", "nightly", "update", "command", "stopped", "unknown"})
 
 
 class StoreDamaged(Exception):

@@ -9,7 +9,9 @@ through the environment (this file is run as a script by tests/unattended):
   compositor would (and stop the app the way Kivy's window loop does when nothing
   refuses); the outcome goes to ``DATA/close.json``;
 - ``TEST_FROZEN_AFTER_S``: judge the attract screen frozen after this many seconds
-  without change (the product's minimum is two minutes, too long for a test).
+  without change (the product's minimum is two minutes, too long for a test);
+- ``TEST_MEMORY_MIN_RUN_S``: a run may be restarted for its memory after this many
+  seconds (the product waits half an hour).
 """
 
 from __future__ import annotations
@@ -40,13 +42,17 @@ def prepare_and_disturb(*args: object, **kwargs: object) -> None:
     if escape_after:
         Clock.schedule_once(_escape_and_close, float(escape_after))
     frozen_after = os.environ.get("TEST_FROZEN_AFTER_S")
-    if frozen_after:
+    memory_after = os.environ.get("TEST_MEMORY_MIN_RUN_S")
+    if frozen_after or memory_after:
         import screens.session
 
         init = screens.session.SessionKeeper.__init__
 
         def init_sooner(self: object, *a: object, **k: object) -> None:
-            k["frozen_after_s"] = float(frozen_after)
+            if frozen_after:
+                k["frozen_after_s"] = float(frozen_after)
+            if memory_after:
+                k["memory_min_run_s"] = float(memory_after)
             init(self, *a, **k)  # type: ignore[arg-type]
 
         screens.session.SessionKeeper.__init__ = init_sooner  # type: ignore[method-assign]

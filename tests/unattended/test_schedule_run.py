@@ -114,3 +114,43 @@ def test_without_kiosk_mode_the_screen_stays_lit(tmp_path):
     finally:
         stop(proc)
         ns.close()
+
+
+def test_memory_over_its_bound_restarts_the_kiosk_while_idle_and_not_again_at_once(tmp_path):
+    """Weeks of running: memory over ``[schedule] memory_restart_mb`` ends the run the
+    next time the terminal stands idle (here at once: the app alone uses more than the
+    smallest bound), recorded as such; the new run is not restarted again straight away."""
+    data = tmp_path / "data"
+    data.mkdir()
+    cfg = _config(tmp_path, memory_restart_mb="256", screen_off="false")
+    cfg.write_text(cfg.read_text().replace("[schedule]", "[schedule]\n# no nightly restart here"), encoding="utf-8")
+    ns = NotifySocket(tmp_path / "notify.sock")
+    proc = start_kiosk(data, ns, "--kiosk", "--config", str(cfg), TEST_MEMORY_MIN_RUN_S="6")
+    try:
+        first = ns.wait_for("READY=1", timeout=60)
+        stopping = ns.wait_for("STOPPING=1", timeout=60, after=first)
+        assert stopping - first >= 5, "restarted before the run had lasted its minimum"
+        assert any("restarting: memory" in m for _t, m in ns.messages)
+        second = ns.wait_for("READY=1", timeout=60, after=stopping)
+        assert proc.poll() is None, "the same process, exec'd anew"
+        restarts = json.loads((data / "restarts.json").read_text())
+        assert restarts[0]["reason"] == "memory" and "MB over the 256 MB bound" in restarts[0]["detail"]
+        time.sleep(max(0.0, second + 4 - time.monotonic()))
+        assert len(ns.times("READY=1")) == 2 and len(ns.times("STOPPING=1")) == 1
+    finally:
+        stop(proc)
+        ns.close()
+
+
+def test_a_memory_bound_below_any_kiosk_is_refused(tmp_path):
+    from kiosk.config import load_config
+    from kiosk.errors import ConfigError
+
+    cfg = _config(tmp_path, memory_restart_mb="100")
+    try:
+        load_config(cfg, tmp_path)
+    except ConfigError as exc:
+        assert "memory_restart_mb" in exc.detail and "256" in exc.detail
+    else:
+        raise AssertionError("a 100 MB bound must be refused")
+    assert load_config(_config(tmp_path, memory_restart_mb="0"), tmp_path).schedule.memory_restart_mb == 0

@@ -23,7 +23,7 @@ window.I18N = {
     forbidden_title: "无权访问", forbidden_text: "您的账号无权打开此页面。", forbidden_home: "首页",
     // restarts of an unattended terminal (docs/terminal.md)
     restarts: "重启记录", restart_lost: "中断", restart_watchdog: "看门狗（界面无响应）", restart_crash: "程序异常退出",
-    restart_frozen_screen: "画面冻结", restart_nightly: "夜间定时重启", restart_update: "软件更新", restart_command: "远程重启",
+    restart_frozen_screen: "画面冻结", restart_memory: "内存超限，空闲时重启", restart_nightly: "夜间定时重启", restart_update: "软件更新", restart_command: "远程重启",
     restart_stopped: "正常停止", restart_unknown: "断电或复位",
   },
   en: {
@@ -49,7 +49,7 @@ window.I18N = {
     forbidden_title: "Not allowed", forbidden_text: "Your account may not open this page.", forbidden_home: "Home",
     // restarts of an unattended terminal (docs/terminal.md)
     restarts: "Restarts", restart_lost: "out of service", restart_watchdog: "watchdog (UI not responding)", restart_crash: "crashed",
-    restart_frozen_screen: "frozen screen", restart_nightly: "nightly restart", restart_update: "software update", restart_command: "restart command",
+    restart_frozen_screen: "frozen screen", restart_memory: "memory over its bound (restarted while idle)", restart_nightly: "nightly restart", restart_update: "software update", restart_command: "restart command",
     restart_stopped: "stopped", restart_unknown: "power cut or reset",
   },
 };
