@@ -1,5 +1,6 @@
 """``kiosk run`` exactly as a terminal runs it, with one disturbance a test asks for
-through the environment (this file is run as a script by tests/unattended):
+through the environment (this file is run as a script by tests/unattended), the times
+counted from the first frame (a loaded machine may take seconds to get there):
 
 - ``TEST_BLOCK_UI_AFTER_S`` / ``TEST_BLOCK_UI_FOR_S``: block Kivy's UI thread for a
   while (what a hung driver call would do), the process and its threads staying alive;
@@ -31,16 +32,25 @@ def prepare_and_disturb(*args: object, **kwargs: object) -> None:
     _prepare(*args, **kwargs)  # type: ignore[arg-type]
     from kivy.clock import Clock
 
+    def after_first_frame(fn: object, seconds: float) -> None:
+        def check(_dt: float) -> None:
+            if Clock.frames_displayed < 1:
+                Clock.schedule_once(check, 0)
+            else:
+                Clock.schedule_once(fn, seconds)  # type: ignore[arg-type]
+
+        Clock.schedule_once(check, 0)
+
     block_after = os.environ.get("TEST_BLOCK_UI_AFTER_S")
     if block_after:
         block_for = float(os.environ.get("TEST_BLOCK_UI_FOR_S", "8"))
-        Clock.schedule_once(lambda _dt: time.sleep(block_for), float(block_after))
+        after_first_frame(lambda _dt: time.sleep(block_for), float(block_after))
     tap_after = os.environ.get("TEST_TAP_AFTER_S")
     if tap_after:
-        Clock.schedule_once(_tap, float(tap_after))
+        after_first_frame(_tap, float(tap_after))
     escape_after = os.environ.get("TEST_ESCAPE_AFTER_S")
     if escape_after:
-        Clock.schedule_once(_escape_and_close, float(escape_after))
+        after_first_frame(_escape_and_close, float(escape_after))
     frozen_after = os.environ.get("TEST_FROZEN_AFTER_S")
     memory_after = os.environ.get("TEST_MEMORY_MIN_RUN_S")
     if frozen_after or memory_after:
