@@ -61,9 +61,12 @@ def build_terminal(
     clock: Clock | None = None,
     with_devices: bool = True,
     features: Sequence[Registration] = FEATURES,
+    defer_features: bool = False,
 ) -> Terminal:
     """Wire a terminal from its configuration (devices created, not yet opened) with
-    the ``features`` registered."""
+    the ``features`` registered — or, with ``defer_features``, ready to load them with
+    ``terminal.complete_features()`` (``kiosk run`` does so once the attract screen is
+    up: their imports are a quarter of a cold start, and the attract screen needs none)."""
     clock = clock or SystemClock()
     # Data at rest is private (kiosk/files.py): new files 0600, what is there tightened.
     restrict_umask()
@@ -82,7 +85,6 @@ def build_terminal(
         config=config, data_dir=data_dir, catalog=catalog, translator=translator, clock=clock, queue=queue, asker=asker,
         centre=lambda: terminal.centre, devices=lambda: terminal.devices, video=lambda: terminal.video,
     )
-    registry = FeatureRegistry.build(features, feature_ctx)
     flow = VisitFlow(
         catalog,
         queue,
@@ -94,11 +96,20 @@ def build_terminal(
         warning_seconds=config.timeouts.warning_seconds,
         elder_warning_seconds=config.timeouts.elder_warning_seconds,
         flow_warning_seconds=config.timeouts.flow_warning_seconds,
-        features=registry,
         inbox=inbox,
     )
     terminal = Terminal(config, data_dir, catalog, translator, clock, queue, flow, Outbox(conn))
     terminal.store_fault = store_fault
+
+    def load_features() -> None:
+        flow.use_features(FeatureRegistry.build(features, feature_ctx))
+        mediation = flow.features.get("mediation")
+        if mediation is not None and with_devices:
+            mediation.media_factory = lambda: open_room_media(terminal)  # type: ignore[attr-defined]
+
+    terminal.pending_features = load_features
+    if not defer_features:
+        terminal.complete_features()
     if with_devices:
         ctx = DeviceContext(data_dir=data_dir, clock=clock)
         # Adapters are created when the devices are opened (their drivers' imports are
@@ -122,7 +133,4 @@ def build_terminal(
             terminal.video = open_video_calls(terminal)
             # The call's events join every other worker's in the inbox the UI thread drains.
             terminal.video.sink = inbox.post
-        mediation = terminal.flow.features.get("mediation")
-        if mediation is not None:
-            mediation.media_factory = lambda: open_room_media(terminal)  # type: ignore[attr-defined]
     return terminal

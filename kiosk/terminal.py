@@ -106,6 +106,9 @@ class Terminal:
     # from it: no speech model installed. ``voice_input`` holds the opened one.
     voice_input_factory: Callable[[], VoiceInput | None] | None = None
     voice_input: VoiceInput | None = None
+    # Loads the features when the composition root put that off until after the first
+    # frame (``build_terminal(defer_features=True)``); None once they are in the flow.
+    pending_features: Callable[[], None] | None = None
     # Set once every device has been created and opened (or found absent).
     devices_ready: threading.Event = field(default_factory=threading.Event)
     # The live link to the centre (set by the fleet agent once started); None: the
@@ -116,6 +119,12 @@ class Terminal:
     # What the start-up check found wrong with the store and replaced (kiosk/storecheck.py);
     # a ``StoreFault``, shown by ``kiosk doctor``. None: the store was sound.
     store_fault: object | None = None
+
+    def complete_features(self) -> None:
+        """Load the features if that was put off (UI thread; once; before any visit)."""
+        pending, self.pending_features = self.pending_features, None
+        if pending is not None:
+            pending()
 
     def open_devices(self, sink: Callable[[DeviceEvent], None] | None = None) -> None:
         """Create and open every device still pending, telling ``sink`` of their

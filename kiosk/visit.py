@@ -127,13 +127,9 @@ class VisitFlow:
         self._elder_warning = elder_warning_seconds
         self._flow_warning = flow_warning_seconds
         self._ids = itertools.count(1)
-        self.features = features if features is not None else FeatureRegistry()
         # Events from workers (devices, the centre asker, the call) for this flow's thread.
         self.inbox = inbox if inbox is not None else EventInbox()
-        self._transitions = {**CORE_TRANSITIONS, **self.features.transitions()}
-        self._untimed = self.features.untimed()
-        self._final = CORE_FINAL_STATES | self.features.final()
-        self._multi_step = self.features.multi_step()
+        self.use_features(features if features is not None else FeatureRegistry())
         self._listeners: list[Listener] = []
         self.state: State = VisitState.ATTRACT
         self.visit = Visit(language=language)
@@ -149,6 +145,15 @@ class VisitFlow:
         # cannot tell that a read card is taken away; only CardRemoved says it has gone).
         # The next visits are told what to do with a card that is not theirs.
         self.card_may_be_left = False
+
+    def use_features(self, features: FeatureRegistry) -> None:
+        """Serve with ``features`` (given at construction, or once the first frame is up
+        on a terminal that loads them after it; before the first visit either way)."""
+        self.features = features
+        self._transitions = {**CORE_TRANSITIONS, **features.transitions()}
+        self._untimed = features.untimed()
+        self._final = CORE_FINAL_STATES | features.final()
+        self._multi_step = features.multi_step()
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(old, new, event)`` after every handled event."""

@@ -115,13 +115,26 @@ class KioskApp(App):
         # Workers' answers (devices, the centre asker) reach the UI thread from the inbox.
         self.bridge = UiBridge(self.on_device_event, self.terminal.flow.inbox)
         self.receipts = ReceiptDesk(self)
+        if self.terminal.pending_features is None:
+            self._attach_features()
+        Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down, on_touch_down=self._on_any_touch)
+        return root
+
+    def _attach_features(self) -> None:
         # The features' sides, before the app's own listener: their figures are current
         # when the screen refreshes.
+        self.screen_table.update(self.terminal.flow.features.screens())
         self.uis = build_uis(self)
         self._actions = {name: ui for ui in self.uis.values() for name in ui.actions}
         self.terminal.flow.add_listener(self._on_flow)
-        Window.bind(on_resize=self._on_resize, on_key_down=self._on_key_down, on_touch_down=self._on_any_touch)
-        return root
+
+    def ensure_features(self) -> None:
+        """Load and attach the features if the terminal put that off (``kiosk run``
+        draws the attract screen first): right after the first frame, or at once when a
+        touch comes before that."""
+        if self.terminal.pending_features is not None:
+            self.terminal.complete_features()
+            self._attach_features()
 
     def on_start(self) -> None:
         """Show the attract screen and keep its clock current."""
@@ -134,6 +147,10 @@ class KioskApp(App):
         Clock.schedule_once(self._after_first_frame, 0.1)
 
     def _after_first_frame(self, _dt: float) -> None:
+        if Clock.frames_displayed < 1:  # a slow start: not drawn yet, the features wait for it
+            Clock.schedule_once(self._after_first_frame, 0)
+            return
+        self.ensure_features()
         self.terminal.start_devices(self.bridge.post, done=self._devices_started)
         self.guide.warm_up()
         pending = [name for name in self.screen_table if not self.sm.has_screen(name)]
@@ -233,6 +250,7 @@ class KioskApp(App):
         if not action:
             return
         try:
+            self.ensure_features()
             self._act(action)
         except Exception:  # noqa: BLE001
             log.exception("action %s failed", action)

@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
     offscreen = not has_display()
     prepare_kivy(*args.size, fullscreen=args.fullscreen or args.kiosk, offscreen=offscreen)
-    terminal = build_terminal(config, data_dir, simulate=args.simulate)
+    # The features load once the attract screen is drawn (KioskApp.ensure_features).
+    terminal = build_terminal(config, data_dir, simulate=args.simulate, defer_features=True)
     from kivy.clock import Clock  # deferred: Kivy loads only after prepare_kivy has configured it
     from kivy.core.window import Window  # deferred: Kivy loads only after prepare_kivy has configured it
 

@@ -274,7 +274,8 @@ def play(scenarios: Scenarios, name: str, data_dir: Path, out: Path, size: str =
                                                                  close=time(23, 59, 59))})
     # ``given["now"]`` (ISO, with offset): the scenario plays at that wall-clock time.
     clock = ShiftedClock(datetime.fromisoformat(record["now"])) if record.get("now") else None
-    terminal = build_terminal(config, data_dir, simulate=True, clock=clock)
+    # As `kiosk run` builds it: the features load once the attract screen is drawn.
+    terminal = build_terminal(config, data_dir, simulate=True, clock=clock, defer_features=True)
     if options.demo_queue:
         from kiosk.cli.screenshot import seed_demo_queue  # deferred: only these scenarios
 

@@ -6,6 +6,9 @@ counted from the first frame (a loaded machine may take seconds to get there):
   while (what a hung driver call would do), the process and its threads staying alive;
 - ``TEST_TAP_AFTER_S``: touch the middle of the screen like a person, then write the
   screen shown a second later to ``DATA/tap.json``;
+- ``TEST_TAP_BEFORE_FEATURES``: the features load three seconds late (as on a board
+  that is slow to come back to them), and a person touches the screen the moment the
+  attract screen is drawn; ``DATA/tap.json`` says whether they were loaded then;
 - ``TEST_ESCAPE_AFTER_S``: press Escape, then ask the window to close as Alt+F4 or the
   compositor would (and stop the app the way Kivy's window loop does when nothing
   refuses); the outcome goes to ``DATA/close.json``;
@@ -48,6 +51,17 @@ def prepare_and_disturb(*args: object, **kwargs: object) -> None:
     tap_after = os.environ.get("TEST_TAP_AFTER_S")
     if tap_after:
         after_first_frame(_tap, float(tap_after))
+    if os.environ.get("TEST_TAP_BEFORE_FEATURES"):
+        import screens.app
+
+        later = screens.app.KioskApp._after_first_frame
+
+        # Named as the method it replaces: Kivy's clock finds a bound method by its name.
+        def _after_first_frame(self: object, _dt: float) -> None:
+            Clock.schedule_once(lambda dt: later(self, dt), 3.0)  # type: ignore[arg-type]
+
+        screens.app.KioskApp._after_first_frame = _after_first_frame  # type: ignore[method-assign]
+        after_first_frame(_tap, 0.0)
     escape_after = os.environ.get("TEST_ESCAPE_AFTER_S")
     if escape_after:
         after_first_frame(_escape_and_close, float(escape_after))
@@ -79,10 +93,13 @@ def _tap(_dt: float) -> None:
     from screens.pilot import Pilot
 
     app = App.get_running_app()
+    pending = app.terminal.pending_features is not None  # type: ignore[attr-defined]
     Pilot(app).tap_at(Window.width / 2, Window.height / 2)
 
     def report(_dt: float) -> None:
-        Path(os.environ["KIOSK_DATA_DIR"], "tap.json").write_text(json.dumps({"screen": app.sm.current}))
+        actions = [b.action for b in app.buttons_on_screen()]  # type: ignore[attr-defined]
+        Path(os.environ["KIOSK_DATA_DIR"], "tap.json").write_text(
+            json.dumps({"screen": app.sm.current, "features_pending_at_tap": pending, "actions": actions}))
 
     Clock.schedule_once(report, 1.0)
 

@@ -119,3 +119,32 @@ def test_sigterm_stops_a_kiosk_mode_app_cleanly(tmp_path):
     finally:
         stop(proc)
         ns.close()
+
+
+def _tap_report(data, ns, **disturbance):
+    proc = start_kiosk(data, ns, **disturbance)
+    try:
+        ns.wait_for("READY=1", timeout=60)
+        deadline = time.monotonic() + 30
+        while not (data / "tap.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return json.loads((data / "tap.json").read_text())
+    finally:
+        stop(proc)
+
+
+def test_a_touch_before_the_features_have_loaded_gets_the_whole_home_screen(tmp_path):
+    """`kiosk run` draws the attract screen before loading the features. A person who
+    touches it at once, before they are in, gets the same home screen as one who comes
+    later: every service, and the features' tiles and notes."""
+    ns = NotifySocket(tmp_path / "notify.sock")
+    try:
+        early = _tap_report(tmp_path / "early", ns, TEST_TAP_BEFORE_FEATURES="1")
+        later = _tap_report(tmp_path / "later", ns, TEST_TAP_AFTER_S="2")
+    finally:
+        ns.close()
+    assert early["features_pending_at_tap"] is True, "the touch must come before the features loaded"
+    assert later["features_pending_at_tap"] is False
+    assert early["screen"] == later["screen"] == "home"
+    assert "doc:open" in later["actions"] and "service:consultation" in later["actions"]
+    assert early["actions"] == later["actions"]
