@@ -40,7 +40,7 @@ def prepare_and_disturb(*args: object, **kwargs: object) -> None:
             if Clock.frames_displayed < 1:
                 Clock.schedule_once(check, 0)
             else:
-                Clock.schedule_once(fn, seconds)  # type: ignore[arg-type]
+                Clock.schedule_once(fn, seconds)
 
         Clock.schedule_once(check, 0)
 
@@ -93,11 +93,11 @@ def _tap(_dt: float) -> None:
     from screens.pilot import Pilot
 
     app = App.get_running_app()
-    pending = app.terminal.pending_features is not None  # type: ignore[attr-defined]
+    pending = app.terminal.pending_features is not None
     Pilot(app).tap_at(Window.width / 2, Window.height / 2)
 
     def report(_dt: float) -> None:
-        actions = [b.action for b in app.buttons_on_screen()]  # type: ignore[attr-defined]
+        actions = [b.action for b in app.buttons_on_screen()]
         Path(os.environ["KIOSK_DATA_DIR"], "tap.json").write_text(
             json.dumps({"screen": app.sm.current, "features_pending_at_tap": pending, "actions": actions}))
 
