@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sqlite3
 import sys
+
+# The kiosk uses no pydantic plugin: spare every command (and each start of the app,
+# before its first frame) pydantic's scan of all installed packages' entry points.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from kiosk import __version__
 from kiosk.errors import DeviceError, KioskError
