@@ -18,7 +18,6 @@ import threading
 import uuid
 from typing import TYPE_CHECKING, Any, Callable
 
-from fleet.topics import CALL_IN, CALL_OUT, CallSignal
 from kiosk.ports import CentreChannel, DeviceKind, DeviceState, Simulated
 from kiosk.terminal import Terminal
 from kiosk.video_call import CallRequest, events as ev
@@ -160,6 +159,10 @@ class VideoCalls:
         return self._loop
 
     def _subscribe(self, centre: CentreChannel) -> None:
+        # deferred: fleet.topics builds its pydantic models on import, which the kiosk
+        # pays only once it talks to the centre (after the first frame), not at start
+        from fleet.topics import CALL_IN
+
         if self._subscribed_to is not centre:
             centre.subscribe(CALL_IN, self._on_signal)
             self._subscribed_to = centre
@@ -197,12 +200,16 @@ class VideoCalls:
 
     def _send(self, call_id: str, **fields: Any) -> None:
         # CallSignal is the one schema of the signalling (fleet.topics owns every topic).
+        from fleet.topics import CALL_OUT, CallSignal  # deferred: as in _subscribe
+
         centre = self.terminal.centre
         if centre is not None:
             centre.send(CALL_OUT, CallSignal(call_id=call_id, **fields).to_bytes())
 
     def _on_signal(self, payload: bytes) -> None:
         """On the agent's thread: parse and act; the peer work goes to the call's loop."""
+        from fleet.topics import CallSignal  # deferred: as in _subscribe
+
         try:
             sig = CallSignal.from_bytes(payload)
         except ValueError as exc:
