@@ -350,7 +350,7 @@ def build_app(data_dir: Path, centre: dict[str, str] | None = None) -> tuple[Any
         f'[legal_aid]\npublic_key = "{keys.public_text}"\ncentre_address = "黄石市黄石港区湖滨大道2号"\n'
         'centre_address_en = "2 Hubin Avenue, Huangshigang, Huangshi"\ncentre_phone = "0714-12348"\n' + fleet
     )
-    terminal = build_terminal(config, data_dir, simulate=True)
+    terminal = build_terminal(config, data_dir, simulate=True, defer_features=True)  # as `kiosk run` builds it
     return terminal, KioskApp(terminal)
 
 
