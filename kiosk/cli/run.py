@@ -129,8 +129,12 @@ def run(args: argparse.Namespace) -> int:
             agent.close()  # type: ignore[attr-defined]
         terminal.close()
         # Full screen, closing the window resizes it: the app's size-bound rules must
-        # not run any more with the app gone (they would raise inside Window.close).
+        # not run any more with the app gone (they would raise inside Window.close) —
+        # neither the app's own nor the kv rules of the screens, which follow the
+        # window's size through the widget tree: the tree leaves the window first.
         Window.unbind(on_resize=app._on_resize)
+        for widget in list(Window.children):
+            Window.remove_widget(widget)
         Window.close()
     if restarting.is_set():
         log.warning("restarting")
