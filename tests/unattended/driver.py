@@ -8,6 +8,9 @@ through the environment (this file is run as a script by tests/unattended):
 - ``TEST_ESCAPE_AFTER_S``: press Escape, then ask the window to close as Alt+F4 or the
   compositor would (and stop the app the way Kivy's window loop does when nothing
   refuses); the outcome goes to ``DATA/close.json``;
+- ``TEST_SIGTERM_AT_SCREEN``: once the app has built this many screens (it builds the
+  rest one per frame after the first), the process gets SIGTERM from systemd — what a
+  stop during start-up on a slow board looks like, at a moment the test chooses;
 - ``TEST_FROZEN_AFTER_S``: judge the attract screen frozen after this many seconds
   without change (the product's minimum is two minutes, too long for a test).
 """
@@ -39,6 +42,9 @@ def prepare_and_disturb(*args: object, **kwargs: object) -> None:
     escape_after = os.environ.get("TEST_ESCAPE_AFTER_S")
     if escape_after:
         Clock.schedule_once(_escape_and_close, float(escape_after))
+    sigterm_at = os.environ.get("TEST_SIGTERM_AT_SCREEN")
+    if sigterm_at:
+        _sigterm_at_screen(int(sigterm_at))
     frozen_after = os.environ.get("TEST_FROZEN_AFTER_S")
     if frozen_after:
         import screens.session
@@ -50,6 +56,22 @@ def prepare_and_disturb(*args: object, **kwargs: object) -> None:
             init(self, *a, **k)  # type: ignore[arg-type]
 
         screens.session.SessionKeeper.__init__ = init_sooner  # type: ignore[method-assign]
+
+
+def _sigterm_at_screen(count: int) -> None:
+    import signal
+
+    import screens.app
+
+    build = screens.app.KioskApp.root_screen
+
+    def build_then_stop(self: screens.app.KioskApp, name: str) -> object:
+        screen = build(self, name)
+        if len(self.sm.screen_names) == count:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return screen
+
+    screens.app.KioskApp.root_screen = build_then_stop  # type: ignore[method-assign]
 
 
 def _tap(_dt: float) -> None:

@@ -116,3 +116,19 @@ def test_sigterm_stops_a_kiosk_mode_app_cleanly(tmp_path):
     finally:
         stop(proc)
         ns.close()
+
+
+def test_sigterm_while_the_screens_are_still_being_built_stops_cleanly(tmp_path):
+    """On a slow board the app is still building its screens (one per frame) when
+    systemd stops it: the stop is clean all the same — no screen built by a stopped app."""
+    data = tmp_path / "data"
+    ns = NotifySocket(tmp_path / "notify.sock")
+    proc = start_kiosk(data, ns, "--kiosk", TEST_SIGTERM_AT_SCREEN="3")
+    try:
+        assert proc.wait(90) == 0, stop(proc)[-2000:]
+        err = stop(proc)
+        assert "Traceback" not in err, err[-2000:]
+        assert json.loads((data / "run.json").read_text())["end"]["reason"] == "stopped"
+    finally:
+        stop(proc)
+        ns.close()
