@@ -127,7 +127,7 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
                     await page.wait_for("med.state.side === 'party-a' && med.side !== null", 15)
                     await phone.wait_for("phone.side !== null", 15)
                     await phone.wait_for("document.querySelector('#notice').textContent.includes('单独谈话')")
-                    await page.wait_for("med.side.received().then(r => r['party-a'] && r['party-a'][1] > 0)", 45)  # a loaded machine
+                    await page.wait_for("med.side.received().then(r => r['party-a'] && r['party-a'][1] > 0)", 20)
                     await asyncio.sleep(1.0)
                     out["side_b_got"] = await grown(_aiortc_counts(b))
                     out["side_desk_got_a"] = (await grown(lambda: page.js("med.side.received()")))["party-a"]
