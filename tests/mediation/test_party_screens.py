@@ -71,7 +71,7 @@ def _play(fleet: Any, janus: JanusServer, tmp_path: Path, tid: str, size: str, *
                         # terminal's travels over its link and, on a loaded machine, comes
                         # seconds after its screen went back to the room.
                         store = SessionStore(fleet.store)
-                        while any(p["signature"] is None for p in store.session(sid)["parties"].values()):
+                        while any(p["signature"] is None for p in (store.session(sid) or {"parties": {}})["parties"].values()):
                             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
                             assert time.monotonic() < deadline + 120, "the terminal's signature never reached the centre"
                             await asyncio.sleep(0.2)

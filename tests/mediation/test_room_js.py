@@ -25,9 +25,15 @@ MEDIA_FLAGS = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-st
 @contextlib.asynccontextmanager
 async def page_server() -> AsyncIterator[str]:
     """The test page and room.js on a free loopback port (a secure context: camera allowed)."""
+    async def page(_request: web.Request) -> web.FileResponse:
+        return web.FileResponse(PAGE)
+
+    async def room_js(_request: web.Request) -> web.FileResponse:
+        return web.FileResponse(ROOM_JS)
+
     app = web.Application()
-    app.router.add_get("/", lambda _r: web.FileResponse(PAGE))
-    app.router.add_get("/room.js", lambda _r: web.FileResponse(ROOM_JS))
+    app.router.add_get("/", page)
+    app.router.add_get("/room.js", room_js)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

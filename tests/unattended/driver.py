@@ -61,11 +61,12 @@ def prepare_and_disturb(*args: object, **kwargs: object) -> None:
 def _sigterm_at_screen(count: int) -> None:
     import signal
 
-    import screens.app
+    import screens.app  # deferred: the app's modules import Kivy, prepared only now
+    from screens.base import KioskScreen
 
     build = screens.app.KioskApp.root_screen
 
-    def build_then_stop(self: screens.app.KioskApp, name: str) -> object:
+    def build_then_stop(self: screens.app.KioskApp, name: str) -> KioskScreen:
         screen = build(self, name)
         if len(self.sm.screen_names) == count:
             os.kill(os.getpid(), signal.SIGTERM)
