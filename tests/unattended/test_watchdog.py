@@ -15,17 +15,21 @@ from tests.unattended.notify_support import NotifySocket, start_kiosk, stop
 
 def test_ready_after_first_frame_then_pings_that_stop_when_the_ui_thread_blocks(tmp_path):
     ns = NotifySocket(tmp_path / "notify.sock")
-    proc = start_kiosk(tmp_path / "data", ns, TEST_BLOCK_UI_AFTER_S="5", TEST_BLOCK_UI_FOR_S="8")
+    proc = start_kiosk(tmp_path / "data", ns, TEST_BLOCK_UI_AFTER_S="10", TEST_BLOCK_UI_FOR_S="15")
     try:
         ready = ns.wait_for("READY=1", timeout=60)
         status = next(m for t, m in ns.messages if "READY=1" in m)
         assert "attract screen up (frame " in status and "(frame 0)" not in status
         assert not [t for t in ns.times("WATCHDOG=1") if t < ready], "pinged before it was ready"
-        # WATCHDOG_USEC=1 s: a ping every 0.5 s while the UI thread turns.
-        time.sleep(3)
+        # WATCHDOG_USEC=1 s: a ping every 0.5 s while the UI thread turns (further apart
+        # while it still builds screens on a loaded machine: wait for four, not 3 s).
+        deadline = time.monotonic() + 8
+        while len(ns.times("WATCHDOG=1")) < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert len(ns.times("WATCHDOG=1")) >= 4
-        # The UI thread is blocked 5 s after the start for 8 s: pings stop, process alive.
-        blocked_from = ready + 6.5
+        # The UI thread is blocked 10 s after the start for 15 s (long enough that READY
+        # may come late): pings stop, process alive.
+        blocked_from = ready + 11.5
         time.sleep(max(0.0, blocked_from - time.monotonic()) + 4)
         assert proc.poll() is None, "the process must still be alive: only its UI thread is stuck"
         assert not [t for t in ns.times("WATCHDOG=1") if blocked_from < t < blocked_from + 4]
