@@ -188,8 +188,6 @@ def answers(command: Command, response: codec.Response) -> bool:
     owners = _STATUS_OF.get(response.status)
     if owners is not None:
         return command in owners
-    if command is Command.FIND:
-        return response.status != Status.OK  # a find says 0x9F or 0x80, never 0x90
     if command in (Command.READ, Command.READ_FINGERPRINT) and response.status == Status.OK:
         return len(response.data) >= _MIN_READ_DATA
     return True
