@@ -119,6 +119,10 @@ class Terminal:
     # What the start-up check found wrong with the store and replaced (kiosk/storecheck.py);
     # a ``StoreFault``, shown by ``kiosk doctor``. None: the store was sound.
     store_fault: object | None = None
+    # Set by ``close``: the devices still being started on the worker are not opened
+    # after it (a stop during start-up on a slow board would leave them running).
+    closed: threading.Event = field(default_factory=threading.Event)
+    _devices_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def complete_features(self) -> None:
         """Load the features if that was put off (UI thread; once; before any visit)."""
@@ -132,6 +136,8 @@ class Terminal:
         for kind, device in list(self.devices.items()):
             if not isinstance(device, PendingDevice):
                 continue
+            if self.closed.is_set():
+                break
             device = self._create(kind, device.url)
             if sink is not None and isinstance(device, EventSource):
                 device.subscribe(sink)
@@ -140,7 +146,13 @@ class Terminal:
             except Exception as exc:  # noqa: BLE001 — one device must not stop the kiosk
                 log.error("%s %s could not be opened: %s", kind.value, device.url, exc)
                 device = AbsentDevice(kind, device.url, f"open failed: {exc}")
-            self.devices[kind] = device
+            with self._devices_lock:
+                if not self.closed.is_set():
+                    self.devices[kind] = device
+                    continue
+            # Opened while the terminal was being closed: close() has passed it by.
+            self._close_one(kind, device)
+            break
         self.devices_ready.set()
 
     def start_devices(self, sink: Callable[[DeviceEvent], None], done: Callable[[], None] | None = None) -> threading.Thread:
@@ -167,11 +179,14 @@ class Terminal:
 
     def open_voice_input(self) -> VoiceInput | None:
         """Make and open the voice input (loads the speech model: call on a worker)."""
-        if self.voice_input is None and self.voice_input_factory is not None:
+        if self.voice_input is None and self.voice_input_factory is not None and not self.closed.is_set():
             try:
                 voice = self.voice_input_factory()
                 if voice is not None:
                     voice.open()
+                    if self.closed.is_set():  # closed while the model loaded: not kept running
+                        voice.close()
+                        voice = None
                 self.voice_input = voice
             except Exception:  # noqa: BLE001 — voice mode still speaks without it
                 log.exception("voice input could not be opened")
@@ -189,11 +204,18 @@ class Terminal:
                 self.voice_input.close()
             except Exception as exc:  # noqa: BLE001
                 log.warning("voice input close failed: %s", exc)
-        for kind, device in self.devices.items():
-            try:
-                device.close()
-            except Exception as exc:  # noqa: BLE001
-                log.warning("%s close failed: %s", kind.value, exc)
+        with self._devices_lock:
+            self.closed.set()
+            devices = list(self.devices.items())
+        for kind, device in devices:
+            self._close_one(kind, device)
+
+    @staticmethod
+    def _close_one(kind: DeviceKind, device: Device) -> None:
+        try:
+            device.close()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("%s close failed: %s", kind.value, exc)
 
     def open_queue(self) -> QueueService:
         """The queue on a connection of its own, for another thread (SQLite connections

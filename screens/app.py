@@ -156,7 +156,10 @@ class KioskApp(App):
         pending = [name for name in self.screen_table if not self.sm.has_screen(name)]
 
         def build_next(_dt: float) -> None:
-            if pending:
+            # A slow board may still be building when systemd stops the app, and closing
+            # the window ticks the clock once more: a stopped app has no `app` for the
+            # screens' kv rules, so it builds nothing.
+            if pending and App.get_running_app() is self:
                 self.root_screen(pending.pop(0))
                 Clock.schedule_once(build_next, 0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import wave
 from pathlib import Path
@@ -141,3 +142,20 @@ def test_no_microphone_means_no_speech_model_loaded(data_dir: Path) -> None:
         assert deaf.voice_input_factory is not None and deaf.voice_input_factory() is None
     finally:
         deaf.close()
+
+
+def test_closing_while_the_devices_still_start_leaves_nothing_running(data_dir: Path) -> None:
+    """systemd stops a slow board during start-up: the devices the worker has not opened
+    yet are not opened after the terminal closed (their threads would keep the process
+    alive), and one it was opening meanwhile is closed."""
+    before = set(threading.enumerate())
+    terminal = build_terminal(parse_config(""), data_dir, simulate=True)
+    worker = terminal.start_devices(lambda event: None)
+    terminal.close()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+
+    def running() -> list[str]:
+        return [t.name for t in threading.enumerate() if t not in before and t.is_alive()]
+
+    assert _wait(lambda: not running()), running()

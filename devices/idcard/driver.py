@@ -164,6 +164,35 @@ def parse_device_url(url: str) -> tuple[str, DriverOptions]:
     raise DeviceError(f"idcard: unsupported URL {url!r}")
 
 
+# Statuses only one kind of command answers: seen while another command waits, they are
+# a late answer to an earlier one.
+_STATUS_OF: dict[int, tuple[Command, ...]] = {
+    Status.FIND_OK: (Command.FIND,),
+    Status.FIND_FAILED: (Command.FIND,),
+    Status.SELECT_FAILED: (Command.SELECT,),
+    Status.READ_FAILED: (Command.READ, Command.READ_FINGERPRINT, Command.READ_EXTRA_ADDRESS),
+    Status.UNKNOWN_CARD_TYPE: (Command.READ, Command.READ_FINGERPRINT),
+}
+# The least a successful read carries: its two length words and the text block.
+_MIN_READ_DATA = 4 + codec.TEXT_SIZE
+
+
+def answers(command: Command, response: codec.Response) -> bool:
+    """False when ``response`` cannot be the answer to ``command``.
+
+    A frame carries no command code, so an answer that came after its command had timed
+    out arrives while the retry or the next command waits. Taken for that command's
+    answer it would, for example, turn a SELECT's short OK into a READ's "unreadable
+    card" and lose the real read. Statuses any command may get (SAM and host errors)
+    are always accepted."""
+    owners = _STATUS_OF.get(response.status)
+    if owners is not None:
+        return command in owners
+    if command in (Command.READ, Command.READ_FINGERPRINT) and response.status == Status.OK:
+        return len(response.data) >= _MIN_READ_DATA
+    return True
+
+
 class SamLink:
     """Command/response transactions over one open port (no state machine).
 
@@ -178,6 +207,7 @@ class SamLink:
         self._deframer = codec.Deframer(min_len=codec.MIN_RESPONSE_LEN)
         self.frame_errors = 0
         self.timeouts = 0
+        self.late_answers = 0
 
     def transact(self, command: Command, data: bytes = b"") -> codec.Response:
         """Send ``command`` and return the reader's response.
@@ -193,7 +223,7 @@ class SamLink:
                 self._port.reset_input_buffer()
                 self._deframer.clear()
                 self._port.write(frame)
-                return self._receive(time.monotonic() + timeout)
+                return self._receive(command, time.monotonic() + timeout)
             except codec.FrameError as exc:
                 self.frame_errors += 1
                 last = exc
@@ -208,15 +238,28 @@ class SamLink:
             raise ReaderProtocolError(f"{command.name}: malformed responses ({last})")
         raise ReaderUnavailable(f"{command.name}: no answer after {self._options.attempts} attempts")
 
-    def _receive(self, deadline: float) -> codec.Response:
+    def _receive(self, command: Command, deadline: float) -> codec.Response:
+        last_look = False
         while True:
-            body = self._deframer.pop()
-            if body is not None:
-                return codec.decode_response(body)
+            while (body := self._deframer.pop()) is not None:
+                response = codec.decode_response(body)
+                if answers(command, response):
+                    return response
+                self.late_answers += 1
+                log.debug("idcard: %s: skipped a late answer (%s) to an earlier command",
+                          command.name, codec.status_name(response.status))
             if self._stop.is_set():
                 raise _Stopped()
-            if time.monotonic() >= deadline:
+            if last_look:
                 raise TimeoutError()
+            if time.monotonic() >= deadline:
+                # This thread may have been woken late (a busy board): an answer already
+                # waiting in the port is taken, not thrown away as a timeout.
+                last_look = True
+                waiting = self._port.in_waiting
+                if waiting:
+                    self._deframer.feed(self._port.read(waiting))
+                continue
             # Blocks at most the port timeout; in_waiting lets a 1295-byte answer come
             # in a few large reads instead of byte by byte.
             chunk = self._port.read(self._port.in_waiting or 1)

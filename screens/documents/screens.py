@@ -9,13 +9,13 @@ from typing import Any
 
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import StringProperty
 
 from kiosk.documents.amounts import AmountError, in_capitals, parse_amount
 from kiosk.documents.feature import DocAsked, DocState, DocumentsFeature
-from kiosk.events import SpeechHeard
 from kiosk.ports import DeviceKind
 from pdfdoc.layout import Fields, Heading, Paragraph, Signatures
+from screens.dictation import Dictation
 from screens.flow_screen import FlowScreen
 from screens.numpad import NumPad
 
@@ -107,12 +107,11 @@ class DocFormScreen(DocScreen):
             box.add_widget(row)
 
 
-class DocFieldScreen(DocScreen):
+class DocFieldScreen(Dictation, DocScreen):
     """One field: big buttons for a choice, the keypad for numbers and dates, dictation
     for words (or left empty, to write by hand on the paper)."""
 
     screen_name = DocState.FIELD.value
-    dictating = BooleanProperty(False)
     heard = StringProperty("")
     _pad: NumPad | None = None  # the keypad shown, for the extra key (· or X)
 
@@ -212,40 +211,23 @@ class DocFieldScreen(DocScreen):
         if voice is None or app.terminal.devices.get(DeviceKind.MIC) is None:
             app.show_notice("documents.no_voice")
             return
-        self.dictating = True
+        self.start_dictation()
         self.message = app.tr("documents.listening")
-        if app.voice:
-            app.guide.sync()  # the guide is listening: switch it to free text
-        else:
-            post = app.bridge.post
-            voice.listen(lambda text: post(SpeechHeard(text)), None, None)
-            self._own_listening = True
         app.speak(app.tr("documents.listening"))
 
     def take_speech(self, text: str) -> bool:
         """While dictating, what is heard is the value (shown, taken with 就用这些)."""
         if not self.dictating:
             return super().take_speech(text)
-        self._stop_dictation()
+        self.stop_dictation()
         self.heard = text.strip()
         self.refresh()
         self.kiosk.speak(self.kiosk.tr("documents.heard", text=self.heard))
         return True
 
-    def _stop_dictation(self) -> None:
-        self.dictating = False
-        app = self.kiosk
-        if getattr(self, "_own_listening", False):
-            self._own_listening = False
-            if app.terminal.voice_input is not None:
-                app.terminal.voice_input.stop()
-        elif app.voice:
-            app.guide.sync()
-
     def on_leave(self, *args: object) -> None:
         """Stop listening, and forget unsaid words, when the person moves on."""
-        if self.dictating:
-            self._stop_dictation()
+        super().on_leave(*args)
         self.heard = ""
         self._pad = None
 

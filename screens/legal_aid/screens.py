@@ -20,7 +20,6 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk import events as ev
-from kiosk.events import SpeechHeard
 from kiosk.legal_aid.events import LegalAidAnswered
 from kiosk.legal_aid.flow import LegalAidFlow
 from kiosk.legal_aid.receipt import legal_aid_receipt
@@ -28,6 +27,7 @@ from kiosk.ports import DeviceKind
 from screens import theme
 from screens import numpad as _numpad  # noqa: F401 — the NumPad kv rule
 from screens.base import KioskScreen
+from screens.dictation import Dictation
 from screens.numpad import DIGIT_WORDS
 from screens.signature import SignaturePad  # noqa: F401 — used in the kv file
 from screens.widgets import KButton, discard_children
@@ -220,14 +220,13 @@ class LaPhoneScreen(LaScreen):
         return super().spoken_intro() + self.ids.numpad.spoken_state()
 
 
-class LaStoryScreen(LaScreen):
+class LaStoryScreen(Dictation, LaScreen):
     """What happened, by voice dictation (free mode), shown for correction, or skipped."""
 
     step_no = 6
     title_key = "legal_aid.story_title"
     intro_key = "legal_aid.story_intro"
     story = StringProperty("")
-    dictating = BooleanProperty(False)
     primary_action = "la:story:done"
     # Dictation needs the microphone and a speech model; without them the way on is to
     # skip and tell the window.
@@ -251,38 +250,17 @@ class LaStoryScreen(LaScreen):
         if voice is None:
             app.show_notice("legal_aid.story_no_voice")
             return
-        self.dictating = True
-        if app.voice:
-            app.guide.sync()  # the guide is listening: switch it to free text
-        else:
-            post = app.bridge.post
-            voice.listen(lambda text: post(SpeechHeard(text)), None, None)
-            self._own_listening = True
+        self.start_dictation()
         app.show_notice("legal_aid.story_listening")
 
     def take_speech(self, text: str) -> bool:
         """While dictating, what is heard is the story (shown, not acted on)."""
         if not self.dictating:
             return False
-        self._stop_dictation()
+        self.stop_dictation()
         self.kiosk.terminal.flow.handle(LegalAidAnswered("story", text))
         self.kiosk.speak(self.kiosk.tr("legal_aid.story_heard", text=text))
         return True
-
-    def _stop_dictation(self) -> None:
-        self.dictating = False
-        app = self.kiosk
-        if getattr(self, "_own_listening", False):
-            self._own_listening = False
-            if app.terminal.voice_input is not None:
-                app.terminal.voice_input.stop()
-        elif app.voice:
-            app.guide.sync()
-
-    def on_leave(self, *args: object) -> None:
-        """Stop listening for dictation when the person moves on."""
-        if self.dictating:
-            self._stop_dictation()
 
     def spoken_intro(self) -> str:
         """Step, title, how, and the words so far."""

@@ -11,14 +11,13 @@ from typing import Any, Callable
 from kivy.factory import Factory
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from kiosk.events import SpeechHeard
 from kiosk.lookup.feature import LawAsked, LookupFeature, version_line
 from kiosk.lookup.library import ArticleHit
 from kiosk.ports import DeviceKind
+from screens.dictation import Dictation
 from screens.flow_screen import FlowScreen
 from screens.widgets import KButton
 
@@ -220,14 +219,13 @@ class ArticleScreen(LookupScreen):
             app.speak(app.tr("lookup.ui.article_spoken", title=hit.short_title, label=hit.label) + hit.body)
 
 
-class SearchScreen(LookupScreen):
+class SearchScreen(Dictation, LookupScreen):
     """The query, the Hanzi the typed pinyin may mean, our own keyboard, Search and
     说出问题 (a spoken question, written down in free mode)."""
 
     screen_name = "law_search"
     primary_action = "law:query"
     voice_key = "lookup.ui.voice_search"
-    dictating = BooleanProperty(False)
 
     def refresh(self) -> None:
         """The query as typed, the choices, the keys."""
@@ -286,39 +284,18 @@ class SearchScreen(LookupScreen):
         if voice is None or mic is None:
             app.show_notice("lookup.ui.no_voice")
             return
-        self.dictating = True
+        self.start_dictation()
         self.message = app.tr("lookup.ui.listening")
-        if app.voice:
-            app.guide.sync()  # the guide is listening: switch it to free text
-        else:
-            post = app.bridge.post
-            voice.listen(lambda text: post(SpeechHeard(text)), None, None)
-            self._own_listening = True
         app.speak(app.tr("lookup.ui.listening"))
 
     def take_speech(self, text: str) -> bool:
         """While dictating, what is heard is the question: it is searched."""
         if not self.dictating:
             return False
-        self._stop_dictation()
+        self.stop_dictation()
         # Straight to the flow, not as an action string: what was said is never in a log line.
         self.kiosk.terminal.flow.handle(LawAsked("spoken", text))
         return True
-
-    def _stop_dictation(self) -> None:
-        self.dictating = False
-        app = self.kiosk
-        if getattr(self, "_own_listening", False):
-            self._own_listening = False
-            if app.terminal.voice_input is not None:
-                app.terminal.voice_input.stop()
-        elif app.voice:
-            app.guide.sync()
-
-    def on_leave(self, *args: object) -> None:
-        """Stop listening when the person moves on."""
-        if self.dictating:
-            self._stop_dictation()
 
 
 class ResultsScreen(LookupScreen):

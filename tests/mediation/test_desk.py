@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import io
 import os
+import time
 from pathlib import Path
 from typing import Any, AsyncIterator
 
@@ -45,12 +46,25 @@ async def mediator_desk(base: str) -> AsyncIterator[AsyncBrowser]:
         yield b
 
 
-async def grown(get: Any, wait: float = 2.0) -> dict[str, list[int]]:
-    """What arrived per party during ``wait`` seconds (differences of counts)."""
+async def grown(get: Any, wait: float = 2.0, until: tuple[int, int] | None = None) -> dict[str, list[int]]:
+    """What arrived per party during ``wait`` seconds (differences of counts). With
+    ``until`` (video frames, audio packets): from now until every party's media grew by
+    that much, for at most 20 s — whether the media flows, which a fixed window cannot
+    tell from how busy the machine is."""
     first = await get()
-    await asyncio.sleep(wait)
-    second = await get()
-    return {k: [second[k][0] - first.get(k, [0, 0])[0], second[k][1] - first.get(k, [0, 0])[1]] for k in second}
+
+    def since(second: dict[str, list[int]]) -> dict[str, list[int]]:
+        return {k: [second[k][0] - first.get(k, [0, 0])[0], second[k][1] - first.get(k, [0, 0])[1]] for k in second}
+
+    if until is None:
+        await asyncio.sleep(wait)
+        return since(await get())
+    deadline = time.monotonic() + 20
+    while True:
+        await asyncio.sleep(0.25)
+        got = since(await get())
+        if (got and all(v >= until[0] and a >= until[1] for v, a in got.values())) or time.monotonic() > deadline:
+            return got
 
 
 def _aiortc_counts(p: Any) -> Any:
@@ -102,9 +116,9 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
                     await page.wait_for("med.room.received().then(r => Object.values(r).filter(c => c[0] > 0 && c[1] > 0).length === 2)", 20)
                     await phone.wait_for("phone.room.received().then(r => Object.values(r).filter(c => c[0] > 0 && c[1] > 0).length === 2)", 20)
                     # --- media in every direction --------------------------------------------
-                    out["desk_got"] = await grown(lambda: page.js("med.room.received()"))
-                    out["phone_got"] = await grown(lambda: phone.js("phone.room.received()"))
-                    out["b_got"] = await grown(_aiortc_counts(b))
+                    out["desk_got"] = await grown(lambda: page.js("med.room.received()"), until=(10, 40))
+                    out["phone_got"] = await grown(lambda: phone.js("phone.room.received()"), until=(10, 40))
+                    out["b_got"] = await grown(_aiortc_counts(b), until=(10, 40))
                     out["desk_flags"] = await page.js("document.querySelector('#tile-party-a .flags').textContent")
                     out["desk_who"] = await page.js("document.querySelector('#tile-party-a .who').textContent")
                     # --- a party of another session: the relay refuses that room ---------------
@@ -121,16 +135,16 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
                     await page.js("document.querySelector('#tile-party-b .mute').click(); true")
                     await page.wait_for("med.state.parties.find(p => p.label === 'party-b').muted === false")
                     await asyncio.sleep(1.5)
-                    out["unmuted_b_at_desk"] = (await grown(lambda: page.js("med.room.received()")))["party-b"]
+                    out["unmuted_b_at_desk"] = (await grown(lambda: page.js("med.room.received()"), until=(5, 40)))["party-b"]
                     # --- side-room with A: B receives nothing of it; A is told -----------------
                     await page.js("document.querySelector('#tile-party-a .side').click(); true")
                     await page.wait_for("med.state.side === 'party-a' && med.side !== null", 15)
                     await phone.wait_for("phone.side !== null", 15)
                     await phone.wait_for("document.querySelector('#notice').textContent.includes('单独谈话')")
-                    await page.wait_for("med.side.received().then(r => r['party-a'] && r['party-a'][1] > 0)", 45)  # a loaded machine
+                    await page.wait_for("med.side.received().then(r => r['party-a'] && r['party-a'][1] > 0)", 20)
                     await asyncio.sleep(1.0)
                     out["side_b_got"] = await grown(_aiortc_counts(b))
-                    out["side_desk_got_a"] = (await grown(lambda: page.js("med.side.received()")))["party-a"]
+                    out["side_desk_got_a"] = (await grown(lambda: page.js("med.side.received()"), until=(5, 40)))["party-a"]
                     out["notice_during_side"] = await page.js("getComputedStyle(document.querySelector('#side_notice')).display")
                     if DOC_SHOTS:
                         await page.screenshot(DOC_SHOTS / "mediation_desk_side_room.png")
@@ -138,7 +152,7 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
                     await page.wait_for("med.state.side === null && med.side === null", 15)
                     out["notice_after_side"] = await page.js("getComputedStyle(document.querySelector('#side_notice')).display")
                     await asyncio.sleep(1.5)
-                    out["after_side_b_got"] = await grown(_aiortc_counts(b))
+                    out["after_side_b_got"] = await grown(_aiortc_counts(b), until=(5, 40))
                     # --- party B drops and rejoins --------------------------------------------
                     await b.leave()
                     await page.wait_for("Object.keys(med.room.feeds).length === 1", 15)
@@ -147,7 +161,7 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
                     await page.wait_for("Object.keys(med.room.feeds).length === 2", 20)
                     await b.wait_for_feeds(2, timeout=20)
                     await asyncio.sleep(1.0)
-                    out["rejoined_b_got"] = await grown(_aiortc_counts(b))
+                    out["rejoined_b_got"] = await grown(_aiortc_counts(b), until=(5, 40))
                     # --- the agreement, edited live, signed by both, confirmed ----------------
                     await page.js(f"const a = document.querySelector('#agreement'); a.focus(); a.value = {AGREEMENT!r};"
                                   "a.dispatchEvent(new Event('input')); true")
@@ -183,7 +197,7 @@ def test_a_mediation_session_from_desk_to_signed_agreement(fleet: Any, janus: Ja
     for who, got in (("desk", out["desk_got"]), ("phone", out["phone_got"]), ("party-b", out["b_got"])):
         assert len(got) == 2, (who, got)
         for label, (video, audio) in got.items():
-            assert video >= 10 and audio >= 40, f"{who} got {video} frames, {audio} audio from {label} in 2 s"
+            assert video >= 10 and audio >= 40, f"{who} got only {video} frames, {audio} audio from {label} in 20 s"
     assert "not your session's room" in out["other_room"]
     assert out["muted_b_at_desk"][1] <= 5 and out["muted_b_at_desk"][0] <= 2, out["muted_b_at_desk"]
     assert out["unmuted_b_at_desk"][1] >= 40 and out["unmuted_b_at_desk"][0] >= 5, out["unmuted_b_at_desk"]

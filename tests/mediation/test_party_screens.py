@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from fleet.mediation import JanusServer
 from fleet.mediation.sessions import SessionStore
 from tests.mediation.centre import add_mediator, centre, signed_in
 from tests.mediation.support import party
+from tests.support.qr import read_qr
 from tests.support.ui import start_scenario
 
 MODULE = "tests.mediation.party_scenarios"
@@ -65,15 +67,30 @@ def _play(fleet: Any, janus: JanusServer, tmp_path: Path, tid: str, size: str, *
                             assert time.monotonic() < deadline + 60, "the party never signed"
                             await asyncio.sleep(0.2)
                         await desk.from_party(live, "party-b", {"type": "sign", "png": base64.b64encode(PNG).decode()})
-                        await asyncio.sleep(1.0)
+                        # The mediator confirms once the desk shows both signatures: the
+                        # terminal's travels over its link and, on a loaded machine, comes
+                        # seconds after its screen went back to the room.
+                        store = SessionStore(fleet.store)
+                        while any(p["signature"] is None for p in (store.session(sid) or {"parties": {}})["parties"].values()):
+                            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                            assert time.monotonic() < deadline + 120, "the terminal's signature never reached the centre"
+                            await asyncio.sleep(0.2)
                         await ws.send_json({"type": "confirm"})
                         while True:
-                            m = await asyncio.wait_for(ws.receive_json(), 15)
-                            if m["type"] == "error" or (m["type"] == "state" and m.get("agreement_sha256")):
+                            m = await asyncio.wait_for(ws.receive_json(), 30)
+                            assert m["type"] != "error", m
+                            if m["type"] == "state" and m.get("agreement_sha256"):
                                 break
                         await asyncio.sleep(2.5)  # the terminal's next polls show the hash
                         await ws.send_json({"type": "close"})
-                    await loop.run_in_executor(None, proc.wait, 60)
+                    try:
+                        await loop.run_in_executor(None, proc.wait, 120)
+                    except subprocess.TimeoutExpired:
+                        # Say where the party's app was, not only that it did not finish.
+                        proc.kill()
+                        proc.wait(10)
+                        tail = proc.stderr.read()[-3000:] if proc.stderr else ""
+                        raise AssertionError(f"the party's app did not finish; progress {progress.read_text()!r}:\n{tail}") from None
             finally:
                 if proc.poll() is None:
                     proc.kill()
@@ -120,8 +137,7 @@ def test_the_party_screens_from_invitation_to_signed_agreement(fleet: Any, janus
     assert record["printed"], "no agreement receipt printed"
     picture = cv2.imread(record["printed"])
     assert picture is not None
-    qr, _, _ = cv2.QRCodeDetector().detectAndDecode(picture)
-    assert qr == f"mediation:{done['sid']}:sha256:{row['agreement_sha256']}"
+    assert read_qr(picture) == f"mediation:{done['sid']}:sha256:{row['agreement_sha256']}"
     if DOC_SHOTS:
         shutil.copy(record["printed"], DOC_SHOTS / "mediation_receipt.png")
         for label in ("invite", "room", "sign", "ended"):

@@ -69,11 +69,10 @@ def elderly_card(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "card")
     # The technician's simulator control places the demo card on the simulated reader.
     p.app._run_sim_action(record["card_action"])
-    for _ in range(60):  # the real driver polls the reader over a pty
-        yield 0.1
-        if p.app.sm.current == "ticket":
-            break
-    yield 0.2
+    # The real driver polls the reader over a pty: wait for what the person sees next,
+    # the ticket or why the card was refused (never a fixed time: a loaded board is slow).
+    yield from ui.wait_for(p, lambda: p.app.sm.current == "ticket" or p.app.terminal.flow.visit.card_refused, 30)
+    yield 0.5
     look(p, record, "ticket")
     ticket = p.app.terminal.flow.visit.ticket
     record["ticket"] = {"number": ticket.number, "priority": ticket.priority.value} if ticket else None

@@ -12,6 +12,9 @@ counted from the first frame (a loaded machine may take seconds to get there):
 - ``TEST_ESCAPE_AFTER_S``: press Escape, then ask the window to close as Alt+F4 or the
   compositor would (and stop the app the way Kivy's window loop does when nothing
   refuses); the outcome goes to ``DATA/close.json``;
+- ``TEST_SIGTERM_AT_SCREEN``: once the app has built this many screens (it builds the
+  rest one per frame after the first), the process gets SIGTERM from systemd — what a
+  stop during start-up on a slow board looks like, at a moment the test chooses;
 - ``TEST_FROZEN_AFTER_S``: judge the attract screen frozen after this many seconds
   without change (the product's minimum is two minutes, too long for a test);
 - ``TEST_MEMORY_MIN_RUN_S``: a run may be restarted for its memory after this many
@@ -65,6 +68,9 @@ def prepare_and_disturb(*args: object, **kwargs: object) -> None:
     escape_after = os.environ.get("TEST_ESCAPE_AFTER_S")
     if escape_after:
         after_first_frame(_escape_and_close, float(escape_after))
+    sigterm_at = os.environ.get("TEST_SIGTERM_AT_SCREEN")
+    if sigterm_at:
+        _sigterm_at_screen(int(sigterm_at))
     frozen_after = os.environ.get("TEST_FROZEN_AFTER_S")
     memory_after = os.environ.get("TEST_MEMORY_MIN_RUN_S")
     if frozen_after or memory_after:
@@ -80,6 +86,23 @@ def prepare_and_disturb(*args: object, **kwargs: object) -> None:
             init(self, *a, **k)  # type: ignore[arg-type]
 
         screens.session.SessionKeeper.__init__ = init_sooner  # type: ignore[method-assign]
+
+
+def _sigterm_at_screen(count: int) -> None:
+    import signal
+
+    import screens.app  # deferred: the app's modules import Kivy, prepared only now
+    from screens.base import KioskScreen
+
+    build = screens.app.KioskApp.root_screen
+
+    def build_then_stop(self: screens.app.KioskApp, name: str) -> KioskScreen:
+        screen = build(self, name)
+        if len(self.sm.screen_names) == count:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return screen
+
+    screens.app.KioskApp.root_screen = build_then_stop  # type: ignore[method-assign]
 
 
 def _tap(_dt: float) -> None:

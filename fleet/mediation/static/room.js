@@ -41,6 +41,11 @@ async function joinRoom(url, pass, stream, hooks) {
     return r;
   };
   const pub = await attach();
+  // From the join on, the server announces on this handle whoever publishes — also while
+  // we are still making our own offer (seconds on a busy machine or a slow phone). Keep
+  // those announcements for later: one lost is a party never seen nor heard.
+  const early = [];
+  handlers[pub] = m => { early.push(m); };
   const me = (await msg(pub, {request: "join", ptype: "publisher", room: pass.room, pin: pass.pin,
                               token: pass.join_token, display: pass.display})).plugindata.data;
   const pc = new RTCPeerConnection({iceServers: []});
@@ -73,14 +78,17 @@ async function joinRoom(url, pass, stream, hooks) {
     if (f.pc) f.pc.close();
     if (hooks.gone) hooks.gone(f.display);
   };
-  handlers[pub] = m => {
+  const onEvent = m => {
     const d = m.plugindata && m.plugindata.data;
     if (!d) return;
     if (d.publishers) d.publishers.forEach(f => subscribe(f).catch(e => hooks.error && hooks.error(String(e))));
     if (d.unpublished) drop(d.unpublished);
     if (d.leaving) drop(d.leaving);
   };
+  handlers[pub] = onEvent;
+  // Those publishing when we joined, then what was announced since, in that order.
   (me.publishers || []).forEach(f => subscribe(f).catch(e => hooks.error && hooks.error(String(e))));
+  early.splice(0).forEach(onEvent);
   return {
     feeds, pc,
     // Counts of what arrived from each party: [video frames decoded, audio packets].

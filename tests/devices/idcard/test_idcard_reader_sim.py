@@ -3,18 +3,21 @@ every fault, the removal rule, unplug/replug, and the sim: device's controls."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
+import tty
 from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.devices.idcard.idcard_helpers import TODAY, Events, sim_and_reader, wait_until
+from tests.devices.idcard.idcard_helpers import FAST, TODAY, Events, sim_and_reader, wait_until
 
 from devices.idcard.adapter import SimCardReader, open_serial_reader, open_sim_reader
-from devices.idcard.driver import HEALTHY_STATES, TRANSITIONS, ReaderState, parse_device_url
-from devices.idcard.simulator import Fault, load_cards
+from devices.idcard.codec import Command, Status, build_response
+from devices.idcard.driver import HEALTHY_STATES, TRANSITIONS, ReaderState, SamLink, open_port, parse_device_url
+from devices.idcard.simulator import Fault, ResponseDelays, load_cards
 from devices.registry import DeviceContext, resolve
 from kiosk.errors import DeviceError
 from kiosk.events import CardRead, CardRejected, CardRemoved, DeviceFaulted, DeviceRecovered
@@ -123,6 +126,43 @@ def test_noise_on_the_big_read_response_is_survived(tmp_path: Path) -> None:
         model.inject(Fault.GARBAGE)
         model.inject(Fault.BAD_CHECKSUM)
         events.wait_for(READ)
+
+
+@pytest.mark.parametrize("slow", ["find", "select", "read"])
+def test_a_late_answer_is_not_taken_for_the_next_commands(tmp_path: Path, slow: str) -> None:
+    # The reader (or a loaded board reading it) answers one command after its timeout:
+    # that late answer arrives while the driver waits for the retry's or the next
+    # command's answer. The card is read all the same, and an expired one is called
+    # expired — not "unreadable" because a SELECT's answer was taken for the READ's.
+    timeout = FAST.timeouts[slow.upper()]
+    delays = ResponseDelays(**{**dataclasses.asdict(ResponseDelays.none()), slow: timeout * 1.5})
+    with sim_and_reader(tmp_path, delays=delays) as (model, _sim, reader, events):
+        wait_until(lambda: reader.state is ReaderState.IDLE)
+        model.insert("expired")
+        event = events.wait_for(lambda e: isinstance(e, CardRejected))
+        assert event.message_key == "card.expired", event  # type: ignore[attr-defined]
+        model.remove()
+        model.insert("adult")
+        assert events.wait_for(READ).card.card_type is CardType.RESIDENT  # type: ignore[attr-defined]
+        assert not events.of(DeviceFaulted)
+
+
+def test_an_answer_waiting_at_the_deadline_is_taken(tmp_path: Path) -> None:
+    # The driver's thread woken only after the deadline (a busy board), the reader's
+    # answer already in the port: that is an answer, not a timeout.
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    port = open_port(os.ttyname(slave), FAST)
+    try:
+        os.write(master, build_response(Status.OK))
+        wait_until(lambda: port.in_waiting > 0)
+        link = SamLink(port, FAST)
+        response = link._receive(Command.STATUS, deadline=time.monotonic() - 1.0)
+        assert response.status == Status.OK and link.timeouts == 0
+    finally:
+        port.close()
+        os.close(master)
+        os.close(slave)
 
 
 def test_sam_self_test_failure_faults_once_and_recovers_once(tmp_path: Path) -> None:
