@@ -135,7 +135,6 @@ class KioskApp(App):
 
     def _after_first_frame(self, _dt: float) -> None:
         self.terminal.start_devices(self.bridge.post, done=self._devices_started)
-        self.guide.warm_up()
         pending = [name for name in self.screen_table if not self.sm.has_screen(name)]
 
         def build_next(_dt: float) -> None:
@@ -148,6 +147,8 @@ class KioskApp(App):
     def _devices_started(self) -> None:
         # On the device worker: load the speech model (seconds; never on the UI thread).
         if self.terminal.open_voice_input() is not None:
+            # The matcher's pinyin tables (≈ 55 MB) only where speech can be heard.
+            self.guide.warm_up()
             Clock.schedule_once(lambda _dt: self.guide.sync(), 0)
         # A site without a calling display has the kiosk say the
         # calls the windows make, on its own speaker (one queue with everything it says).
