@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.support.ui import Scenarios, Steps
 
-SCENARIOS = Scenarios(maxfps=10)
+SCENARIOS = Scenarios(maxfps=10, app_log=True)
 
 # Libraries whose memory a terminal pays only when a feature that needs them is used.
 HEAVY = ("pypinyin", "vosk")
@@ -26,4 +26,17 @@ def idle(p: Any, record: dict[str, Any]) -> Steps:
     yield 3.0  # what start-up set off on workers (warm-ups, device threads) has run
     record["voice_input"] = t.voice_input is not None
     record["loaded"] = [name for name in HEAVY if name in sys.modules]
+    record["screen"] = p.app.sm.current
+
+
+@SCENARIOS.add
+def visit_ends(p: Any, record: dict[str, Any]) -> Steps:
+    """A visit begun and finished; the attract screen stays a few seconds."""
+    while len(p.app.sm.screens) < len(p.app.screen_table):
+        yield 0.1
+    yield p.tap("start")
+    yield 0.5
+    record["during"] = p.app.sm.current
+    yield p.tap("finish")
+    yield 5.0  # the heap is given back a few seconds after the attract screen is up
     record["screen"] = p.app.sm.current
