@@ -2,14 +2,16 @@
 
 Most of the app's memory is allocated beneath Python, by Kivy, SDL and Mesa (offscreen
 and on terminals without a GPU, its software renderer llvmpipe): textures, pixel
-buffers, glyph images. glibc's malloc serves a block over ``M_MMAP_THRESHOLD`` (128 KiB)
-with a mapping of its own and unmaps it when freed — until the first such block is
-freed: then it raises the threshold to that block's size (up to 32 MiB), and from then
-on such blocks come from its heaps and arenas, which keep the memory when they are
-freed. Over a day of screens drawn and pictures uploaded that is hundreds of MB of RSS
-held by the allocator, not by the app. Setting the threshold explicitly switches the
-dynamic raise off; fewer arenas keep fewer per-thread heaps alive; and the kiosk hands
-free heap memory back when a visit ends (idle by then).
+buffers, glyph images, the renderer's per-frame data. glibc's malloc serves a block
+over ``M_MMAP_THRESHOLD`` (128 KiB) with a mapping of its own and unmaps it when freed —
+until the first such block is freed: then it raises the threshold to that block's size
+(up to 32 MiB), and from then on such blocks come from its heaps, which keep the pages
+when they are freed. Setting the threshold explicitly switches that raise off, and the
+kiosk hands the heaps' free pages back (``malloc_trim``) when a visit ends, idle by then.
+
+This bounds what the allocator keeps *free* (docs/performance.md "Soak": ≈ 100 MB after
+a dozen visits, given back at the visit's end); the memory llvmpipe keeps *in use* is
+not the allocator's to give back.
 
 glibc only (Debian, the terminals' system); elsewhere a no-op that says so in the log.
 Nothing happens at import: ``tune_allocator`` is called by the entry point, before Kivy
@@ -117,7 +119,8 @@ def tune_allocator() -> AllocatorState:
     if libc is None:
         state = AllocatorState(False, None, f"not glibc ({platform.system()} {platform.libc_ver()[0] or '?'}): left as it is")
     elif os.environ.get(DISABLE_ENV, "").strip().lower() == "default":
-        state = AllocatorState(False, big_blocks_returned(), f"{DISABLE_ENV}=default: glibc's defaults")
+        # Not probed: the probe's freed block would itself raise glibc's dynamic threshold.
+        state = AllocatorState(False, None, f"{DISABLE_ENV}=default: glibc's defaults")
     else:
         ok = all(libc.mallopt(param, value) == 1 for param, value in (
             (_M_MMAP_THRESHOLD, MMAP_THRESHOLD), (_M_TRIM_THRESHOLD, TRIM_THRESHOLD), (_M_ARENA_MAX, ARENA_MAX)))
