@@ -49,15 +49,6 @@ class _MallInfo2(ctypes.Structure):
 
 
 @dataclass(frozen=True)
-class HeapFigures:
-    """The C heap as glibc's ``mallinfo2`` reports it, in bytes."""
-
-    in_use: int  # allocated, in the heaps and in blocks mapped on their own
-    free: int  # free but kept by the allocator
-    mapped: int  # in blocks mapped on their own (given back to the OS when freed)
-
-
-@dataclass(frozen=True)
 class AllocatorState:
     """What ``tune_allocator`` did, and whether it shows in the allocator's behaviour."""
 
@@ -84,15 +75,6 @@ def _glibc() -> ctypes.CDLL | None:
     except (OSError, AttributeError):
         return None
     return libc
-
-
-def heap_figures() -> HeapFigures | None:
-    """The C heap now, or None where the allocator is not glibc."""
-    libc = _glibc()
-    if libc is None:
-        return None
-    info = libc.mallinfo2()
-    return HeapFigures(in_use=info.uordblks + info.hblkhd, free=info.fordblks, mapped=info.hblkhd)
 
 
 def big_blocks_returned() -> bool | None:

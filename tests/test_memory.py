@@ -21,8 +21,9 @@ from tests.support import PYTHON, ROOT, kiosk_env
 pytestmark = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the settings are glibc's")
 
 # In a fresh process: free one big block (glibc would then raise its threshold to its
-# size), allocate 60 blocks of 1 MiB and write them, allocate a small block above them
-# (so the heap's top cannot simply shrink), free the 60 and print how much RSS dropped.
+# size), allocate 60 blocks of 1 MiB and write them, one more above them (of their size:
+# no free chunk can serve it, so it comes from the heap's top, which then cannot simply
+# shrink), free the 60 and print how much RSS dropped.
 _FREE_AFTER_BIG = """
 import ctypes, sys
 from kiosk import memory
@@ -36,7 +37,7 @@ libc.free(libc.malloc(8 << 20))
 blocks = [libc.malloc(1 << 20) for _ in range(60)]
 for b in blocks:
     ctypes.memset(b, 1, 1 << 20)
-pin = libc.malloc(64)
+pin = libc.malloc(1 << 20)
 before = memory.resident_bytes()
 for b in blocks:
     libc.free(b)
@@ -71,7 +72,7 @@ libc.free.argtypes = [ctypes.c_void_p]
 blocks = [libc.malloc(100_000) for _ in range(600)]
 for b in blocks:
     ctypes.memset(b, 1, 100_000)
-pin = libc.malloc(64)
+pin = libc.malloc(100_000)  # from the top, like the others: the top cannot shrink
 for b in blocks:
     libc.free(b)
 print(memory.release_free_memory() >> 20)
