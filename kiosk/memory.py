@@ -99,13 +99,17 @@ def tune_allocator() -> AllocatorState:
     the arena limit counts only for threads not started yet). Logs what it did."""
     libc = _glibc()
     if libc is None:
-        state = AllocatorState(False, None, f"not glibc ({platform.system()} {platform.libc_ver()[0] or '?'}): left as it is")
+        libc_name, libc_version = platform.libc_ver()
+        what = f"glibc {libc_version} without mallinfo2 (2.33 or later)" if libc_name == "glibc" else \
+            f"not glibc ({platform.system()} {libc_name or '?'})"
+        state = AllocatorState(False, None, f"{what}: left as it is")
     elif os.environ.get(DISABLE_ENV, "").strip().lower() == "default":
         # Not probed: the probe's freed block would itself raise glibc's dynamic threshold.
         state = AllocatorState(False, None, f"{DISABLE_ENV}=default: glibc's defaults")
     else:
-        ok = all(libc.mallopt(param, value) == 1 for param, value in (
-            (_M_MMAP_THRESHOLD, MMAP_THRESHOLD), (_M_TRIM_THRESHOLD, TRIM_THRESHOLD), (_M_ARENA_MAX, ARENA_MAX)))
+        done = [libc.mallopt(param, value) == 1 for param, value in (
+            (_M_MMAP_THRESHOLD, MMAP_THRESHOLD), (_M_TRIM_THRESHOLD, TRIM_THRESHOLD), (_M_ARENA_MAX, ARENA_MAX))]
+        ok = all(done)
         state = AllocatorState(ok, big_blocks_returned(),
                                f"mmap threshold {MMAP_THRESHOLD // 1024} KiB, trim threshold "
                                f"{TRIM_THRESHOLD // 1024} KiB, {ARENA_MAX} arenas" + ("" if ok else ": refused"))

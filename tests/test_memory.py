@@ -27,8 +27,7 @@ pytestmark = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the s
 _FREE_AFTER_BIG = """
 import ctypes, sys
 from kiosk import memory
-if sys.argv[1] == "tuned":
-    assert memory.tune_allocator().applied
+applied = memory.tune_allocator().applied if sys.argv[1] == "tuned" else None
 libc = ctypes.CDLL("libc.so.6")
 libc.malloc.restype = ctypes.c_void_p
 libc.malloc.argtypes = [ctypes.c_size_t]
@@ -41,24 +40,30 @@ pin = libc.malloc(1 << 20)
 before = memory.resident_bytes()
 for b in blocks:
     libc.free(b)
-print((before - memory.resident_bytes()) >> 20, memory.big_blocks_returned())
+print((before - memory.resident_bytes()) >> 20, memory.big_blocks_returned(), applied)
 """
 
 
-def _freed_mb(mode: str) -> tuple[int, str]:
-    proc = subprocess.run([PYTHON, "-c", _FREE_AFTER_BIG, mode], env=kiosk_env(), cwd=ROOT,
+def _freed_mb(mode: str, **env: str) -> tuple[int, str, str]:
+    proc = subprocess.run([PYTHON, "-c", _FREE_AFTER_BIG, mode], env={**kiosk_env(), **env}, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    mb, returned = proc.stdout.split()
-    return int(mb), returned
+    mb, returned, applied = proc.stdout.split()
+    return int(mb), returned, applied
 
 
 def test_freed_big_blocks_go_back_to_the_os_once_tuned() -> None:
-    default_mb, default_returned = _freed_mb("default")
-    tuned_mb, tuned_returned = _freed_mb("tuned")
     # glibc's defaults: after the big block, 1 MiB blocks live in the heap and stay.
+    default_mb, default_returned, _ = _freed_mb("default")
     assert default_mb < 20 and default_returned == "False", (default_mb, default_returned)
-    assert tuned_mb >= 50 and tuned_returned == "True", (tuned_mb, tuned_returned)
+    tuned_mb, tuned_returned, applied = _freed_mb("tuned")
+    assert applied == "True" and tuned_mb >= 50 and tuned_returned == "True", (tuned_mb, tuned_returned, applied)
+
+
+def test_kiosk_malloc_default_leaves_glibc_as_it_is() -> None:
+    # What a technician sets to compare: the app then behaves like glibc's defaults.
+    mb, returned, applied = _freed_mb("tuned", KIOSK_MALLOC="default")
+    assert applied == "False" and mb < 20 and returned == "False", (mb, returned, applied)
 
 
 def test_release_free_memory_gives_back_what_the_heap_kept() -> None:
