@@ -456,8 +456,10 @@ def run_app(data_dir: Path, size: tuple[int, int], script: Callable[[Any], Steps
             centre: dict[str, str] | None = None) -> None:
     """Build the terminal (joined to ``centre``, see :class:`BenchCentre`) and app and
     play ``script`` (a Pilot script) until it ends."""
+    from kiosk.memory import tune_allocator
     from screens.env import prepare_kivy
 
+    tune_allocator()  # as `kiosk run` does, before Kivy loads: the bench measures the product
     prepare_kivy(*size, offscreen=True)
     terminal, app = build_app(data_dir, centre)
     agent = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from kivy.app import App
@@ -23,6 +24,7 @@ from kivy.uix.scrollview import ScrollView
 from kiosk import events as ev
 from kiosk.announce import Announcer, CallAnnouncements
 from kiosk.feature import State
+from kiosk.memory import release_free_memory, resident_bytes
 from kiosk.terminal import Terminal
 from kiosk.schedule import open_now
 from kiosk.tickets import Priority
@@ -62,7 +64,18 @@ SCREENS = {
 _TECH_SCREENS = ("pin", "technician")
 _TECH_IDLE_S = 120.0  # the technician screen closes itself when left open
 _DONE_S = 10.0  # the done screen goes back to the start by itself
+_TRIM_AFTER_S = 3.0  # after a visit, once the attract screen is drawn: the heap's free pages go back
 _NOTICE_S = 6.0
+
+
+def _release_memory(_dt: float) -> None:
+    # A visit's screens leave free pages inside the C heap (texts, pictures, the
+    # renderer's buffers) that glibc keeps until asked: nobody is at the screen now.
+    began = time.perf_counter()
+    given = release_free_memory()
+    if given is not None:
+        log.info("memory: %.0f MB given back after the visit (%.0f ms); resident %.0f MB", given / 2**20,
+                 1000 * (time.perf_counter() - began), resident_bytes() / 2**20)
 
 
 class KioskApp(App):
@@ -152,7 +165,6 @@ class KioskApp(App):
             return
         self.ensure_features()
         self.terminal.start_devices(self.bridge.post, done=self._devices_started)
-        self.guide.warm_up()
         pending = [name for name in self.screen_table if not self.sm.has_screen(name)]
 
         def build_next(_dt: float) -> None:
@@ -168,6 +180,8 @@ class KioskApp(App):
     def _devices_started(self) -> None:
         # On the device worker: load the speech model (seconds; never on the UI thread).
         if self.terminal.open_voice_input() is not None:
+            # The matcher's pinyin tables (≈ 55 MB) only where speech can be heard.
+            self.guide.warm_up()
             Clock.schedule_once(lambda _dt: self.guide.sync(), 0)
         # A site without a calling display has the kiosk say the
         # calls the windows make, on its own speaker (one queue with everything it says).
@@ -399,6 +413,8 @@ class KioskApp(App):
             self._done_event = None
         if new is VisitState.DONE:
             self._done_event = Clock.schedule_once(lambda _dt: self.act("finish"), _DONE_S)
+        if new is VisitState.ATTRACT and old is not VisitState.ATTRACT:
+            Clock.schedule_once(_release_memory, _TRIM_AFTER_S)
         if self.sm.current not in _TECH_SCREENS:
             self.show_screen(new.value)
         self.guide.sync()

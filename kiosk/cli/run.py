@@ -13,6 +13,7 @@ from pathlib import Path
 from kiosk.bootstrap import build_terminal
 from kiosk.cli.common import data_dir_of
 from kiosk.logs import setup_logging
+from kiosk.memory import tune_allocator
 from kiosk.startconfig import last_good_path, mark_started, start_config
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     start = start_config(getattr(args, "config", None), data_dir)
     config = start.config
     log_file = setup_logging(data_dir)
+    tune_allocator()  # before Kivy and the GL driver allocate anything (kiosk/memory.py)
     if start.fallback:
         log.error("configuration failed, running on the last good one: %s", start.fallback)
         print(f"kiosk: {start.fallback}\nkiosk: started from {last_good_path(start.path)}", file=sys.stderr)
