@@ -180,3 +180,40 @@ def elderly_at_the_service(p: Any, record: dict[str, Any]) -> Steps:
     app._run_sim_action("idcard.insert_elderly")
     yield 1.0
     record["offered_again"] = bool(app._offer is not None and app._offer.parent is not None)
+
+
+@scenario
+def laid_out_at_once(p: Any, record: dict[str, Any]) -> Steps:
+    """The home screen switched to English and elder mode with drawing off: its layout
+    read at once (``lay_out_now``), then again after a few frames."""
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    from kiosk import events as ev
+    from screens.widgets import KButton
+
+    def seen() -> list[Any]:
+        return sorted([type(w).__name__, w.text[:30], [round(v, 1) for v in _rect(w)], list(w.texture_size)]
+                      for w in p.widgets() if isinstance(w, KButton) or (hasattr(w, "texture_size") and w.text))
+
+    app = p.app
+    yield p.tap("start")
+    yield 0.3
+    draws: list[int] = []
+    Window.bind(on_draw=lambda *_args: draws.append(1))  # bound first: called only when a frame is drawn
+    p.draw_frames(False)
+    app.terminal.flow.handle(ev.LanguageChanged("en"))
+    app.terminal.flow.handle(ev.ElderModeToggled(True))
+    record["pending_before"] = any(getattr(w, "_trigger_texture", None) is not None and w._trigger_texture.is_triggered
+                                   for w in p.widgets())
+    record["settled"] = p.lay_out_now()
+    at_once = seen()
+    first_frame = Clock.frames_displayed
+    yield 0.5
+    record["frames_while_off"] = Clock.frames_displayed - first_frame
+    record["draws_while_off"] = len(draws)
+    record["same_after_frames"] = at_once == seen()
+    record["texts"] = p.texts()
+    p.draw_frames(True)
+    yield 0.3
+    record["draws_after"] = len(draws)
