@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 Script = Callable[["Pilot"], Generator[float, None, None]]
 _ids = itertools.count(1)
 TAP_SETTLE_S = 0.15
+_drawing = True  # the window draws its frames (Pilot.draw_frames)
 
 
 class PilotTouch(MotionEvent):
@@ -194,10 +195,12 @@ class Pilot:
         what is on screen (sizes, places, texts) leaves drawing out, which costs
         the most CPU offscreen. Everything else of a frame still runs: input, the
         clock's events, the layouts and the texts' textures."""
-        if on:
+        global _drawing
+        if on and not _drawing:
             Window.unbind(on_draw=_not_drawn)
-        else:
+        elif not on and _drawing:
             Window.bind(on_draw=_not_drawn)
+        _drawing = on
 
     def press_key(self, key: int) -> float:
         """A key of the keypad (Kivy key code: 273 up, 274 down, 13 enter, 27 escape)."""
@@ -208,6 +211,8 @@ class Pilot:
     def screenshot(self, out: Path) -> Path:
         """Save what the window shows now as a PNG at ``out``."""
         out.parent.mkdir(parents=True, exist_ok=True)
+        if not _drawing:
+            Window.on_draw()  # frames are not being drawn: this one is, for the photograph
         with tempfile.TemporaryDirectory() as tmp:
             # Kivy numbers screenshot files itself (shot0001.png); take whatever it wrote.
             written = Window.screenshot(name=str(Path(tmp) / "shot.png"))

@@ -200,7 +200,8 @@ def laid_out_at_once(p: Any, record: dict[str, Any]) -> Steps:
     yield p.tap("start")
     yield 0.3
     draws: list[int] = []
-    Window.bind(on_draw=lambda *_args: draws.append(1))  # bound first: called only when a frame is drawn
+    p.draw_frames(True)
+    Window.bind(on_draw=lambda *_args: draws.append(1))  # bound before the stop: called only when a frame is drawn
     p.draw_frames(False)
     app.terminal.flow.handle(ev.LanguageChanged("en"))
     app.terminal.flow.handle(ev.ElderModeToggled(True))
@@ -214,6 +215,9 @@ def laid_out_at_once(p: Any, record: dict[str, Any]) -> Steps:
     record["draws_while_off"] = len(draws)
     record["same_after_frames"] = at_once == seen()
     record["texts"] = p.texts()
+    # A photograph taken with drawing off is of the screen as it is now.
+    record["photo"] = str(p.screenshot(Path(record["data_dir"]) / "photo.png"))
     p.draw_frames(True)
+    app.terminal.flow.handle(ev.ElderModeToggled(False))  # something to draw
     yield 0.3
     record["draws_after"] = len(draws)

@@ -25,3 +25,10 @@ def test_a_screen_laid_out_at_once_is_what_the_frames_show(data_dir: Path) -> No
     assert r["frames_while_off"] > 0
     assert r["draws_while_off"] == 0
     assert r["draws_after"] > 0
+    # The photograph shows the screen switched to elder English: the navy of the header and
+    # the white of the page, not a blank or stale frame.
+    from PIL import Image  # deferred: only this test reads pixels
+
+    with Image.open(r["photo"]) as photo:
+        colours = photo.convert("RGB").getcolors(maxcolors=1 << 20) or []
+    assert len(colours) > 50
