@@ -15,6 +15,7 @@ Checks, after the MIIT 适老化 rules (2021) and EZ Access:
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Generator
 
@@ -130,6 +131,7 @@ def audit_screen(app: KioskApp, screen: str, elder: bool, layout_only: bool = Fa
 # --- layout --------------------------------------------------------------------------------
 
 Rect = tuple[float, float, float, float]  # x, y, right, top in window pixels
+_DIGITS = re.compile(r"\d+")
 _SLACK = 2.0  # pixels of rounding a box may be off by
 KEYPAD_KEY_DP = 60  # keys of a number keypad, in every mode
 _KEYPAD_ACTIONS = ("numpad:", "pin:")
@@ -289,6 +291,24 @@ def settled(app: KioskApp, wait_s: float = 0.5) -> Steps:
         yield wait_s
 
 
+def quiet(p: Pilot, still_s: float = 1.0, at_most_s: float = 6.0) -> Steps:
+    """Steps until what the screen says has stayed the same for ``still_s`` (numbers
+    aside: a countdown is quiet), at most ``at_most_s``; at once when the flow moves to
+    another screen by itself."""
+    app = p.app
+    shown = app.sm.current  # type: ignore[attr-defined]
+    last: tuple[str, ...] = ()
+    still = waited = 0.0
+    step = 0.25
+    while waited < at_most_s and still < still_s and app.sm.current == shown:  # type: ignore[attr-defined]
+        p.lay_out_now()
+        now = tuple(_DIGITS.sub("#", text) for text in p.texts())
+        still = still + step if now == last else 0.0
+        last = now
+        yield step
+        waited += step
+
+
 def report(screens: int, widgets: int, violations: list[Violation]) -> dict[str, Any]:
     """The JSON shape of ``kiosk audit a11y --json``."""
     return {"screens": screens, "widgets": widgets, "violations": [asdict(v) for v in violations]}
@@ -341,45 +361,66 @@ def audit_matrix(app: KioskApp, result: dict[str, Any], *, sizes: tuple[tuple[in
     violations: list[Violation] = []
     checked = 0
 
+    def reached(p: Pilot, screen: str) -> Steps:
+        while app.terminal.flow.state is not VisitState.ATTRACT:
+            app.terminal.flow.handle(ev.Finished())
+        if tuple(Window.size) != sizes[0]:
+            Window.size = sizes[0]
+        app.show_screen("attract")
+        yield 0.1
+        app.terminal.flow.handle(ev.ElderModeToggled(False))
+        yield 0.1
+        yield from reach(screen)(p)
+        yield from settled(app)
+
     def script(p: Pilot) -> Steps:
         nonlocal widgets, checked
+        p.draw_frames(False)  # only measured, never looked at
         for screen in names:
-            while app.terminal.flow.state is not VisitState.ATTRACT:
-                app.terminal.flow.handle(ev.Finished())
-            if tuple(Window.size) != sizes[0]:
-                Window.size = sizes[0]
-            app.show_screen("attract")
-            yield 0.1
-            app.terminal.flow.handle(ev.ElderModeToggled(False))
-            yield 0.1
-            yield from reach(screen)(p)
-            yield from settled(app)
+            yield from reached(p, screen)
+            # What a worker brings (the ticket printed, a device found) is shown before
+            # the sweep: no frame passes during it, so nothing arrives meanwhile.
+            shown = app.sm.current
+            yield from quiet(p)
+            if app.sm.current != shown and screen not in STAFF_SCREENS:
+                # The flow moved on by itself meanwhile (the lawyer answered the waiting
+                # call): the screen is reached again and checked at once.
+                yield from reached(p, screen)
+                shown = app.sm.current
             for size in sizes:
                 if tuple(Window.size) != size:
-                    Window.size = size
-                for language in languages:
-                    for elder in modes:
-                        flow = app.terminal.flow
-                        if flow.visit.language != language:
-                            flow.handle(ev.LanguageChanged(language))
-                        if flow.visit.elder_mode != elder:
-                            flow.handle(ev.ElderModeToggled(elder))
-                        if app.sm.current != screen and screen in STAFF_SCREENS:
-                            app.show_screen(screen)
-                        if notice:
-                            app.show_notice("error.generic")
-                        yield 0.05  # a few frames: the layout settles before the next frame
-                        if app.sm.current != screen and screen not in STAFF_SCREENS:
-                            # The flow moved on by itself (the lawyer answered the waiting
-                            # call): the new screen is checked once it has laid itself out,
-                            # named as what it is, never measured half-built as the old one.
-                            yield from settled(app)
-                        shown = app.sm.current
-                        where = f"{shown}@{size[0]}x{size[1]}/{language}/{'elder' if elder else 'standard'}"
-                        n, found = audit_screen(app, where, elder, layout_only=size != sizes[0])
-                        widgets += n
-                        checked += 1
-                        violations.extend(found)
+                    Window.size = size  # the app rescales at once (Window's on_resize)
+                for language, elder in ((lang, mode) for lang in languages for mode in modes):
+                    flow = app.terminal.flow
+                    if flow.visit.language != language:
+                        flow.handle(ev.LanguageChanged(language))
+                    if flow.visit.elder_mode != elder:
+                        flow.handle(ev.ElderModeToggled(elder))
+                    if app.sm.current != screen and screen in STAFF_SCREENS:
+                        app.show_screen(screen)
+                    if screen in STAFF_SCREENS and hasattr(app.sm.current_screen, "refresh_states"):
+                        # The technician's screen does not follow the flow: it re-reads
+                        # itself every second while shown. Done now, as a second later.
+                        app.sm.current_screen.refresh_states()
+                    if notice:
+                        app.show_notice("error.generic")
+                    # Laid out now, as the next frame would lay it out, but without drawing
+                    # it: each frame re-rendered every screen's texts for each change.
+                    if not p.lay_out_now():
+                        yield 0.05  # never settles by itself: measured as a person sees it after a few frames
+                    if app.sm.current != shown and screen not in STAFF_SCREENS:
+                        # The flow moved on by itself (the lawyer answered the waiting
+                        # call): the new screen is checked once it has laid itself out,
+                        # named as what it is, never measured half-built as the old one.
+                        yield from settled(app)
+                        p.lay_out_now()
+                    shown = app.sm.current
+                    where = f"{shown}@{size[0]}x{size[1]}/{language}/{'elder' if elder else 'standard'}"
+                    n, found = audit_screen(app, where, elder, layout_only=size != sizes[0])
+                    widgets += n
+                    checked += 1
+                    violations.extend(found)
+        p.draw_frames(True)
         result.update(report(checked, widgets, violations))
 
     return script

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Generator, Iterator
 
 from kivy.base import EventLoop
-from kivy.clock import Clock
+from kivy.clock import Clock, ClockEvent
 from kivy.core.window import Window
 from kivy.input.motionevent import MotionEvent
 from kivy.uix.label import Label
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 Script = Callable[["Pilot"], Generator[float, None, None]]
 _ids = itertools.count(1)
 TAP_SETTLE_S = 0.15
+_drawing = True  # the window draws its frames (Pilot.draw_frames)
 
 
 class PilotTouch(MotionEvent):
@@ -157,6 +158,50 @@ class Pilot:
                 layout._trigger_layout.cancel()  # done now; setting sizes may trigger the children again
                 layout.do_layout()
 
+    def lay_out_now(self, rounds: int = 20) -> bool:
+        """Do now, for what is on screen, what Kivy does before it draws the next frame:
+        render the texts whose text or size changed, run the pending layouts and put
+        scrolled content in place (every callback due "before the next frame"), round
+        after round until nothing is left. Returns False when something was still due
+        after ``rounds`` rounds (a layout that never settles).
+
+        What a person sees is then measured without drawing a frame: drawing costs
+        far more than measuring, and the screens not shown wait for the next frame
+        (Kivy does their pending work once, however often it was asked for)."""
+        for _round in range(rounds):
+            due: list[ClockEvent] = []
+            for root in self._roots():
+                for widget in root.walk(restrict=True):
+                    # Kivy keeps a widget's before-frame triggers (a label's texture, a
+                    # layout's do_layout, a scroll view's position, the app's own) as
+                    # attributes; a pending one is exactly what the next frame would run.
+                    for value in getattr(widget, "__dict__", {}).values():
+                        if isinstance(value, ClockEvent) and value.timeout < 0 and value.is_triggered:
+                            due.append(value)
+            if not due:
+                return True
+            for event in due:
+                if not event.is_triggered:
+                    continue  # done meanwhile by an earlier one
+                callback = event.get_callback()
+                event.cancel()
+                if callback is not None:
+                    callback(0)
+        return False
+
+    @staticmethod
+    def draw_frames(on: bool) -> None:
+        """Draw the window's frames (on, as always) or not: a script that only measures
+        what is on screen (sizes, places, texts) leaves drawing out, which costs
+        the most CPU offscreen. Everything else of a frame still runs: input, the
+        clock's events, the layouts and the texts' textures."""
+        global _drawing
+        if on and not _drawing:
+            Window.unbind(on_draw=_not_drawn)
+        elif not on and _drawing:
+            Window.bind(on_draw=_not_drawn)
+        _drawing = on
+
     def press_key(self, key: int) -> float:
         """A key of the keypad (Kivy key code: 273 up, 274 down, 13 enter, 27 escape)."""
         Window.dispatch("on_key_down", key, 0, None, [])
@@ -166,11 +211,18 @@ class Pilot:
     def screenshot(self, out: Path) -> Path:
         """Save what the window shows now as a PNG at ``out``."""
         out.parent.mkdir(parents=True, exist_ok=True)
+        if not _drawing:
+            Window.on_draw()  # frames are not being drawn: this one is, for the photograph
         with tempfile.TemporaryDirectory() as tmp:
             # Kivy numbers screenshot files itself (shot0001.png); take whatever it wrote.
             written = Window.screenshot(name=str(Path(tmp) / "shot.png"))
             shutil.move(written, out)
         return out
+
+
+def _not_drawn(*_args: object) -> bool:
+    # Bound before the window's own on_draw: True stops the event there.
+    return True
 
 
 def run_script(app: object, script: Script, settle_s: float = 0.6) -> None:

@@ -36,16 +36,24 @@ def _layout(p: Any) -> dict[str, Any]:
 
 
 def settled(p: Any, into: dict[str, Any], key: str) -> Steps:
-    """Read the layout until two readings a moment apart agree (a loaded machine may
-    still be laying the screen out), then keep it under ``into[key]``."""
-    last = _layout(p)
+    """Read the layout until two readings a moment apart agree (content from a worker
+    may still arrive on a loaded machine), then keep it under ``into[key]``. Each
+    reading is of the screen laid out as the next frame would lay it out."""
+    last = measured(p)
     for _ in range(20):
         yield 0.15
-        now = _layout(p)
+        now = measured(p)
         if now == last:
             break
         last = now
     into[key] = last
+
+
+def measured(p: Any) -> dict[str, Any]:
+    """The layout (``_layout``) once what changed has been laid out, without waiting
+    for a frame to be drawn."""
+    p.lay_out_now()
+    return _layout(p)
 
 
 @scenario
@@ -54,39 +62,67 @@ def notices_everywhere(p: Any, record: dict[str, Any]) -> Steps:
     app = p.app
     yield p.tap("start")
     record["screens"] = {}
+    record["rechecked"] = []
+    p.draw_frames(False)  # measured only; drawn for a photograph
     for elder in (False, True):
         if app.elder != elder:
             yield p.tap("elder")
+        # Every screen without the notice first, then every screen with it: the notice is
+        # the app's one banner, which every screen's message line fits itself to at once
+        # (a long one is re-rendered there until it fits), so it is put up once, not once
+        # per screen.
+        without: dict[str, Any] = {}
         for name in record.get("only") or app.screen_table:
             try:
                 app.show_screen(name)
             except Exception as exc:  # noqa: BLE001 — a screen that needs data it lacks here
                 record.setdefault("errors", []).append(f"{name}: {type(exc).__name__}: {exc}")
                 continue
-            got: dict[str, Any] = {}
-            # A screen may still change by itself (content from a worker thread, the
-            # band's device check) on a loaded machine: a move counts only when the
-            # screen without the notice looks the same before and after it was shown.
-            for _attempt in range(3):
-                app._hide_notice(0)
-                yield from settled(p, got, "before")
-                app._banner(LONG_NOTICE)
-                yield from settled(p, got, "after")
-                if got["before"]["buttons"] == got["after"]["buttons"]:
-                    break
-                app._hide_notice(0)
-                yield from settled(p, got, "again")
-                if got["before"]["buttons"] == got["again"]["buttons"]:
-                    break
+            app._hide_notice(0)
+            yield from settled(p, without, name)
+        for name in without:
+            app.show_screen(name)
+            app._banner(LONG_NOTICE)  # the same text: only its timer starts again
+            got = {"before": without[name], "after": measured(p)}
+            if got["before"]["buttons"] != got["after"]["buttons"]:
+                # Looked at apart, the screen may have changed by itself meanwhile: looked
+                # at again as the notice appears while it is shown.
+                record["rechecked"].append(f"{name}{'/elder' if elder else ''}")
+                yield from notice_appearing(p, got)
             before, after = got["before"], got["after"]
             if name in record.get("shots_of", ()):  # for looking at, by hand
                 app._banner(LONG_NOTICE)
+                p.draw_frames(True)
                 yield 0.3
                 p.screenshot(Path(record["shots"]) / f"{name}{'-elder' if elder else ''}.png")
+                p.draw_frames(False)
             record["screens"][f"{name}{'/elder' if elder else ''}"] = {"before": before, "after": after}
+        app._hide_notice(0)
         app.show_screen("home")
         yield 0.1
     app._hide_notice(0)
+    p.draw_frames(True)
+
+
+def notice_appearing(p: Any, got: dict[str, Any]) -> Steps:
+    """The screen shown, without and then with the notice, into ``got["before"]`` and
+    ``got["after"]``. A screen may still change by itself (content from a worker thread,
+    the band's device check) on a loaded machine: a move counts only when the screen
+    without the notice looks the same before and after it was shown."""
+    app = p.app
+    for _attempt in range(3):
+        app._hide_notice(0)
+        yield from settled(p, got, "before")
+        app._banner(LONG_NOTICE)
+        # Measured at once, with no frame between: only the notice can have moved
+        # anything since "before".
+        got["after"] = measured(p)
+        if got["before"]["buttons"] == got["after"]["buttons"]:
+            return
+        app._hide_notice(0)
+        yield from settled(p, got, "again")
+        if got["before"]["buttons"] == got["again"]["buttons"]:
+            return
 
 
 @scenario
@@ -144,3 +180,44 @@ def elderly_at_the_service(p: Any, record: dict[str, Any]) -> Steps:
     app._run_sim_action("idcard.insert_elderly")
     yield 1.0
     record["offered_again"] = bool(app._offer is not None and app._offer.parent is not None)
+
+
+@scenario
+def laid_out_at_once(p: Any, record: dict[str, Any]) -> Steps:
+    """The home screen switched to English and elder mode with drawing off: its layout
+    read at once (``lay_out_now``), then again after a few frames."""
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    from kiosk import events as ev
+    from screens.widgets import KButton
+
+    def seen() -> list[Any]:
+        return sorted([type(w).__name__, w.text[:30], [round(v, 1) for v in _rect(w)], list(w.texture_size)]
+                      for w in p.widgets() if isinstance(w, KButton) or (hasattr(w, "texture_size") and w.text))
+
+    app = p.app
+    yield p.tap("start")
+    yield 0.3
+    draws: list[int] = []
+    p.draw_frames(True)
+    Window.bind(on_draw=lambda *_args: draws.append(1))  # bound before the stop: called only when a frame is drawn
+    p.draw_frames(False)
+    app.terminal.flow.handle(ev.LanguageChanged("en"))
+    app.terminal.flow.handle(ev.ElderModeToggled(True))
+    record["pending_before"] = any(getattr(w, "_trigger_texture", None) is not None and w._trigger_texture.is_triggered
+                                   for w in p.widgets())
+    record["settled"] = p.lay_out_now()
+    at_once = seen()
+    first_frame = Clock.frames_displayed
+    yield 0.5
+    record["frames_while_off"] = Clock.frames_displayed - first_frame
+    record["draws_while_off"] = len(draws)
+    record["same_after_frames"] = at_once == seen()
+    record["texts"] = p.texts()
+    # A photograph taken with drawing off is of the screen as it is now.
+    record["photo"] = str(p.screenshot(Path(record["data_dir"]) / "photo.png"))
+    p.draw_frames(True)
+    app.terminal.flow.handle(ev.ElderModeToggled(False))  # something to draw
+    yield 0.3
+    record["draws_after"] = len(draws)

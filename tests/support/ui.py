@@ -233,6 +233,10 @@ def play_app(terminal: Any, app: Any, script: Callable[[Any], Steps]) -> None:
     from screens.pilot import run_script
 
     def when_ready(p: Any) -> Steps:
+        # What a person sees is read from the widgets (texts, places, sizes), never from
+        # the pixels: frames are not drawn, which is most of the CPU offscreen, except
+        # the one a photograph needs (Pilot.screenshot draws it).
+        p.draw_frames(False)
         while not terminal.devices_ready.is_set():
             yield 0.05
         yield from script(p)
