@@ -1,0 +1,36 @@
+"""How a screen switch is drawn, in a fresh process (one Kivy window each):
+
+    python -m tests.support.ui tests.screens.switch_scenarios NAME DATA_DIR OUT.json WxH GIVEN_JSON
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.ui import Scenarios, Steps, go
+
+SCENARIOS = Scenarios()
+scenario = SCENARIOS.add
+
+
+@scenario
+def switches(p: Any, record: dict[str, Any]) -> Steps:
+    """A ticket visit by touch. For every frame drawn: the screen shown and how many
+    screens were in the drawing (the one shown, or also the one just left). For every
+    entry to the service screen: the title it showed when it was entered (on_enter)."""
+    from kivy.core.window import Window  # deferred: Kivy only in the app's process
+
+    frames: list[list[Any]] = record.setdefault("frames", [])
+    entered: list[str] = record.setdefault("entered", [])
+    Window.bind(on_flip=lambda *_a: frames.append([p.app.sm.current, len(p.app.sm.children)]))
+    service = p.app.root_screen("service")
+    service.bind(on_enter=lambda *_a: entered.append(service.title))
+    yield from go(p, "start", "home")
+    yield from go(p, "service:consultation", "service")
+    yield from go(p, "back", "home")
+    yield from go(p, "service:mediation", "service")
+    yield from go(p, "materials", "materials")
+    yield from go(p, "take", "ticket")
+    yield from go(p, "finish", "done")
+    yield from go(p, "finish", "attract")
+    record["visited"] = [name for name, _n in frames]
