@@ -101,3 +101,11 @@ def discard_children(container: Widget) -> None:
         for widget in child.walk(restrict=True):
             Builder.unbind_widget(widget.uid)
     container.clear_widgets()
+
+
+def discard_child(container: Widget, child: Widget) -> None:
+    """Remove one ``child`` of ``container`` for good, with its kv bindings (see
+    :func:`discard_children`)."""
+    for widget in child.walk(restrict=True):
+        Builder.unbind_widget(widget.uid)
+    container.remove_widget(child)
