@@ -17,7 +17,8 @@ scenario = SCENARIOS.add
 def switches(p: Any, record: dict[str, Any]) -> Steps:
     """A ticket visit by touch. For every frame drawn: the screen shown and how many
     screens were in the drawing (the one shown, or also the one just left). For every
-    entry to the service screen: the title it showed when it was entered (on_enter)."""
+    entry to the service screen: the title it showed when it was entered (on_enter). The
+    materials of two services, one after the other: the rows shown and which widgets."""
     from kivy.core.window import Window  # deferred: Kivy only in the app's process
 
     frames: list[list[Any]] = record.setdefault("frames", [])
@@ -25,11 +26,22 @@ def switches(p: Any, record: dict[str, Any]) -> Steps:
     Window.bind(on_flip=lambda *_a: frames.append([p.app.sm.current, len(p.app.sm.children)]))
     service = p.app.root_screen("service")
     service.bind(on_enter=lambda *_a: entered.append(service.title))
+    materials = p.app.root_screen("materials")
+
+    def look_at_materials(label: str) -> None:
+        rows = list(reversed(materials.ids.item_list.children))
+        record[label] = {"rows": [[r.tag, r.text, r.required] for r in rows], "ids": [id(r) for r in rows],
+                         "texts": p.texts()}
+
     yield from go(p, "start", "home")
     yield from go(p, "service:consultation", "service")
+    yield from go(p, "materials", "materials")
+    look_at_materials("consultation")
+    yield from go(p, "back", "service")
     yield from go(p, "back", "home")
     yield from go(p, "service:mediation", "service")
     yield from go(p, "materials", "materials")
+    look_at_materials("mediation")
     yield from go(p, "take", "ticket")
     yield from go(p, "finish", "done")
     yield from go(p, "finish", "attract")

@@ -21,4 +21,19 @@ def test_a_switch_draws_only_the_next_screen(data_dir: Path) -> None:
     # one frame per switch, then a second frame to take it away).
     assert [f for f in frames if f[1] != 1] == []
     # The screen is filled in for the service chosen before it is entered, each time.
-    assert r["entered"] == ["法律咨询", "人民调解"]
+    assert r["entered"] == ["法律咨询", "法律咨询", "人民调解"]  # back from its materials, then another
+
+
+@pytest.mark.ui
+def test_materials_rows_follow_the_service_and_are_reused(data_dir: Path) -> None:
+    r = run_scenario("tests.screens.switch_scenarios", "switches", data_dir, timeout=180)
+    consultation, mediation = r["consultation"], r["mediation"]
+    assert consultation["rows"][1] == ["如有请带", "2. 与问题有关的合同、协议、借条、收据等书面材料", False]
+    assert mediation["rows"][:2] == [["必带", "1. 当事人身份证", True], ["必带", "2. 对方当事人的姓名、住址和联系电话", True]]
+    # Nothing of the first list is left on screen.
+    shown = "\n".join(mediation["texts"])
+    assert "借条" not in shown and "对方当事人的姓名、住址和联系电话" in shown
+    assert len(mediation["rows"]) == 4
+    # The rows are the same widgets, given the new service's words.
+    n = min(len(consultation["ids"]), len(mediation["ids"]))
+    assert n and mediation["ids"][:n] == consultation["ids"][:n]
