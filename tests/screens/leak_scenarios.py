@@ -49,7 +49,7 @@ def keypad_kept(p: Any, record: dict[str, Any]) -> Steps:
     """评价刚才的服务: digits that match no served ticket (the screen redraws with its
     message), a digit typed after that, then the screen in English. Which keypad is on
     the screen each time (the first one, or a new one) and what it shows."""
-    from screens.numpad import find_numpad
+    from screens.numpad import find_numpad  # deferred: Kivy only in the app's process
 
     while len(p.app.sm.screens) < len(p.app.screen_table):  # the other screens are built after the first frame
         yield 0.05

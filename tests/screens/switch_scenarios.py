@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.ui import Scenarios, Steps, go
+from tests.support.ui import KEY_RIGHT, Scenarios, Steps, go
 
 SCENARIOS = Scenarios()
 scenario = SCENARIOS.add
@@ -46,3 +46,45 @@ def switches(p: Any, record: dict[str, Any]) -> Steps:
     yield from go(p, "finish", "done")
     yield from go(p, "finish", "attract")
     record["visited"] = [name for name, _n in frames]
+
+
+def invisible_wide_lines(root: Any) -> int:
+    """Lines wider than 1 px under a fully transparent colour in ``root``'s widgets (Kivy
+    draws each through the stencil buffer, for no pixel at all)."""
+    from kivy.graphics import Color, Line  # deferred: Kivy only in the app's process
+
+    count = 0
+    for widget in root.walk(restrict=True):
+        for canvas in (widget.canvas.before, widget.canvas, widget.canvas.after):
+            alpha = 1.0
+            for ins in canvas.children:
+                if isinstance(ins, Color):
+                    alpha = ins.a
+                elif isinstance(ins, Line) and ins.width > 1 and alpha == 0:
+                    count += 1
+    return count
+
+
+@scenario
+def button_lines(p: Any, record: dict[str, Any]) -> Steps:
+    """The home and service screens: how many invisible wide lines they draw; then the
+    keypad's focus ring on the first button: its lines' widths and colours."""
+
+    yield from go(p, "start", "home")
+    record["home"] = invisible_wide_lines(p.app.sm.current_screen)
+    yield p.press_key(KEY_RIGHT)
+    yield 0.2
+    focused = p.app.keypad.focused
+    rings = []
+    if focused is not None:
+        from kivy.graphics import Color, Line  # deferred: Kivy only in the app's process
+
+        colour = None
+        for ins in focused.canvas.after.children:
+            if isinstance(ins, Color):
+                colour = list(ins.rgba)
+            elif isinstance(ins, Line):
+                rings.append({"width": ins.width, "rgba": colour})
+    record["ring"] = rings
+    yield from go(p, "service:consultation", "service")
+    record["service"] = invisible_wide_lines(p.app.sm.current_screen)

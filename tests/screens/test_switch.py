@@ -37,3 +37,14 @@ def test_materials_rows_follow_the_service_and_are_reused(data_dir: Path) -> Non
     # The rows are the same widgets, given the new service's words.
     n = min(len(consultation["ids"]), len(mediation["ids"]))
     assert n and mediation["ids"][:n] == consultation["ids"][:n]
+
+
+@pytest.mark.ui
+def test_buttons_draw_no_invisible_wide_lines_and_the_focus_ring_still_shows(data_dir: Path) -> None:
+    r = run_scenario("tests.screens.switch_scenarios", "button_lines", data_dir, timeout=180)
+    # Outlines and focus rings that cannot be seen are not drawn through the stencil.
+    assert r["home"] == 0 and r["service"] == 0
+    # The ring of the button the keypad is on: two thick, opaque lines (dark, then gold).
+    ring = r["ring"]
+    assert len(ring) == 2 and all(line["width"] > 2 for line in ring)
+    assert all(line["rgba"][3] == 1 for line in ring)
