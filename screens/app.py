@@ -17,7 +17,7 @@ from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
-from kivy.uix.screenmanager import ScreenManager
+from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.scrollview import ScrollView
 
 from kiosk import events as ev
@@ -35,7 +35,6 @@ from screens.features import FeatureUi, build_uis
 from screens.focus import KeypadNavigator, visible_buttons
 from screens.receipts import ReceiptDesk
 from screens.strip import VisitStrip
-from screens.switch import InstantTransition
 from screens.voice import VoiceGuide
 from screens.widgets import KButton
 
@@ -104,7 +103,7 @@ class KioskApp(App):
         self.title = "公共法律服务 · Legal Kiosk"
         Window.clearcolor = theme.BACKGROUND
         self._on_resize(Window, *Window.size)
-        self.sm = ScreenManager(transition=InstantTransition())  # one frame per switch (screens/switch.py)
+        self.sm = ScreenManager(transition=NoTransition())
         self.root_screen("attract")
         root = FloatLayout()
         # The visit band sits above the screen in the layout, so it never covers an action.
