@@ -14,7 +14,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from screens.base import KioskScreen
-from screens.numpad import DIGIT_WORDS, find_numpad
+from screens.numpad import DIGIT_WORDS, NumPad, find_numpad
 from screens.widgets import KButton, discard_children
 
 
@@ -29,11 +29,32 @@ class FlowScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(name=self.screen_name, **kwargs)
 
+    _keypad: NumPad | None = None  # the screen's own keypad, once it has shown one
+
     def body(self) -> Any:
-        """The body, emptied."""
+        """The body, emptied (the screen's keypad is kept, with its kv bindings, for the
+        next redraw)."""
         box = self.ids.body
+        # (``ids`` hold weak proxies: ``parent is box`` would never be true.)
+        if self._keypad is not None and self._keypad in box.children:
+            box.remove_widget(self._keypad)
         discard_children(box)
         return box
+
+    def keypad(self, **props: Any) -> NumPad:
+        """The screen's keypad, empty, with ``props`` (mode, lengths): made on first use
+        and shown again at every redraw, instead of a new one of some twenty widgets,
+        each with its kv rules and its key labels' textures, at every step of typing a
+        code. Set ``on_done`` on it and add it to the body."""
+        pad = self._keypad
+        if pad is None:
+            pad = self._keypad = NumPad(size_hint_y=None, **props)
+            return pad
+        for key, value in props.items():
+            setattr(pad, key, value)
+        pad.value = ""  # as a new keypad: nothing typed, no message
+        pad.error = ""
+        return pad
 
     def button(self, text: str, action: str, selected: bool = False, **kw: Any) -> KButton:
         """A large choice button."""

@@ -22,7 +22,7 @@ from screens import theme
 from screens.base import KioskScreen
 from screens.icons import icon_texture
 from screens.service import resume_when
-from screens.widgets import KButton, discard_children
+from screens.widgets import KButton, discard_child
 
 
 def tile_height(scale: float, elder: bool, portrait: bool = False) -> float:
@@ -112,11 +112,43 @@ class TileGrid(GridLayout):
         self.add_widget(tile)
         self._even()
 
+    def even_soon(self) -> None:
+        """Even the rows out before the next frame (a tile came or went)."""
+        self._even()
+
     def _even_out(self, *_args: Any) -> None:
         tiles = [t for t in self.children if isinstance(t, ServiceTile)]
         tallest = max([self.min_tile] + [t.needed_height() for t in tiles])
         for tile in tiles:
             tile.height = tallest
+
+
+def place_tiles(grid: TileGrid, specs: list[dict[str, Any]]) -> None:
+    """Make ``grid`` show one tile per entry of ``specs`` (a tile's properties), in
+    order: the tiles there are updated in place, missing ones added, extra ones
+    discarded. Kivy dispatches only a property whose value changed, so a tile whose
+    words are the same is neither laid out nor rendered again."""
+    tiles = [w for w in reversed(grid.children) if isinstance(w, ServiceTile)]
+    for tile, spec in zip(tiles, specs):
+        for key, value in spec.items():
+            setattr(tile, key, value)
+    for tile in tiles[len(specs):]:
+        discard_child(grid, tile)
+    for spec in specs[len(tiles):]:
+        grid.add_tile(ServiceTile(**spec))
+    grid.even_soon()
+
+
+def place_notes(box: BoxLayout, specs: list[dict[str, Any]]) -> None:
+    """Make ``box`` show one note per entry of ``specs``, updating the notes there."""
+    notes = [w for w in reversed(box.children) if isinstance(w, TileNote)]
+    for note, spec in zip(notes, specs):
+        for key, value in spec.items():
+            setattr(note, key, value)
+    for note in notes[len(specs):]:
+        discard_child(box, note)
+    for spec in specs[len(notes):]:
+        box.add_widget(TileNote(**spec))
 
 
 class HomeScreen(KioskScreen):
@@ -125,21 +157,24 @@ class HomeScreen(KioskScreen):
     greeting = StringProperty("")
 
     def refresh(self) -> None:
-        """Rebuild the tiles: current waits, what can work now, in the current language."""
+        """Show the tiles: current waits, what can work now, in the current language.
+
+        The tiles already on the screen are given their new words (a label whose text
+        did not change keeps its texture); only a change in how many there are adds or
+        takes away tiles. Building them afresh on every entry cost a dozen widgets, their
+        kv rules and a new texture for every label at each return to this screen."""
         app = self.kiosk
         t = app.terminal
         visit = t.flow.visit
         self.greeting = app.tr("home.card_holder", name=visit.card.masked_name) if visit.card else ""
         window, here, notes = self.ids.tiles, self.ids.here_tiles, self.ids.notes
-        for grid in (window, here):
-            discard_children(grid)
-        discard_children(notes)
         self.not_now: list[str] = []  # what cannot be done here now, also said aloud
         window.cols = app.tile_columns()
         # The "here" tasks are shorter words: one row of four in landscape standard mode
         # (elder mode's tiles stay at least as wide as the standard ones).
         here.cols = window.cols + 1 if not (app.elder or app.portrait) else window.cols
         window.min_tile = here.min_tile = tile_height(app.scale, app.elder, app.portrait)
+        window_tiles: list[dict[str, Any]] = []
         for service in t.catalog.window_services():
             est = t.queue.estimate(service.code)  # the figure the service screen shows too
             waiting = est.waiting
@@ -147,31 +182,38 @@ class HomeScreen(KioskScreen):
             if est.resumes is not None:  # closed now: when service resumes, never "无需等候"
                 wait_text = app.tr("hours.tile", when=resume_when(app.tr, est.resumes, t.clock.now()), time=f"{est.resumes:%H:%M}")
             plain = service.plain.get(app.lang) if service.plain else ""
-            window.add_tile(self._tile(
+            window_tiles.append(self._tile(
                 service.name.get(app.lang), plain, wait_text, service.icon, f"service:{service.code}",
                 stripe=theme.STRIPES.get(service.prefix, theme.NAVY), bg=theme.SURFACE, fg=theme.TEXT, muted=theme.TEXT_MUTED,
                 outline=theme.BORDER, prefix=service.prefix,
             ))
+        here_tiles: list[dict[str, Any]] = []
+        note_specs: list[dict[str, Any]] = []
         for tile in t.flow.features.tiles():
-            self._offer(tile, here, notes)
+            self._offer(tile, here_tiles, note_specs)
+        place_tiles(window, window_tiles)
+        place_tiles(here, here_tiles)
+        place_notes(notes, note_specs)
 
-    def _offer(self, tile: HomeTile, grid: TileGrid, notes: BoxLayout) -> None:
+    def _offer(self, tile: HomeTile, tiles: list[dict[str, Any]], notes: list[dict[str, Any]]) -> None:
         app = self.kiosk
         answer = tile.availability()
         if isinstance(answer, Unavailable):
             if not answer.hidden:
                 text = app.tr("home.tiles.not_now", what=app.tr(tile.title_key), why=app.tr(answer.reason_key))
                 self.not_now.append(text)
-                notes.add_widget(TileNote(icon=icon_texture(tile.icon), text=text, spoken=text))
+                notes.append({"icon": icon_texture(tile.icon), "text": text, "spoken": text})
             return
-        grid.add_tile(self._tile(
+        tiles.append(self._tile(
             app.tr(tile.title_key), app.tr(tile.hint_key), "", tile.icon, tile.action,
             stripe=theme.HERE_DARK, bg=theme.HERE, fg=theme.ON_NAVY, muted=theme.ON_NAVY, outline=theme.HERE,
             spoken=app.tr(tile.spoken_key) if tile.spoken_key else app.tr(tile.title_key),
         ))
 
     def _tile(self, name: str, plain: str, wait: str, icon: str, action: str, *, muted: theme.RGBA, spoken: str = "",
-              **style: Any) -> ServiceTile:
+              prefix: str = "", **style: Any) -> dict[str, Any]:
+        """What one tile shows and does (its properties, all of them: a reused tile
+        keeps nothing of the tile it was before)."""
         app = self.kiosk
         lines = [f"[b][size={int(app.fs(30))}]{name}[/size][/b]"]
         muted_hex = "".join(f"{int(c * 255):02x}" for c in muted[:3])
@@ -179,8 +221,8 @@ class HomeScreen(KioskScreen):
             lines.append(f"[color={muted_hex}]{plain}[/color]")
         if wait:
             lines.append(f"[b]{wait}[/b]")
-        return ServiceTile(text="\n".join(lines), markup=True, action=action, spoken=spoken or name, icon=icon_texture(icon),
-                           tint=theme.ON_NAVY, **style)
+        return dict(text="\n".join(lines), markup=True, action=action, spoken=spoken or name, icon=icon_texture(icon),
+                    tint=theme.ON_NAVY, prefix=prefix, **style)
 
     def say_notes(self) -> None:
         """Say aloud what cannot be done here now (a note was tapped)."""

@@ -10,7 +10,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.ports import DeviceKind
 from screens.base import KioskScreen
-from screens.widgets import SurfaceBox, discard_children
+from screens.widgets import SurfaceBox, discard_child
 
 
 class MaterialRow(SurfaceBox):
@@ -34,7 +34,7 @@ class MaterialsScreen(KioskScreen):
     subtitle = StringProperty("")
 
     def refresh(self) -> None:
-        """Rebuild the list for the chosen service."""
+        """Show the list for the chosen service."""
         app = self.kiosk
         code = app.terminal.flow.visit.service
         if code is None:
@@ -43,15 +43,19 @@ class MaterialsScreen(KioskScreen):
         self.title = app.tr("materials.title")
         self.subtitle = app.tr("materials.subtitle", service=service.name.get(app.lang))
         box = self.ids.item_list
-        discard_children(box)
-        for i, item in enumerate(service.materials, start=1):
-            box.add_widget(
-                MaterialRow(
-                    tag=app.tr("materials.required" if item.required else "materials.optional"),
-                    text=f"{i}. {item.text.get(app.lang)}",
-                    required=item.required,
-                )
-            )
+        specs = [{"tag": app.tr("materials.required" if item.required else "materials.optional"),
+                  "text": f"{i}. {item.text.get(app.lang)}", "required": item.required}
+                 for i, item in enumerate(service.materials, start=1)]
+        # The rows there are given the new words (a tag that reads the same is not
+        # rendered again); only a longer or shorter list adds or takes away rows.
+        rows = [w for w in reversed(box.children) if isinstance(w, MaterialRow)]
+        for row, spec in zip(rows, specs):
+            for key, value in spec.items():
+                setattr(row, key, value)
+        for row in rows[len(specs):]:
+            discard_child(box, row)
+        for spec in specs[len(rows):]:
+            box.add_widget(MaterialRow(**spec))
 
     def spoken_intro(self) -> str:
         """The whole list, each item with whether it must be brought."""

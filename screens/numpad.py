@@ -80,7 +80,9 @@ class NumPad(BoxLayout):
         ids = self.ids
         if "keys" not in ids:
             return  # the kv rule has not run yet
-        display, error, keys, actions = ids["display"], ids["error_line"], ids["keys"], ids["actions"]
+        # The parts themselves, not the weak proxies ``ids`` holds: between being taken
+        # out and put back a part has no other owner, and the collector may free it.
+        display, error, keys, actions = (ids[name].__self__ for name in ("display", "error_line", "keys", "actions"))
         for part in (display, error, keys, actions):
             if part.parent is not None:
                 part.parent.remove_widget(part)

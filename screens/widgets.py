@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from kivy.lang import Builder
 from kivy.uix.widget import Widget
@@ -101,3 +102,27 @@ def discard_children(container: Widget) -> None:
         for widget in child.walk(restrict=True):
             Builder.unbind_widget(widget.uid)
     container.clear_widgets()
+
+
+def discard_child(container: Widget, child: Widget) -> None:
+    """Remove one ``child`` of ``container`` for good, with its kv bindings (see
+    :func:`discard_children`)."""
+    for widget in child.walk(restrict=True):
+        Builder.unbind_widget(widget.uid)
+    container.remove_widget(child)
+
+
+def place_buttons(container: Widget, specs: list[dict[str, Any]]) -> None:
+    """Make ``container`` show one ``KButton`` per entry of ``specs`` (its properties),
+    in order: the buttons there are given the new properties, missing ones are added and
+    extra ones discarded. Kivy dispatches only a property whose value changed, so a
+    button whose words are the same is not rendered again; rebuilding a list of choices
+    at every redraw cost a widget, its kv rules and a new texture per button."""
+    buttons = [w for w in reversed(container.children) if isinstance(w, KButton)]
+    for button, spec in zip(buttons, specs):
+        for key, value in spec.items():
+            setattr(button, key, value)
+    for button in buttons[len(specs):]:
+        discard_child(container, button)
+    for spec in specs[len(buttons):]:
+        container.add_widget(KButton(**spec))

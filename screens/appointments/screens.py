@@ -184,7 +184,7 @@ class AppointmentMineScreen(AppointmentScreen):
             return
         if a.by_code and not a.bookings:
             self.subtitle = app.tr("appointment.last4_title" if a.code else "appointment.code_title")
-            pad = NumPad(mode="digits", max_length=4 if a.code else 6, min_length=4 if a.code else 6, size_hint_y=None)
+            pad = self.keypad(mode="digits", max_length=4 if a.code else 6, min_length=4 if a.code else 6)
             step = "last4" if a.code else "code"
             pad.on_done = lambda digits: app.act(f"appt:{step}:{digits}")
             box.add_widget(pad)

@@ -30,7 +30,7 @@ from screens.base import KioskScreen
 from screens.dictation import Dictation
 from screens.numpad import DIGIT_WORDS
 from screens.signature import SignaturePad  # noqa: F401 — used in the kv file
-from screens.widgets import KButton, discard_children
+from screens.widgets import place_buttons
 
 if TYPE_CHECKING:
     from screens.app import KioskApp
@@ -79,10 +79,12 @@ def _short(text: str) -> str:
     return re.sub(r"（[^）]*）|\([^)]*\)", "", text).replace("✓", "").strip()
 
 
-def _choice(text: str, hint: str, action: str, app: "KioskApp", selected: bool = False) -> KButton:
+def _choice(text: str, hint: str, action: str, app: "KioskApp", selected: bool = False) -> dict[str, Any]:
+    """A choice button's properties (all of them: a reused button keeps nothing of the
+    choice it showed before)."""
     size, small = int(app.fs(30)), int(app.fs(21))
     label = f"[size={size}]{text}[/size]" + (f"\n[size={small}]{hint}[/size]" if hint else "")
-    return KButton(
+    return dict(
         text=label, markup=True, action=action, spoken=f"{_short(text)}，{hint}" if hint else _short(text),
         bg=theme.NAVY if selected else theme.SURFACE, fg=theme.ON_NAVY if selected else theme.TEXT,
         outline=theme.NAVY, selected=selected, size_hint_y=None, height=app.target() * (1.6 if hint else 1.2),
@@ -103,10 +105,9 @@ class LaMatterScreen(LaScreen):
         app = self.kiosk
         self.need = app.tr("legal_aid.ways.need")
         grid = self.ids.choices
-        discard_children(grid)
         grid.cols = 1 if app.portrait or app.elder else 2
-        for m in self.la.data.matters:
-            grid.add_widget(_choice(m.name.get(app.lang), m.hint.get(app.lang), f"la:matter:{m.code}", app))
+        place_buttons(grid, [_choice(m.name.get(app.lang), m.hint.get(app.lang), f"la:matter:{m.code}", app)
+                             for m in self.la.data.matters])
 
     def spoken_intro(self) -> str:
         """Step, title, how to answer, then what will be needed and how to sign."""
@@ -158,11 +159,9 @@ class LaGroupScreen(LaScreen):
         names = "、".join(data.group(g).name.get(app.lang) for g in d.card_groups)
         self.from_card = app.tr("legal_aid.group_from_card", groups=names) if names else ""
         grid = self.ids.choices
-        discard_children(grid)
         grid.cols = 1 if app.portrait or app.elder else 2
-        for g in data.asked_groups():
-            grid.add_widget(_choice(("✓ " if g.code in d.declared_groups else "") + g.name.get(app.lang), "", f"la:group:{g.code}", app,
-                                    selected=g.code in d.declared_groups))
+        place_buttons(grid, [_choice(("✓ " if g.code in d.declared_groups else "") + g.name.get(app.lang), "", f"la:group:{g.code}", app,
+                                     selected=g.code in d.declared_groups) for g in data.asked_groups()])
 
     def spoken_intro(self) -> str:
         """Step, title, what the card said, how to answer."""

@@ -16,7 +16,6 @@ from kiosk.ratings import SCORES
 from kiosk.ratings.flow import RatingFlow
 from screens import theme
 from screens.flow_screen import FlowScreen
-from screens.numpad import NumPad
 from screens.widgets import KButton
 
 # Spoken numbers for the scores (a recogniser may write 五 or 5).
@@ -52,7 +51,7 @@ class RatingTicketScreen(FlowScreen):
                 grid.add_widget(self.button(t.number, f"rating:ticket:{t.ticket_id}", font_size=app.fs(40)))
             box.add_widget(grid)
             return
-        pad = NumPad(mode="digits", max_length=3, min_length=1, size_hint_y=None)
+        pad = self.keypad(mode="digits", max_length=3, min_length=1)
         pad.on_done = lambda digits: app.act(f"rating:digits:{digits}")
         box.add_widget(pad)
 

@@ -67,8 +67,13 @@ def apply_touch(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "card")
     yield from place_card(p, record)
     look(p, record, "la_group")
+    choices = p.app.sm.current_screen.ids.choices
+    shown = [id(b) for b in choices.children]
     yield p.tap("la:group:migrant_worker")
     look(p, record, "la_group_chosen")
+    # The same buttons, the chosen one marked: not a new set of buttons per tap.
+    record["group_buttons_kept"] = bool(shown) and [id(b) for b in choices.children] == shown
+    record["group_selected"] = sorted(b.action for b in choices.children if b.selected)
     yield from go(p, "la:group:done", "la_phone")
     look(p, record, "after_group")
     if p.app.sm.current == "la_hardship":

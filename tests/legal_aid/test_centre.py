@@ -65,6 +65,7 @@ def test_offline_application_reaches_the_intake_and_its_status_comes_back(centre
     assert step(r, "card")["screen"] == "card" and "申请法律援助需要读取您的身份证" in text(r, "card")
     assert "从身份证读出：60岁以上老年人" in text(r, "la_group")
     assert "✓ 农民工（进城务工人员）" in text(r, "la_group_chosen")
+    assert r["group_selected"] == ["la:group:migrant_worker"] and r["group_buttons_kept"]
     assert step(r, "after_group")["screen"] == "la_phone"  # a migrant worker's wages: no hardship review
     assert "号码位数不够，请检查" in text(r, "la_phone_short") and "138 1234 5678" in text(r, "la_phone")
     assert "本人张**（身份证号4202**********002X）" in text(r, "la_letter")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.ports import DeviceKind, DeviceState
-from tests.support.ui import Scenarios, Steps
+from tests.support.ui import Scenarios, Steps, go
 
 SCENARIOS = Scenarios(demo_queue=True)
 scenario = SCENARIOS.add
@@ -94,3 +94,36 @@ def layout_catches(p: Any, record: dict[str, Any]) -> Steps:
     yield 0.4
     _, found = audit_screen(p.app, "home", elder=False)
     record["found"] = [[v.widget, v.check, v.detail] for v in found]
+
+
+def consultation_tile(p: Any) -> str:
+    """The consultation tile's words as shown (markup removed)."""
+    from screens.widgets import strip_markup  # deferred: Kivy only in the app's process
+
+    return next(strip_markup(b.text) for b in p.buttons() if b.action == "service:consultation")
+
+
+@scenario
+def home_again(p: Any, record: dict[str, Any]) -> Steps:
+    """The home screen shown, left for a whole visit (a consultation ticket taken), shown
+    again, then in English: what it shows each time, and which tile widgets it is
+    made of (their identities: reused or built afresh)."""
+    home = p.app.root_screen("home")
+
+    def parts() -> list[int]:
+        return [id(w) for w in home.walk(restrict=True) if type(w).__name__ in ("ServiceTile", "TileNote")]
+
+    yield p.tap("start")
+    yield 0.3
+    record["first"] = {"parts": parts(), "consultation": consultation_tile(p), **home_now(p)}
+    yield from go(p, "service:consultation", "service")
+    yield from go(p, "materials", "materials")
+    yield from go(p, "take", "ticket")
+    yield from go(p, "finish", "done")
+    yield from go(p, "finish", "attract")
+    yield from go(p, "start", "home")
+    yield 0.3
+    record["again"] = {"parts": parts(), "consultation": consultation_tile(p), **home_now(p)}
+    yield p.tap("lang")
+    yield 0.3
+    record["english"] = {"parts": parts(), "consultation": consultation_tile(p), **home_now(p)}

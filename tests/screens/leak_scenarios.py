@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from tests.support.ui import Scenarios, Steps
+from tests.support.ui import Scenarios, Steps, go
 
 SCENARIOS = Scenarios()
 
@@ -42,3 +42,32 @@ def keypad_redraws(p: Any, record: dict[str, Any]) -> Steps:
     yield p.press_key(55)  # "7" on a USB keypad's top row
     pad = find_numpad(p.app.sm.current_screen)
     record["typed"] = pad.value if pad is not None else None
+
+
+@SCENARIOS.add
+def keypad_kept(p: Any, record: dict[str, Any]) -> Steps:
+    """评价刚才的服务: digits that match no served ticket (the screen redraws with its
+    message), a digit typed after that, then the screen in English. Which keypad is on
+    the screen each time (the first one, or a new one) and what it shows."""
+    from screens.numpad import find_numpad  # deferred: Kivy only in the app's process
+
+    while len(p.app.sm.screens) < len(p.app.screen_table):  # the other screens are built after the first frame
+        yield 0.05
+    yield p.tap("start")
+    yield from go(p, "rate:ticket", "rate_ticket")
+    screen = p.app.sm.current_screen
+    first = find_numpad(screen)
+    for digit in "999":
+        yield p.tap(f"numpad:{digit}")
+    record["typed_before"] = first.value if first is not None else None
+    yield p.tap("numpad:ok")
+    yield 0.3
+    pad = find_numpad(screen)
+    record["after_search"] = {"same": pad is first, "value": pad.value if pad else None, "texts": p.texts()}
+    yield p.tap("numpad:4")
+    yield 0.2
+    record["typed"] = {"value": pad.value if pad else None, "display": pad.ids.display.children[0].text if pad else None}
+    yield p.tap("lang")
+    yield 0.3
+    pad = find_numpad(screen)
+    record["english"] = {"same": pad is first, "value": pad.value if pad else None, "texts": p.texts()}

@@ -3,6 +3,7 @@ first tap why something cannot (kiosk.availability; screens/home.py)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +109,21 @@ def test_elder_tiles_are_at_least_as_large(data_dir: Path, size: str) -> None:
     assert standard and elder
     assert min(w for w, _ in elder) >= max(w for w, _ in standard) - 1
     assert min(h for _, h in elder) >= max(h for _, h in standard) - 1
+
+
+@pytest.mark.ui
+def test_home_tiles_are_reused_with_the_words_of_the_moment(data_dir: Path) -> None:
+    r = run("home_again", data_dir)
+    first, again, english = r["first"], r["again"], r["english"]
+    # The waits follow the queue: the ticket taken in between is one more waiting.
+    waiting = [int(n) for n in re.findall(r"等候 (\d+) 人", first["consultation"])]
+    assert waiting and f"等候 {waiting[0] + 1} 人" in again["consultation"]
+    assert again["actions"] == first["actions"]
+    # The language changed: every tile in English, none left in Chinese.
+    assert "Legal consultation" in english["consultation"] and "法律咨询" not in english["consultation"]
+    assert any(t.startswith("Take a number for a window") for t in english["texts"])
+    assert not any("法律咨询" in t for t in english["texts"])
+    # The same tiles and notes, not new ones, each time the screen is shown.
+    assert len(first["parts"]) >= 10
+    assert again["parts"] == first["parts"]
+    assert english["parts"] == first["parts"]

@@ -20,3 +20,21 @@ def test_redrawn_code_keypad_leaves_no_listener_and_still_types(tmp_path: Path) 
     assert r["after"]["keypads"] <= r["before"]["keypads"], r
     # The keypad on screen still types from a USB keypad, once per key.
     assert r["typed"] == "7"
+
+
+def test_a_redrawn_keypad_screen_keeps_its_keypad_empty_and_typing(tmp_path: Path) -> None:
+    r = run_scenario("tests.screens.leak_scenarios", "keypad_kept", tmp_path / "kiosk", out=tmp_path / "out.json")
+    assert r["typed_before"] == "999"
+    # No such ticket: the message, and the keypad empty again, as a new one would be ...
+    after = r["after_search"]
+    assert "没有找到可评价的号（办结后4小时内可评价）" in after["texts"]
+    assert after["value"] == ""
+    # ... and what is typed next is shown.
+    assert r["typed"] == {"value": "4", "display": "4"}
+    # In English: the screen's words change, the keypad is emptied as before.
+    english = r["english"]
+    assert "Rate the service you just had" in english["texts"]
+    assert "Clear" in english["texts"] and "清空" not in english["texts"]
+    assert english["value"] == ""
+    # The same keypad each time, not a new one at each redraw.
+    assert after["same"] and english["same"]
