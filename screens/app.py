@@ -38,7 +38,7 @@ from screens.focus import KeypadNavigator, visible_buttons
 from screens.receipts import ReceiptDesk
 from screens.strip import VisitStrip
 from screens.voice import VoiceGuide
-from screens.widgets import KButton
+from screens.widgets import KButton, NoticeLine
 
 if TYPE_CHECKING:
     from screens.elder_offer import ElderOffer
@@ -479,6 +479,9 @@ class KioskApp(App):
         screen = self.root_screen(name)
         changed = self.sm.current != name
         self.sm.current = name
+        for line in screen.walk(restrict=True):
+            if isinstance(line, NoticeLine):
+                line.show_banner(self.banner)
         screen.refresh()
         if changed:
             # A screen opens at its top: where the last person scrolled it says nothing

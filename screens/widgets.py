@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from kivy.app import App
 from kivy.lang import Builder
 from kivy.uix.widget import Widget
 from kivy.metrics import dp
@@ -41,6 +42,24 @@ class NoticeLine(Label):
 
     is_notice = True
     surface = ColorProperty(theme.NAVY_DARK)  # what the audit checks its text against
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        # Every screen has a message line, but one is seen: the banner goes to the line
+        # in the window now, and to another's when its screen is shown (show_banner).
+        # Bound to all of them, a message rendered and fitted the same text some fifty
+        # times (most of a second of a small board's CPU for each message).
+        app = App.get_running_app()
+        if app is not None and hasattr(app, "banner"):
+            app.bind(banner=self._on_banner)
+
+    def _on_banner(self, _app: object, text: str) -> None:
+        if self.get_root_window() is not None:
+            self.text = text
+
+    def show_banner(self, text: str) -> None:
+        """Show ``text`` (the app's banner) now that this line's screen is shown."""
+        self.text = text
 
     def fit(self, *_args: object) -> None:
         """Shrink the type of a message too long for the line (never below 60 %)."""

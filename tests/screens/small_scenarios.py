@@ -221,3 +221,26 @@ def laid_out_at_once(p: Any, record: dict[str, Any]) -> Steps:
     app.terminal.flow.handle(ev.ElderModeToggled(False))  # something to draw
     yield 0.3
     record["draws_after"] = len(draws)
+
+
+@scenario
+def banner_follows_the_screen(p: Any, record: dict[str, Any]) -> Steps:
+    """A message on the home screen, then the next screen shown while it lasts: the text
+    each screen's message line holds, and how many lines rendered it."""
+    from screens.widgets import NoticeLine
+
+    app = p.app
+    yield p.tap("start")
+    lines = [w for name in app.screen_table if app.sm.has_screen(name)
+             for w in app.sm.get_screen(name).walk(restrict=True) if isinstance(w, NoticeLine)]
+    record["lines"] = len(lines)
+    app.show_notice("card.unreadable")
+    yield 0.2
+    record["holding"] = sorted({app.sm.get_screen(n).name for n in app.screen_table if app.sm.has_screen(n)
+                                for w in app.sm.get_screen(n).walk(restrict=True)
+                                if isinstance(w, NoticeLine) and w.text == app.banner})
+    record["home_text"] = next(w.text for w in app.sm.current_screen.walk(restrict=True) if isinstance(w, NoticeLine))
+    yield p.tap("service:consultation")
+    record["next_screen"] = app.sm.current
+    record["next_text"] = next(w.text for w in app.sm.current_screen.walk(restrict=True) if isinstance(w, NoticeLine))
+    record["banner"] = app.banner

@@ -63,3 +63,14 @@ def test_a_real_notice_shows_in_the_line_and_moves_nothing(data_dir: Path) -> No
     assert [n["text"] for n in shown] == [r["notice"]]
     assert r["before"]["buttons"] == r["after"]["buttons"]
     assert "本机没有语音识别，请跳过，到窗口再说" in "\n".join(r["steps"][0]["texts"])
+
+
+def test_a_message_is_rendered_on_the_screen_shown_and_follows_to_the_next(tmp_path: Path) -> None:
+    """The message line of the screen shown carries the message, and so does the next
+    screen's while it lasts; the fifty-odd lines of screens not shown are left alone
+    (each would render and fit the same text, most of a second of CPU on a small board)."""
+    rec = run("banner_follows_the_screen", tmp_path)
+    assert rec["lines"] > 20
+    assert rec["home_text"] == rec["banner"] != ""
+    assert rec["holding"] == ["home"], rec["holding"]
+    assert rec["next_screen"] == "service" and rec["next_text"] == rec["banner"]
