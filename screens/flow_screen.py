@@ -29,15 +29,15 @@ class FlowScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(name=self.screen_name, **kwargs)
 
-    _keypad: NumPad | None = None  # the screen's own keypad, once it has shown one
+    _kept_pad: NumPad | None = None  # the screen's own keypad, once it has shown one
 
     def body(self) -> Any:
         """The body, emptied (the screen's keypad is kept, with its kv bindings, for the
         next redraw)."""
         box = self.ids.body
         # (``ids`` hold weak proxies: ``parent is box`` would never be true.)
-        if self._keypad is not None and self._keypad in box.children:
-            box.remove_widget(self._keypad)
+        if self._kept_pad is not None and self._kept_pad in box.children:
+            box.remove_widget(self._kept_pad)
         discard_children(box)
         return box
 
@@ -46,9 +46,9 @@ class FlowScreen(KioskScreen):
         and shown again at every redraw, instead of a new one of some twenty widgets,
         each with its kv rules and its key labels' textures, at every step of typing a
         code. Set ``on_done`` on it and add it to the body."""
-        pad = self._keypad
+        pad = self._kept_pad
         if pad is None:
-            pad = self._keypad = NumPad(size_hint_y=None, **props)
+            pad = self._kept_pad = NumPad(size_hint_y=None, **props)
             return pad
         for key, value in props.items():
             setattr(pad, key, value)
