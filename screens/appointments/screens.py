@@ -16,7 +16,6 @@ from kiosk.appointments.flow import AppointmentFlow
 from kiosk.appointments.slip import when_text
 from screens import theme
 from screens.flow_screen import FlowScreen
-from screens.numpad import NumPad
 
 WEEKDAYS_ZH = "一二三四五六日"
 
@@ -106,21 +105,23 @@ class AppointmentPhoneScreen(AppointmentScreen):
         self.subtitle = app.tr("appointment.summary", service=self.service_name(a.service),
                                when=when_text(_booking_like(a), app.lang)) + "\n" + app.tr("appointment.phone_hint")
         self.message = app.tr("appointment.booking") if a.asking == "book" else ""
+        # The screen's one keypad, kept with its bindings (a redraw while the person
+        # types, as the booking starts, keeps what is typed; the next person's is empty).
+        typed = self._kept_pad.value if self._kept_pad is not None else ""
         box = self.body()
-        pad = getattr(self, "_pad", None)
-        if pad is None:
-            pad = self._pad = NumPad(mode="mobile", max_length=11, size_hint_y=None)
-            pad.on_done = lambda digits: app.act(f"appt:phone:{digits}")
+        pad = self.keypad(mode="mobile", max_length=11)
+        pad.value = typed
+        pad.on_done = lambda digits: app.act(f"appt:phone:{digits}")
         box.add_widget(pad)
 
     def on_leave(self, *args: object) -> None:
         """The number goes when the screen does."""
-        if getattr(self, "_pad", None) is not None:
-            self._pad.value = ""
+        if self._kept_pad is not None:
+            self._kept_pad.value = ""
 
     def spoken_intro(self) -> str:
         """Title, the chosen time, and how many digits are typed."""
-        pad = getattr(self, "_pad", None)
+        pad = self._kept_pad
         return super().spoken_intro() + (pad.spoken_state() if pad is not None else "")
 
 

@@ -71,3 +71,25 @@ def keypad_kept(p: Any, record: dict[str, Any]) -> Steps:
     yield 0.3
     pad = find_numpad(screen)
     record["english"] = {"same": pad is first, "value": pad.value if pad else None, "texts": p.texts()}
+
+
+@SCENARIOS.add
+def phone_keypad_twice(p: Any, record: dict[str, Any]) -> Steps:
+    """预约's phone keypad shown to one person, then to the next: what each types is shown."""
+    from screens.numpad import find_numpad  # deferred: Kivy only in the app's process
+
+    while len(p.app.sm.screens) < len(p.app.screen_table):  # the other screens are built after the first frame
+        yield 0.05
+    app = p.app
+    record["typed"] = []
+    for digits in ("138", "139"):
+        app.show_screen("appt_phone")
+        yield 0.2
+        for digit in digits:
+            yield p.tap(f"numpad:{digit}")
+        yield 0.2
+        pad = find_numpad(app.sm.current_screen)
+        record["typed"].append({"value": pad.value if pad else None,
+                                "display": pad.ids.display.children[0].text if pad else None})
+        app.show_screen("home")
+        yield 0.2

@@ -38,3 +38,10 @@ def test_a_redrawn_keypad_screen_keeps_its_keypad_empty_and_typing(tmp_path: Pat
     assert english["value"] == ""
     # The same keypad each time, not a new one at each redraw.
     assert after["same"] and english["same"]
+
+
+def test_the_phone_keypad_shows_what_the_next_person_types_too(tmp_path: Path) -> None:
+    r = run_scenario("tests.screens.leak_scenarios", "phone_keypad_twice", tmp_path / "kiosk", out=tmp_path / "out.json")
+    first, second = r["typed"]
+    assert first["value"] == "138" and "138" in first["display"]
+    assert second["value"] == "139" and "139" in second["display"], second
