@@ -230,6 +230,8 @@ def banner_follows_the_screen(p: Any, record: dict[str, Any]) -> Steps:
     from screens.widgets import NoticeLine
 
     app = p.app
+    while len(app.sm.screens) < len(app.screen_table):  # the other screens are built after the first frame
+        yield 0.05
     yield p.tap("start")
     lines = [w for name in app.screen_table if app.sm.has_screen(name)
              for w in app.sm.get_screen(name).walk(restrict=True) if isinstance(w, NoticeLine)]

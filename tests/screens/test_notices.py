@@ -70,7 +70,7 @@ def test_a_message_is_rendered_on_the_screen_shown_and_follows_to_the_next(tmp_p
     screen's while it lasts; the fifty-odd lines of screens not shown are left alone
     (each would render and fit the same text, most of a second of CPU on a small board)."""
     rec = run("banner_follows_the_screen", tmp_path)
-    assert rec["lines"] > 20
+    assert rec["lines"] > 10  # the screens with a message line
     assert rec["home_text"] == rec["banner"] != ""
     assert rec["holding"] == ["home"], rec["holding"]
     assert rec["next_screen"] == "service" and rec["next_text"] == rec["banner"]
