@@ -47,8 +47,8 @@ class NoticeLine(Label):
         super().__init__(**kwargs)
         # Every screen has a message line, but one is seen: the banner goes to the line
         # in the window now, and to another's when its screen is shown (show_banner).
-        # Bound to all of them, a message rendered and fitted the same text some fifty
-        # times (most of a second of a small board's CPU for each message).
+        # Bound to all of them, a message rendered and fitted the same text on every
+        # screen that has a line (most of a second of CPU offscreen, for each message).
         app = App.get_running_app()
         if app is not None and hasattr(app, "banner"):
             app.bind(banner=self._on_banner)

@@ -67,8 +67,8 @@ def test_a_real_notice_shows_in_the_line_and_moves_nothing(data_dir: Path) -> No
 
 def test_a_message_is_rendered_on_the_screen_shown_and_follows_to_the_next(tmp_path: Path) -> None:
     """The message line of the screen shown carries the message, and so does the next
-    screen's while it lasts; the fifty-odd lines of screens not shown are left alone
-    (each would render and fit the same text, most of a second of CPU on a small board)."""
+    screen's while it lasts; the lines of the screens not shown are left alone
+    (each would render and fit the same text: most of a second of CPU offscreen)."""
     rec = run("banner_follows_the_screen", tmp_path)
     assert rec["lines"] > 10  # the screens with a message line
     assert rec["home_text"] == rec["banner"] != ""
