@@ -19,11 +19,12 @@ from typing import Callable
 from devices.printer.adapter import EscposReceiptPrinter, profile_of
 from devices.printer.escpos_parse import EscPosReader
 from devices.printer.escpos_render import render_escpos
-from devices.printer.png_render import write_png
+from devices.printer.png_render import render_png
 from devices.printer.profiles import PrinterProfile
 from devices.printer.status import status_bytes
 from devices.printer.transports import TcpTransport
 from devices.registry import DeviceContext
+from kiosk.files import write_private
 from kiosk.ports import PrinterStatus, SimAction
 from kiosk.receipt import Receipt
 
@@ -183,9 +184,10 @@ class SimReceiptPrinter(EscposReceiptPrinter):
         data = render_escpos(receipt, self.profile)
         self.fake.take_received()
         self.print_bytes(data)
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        (self.out_dir / "last.bin").write_bytes(self.fake.take_received())
-        write_png(receipt, self.profile, self.out_dir / "last.png")
+        write_private(self.out_dir / "last.bin", self.fake.take_received(), fsync=False)
+        # Each file is replaced whole, so a viewer or a test never reads half of one, and
+        # is owner-only like all the kiosk's data: a receipt may carry a name.
+        write_private(self.out_dir / "last.png", render_png(receipt, self.profile), fsync=False)
 
     def set_sim_status(self, status: PrinterStatus) -> None:
         """Switch what the fake printer answers to DLE EOT (``ready`` also powers it on)."""

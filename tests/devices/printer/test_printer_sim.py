@@ -27,6 +27,10 @@ def test_sim_prints_through_tcp_and_leaves_bytes_and_preview(tmp_path: Path) -> 
     out = tmp_path / "printer"
     assert (out / "last.bin").read_bytes() == render_escpos(ticket(), get_profile("58mm"))
     assert Image.open(out / "last.png").width == 384
+    # A receipt may carry a name: owner-only, like all the kiosk's data; replaced whole,
+    # with no temporary file left beside it.
+    assert {p.name for p in out.iterdir()} == {"last.bin", "last.png"}
+    assert all((out / n).stat().st_mode & 0o077 == 0 for n in ("last.bin", "last.png"))
 
 
 def test_sim_actions_switch_the_printer_and_the_app_is_told(tmp_path: Path) -> None:
