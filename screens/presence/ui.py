@@ -48,11 +48,16 @@ class PresenceUi(FeatureUiBase):
 
         self.face = PresenceFace(self.presence.gaze, speaking, lambda: float(self.app.scale))
         self.face.notice = self.app.tr("presence.notice")
+        # Bound to the app's language itself: a flow listener may run before the app has
+        # switched its translator, and would leave the notice one change behind.
+        self.app.bind(lang=self._follow_language)
         emblem.add_widget(self.face)
 
-    def _on_flow(self, old: State, new: State, event: Event) -> None:
+    def _follow_language(self, *_args: object) -> None:
         if self.face is not None:
-            self.face.notice = self.app.tr("presence.notice")  # follows the language
+            self.face.notice = self.app.tr("presence.notice")
+
+    def _on_flow(self, old: State, new: State, event: Event) -> None:
         if isinstance(event, PersonEngaged) and self.presence.take_greeting():
             text = self.presence.settings.greeting or self.app.tr("presence.greeting")
             log.info("presence: greeting person in view")

@@ -120,6 +120,30 @@ def shots(p: Any, record: dict[str, Any]) -> Steps:
 
 
 @SCENARIOS.add
+def language(p: Any, record: dict[str, Any]) -> Steps:
+    """The camera notice follows the language: English while a visit is in English, and
+    Chinese again on the attract screen once that visit has ended."""
+    face = p.app.uis["presence"].face
+    record["notice_start"] = face.label.text
+    p.app.act("start")
+    yield 0.2
+    p.app.act("lang")
+    yield 0.2
+    record["notice_en"] = face.notice
+    p.app.act("home")
+    yield 0.2
+    p.app.act("lang")  # back to Chinese within the visit
+    yield 0.2
+    p.app.act("lang")  # and to English again: the visit ends in English
+    yield 0.2
+    p.app.act("finish")
+    yield from wait_for(p, lambda: p.app.sm.current == "attract", 10)
+    yield 0.3
+    record["screen"] = p.app.sm.current
+    record["notice_after"] = face.label.text
+
+
+@SCENARIOS.add
 def off(p: Any, record: dict[str, Any]) -> Steps:
     """Presence switched off: the plain 法 badge, no watcher, no camera notice."""
     yield 0.5

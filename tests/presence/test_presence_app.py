@@ -68,6 +68,15 @@ def test_the_technician_shows_a_person_to_the_simulated_camera_by_hand(tmp_path:
         assert rec["screen"] == "attract" and rec["greetings"] == 1
 
 
+def test_the_camera_notice_follows_the_language(tmp_path: Path) -> None:
+    rec = run_scenario(MODULE, "language", tmp_path, _given(), timeout=120)
+    chinese = "摄像头仅用于感知有人到来，不识别、不保存画面"
+    assert rec["notice_start"] == chinese
+    assert rec["notice_en"] not in ("", chinese) and rec["notice_en"].isascii()
+    # A visit that ended in English leaves the attract screen all in Chinese again.
+    assert rec["screen"] == "attract" and rec["notice_after"] == chinese
+
+
 def test_switched_off_the_attract_screen_keeps_its_badge(tmp_path: Path) -> None:
     rec = run_scenario(MODULE, "off", tmp_path, _given("[presence]\nenabled = false\n"), timeout=120)
     assert not rec["has_face"] and not rec["watcher"]
