@@ -38,22 +38,32 @@ def terminal(data_dir: Path, clock: SettableClock) -> Terminal:
     return build_terminal(KioskConfig(), data_dir, clock=clock, with_devices=False)
 
 
-# The files that take longest, started first: `make test` runs files on several workers,
-# and a long file that starts last keeps one worker busy after the others are done.
+# The files that take longest, longest first (from `pytest --durations`), started first:
+# `make test` runs files on several workers, and a long file that starts last keeps one
+# worker busy after the others are done.
 SLOW_FIRST = (
-    "tests/screens/test_layout_audit.py",
-    "tests/screens/test_notices.py",
-    "tests/lookup/test_lookup_ui.py",
-    "tests/lookup/test_guide_document_ui.py",
-    "tests/appointments/test_ui_keypad.py",
-    "tests/update/test_rollouts_page.py",
-    "tests/legal_aid/test_centre.py",
-    "tests/legal_aid/test_ui.py",
-    "tests/screens/test_card_device.py",
+    "tests/screens/test_walk.py",
     "tests/screens/test_walkfix.py",
+    "tests/presence/test_presence_app.py",
+    "tests/lookup/test_lookup_ui.py",
+    "tests/screens/test_card_device.py",
+    "tests/screens/test_visit_ui.py",
+    "tests/screens/test_layout_audit.py",
+    "tests/unattended/test_schedule_run.py",
     "tests/wake/test_wake_ui.py",
     "tests/mediation/test_party_screens.py",
+    "tests/documents/test_documents_ui.py",
+    "tests/unattended/test_watchdog.py",
+    "tests/screens/test_notices.py",
+    "tests/legal_aid/test_ui.py",
+    "tests/legal_aid/test_centre.py",
+    "tests/update/test_rollouts_page.py",
+    "tests/mediation/test_ticket_call_screens.py",
+    "tests/legal_aid/test_sign_alternatives.py",
     "tests/lookup/test_guide_ui.py",
+    "tests/screens/test_card_reminder.py",
+    "tests/lookup/test_guide_document_ui.py",
+    "tests/appointments/test_ui_keypad.py",
 )
 
 
