@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import platform
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.support import PYTHON, ROOT, kiosk_env
+from tests.support import PYTHON, ROOT, kiosk_env, stop_process, wait_for_screen
 
 pytestmark = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the settings are glibc's")
 
@@ -92,18 +91,9 @@ def test_kiosk_run_tunes_its_allocator(tmp_path: Path) -> None:
     app = subprocess.Popen([PYTHON, "-m", "kiosk.cli", "run", "--simulate"], env=kiosk_env(data), cwd=ROOT,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        shot = data / "screenshots" / "screen.png"
-        deadline = time.monotonic() + 90  # a loaded machine is slow to start
-        while time.monotonic() < deadline and not shot.exists() and app.poll() is None:
-            time.sleep(0.5)
-        assert shot.exists(), "kiosk run rendered no screen"
+        wait_for_screen(data, app, timeout=90)
     finally:
-        app.terminate()
-        try:
-            app.wait(30)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            app.wait()
+        stop_process(app)
     log = (data / "logs" / "kiosk.log").read_text(encoding="utf-8")
     # The app's own process checked it: a big block freed after a bigger one is unmapped.
     assert "allocator: mmap threshold 128 KiB" in log and "freed big blocks go back to the OS: yes" in log, log[-2000:]

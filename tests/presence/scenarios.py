@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from kiosk.ports import DeviceKind
 from tests.support.ui import Scenarios, Steps, look, spoken, wait_for
 
 # Few frames a second: the detector and the camera simulator need the CPU more.

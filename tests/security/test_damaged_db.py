@@ -10,7 +10,6 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
 from kiosk.store import DB_FILENAME
-from tests.support import PYTHON, ROOT, kiosk_env
+from tests.support import PYTHON, ROOT, kiosk_env, stop_process, wait_for_screen
 
 COUNTERS_FILENAME = "kiosk.counters.json"  # the day's last numbers, next to the store
 
@@ -178,19 +177,9 @@ def test_kiosk_run_on_a_garbage_store_starts(served: Path, tmp_path: Path) -> No
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        shot = d / "screenshots" / "screen.png"
-        while time.monotonic() < deadline and not shot.exists() and proc.poll() is None:
-            time.sleep(0.5)
-        assert proc.poll() is None, "kiosk run stopped"
-        assert shot.exists(), "no screen rendered"
+        wait_for_screen(d, proc)
     finally:
-        proc.terminate()
-        try:
-            _, err = proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            _, err = proc.communicate()
+        err = stop_process(proc)
     assert "Traceback" not in err
     assert "store damaged" in err
     assert len(damaged_copies(d)) == 1

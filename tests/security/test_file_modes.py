@@ -8,10 +8,9 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import time
 from pathlib import Path
 
-from tests.support import PYTHON, ROOT, kiosk_env
+from tests.support import PYTHON, ROOT, kiosk_env, stop_process, wait_for_screen
 
 
 def _permissive() -> None:
@@ -57,18 +56,9 @@ def test_terminal_data_is_private(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_permissive,
     )
     try:
-        shot = data / "screenshots" / "screen.png"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not shot.exists() and app.poll() is None:
-            time.sleep(0.5)
-        assert shot.exists(), "kiosk run rendered no screen"
+        wait_for_screen(data, app)
     finally:
-        app.terminate()
-        try:
-            app.wait(30)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            app.wait()
+        stop_process(app)
     names = {p.name for p in data.rglob("*")}
     assert {"kiosk.sqlite3", "kiosk.log", "screen.png", "kiosk.toml"} <= names
     assert open_to_others(data) == []

@@ -7,11 +7,13 @@ to drive the real app in a process of its own (``tests.support.ui``).
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -67,3 +69,31 @@ def kiosk_env(data_dir: Path | None = None) -> dict[str, str]:
     if data_dir is not None:
         env["KIOSK_DATA_DIR"] = str(data_dir)
     return env
+
+
+def wait_for_screen(data_dir: Path, proc: subprocess.Popen[Any], timeout: float = 60.0) -> Path:
+    """Wait until ``kiosk run`` (offscreen, data in ``data_dir``) has saved its first live
+    screenshot — the screen is up — and return it; fail if it never came or the process
+    ended first. A loaded machine is slow to start: ``timeout`` is generous."""
+    shot = data_dir / "screenshots" / "screen.png"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not shot.exists() and proc.poll() is None:
+        time.sleep(0.5)
+    assert proc.poll() is None, f"kiosk run stopped (exit {proc.returncode})"
+    assert shot.exists(), "kiosk run rendered no screen"
+    return shot
+
+
+def stop_process(proc: subprocess.Popen[Any], grace: float = 30.0) -> str:
+    """Stop ``proc`` as systemd would (SIGTERM, then SIGKILL after ``grace`` seconds)
+    and return what it wrote to a piped stderr ("" when not piped)."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        _, err = proc.communicate(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    if isinstance(err, bytes):
+        return err.decode(errors="replace")
+    return err or ""

@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.support import PYTHON, ROOT, kiosk_env
+from tests.support import PYTHON, ROOT, kiosk_env, stop_process
 
 DRIVER = Path(__file__).with_name("driver.py")
 
@@ -71,11 +71,4 @@ def start_kiosk(data: Path, notify: NotifySocket, *args: str, watchdog_usec: int
 
 def stop(proc: subprocess.Popen[bytes]) -> str:
     """Stop the kiosk (as systemd would) and return its stderr."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-    return proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    return stop_process(proc, grace=15)
