@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -35,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fleet.terminal_install.units import RESTART_SEC  # noqa: E402
+from tests.unattended.notify_support import NotifySocket  # noqa: E402
 
 GOAL = 1.5
 
@@ -64,44 +63,16 @@ Bare().run()
 """
 
 
-class Notified:
-    """A fake systemd's notify socket: what arrives, and when."""
+class Notified(NotifySocket):
+    """A fake systemd's notify socket (the tests' own): what arrives, and when."""
 
-    def __init__(self, path: Path) -> None:
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(str(path))
-        self.sock.settimeout(0.2)
-        self.path = path
-        self.messages: list[tuple[float, str]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        while not self._stop.is_set():
-            try:
-                data = self.sock.recv(4096)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.messages.append((time.perf_counter(), data.decode(errors="replace")))
-
-    def wait_for(self, text: str, after: float, timeout: float = 120.0) -> float:
-        """When the first message containing ``text`` arrived after ``after``."""
-        deadline = time.perf_counter() + timeout
-        while time.perf_counter() < deadline:
-            hits = [t for t, m in list(self.messages) if text in m and t >= after]
-            if hits:
-                return hits[0]
-            time.sleep(0.002)
-        raise SystemExit(f"bench_startup: no {text!r} within {timeout:.0f} s; got {self.messages[-3:]}")
-
-    def close(self) -> None:
-        """Stop reading."""
-        self._stop.set()
-        self._thread.join(2)
-        self.sock.close()
+    def wait_for(self, text: str, timeout: float = 120.0, after: float = 0.0, poll: float = 0.002) -> float:
+        """When the first message containing ``text`` arrived after ``after``; the bench
+        stops with a plain message when it never came."""
+        try:
+            return super().wait_for(text, timeout, after, poll)
+        except AssertionError as exc:
+            raise SystemExit(f"bench_startup: {exc}") from None
 
 
 def env_for(notify: Path, data: Path | None = None) -> dict[str, str]:
@@ -116,17 +87,17 @@ def env_for(notify: Path, data: Path | None = None) -> dict[str, str]:
 
 def one(cmd: list[str], env: dict[str, str], ns: Notified, serving: bool) -> dict[str, float]:
     """Start ``cmd``; seconds to READY=1 (and to serving), then to its exit after SIGTERM."""
-    t0 = time.perf_counter()
+    t0 = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        out = {"ready": ns.wait_for("READY=1", t0) - t0}
+        out = {"ready": ns.wait_for("READY=1", after=t0) - t0}
         if serving:
-            out["serving"] = ns.wait_for("STATUS=serving", t0) - t0
+            out["serving"] = ns.wait_for("STATUS=serving", after=t0) - t0
         time.sleep(0.5)  # settled: the stop is not timed against the rest of the start
-        t1 = time.perf_counter()
+        t1 = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(60)
-        out["stop"] = time.perf_counter() - t1
+        out["stop"] = time.monotonic() - t1
         if code != 0:
             err = proc.stderr.read().decode(errors="replace")[-1500:] if proc.stderr else ""
             raise SystemExit(f"bench_startup: {cmd[1:3]} exited {code} on SIGTERM:\n{err}")
@@ -142,10 +113,10 @@ def stop_post(data: Path) -> float:
     env = dict(os.environ, PYTHONPATH=str(ROOT), KIOSK_DATA_DIR=str(data), SERVICE_RESULT="success", EXIT_CODE="exited",
                EXIT_STATUS="0")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    t0 = time.perf_counter()
+    t0 = time.monotonic()
     subprocess.run([sys.executable, "-m", "kiosk.cli", "--data-dir", str(data), "session", "stopped"], env=env, cwd=ROOT,
                    check=True, capture_output=True, timeout=60)
-    return time.perf_counter() - t0
+    return time.monotonic() - t0
 
 
 def med(xs: list[float]) -> float:

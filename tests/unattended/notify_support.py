@@ -35,20 +35,21 @@ class NotifySocket:
                 continue
             except OSError:
                 return
-            self.messages.append((time.monotonic(), data.decode()))
+            self.messages.append((time.monotonic(), data.decode(errors="replace")))
 
     def times(self, text: str) -> list[float]:
         """When messages containing ``text`` arrived."""
         return [t for t, m in list(self.messages) if text in m]
 
-    def wait_for(self, text: str, timeout: float, after: float = 0.0) -> float:
-        """The arrival time of the first message with ``text`` after ``after``."""
+    def wait_for(self, text: str, timeout: float, after: float = 0.0, poll: float = 0.05) -> float:
+        """The arrival time of the first message with ``text`` after ``after``, looked
+        for every ``poll`` seconds (the time returned is the arrival's, whatever ``poll``)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             hits = [t for t in self.times(text) if t > after]
             if hits:
                 return hits[0]
-            time.sleep(0.05)
+            time.sleep(poll)
         raise AssertionError(f"no {text!r} within {timeout} s; got {self.messages[-5:]}")
 
     def close(self) -> None:
