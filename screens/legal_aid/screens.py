@@ -194,10 +194,18 @@ class LaPhoneScreen(LaScreen):
         self.ids.numpad.on_done = self._entered
 
     def refresh(self) -> None:
-        """Keep what was typed while the visit lasts; a new visit starts empty."""
+        """The number given earlier in this visit; a new visit starts empty. Digits
+        typed and not yet accepted stay through a redraw while the screen is shown
+        (big type on or off, another language): the person changed how it looks, not
+        what they typed."""
         super().refresh()
-        self.ids.numpad.value = self.la.draft.phone
-        self.ids.numpad.error = ""
+        pad = self.ids.numpad
+        pad.value = pad.value or self.la.draft.phone
+        pad.error = ""
+
+    def on_leave(self, *args: object) -> None:
+        """What was typed goes with the screen (the draft keeps an accepted number)."""
+        self.ids.numpad.value = ""
 
     def _entered(self, digits: str) -> None:
         self.kiosk.terminal.flow.handle(LegalAidAnswered("phone", digits))

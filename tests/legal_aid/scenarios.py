@@ -84,6 +84,14 @@ def apply_touch(p: Any, record: dict[str, Any]) -> Steps:
     look(p, record, "la_phone_short")
     for d in "5678":
         yield p.tap(f"numpad:{d}")
+    # Big type on and off again while typing: the digits stay.
+    pad = p.app.sm.current_screen.ids.numpad
+    typed = []
+    for _ in range(2):
+        p.app.act("elder")
+        yield 0.3
+        typed.append(pad.value)
+    record["typed_through_elder"] = typed
     look(p, record, "la_phone")
     yield from go(p, "numpad:ok", "la_story")
     look(p, record, "la_story")

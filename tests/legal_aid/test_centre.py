@@ -68,6 +68,7 @@ def test_offline_application_reaches_the_intake_and_its_status_comes_back(centre
     assert r["group_selected"] == ["la:group:migrant_worker"] and r["group_buttons_kept"]
     assert step(r, "after_group")["screen"] == "la_phone"  # a migrant worker's wages: no hardship review
     assert "号码位数不够，请检查" in text(r, "la_phone_short") and "138 1234 5678" in text(r, "la_phone")
+    assert r["typed_through_elder"] == ["13812345678", "13812345678"]  # big type on and off: still there
     assert "本人张**（身份证号4202**********002X）" in text(r, "la_letter")
     assert r["empty_sign_notice"] == "还没有签名，请用手指在框内写下您的名字"
     number = submitted["number"]
