@@ -6,12 +6,16 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from kivy.clock import Clock
+
 from kiosk.events import Event
 from kiosk.feature import Feature, State
+from kiosk.ports import DeviceKind
 from kiosk.presence.events import PersonEngaged
 from kiosk.presence.feature import PresenceFeature
 from screens.features import FeatureUiBase
 from screens.presence.face import PresenceFace
+from screens.strip import unusable
 
 if TYPE_CHECKING:
     from screens.app import KioskApp
@@ -47,15 +51,20 @@ class PresenceUi(FeatureUiBase):
             return speaker is not None and speaker.speaking
 
         self.face = PresenceFace(self.presence.gaze, speaking, lambda: float(self.app.scale))
-        self.face.notice = self.app.tr("presence.notice")
+        self._say_notice()
         # Bound to the app's language itself: a flow listener may run before the app has
         # switched its translator, and would leave the notice one change behind.
-        self.app.bind(lang=self._follow_language)
+        self.app.bind(lang=self._say_notice)
+        # A camera unplugged or broken senses nothing: the notice would tell people
+        # about a camera that is not looking. Device health is kept by the adapters
+        # (no I/O here), so a look every second costs nothing.
+        Clock.schedule_interval(self._say_notice, 1.0)
         emblem.add_widget(self.face)
 
-    def _follow_language(self, *_args: object) -> None:
+    def _say_notice(self, *_args: object) -> None:
         if self.face is not None:
-            self.face.notice = self.app.tr("presence.notice")
+            working = unusable(self.app.terminal, (DeviceKind.CAMERA,)) is None
+            self.face.notice = self.app.tr("presence.notice") if working else ""
 
     def _on_flow(self, old: State, new: State, event: Event) -> None:
         if isinstance(event, PersonEngaged) and self.presence.take_greeting():

@@ -143,6 +143,21 @@ def language(p: Any, record: dict[str, Any]) -> Steps:
 
 
 @SCENARIOS.add
+def unplugged(p: Any, record: dict[str, Any]) -> Steps:
+    """The camera unplugged (the technician's simulator switch): the notice about what
+    the camera is used for goes; plugged in again, it comes back."""
+    face = p.app.uis["presence"].face
+    record["before"] = face.label.text
+    p.app.act("sim:camera.toggle")
+    yield from wait_for(p, lambda: face.label.text == "", 10)
+    record["unplugged"] = face.label.text
+    look(p, record, "presence_camera_unplugged", photograph=False)
+    p.app.act("sim:camera.toggle")
+    yield from wait_for(p, lambda: face.label.text != "", 15)
+    record["plugged"] = face.label.text
+
+
+@SCENARIOS.add
 def off(p: Any, record: dict[str, Any]) -> Steps:
     """Presence switched off: the plain 法 badge, no watcher, no camera notice."""
     yield 0.5

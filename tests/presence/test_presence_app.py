@@ -77,6 +77,14 @@ def test_the_camera_notice_follows_the_language(tmp_path: Path) -> None:
     assert rec["screen"] == "attract" and rec["notice_after"] == chinese
 
 
+def test_an_unplugged_camera_takes_its_notice_off_the_attract_screen(tmp_path: Path) -> None:
+    rec = run_scenario(MODULE, "unplugged", tmp_path, _given(), timeout=120)
+    chinese = "摄像头仅用于感知有人到来，不识别、不保存画面"
+    assert rec["before"] == chinese
+    assert rec["unplugged"] == "" and chinese not in rec["steps"][-1]["texts"]
+    assert rec["plugged"] == chinese
+
+
 def test_switched_off_the_attract_screen_keeps_its_badge(tmp_path: Path) -> None:
     rec = run_scenario(MODULE, "off", tmp_path, _given("[presence]\nenabled = false\n"), timeout=120)
     assert not rec["has_face"] and not rec["watcher"]
