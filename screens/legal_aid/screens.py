@@ -240,11 +240,34 @@ class LaStoryScreen(Dictation, LaScreen):
     needs_devices = (DeviceKind.MIC,)
     needs_speech = True
     way_on = (("legal_aid.story_skip", "la:story:skip"),)
+    # What the band says cannot be used now (no microphone, no speech model), or "".
+    device_problem = StringProperty("")
 
     def refresh(self) -> None:
         """The words so far."""
         super().refresh()
         self.story = self.la.draft.story
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        """Hold the buttons that may leave the row (the ids keep only weak references)."""
+        super().on_kv_post(base_widget)
+        self._steps_aside = [self.ids[name].__self__ for name in ("dictate", "redo", "skip")]
+
+    def device_problem_changed(self, problem: str) -> None:
+        """Nothing can listen (or it can again): the buttons that would listen leave the
+        row, and its 跳过 too, which the band offers meanwhile; they come back after."""
+        self.device_problem = problem
+        row = self.ids.actions.__self__  # the widget itself: a button's parent is never the proxy
+        dictate, redo, skip = self._steps_aside
+        if problem:
+            for button in (dictate, redo, skip):
+                if button.parent is row:
+                    row.remove_widget(button)
+        elif dictate.parent is None:
+            # Back in their places: 开始说话, 重新说 first, 跳过 just before 说好了，下一步.
+            row.add_widget(redo, index=len(row.children))
+            row.add_widget(dictate, index=len(row.children))
+            row.add_widget(skip, index=1)
 
     def voice_grammar(self) -> list[str] | None:
         """Free text while dictating (None); the buttons' names otherwise."""

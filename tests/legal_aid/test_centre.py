@@ -69,6 +69,12 @@ def test_offline_application_reaches_the_intake_and_its_status_comes_back(centre
     assert step(r, "after_group")["screen"] == "la_phone"  # a migrant worker's wages: no hardship review
     assert "号码位数不够，请检查" in text(r, "la_phone_short") and "138 1234 5678" in text(r, "la_phone")
     assert r["typed_through_elder"] == ["13812345678", "13812345678"]  # big type on and off: still there
+    # Nothing here can listen: no 开始说话 or 重新说 that would do nothing, and one 跳过 (the band's).
+    story = step(r, "la_story")["texts"]
+    assert "开始说话" not in story and "重新说" not in story and story.count("跳过") == 1, story
+    assert r["story_actions"] == ["la:story:clear", "la:story:done"]
+    assert r["story_actions_back"] == ["la:story:dictate", "la:story:redo", "la:story:clear", "la:story:skip",
+                                       "la:story:done"]
     assert "本人张**（身份证号4202**********002X）" in text(r, "la_letter")
     assert r["empty_sign_notice"] == "还没有签名，请用手指在框内写下您的名字"
     number = submitted["number"]
