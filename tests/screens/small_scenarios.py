@@ -126,20 +126,20 @@ def notice_appearing(p: Any, got: dict[str, Any]) -> Steps:
 
 
 @scenario
-def story_notice(p: Any, record: dict[str, Any]) -> Steps:
-    """The real notice of a real step: dictating with no recogniser says so in the line."""
+def sign_notice(p: Any, record: dict[str, Any]) -> Steps:
+    """The real notice of a real step: 提交 with nothing signed says so in the line."""
     app = p.app
     yield p.tap("start")
-    app.show_screen("la_story")
-    # The visit band checks the devices this step needs within 2 s (no recogniser here):
-    # let it settle first, so that only the notice can move anything after.
+    app.show_screen("la_sign")
+    # The visit band checks the devices this step needs within 2 s: let it settle
+    # first, so that only the notice can move anything after.
     for _ in range(25):
         yield 0.1
     yield from settled(p, record, "before")
-    yield p.tap("la:story:dictate")
+    yield p.tap("la:sign:submit")
     yield from settled(p, record, "after")
     record["notice"] = app.notice
-    look(p, record, "story")
+    look(p, record, "sign")
 
 
 @scenario

@@ -57,12 +57,12 @@ def test_the_checks_see_a_notice_over_a_button() -> None:
 
 
 def test_a_real_notice_shows_in_the_line_and_moves_nothing(data_dir: Path) -> None:
-    r = run("story_notice", data_dir)
-    assert r["notice"] == "本机没有语音识别，请跳过，到窗口再说"
+    r = run("sign_notice", data_dir)
+    assert r["notice"] == "还没有签名，请用手指在框内写下您的名字"
     shown = [n for n in r["after"]["notices"] if n["shown"]]
     assert [n["text"] for n in shown] == [r["notice"]]
     assert r["before"]["buttons"] == r["after"]["buttons"]
-    assert "本机没有语音识别，请跳过，到窗口再说" in "\n".join(r["steps"][0]["texts"])
+    assert "还没有签名，请用手指在框内写下您的名字" in "\n".join(r["steps"][0]["texts"])
 
 
 def test_a_message_is_rendered_on_the_screen_shown_and_follows_to_the_next(tmp_path: Path) -> None:
