@@ -22,7 +22,7 @@ from screens import theme
 from screens.base import KioskScreen
 from screens.icons import icon_texture
 from screens.service import resume_when
-from screens.widgets import KButton, discard_child
+from screens.widgets import KButton, place_widgets
 
 
 def tile_height(scale: float, elder: bool, portrait: bool = False) -> float:
@@ -124,31 +124,10 @@ class TileGrid(GridLayout):
 
 
 def place_tiles(grid: TileGrid, specs: list[dict[str, Any]]) -> None:
-    """Make ``grid`` show one tile per entry of ``specs`` (a tile's properties), in
-    order: the tiles there are updated in place, missing ones added, extra ones
-    discarded. Kivy dispatches only a property whose value changed, so a tile whose
-    words are the same is neither laid out nor rendered again."""
-    tiles = [w for w in reversed(grid.children) if isinstance(w, ServiceTile)]
-    for tile, spec in zip(tiles, specs):
-        for key, value in spec.items():
-            setattr(tile, key, value)
-    for tile in tiles[len(specs):]:
-        discard_child(grid, tile)
-    for spec in specs[len(tiles):]:
-        grid.add_tile(ServiceTile(**spec))
+    """Make ``grid`` show one tile per entry of ``specs`` (a tile's properties), updated
+    in place (see place_widgets), and even its rows out."""
+    place_widgets(grid, ServiceTile, specs, add=grid.add_tile)
     grid.even_soon()
-
-
-def place_notes(box: BoxLayout, specs: list[dict[str, Any]]) -> None:
-    """Make ``box`` show one note per entry of ``specs``, updating the notes there."""
-    notes = [w for w in reversed(box.children) if isinstance(w, TileNote)]
-    for note, spec in zip(notes, specs):
-        for key, value in spec.items():
-            setattr(note, key, value)
-    for note in notes[len(specs):]:
-        discard_child(box, note)
-    for spec in specs[len(notes):]:
-        box.add_widget(TileNote(**spec))
 
 
 class HomeScreen(KioskScreen):
@@ -193,7 +172,7 @@ class HomeScreen(KioskScreen):
             self._offer(tile, here_tiles, note_specs)
         place_tiles(window, window_tiles)
         place_tiles(here, here_tiles)
-        place_notes(notes, note_specs)
+        place_widgets(notes, TileNote, note_specs)
 
     def _offer(self, tile: HomeTile, tiles: list[dict[str, Any]], notes: list[dict[str, Any]]) -> None:
         app = self.kiosk

@@ -10,7 +10,7 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.ports import DeviceKind
 from screens.base import KioskScreen
-from screens.widgets import SurfaceBox, discard_child
+from screens.widgets import SurfaceBox, place_widgets
 
 
 class MaterialRow(SurfaceBox):
@@ -48,14 +48,7 @@ class MaterialsScreen(KioskScreen):
                  for i, item in enumerate(service.materials, start=1)]
         # The rows there are given the new words (a tag that reads the same is not
         # rendered again); only a longer or shorter list adds or takes away rows.
-        rows = [w for w in reversed(box.children) if isinstance(w, MaterialRow)]
-        for row, spec in zip(rows, specs):
-            for key, value in spec.items():
-                setattr(row, key, value)
-        for row in rows[len(specs):]:
-            discard_child(box, row)
-        for spec in specs[len(rows):]:
-            box.add_widget(MaterialRow(**spec))
+        place_widgets(box, MaterialRow, specs)
 
     def spoken_intro(self) -> str:
         """The whole list, each item with whether it must be brought."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from kivy.app import App
 from kivy.lang import Builder
@@ -131,17 +131,27 @@ def discard_child(container: Widget, child: Widget) -> None:
     container.remove_widget(child)
 
 
-def place_buttons(container: Widget, specs: list[dict[str, Any]]) -> None:
-    """Make ``container`` show one ``KButton`` per entry of ``specs`` (its properties),
-    in order: the buttons there are given the new properties, missing ones are added and
-    extra ones discarded. Kivy dispatches only a property whose value changed, so a
-    button whose words are the same is not rendered again; rebuilding a list of choices
-    at every redraw cost a widget, its kv rules and a new texture per button."""
-    buttons = [w for w in reversed(container.children) if isinstance(w, KButton)]
-    for button, spec in zip(buttons, specs):
+W = TypeVar("W", bound=Widget)
+
+
+def place_widgets(container: Widget, kind: type[W], specs: list[dict[str, Any]],
+                  add: Callable[[W], None] | None = None) -> None:
+    """Make ``container`` show one ``kind`` per entry of ``specs`` (its properties), in
+    order: the ones there are given the new properties, missing ones are made (and put
+    in with ``add``, the container's ``add_widget`` unless given) and extra ones
+    discarded. Kivy dispatches only a property whose value changed, so a widget whose
+    words are the same is not rendered again; rebuilding a list at every redraw cost a
+    widget, its kv rules and a new texture per label."""
+    present = [w for w in reversed(container.children) if isinstance(w, kind)]
+    for widget, spec in zip(present, specs):
         for key, value in spec.items():
-            setattr(button, key, value)
-    for button in buttons[len(specs):]:
-        discard_child(container, button)
-    for spec in specs[len(buttons):]:
-        container.add_widget(KButton(**spec))
+            setattr(widget, key, value)
+    for widget in present[len(specs):]:
+        discard_child(container, widget)
+    for spec in specs[len(present):]:
+        (add or container.add_widget)(kind(**spec))
+
+
+def place_buttons(container: Widget, specs: list[dict[str, Any]]) -> None:
+    """Make ``container`` show one ``KButton`` per entry of ``specs`` (see place_widgets)."""
+    place_widgets(container, KButton, specs)
